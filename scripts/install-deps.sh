@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what Latchkey needs on Debian 12, skipping what is already there.
+#   scripts/install-deps.sh          build and run dependencies
+#   scripts/install-deps.sh --test   also what the tests need (Chromium, sqlite3 CLI)
+# Then installs the client's npm packages from package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libsodium-dev libcrypt-dev libsqlite3-dev libspdlog-dev libfmt-dev
+  libcli11-dev libkainjow-mustache-dev libgtest-dev
+)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(chromium sqlite3 curl)
+fi
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm ci only when node_modules was not installed from this exact lockfile.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ "$(cat node_modules/.latchkey-lock-hash 2>/dev/null)" != "$lock_hash" ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.latchkey-lock-hash
+fi

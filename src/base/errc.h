@@ -1,0 +1,45 @@
+// Outcomes that callers handle, as values. One table (http/error_mapping.cpp) maps each
+// to an HTTP status; the message is what a client may see, never a secret or a stack.
+// Thread-safety: plain values.
+#pragma once
+
+#include <boost/system/result.hpp>
+
+#include <string>
+#include <utility>
+
+namespace latchkey {
+
+enum class Errc {
+  kInvalidInput,        // a request field breaks a rule, or the body is not JSON: 400
+  kUnsupportedMediaType,  // body is not application/json: 415
+  kPayloadTooLarge,     // body over the limit: 413
+  kInvalidCredentials,  // unknown user or wrong password, one outcome: 401
+  kUnauthenticated,     // no valid session: 401
+  kUsernameTaken,       // unique constraint on username: 409
+  kCsrfRejected,        // missing or wrong X-CSRF-Token: 403
+  kNotFound,            // 404
+  kMethodNotAllowed,    // known path, other method: 405
+  kRateLimited,         // 429
+  kStorageUnavailable,  // the store failed: 503
+  kInternal,            // a bug: 500
+};
+
+// An error value: code, the request field to blame (may be empty) and a public message.
+struct Error {
+  Errc code;
+  std::string field;    // JSON field name, or empty
+  std::string message;  // shown to the client; never holds a secret
+};
+
+inline Error MakeError(Errc code, std::string message, std::string field = {}) {
+  return Error{code, std::move(field), std::move(message)};
+}
+
+// Called by boost::system::result<T, Error>::value() when it holds an error: a bug.
+[[noreturn]] void throw_exception_from_error(const Error& e, const boost::source_location& loc);
+
+template <class T>
+using Result = boost::system::result<T, Error>;
+
+}  // namespace latchkey

@@ -1,0 +1,55 @@
+// Bytes that must never be logged or streamed: secret keys, raw session tokens.
+// Wiped with sodium_memzero on destruction (OWASP ASVS 8.3.4 / 6.4: protect secrets in memory).
+// There is deliberately no operator<< and no implicit conversion to std::string.
+// Thread-safety: like std::string.
+#pragma once
+
+#include <sodium.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace latchkey {
+
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string bytes) : bytes_(std::move(bytes)) {}
+  Secret(const Secret&) = default;
+  Secret& operator=(const Secret& other) {
+    if (this != &other) {
+      Wipe();
+      bytes_ = other.bytes_;
+    }
+    return *this;
+  }
+  Secret(Secret&& other) noexcept : bytes_(std::move(other.bytes_)) { other.Wipe(); }
+  Secret& operator=(Secret&& other) noexcept {
+    if (this != &other) {
+      Wipe();
+      bytes_ = std::move(other.bytes_);
+      other.Wipe();
+    }
+    return *this;
+  }
+  ~Secret() { Wipe(); }
+
+  // The raw bytes, for crypto calls only.
+  std::string_view Reveal() const { return bytes_; }
+  const unsigned char* data() const {
+    return reinterpret_cast<const unsigned char*>(bytes_.data());
+  }
+  std::size_t size() const { return bytes_.size(); }
+  bool empty() const { return bytes_.empty(); }
+
+ private:
+  void Wipe() {
+    if (!bytes_.empty()) sodium_memzero(bytes_.data(), bytes_.size());
+    bytes_.clear();
+  }
+  std::string bytes_;
+};
+
+}  // namespace latchkey

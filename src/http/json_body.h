@@ -1,0 +1,26 @@
+// Reading JSON request bodies: the gate before any flow sees input.
+//   Content-Type must be application/json (a charset parameter is allowed): else 415.
+//   The body is at most the server's body limit (enforced while reading: 413).
+//   It must parse as one JSON object of valid UTF-8 (Boost.JSON's default): else 400.
+// Field getters answer 400 with the field name for a wrong type.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "base/errc.h"
+#include "http/request.h"
+
+namespace latchkey::http {
+
+Result<boost::json::object> ParseJsonObject(const Request& request);
+
+// The string at key: missing or null gives fallback when not required, else kInvalidInput.
+// Any other type: kInvalidInput with field = key.
+Result<std::string> StringField(const boost::json::object& body, std::string_view key,
+                                bool required, std::string_view fallback = {});
+
+}  // namespace latchkey::http

@@ -1,0 +1,42 @@
+// The request and response that handlers see: plain structs, no Beast types, so that
+// handlers, flows and their tests compile without Beast (http/server.cpp translates).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace latchkey::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
+
+// True for methods that change state and therefore need the CSRF token (RFC 9110 9.2.1).
+inline bool IsStateChanging(Method m) {
+  return m == Method::kPost || m == Method::kPut || m == Method::kPatch || m == Method::kDelete;
+}
+
+struct Request {
+  Method method = Method::kGet;
+  std::string path;          // target up to '?', still percent-encoded
+  std::string body;          // at most the server's body limit
+  std::string content_type;  // Content-Type header, as sent
+  std::string cookie;        // every Cookie header, joined with "; "
+  std::string csrf_token;    // X-CSRF-Token header
+  std::string user_agent;
+  std::string if_none_match;
+  std::string client_ip;  // peer address
+  bool tls = false;       // arrived over TLS
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // Set-Cookie, Cache-Control, ...
+
+  void AddHeader(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+  }
+};
+
+}  // namespace latchkey::http

@@ -1,0 +1,65 @@
+// Routes: (method, exact path) -> handler, with the executor the handler must run on and
+// whether it needs the CSRF guard. Handlers are plain synchronous functions of Request; the
+// server (http/server.cpp) runs each on its route's pool, so a handler may block only when
+// its pool says so.
+// Thread-safety: build once at startup, then read-only.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/request.h"
+
+namespace latchkey::http {
+
+// Where a handler runs. kInline: on the I/O thread (must not block: no store, no hashing).
+// kStore: the blocking pool for database work. kHashing: the password-hashing pool (sized to
+// the cores, so hashing never starves session checks of threads).
+enum class Pool { kInline, kStore, kHashing };
+
+using Handler = std::function<Response(const Request&)>;
+
+struct Route {
+  Method method;
+  std::string path;
+  Pool pool;
+  bool csrf;  // state-changing: needs a valid X-CSRF-Token before the handler runs
+  Handler handler;
+};
+
+// What the server should do with a request: run `handler` on `pool`, or send `immediate`.
+struct Dispatch {
+  const Handler* handler = nullptr;
+  Pool pool = Pool::kInline;
+  std::optional<Response> immediate;
+};
+
+class Router {
+ public:
+  void Add(Route route) { routes_.push_back(std::move(route)); }
+
+  // Runs for every route with csrf = true, before the handler; a returned response (403) is
+  // sent instead of running the handler.
+  void SetCsrfGuard(std::function<std::optional<Response>(const Request&)> guard) {
+    csrf_guard_ = std::move(guard);
+  }
+
+  // Handles every request no route matched (page, assets, JSON 404/405). Runs inline.
+  void SetFallback(Handler fallback) { fallback_ = std::move(fallback); }
+
+  Dispatch Resolve(const Request& request) const;
+
+  // Headers every response gets (see the .cpp for the reasons).
+  static void ApplyCommonHeaders(const Request& request, Response& response);
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+  std::function<std::optional<Response>(const Request&)> csrf_guard_;
+  Handler fallback_;
+};
+
+}  // namespace latchkey::http

@@ -1,0 +1,36 @@
+// Users: the principals that sessions belong to. A user row never leaves the store with its
+// password hash except as UserRecord, which the API layer never serialises.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/clock.h"
+
+namespace latchkey::identity {
+
+using UserId = std::int64_t;
+
+// What a client may see of a user: GET /api/auth's {"user": {...}}.
+struct User {
+  UserId id = 0;
+  std::string username;  // as typed at signup; unique without regard to ASCII case
+  std::string name;      // display name, 0-100 characters
+};
+
+// A user as stored, with its credential. Never serialised.
+struct UserRecord {
+  User user;
+  std::string password_hash;  // PHC-style string, see crypto/password_hasher.h
+  UnixSeconds created_at = 0;
+};
+
+// Input of a new user; the password is already hashed.
+struct NewUser {
+  std::string username;
+  std::string name;
+  std::string password_hash;
+  UnixSeconds created_at = 0;
+};
+
+}  // namespace latchkey::identity

@@ -1,0 +1,31 @@
+// Sessions are kept apart from users: one user, many sessions (one per device/browser).
+// The store holds only SHA-256(session token), never the token (OWASP Session Management
+// Cheat Sheet, "Session ID storage"); `id` is a separate public id that can be shown to the
+// user and used to revoke a session without ever exposing a token.
+#pragma once
+
+#include <string>
+
+#include "base/clock.h"
+#include "identity/user.h"
+
+namespace latchkey::session {
+
+struct SessionRecord {
+  std::string id;          // public id: 16 random bytes, base64url (22 chars)
+  identity::UserId user_id = 0;
+  std::string token_hash;  // SHA-256(token) hex, 64 chars
+  UnixSeconds created_at = 0;
+  UnixSeconds last_seen_at = 0;
+  UnixSeconds expires_at = 0;  // absolute expiry; refused and removed after it
+  std::string user_agent;      // truncated to 512 bytes
+  std::string ip;              // client address as seen by the server
+};
+
+// A live session together with its principal, as resolved from a session cookie.
+struct ResolvedSession {
+  SessionRecord session;
+  identity::User user;
+};
+
+}  // namespace latchkey::session

@@ -1,0 +1,32 @@
+#include "session/session_token.h"
+
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+
+namespace latchkey::session {
+namespace {
+constexpr std::string_view kPurpose = "session";
+constexpr std::size_t kTokenBytes = 32;
+constexpr std::size_t kTokenChars = 43;  // base64url of 32 bytes, no padding
+}  // namespace
+
+IssuedToken SessionTokenCodec::Issue() const {
+  std::string token = crypto::RandomToken(kTokenBytes);
+  IssuedToken out;
+  out.cookie_value = token + "." + crypto::Base64UrlEncode(keys_.Mac(kPurpose, token));
+  out.token_hash = crypto::Sha256Hex(token);
+  return out;
+}
+
+std::optional<std::string> SessionTokenCodec::Verify(std::string_view cookie_value) const {
+  if (cookie_value.size() != 2 * kTokenChars + 1 || cookie_value[kTokenChars] != '.') {
+    return std::nullopt;
+  }
+  std::string_view token = cookie_value.substr(0, kTokenChars);
+  auto mac = crypto::Base64UrlDecode(cookie_value.substr(kTokenChars + 1));
+  if (!mac || !crypto::Base64UrlDecode(token)) return std::nullopt;
+  if (!keys_.Verify(kPurpose, token, *mac)) return std::nullopt;
+  return crypto::Sha256Hex(token);
+}
+
+}  // namespace latchkey::session

@@ -1,0 +1,96 @@
+#include "store/sqlite/migrations.h"
+
+#include <stdexcept>
+
+namespace latchkey::store::sqlite {
+namespace {
+
+constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " applied_at INTEGER NOT NULL)";
+
+constexpr const char* kSelectVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+
+constexpr const char* kInsertVersion =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, unixepoch())";
+
+constexpr const char* kV1Users = R"sql(
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  username      TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+  name          TEXT    NOT NULL DEFAULT '',
+  password_hash TEXT    NOT NULL,
+  created_at    INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  id           TEXT    PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  token_hash   TEXT    NOT NULL UNIQUE,
+  created_at   INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  user_agent   TEXT    NOT NULL DEFAULT '',
+  ip           TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user_id ON sessions(user_id);
+CREATE INDEX sessions_expires_at ON sessions(expires_at);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kAll = {
+      {1, "users and sessions", kV1Users},
+  };
+  return kAll;
+}
+
+int SchemaVersion(Connection& conn) {
+  if (conn.Exec(kCreateMigrationsTable) != SQLITE_OK) {
+    throw std::runtime_error(std::string("cannot create schema_migrations: ") +
+                             conn.ErrorMessage());
+  }
+  auto stmt = conn.Prepare(kSelectVersion);
+  if (!stmt || stmt->Step() != SQLITE_ROW) {
+    throw std::runtime_error(std::string("cannot read schema version: ") + conn.ErrorMessage());
+  }
+  return static_cast<int>(stmt->Int(0));
+}
+
+std::vector<int> Migrate(Connection& conn) {
+  std::vector<int> applied;
+  int current = SchemaVersion(conn);
+  int newest = Migrations().empty() ? 0 : Migrations().back().version;
+  if (current > newest) {
+    throw std::runtime_error("database schema version " + std::to_string(current) +
+                             " is newer than this binary knows (" + std::to_string(newest) + ")");
+  }
+  for (const Migration& m : Migrations()) {
+    if (m.version <= current) continue;
+    Transaction tx(conn);
+    if (!tx.Began()) {
+      throw std::runtime_error(std::string("cannot begin migration: ") + conn.ErrorMessage());
+    }
+    // Another process may have migrated while we waited for the write lock.
+    if (SchemaVersion(conn) >= m.version) continue;
+    if (conn.Exec(m.sql) != SQLITE_OK) {
+      throw std::runtime_error("migration " + std::to_string(m.version) + " failed: " +
+                               conn.ErrorMessage());
+    }
+    {
+      auto stmt = conn.Prepare(kInsertVersion);
+      if (!stmt || stmt->Bind(1, std::int64_t{m.version}).Bind(2, m.name).Step() != SQLITE_DONE) {
+        throw std::runtime_error("cannot record migration " + std::to_string(m.version));
+      }
+    }
+    if (tx.Commit() != SQLITE_OK) {
+      throw std::runtime_error("cannot commit migration " + std::to_string(m.version));
+    }
+    applied.push_back(m.version);
+  }
+  return applied;
+}
+
+}  // namespace latchkey::store::sqlite

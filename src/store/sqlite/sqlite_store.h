@@ -1,0 +1,38 @@
+// The SQLite implementation of every store contract (identity::UserStore,
+// session::SessionStore). The default, embedded deployment: one file, WAL mode.
+// Blocking: call only from a worker pool. Thread-safety: safe from many threads; each call
+// leases one connection of the pool.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "identity/user_store.h"
+#include "session/session_store.h"
+#include "store/sqlite/connection.h"
+
+namespace latchkey::store::sqlite {
+
+class SqliteStore final : public identity::UserStore, public session::SessionStore {
+ public:
+  // Opens the database (creating it), runs migrations. Throws std::runtime_error at startup.
+  SqliteStore(const std::string& path, std::size_t pool_size);
+
+  Result<identity::User> CreateUserWithSession(const identity::NewUser& user,
+                                               const session::SessionRecord& first) override;
+  Result<std::optional<identity::UserRecord>> FindUserByUsername(
+      std::string_view username) override;
+  Result<bool> DeleteUser(identity::UserId id) override;
+
+  Result<void> InsertSession(const session::SessionRecord& created,
+                             std::optional<std::string_view> replaced_token_hash) override;
+  Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
+      std::string_view token_hash) override;
+  Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
+  Result<long> DeleteExpiredSessions(UnixSeconds now) override;
+
+ private:
+  ConnectionPool pool_;
+};
+
+}  // namespace latchkey::store::sqlite

@@ -1,0 +1,212 @@
+// Shared fixtures for tests/api: a minimal web root, servers with cleanup,
+// read-only SQLite queries, unique names and account helpers.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer } from './server.mjs';
+import { api, CookieJar, getCsrf, parseSetCookie, responseLog } from './http.mjs';
+
+export const INDEX_HTML = `<!doctype html>
+<html>
+<head>
+<meta charset="utf-8">
+<meta name="csrf-token" content="{{csrf_token}}">
+<title>Latchkey test page</title>
+<script type="module" src="/assets/app.js"></script>
+</head>
+<body><div id="app">latchkey-test-index</div></body>
+</html>
+`;
+export const APP_JS = 'export const latchkeyTestAsset = 42;\nconsole.log("latchkey test asset");\n';
+export const APP_CSS = 'body { color: #123456; }\n';
+
+/** Write a minimal web root (index.html, assets/app.js, assets/app.css) into dir (created if needed). */
+export function makeWebRoot(dir) {
+  dir = dir || mkdtempSync(path.join(tmpdir(), 'latchkey-web-'));
+  mkdirSync(path.join(dir, 'assets'), { recursive: true });
+  writeFileSync(path.join(dir, 'index.html'), INDEX_HTML);
+  writeFileSync(path.join(dir, 'assets', 'app.js'), APP_JS);
+  writeFileSync(path.join(dir, 'assets', 'app.css'), APP_CSS);
+  return dir;
+}
+
+/** A fresh temp dir (caller removes it, or use server.cleanup()). */
+export function tempDir(prefix = 'latchkey-t-') {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/**
+ * Start a server with its own web root. Options as startServer (args, env, dataDir, webRoot).
+ * The returned server has cleanup(): stop() and remove the web root it created.
+ */
+export async function startTestServer(opts = {}) {
+  const ownWeb = !opts.webRoot;
+  const webRoot = opts.webRoot || makeWebRoot();
+  let srv;
+  try {
+    srv = await startServer({ ...opts, webRoot });
+  } catch (e) {
+    if (ownWeb) rmSync(webRoot, { recursive: true, force: true });
+    throw e;
+  }
+  srv.cleanup = async () => {
+    await srv.stop();
+    if (ownWeb) rmSync(webRoot, { recursive: true, force: true });
+  };
+  return srv;
+}
+
+/** Read-only SQL against <dataDir>/latchkey.db via the sqlite3 CLI; returns an array of row objects. */
+export function sql(dataDir, query) {
+  const db = path.join(dataDir, 'latchkey.db');
+  assert.ok(existsSync(db), `database ${db} exists`);
+  const out = execFileSync('sqlite3', ['-readonly', '-json', '-cmd', '.timeout 5000', db, query], {
+    encoding: 'utf8',
+  });
+  return out.trim() ? JSON.parse(out) : [];
+}
+
+/** SQL string literal. */
+export function q(s) {
+  return `'${String(s).replaceAll("'", "''")}'`;
+}
+
+/** Bytes of the database files (db + wal), to look for leaked secrets. */
+export function dbBytes(dataDir) {
+  const bufs = [];
+  for (const f of ['latchkey.db', 'latchkey.db-wal', 'latchkey.db-journal']) {
+    const p = path.join(dataDir, f);
+    if (existsSync(p)) bufs.push(readFileSync(p));
+  }
+  return Buffer.concat(bufs);
+}
+
+let counter = 0;
+/** A unique valid username (3-32 chars of [A-Za-z0-9._-]). */
+export function uniq(prefix = 'u') {
+  counter += 1;
+  return `${prefix}${process.pid.toString(36)}${counter.toString(36)}${randomBytes(3).toString('hex')}`.slice(0, 32);
+}
+
+export const PASSWORD = 'correct horse battery';
+
+/** A new browser with a CSRF token loaded. */
+export async function browser(base) {
+  const jar = new CookieJar();
+  await getCsrf(base, jar);
+  return jar;
+}
+
+/** Sign up (asserting 201) in jar; returns the response. */
+export async function signup(base, jar, { username = uniq(), password = PASSWORD, name = 'Test User' } = {}) {
+  const res = await api(base, jar, 'POST', '/api/auth/signup', { json: { username, password, name } });
+  assert.equal(res.status, 201, `signup ${username}: ${res.status} ${res.text}`);
+  return res;
+}
+
+/** Log in (asserting 200) in jar; returns the response. */
+export async function login(base, jar, username, password = PASSWORD) {
+  const res = await api(base, jar, 'POST', '/api/auth/login', { json: { username, password } });
+  assert.equal(res.status, 200, `login ${username}: ${res.status} ${res.text}`);
+  return res;
+}
+
+/** GET /api/auth with the jar; returns the status. */
+export async function authStatus(base, jar) {
+  const res = await api(base, jar, 'GET', '/api/auth');
+  return res.status;
+}
+
+/** The session cookie value (token.mac) a response set, or undefined. */
+export function sessionCookieOf(res) {
+  const c = res.setCookies.map(parseSetCookie).filter((x) => x.name === 'latchkey_session');
+  return c.length ? c[c.length - 1].value : undefined;
+}
+
+/** A jar holding only the given session cookie value. */
+export function jarWithSession(value) {
+  return new CookieJar([['latchkey_session', value]]);
+}
+
+/** Assert a JSON API response: Content-Type application/json and Cache-Control no-store. */
+export function assertJson(res, msg = '') {
+  const ct = res.headers['content-type'] || '';
+  assert.match(ct, /^application\/json\b/i, `${msg} Content-Type is application/json (got "${ct}") for ${res.method} ${res.path}`);
+  assert.notEqual(res.body, null, `${msg} body parses as JSON: ${res.text.slice(0, 200)}`);
+}
+
+/** Assert an error response per docs: JSON {error: string[, field]} with the given status. */
+export function assertError(res, status, { field, error } = {}) {
+  const where = `${res.method} ${res.path} -> ${res.status} ${res.text.slice(0, 300)}`;
+  assert.equal(res.status, status, `status ${status} expected: ${where}`);
+  assertJson(res, where);
+  assert.equal(typeof res.body, 'object', where);
+  assert.ok(!Array.isArray(res.body), where);
+  assert.equal(typeof res.body.error, 'string', `error is a string: ${where}`);
+  assert.ok(res.body.error.length > 0, `error non-empty: ${where}`);
+  if (field !== undefined) assert.equal(res.body.field, field, `field "${field}" expected: ${where}`);
+  if (error !== undefined) assert.equal(res.body.error, error, `error message: ${where}`);
+  // Cache-Control: no-store is checked for every API response by assertNoStoreEverywhere().
+}
+
+/**
+ * Whole-file check: every API response (path under /api/, and /healthz) this process saw
+ * carried Cache-Control: no-store (docs: "All API responses ... carry Cache-Control: no-store").
+ */
+export function assertNoStoreEverywhere() {
+  const bad = new Set();
+  let n = 0;
+  for (const r of responseLog) {
+    const p = r.path.split('?')[0];
+    if (!(p.startsWith('/api/') || p === '/healthz')) continue;
+    n += 1;
+    if (!/no-store/i.test(r.headers['cache-control'] || '')) bad.add(`${r.method} ${p} -> ${r.status}`);
+  }
+  assert.deepEqual([...bad].sort(), [], `API responses without Cache-Control: no-store (of ${n} seen)`);
+}
+
+const SECRETISH_KEY = /hash|token|password|passwd|secret|salt/i;
+
+/**
+ * Whole-file check over every response this process saw: no 5xx; no JSON key that
+ * looks like a hash/token/password; no session token or password hash in any body.
+ */
+export function assertCleanResponses(extraSecrets = []) {
+  const sessionTokens = new Set();
+  for (const r of responseLog) {
+    for (const raw of r.setCookies) {
+      const c = parseSetCookie(raw);
+      if (c.name === 'latchkey_session' && c.value) {
+        sessionTokens.add(c.value);
+        sessionTokens.add(c.value.split('.')[0]);
+      }
+    }
+  }
+  const problems = [];
+  const walk = (v, where, r) => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${where}[${i}]`, r));
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (SECRETISH_KEY.test(k)) problems.push(`${r.method} ${r.path}: JSON key ${where}.${k}`);
+        walk(x, `${where}.${k}`, r);
+      }
+    }
+  };
+  for (const r of responseLog) {
+    if (r.status >= 500) problems.push(`${r.method} ${r.path}: status ${r.status} ${r.text.slice(0, 200)}`);
+    if (r.body && typeof r.body === 'object') walk(r.body, '$', r);
+    for (const t of sessionTokens) {
+      if (t && t.length >= 16 && r.text.includes(t)) problems.push(`${r.method} ${r.path}: body contains a session token`);
+    }
+    for (const s of extraSecrets) {
+      if (s && r.text.includes(s)) problems.push(`${r.method} ${r.path}: body contains a secret (${s.slice(0, 12)}...)`);
+    }
+    if (/\$argon2|\$2[aby]\$|\$bcrypt/.test(r.text)) problems.push(`${r.method} ${r.path}: body contains a password hash`);
+  }
+  assert.deepEqual(problems, [], `responses seen in this file (${responseLog.length}) must be clean`);
+}
+
+export { api, CookieJar, getCsrf };
