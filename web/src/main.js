@@ -1,0 +1,35 @@
+/**
+ * @module main
+ *
+ * Require.js configuration and boot: ask the server who we are (checkAuth),
+ * then render the header and start the pushState router. The built bundle
+ * (web/build.js) runs this file's require() call itself; the page needs no
+ * inline script.
+ */
+requirejs.config({
+  // Paths are relative to web/src; the build inlines every module, so the
+  // browser never fetches them.
+  paths: {
+    jquery: '../../node_modules/jquery/dist/jquery',
+    underscore: '../../node_modules/underscore/underscore-umd',
+    backbone: '../../node_modules/backbone/backbone',
+    parsley: '../../node_modules/parsleyjs/dist/parsley'
+  }
+});
+
+require(['jquery', 'backbone', 'app', 'router', 'views/header'],
+function ($, Backbone, app, Router, HeaderView) {
+  'use strict';
+
+  // Our modules get jQuery and Backbone through require; drop the globals.
+  $.noConflict(true);
+  Backbone.noConflict();
+
+  $(function () {
+    new HeaderView({ el: $('#header') }).render();
+    app.session.checkAuth().always(function () {
+      new Router({ $main: $('#main') });
+      Backbone.history.start({ pushState: true });
+    });
+  });
+});

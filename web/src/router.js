@@ -1,0 +1,66 @@
+/**
+ * @module router
+ *
+ * Router: pushState routes. `""` (home) needs a session and sends others to
+ * /login; `login` sends logged-in users home; anything else is "not found".
+ * When `logged_in` flips, the current route runs again so those rules apply
+ * (logging in on /login lands on /, logging out on / lands on /login).
+ *
+ * Options: `$main` {jQuery} where the page views go.
+ */
+define(['jquery', 'backbone', 'app', 'views/home_page', 'views/login_page', 'views/not_found_page'],
+function ($, Backbone, app, HomePageView, LoginPageView, NotFoundPageView) {
+  'use strict';
+
+  var Router = Backbone.Router.extend(/** @lends Router.prototype */ {
+    routes: {
+      '': 'home',
+      'login(/)': 'login',
+      '*path': 'notFound'
+    },
+
+    /** @param {{$main: jQuery}} options */
+    initialize: function (options) {
+      this.$main = options.$main;
+      this.current = null;
+      this.listenTo(app.session, 'change:logged_in', function () {
+        Backbone.history.loadUrl();
+      });
+      $(document).on('click', 'a[data-internal]', this.onInternalLink.bind(this));
+    },
+
+    home: function () {
+      if (!app.session.get('logged_in')) return this.redirect('login');
+      this.show(new HomePageView());
+    },
+
+    login: function () {
+      if (app.session.get('logged_in')) return this.redirect('');
+      this.show(new LoginPageView());
+    },
+
+    notFound: function (path) {
+      this.show(new NotFoundPageView({ path: '/' + (path || '') }));
+    },
+
+    redirect: function (fragment) {
+      this.navigate(fragment, { trigger: true, replace: true });
+    },
+
+    /** Replaces the current page view. */
+    show: function (view) {
+      if (this.current) this.current.remove();
+      this.current = view;
+      this.$main.empty().append(view.render().el);
+      document.title = view.title || 'Latchkey';
+    },
+
+    onInternalLink: function (event) {
+      if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      this.navigate($(event.currentTarget).attr('href'), { trigger: true });
+    }
+  });
+
+  return Router;
+});

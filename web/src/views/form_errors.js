@@ -1,0 +1,90 @@
+/**
+ * @module views/form_errors
+ *
+ * Validation and error display shared by the forms (login, signup).
+ * A form is validated by Parsley before any request; a server error
+ * `{status, error, field}` is shown next to the input named `field` in that
+ * form, or in the form's general alert when there is no such input.
+ */
+define(['jquery', 'underscore', 'lib/parsley_rules'], function ($, _, rules) {
+  'use strict';
+
+  var kServerError = 'server';
+  var kMarker = 'has-server-error';
+
+  function removeServerError($input) {
+    if (!$input.hasClass(kMarker)) return;
+    $input.removeClass(kMarker).parsley().removeError(kServerError);
+  }
+
+  function parsleyOf($form) {
+    return $form.parsley(rules.formOptions());
+  }
+
+  function fieldInput($form, field) {
+    if (!field) return $form.find([]);
+    return $form.find('[name="' + field.replace(/[^A-Za-z0-9_-]/g, '') + '"]');
+  }
+
+  return {
+    /**
+     * Binds Parsley to the form (idempotent).
+     * @param {jQuery} $form
+     */
+    bind: function ($form) {
+      parsleyOf($form);
+    },
+
+    /**
+     * Clears server errors, then runs the client-side rules.
+     * @param {jQuery} $form
+     * @param {jQuery} $alert the form's general alert
+     * @returns {boolean} true when the form may be submitted
+     */
+    validate: function ($form, $alert) {
+      this.clear($form, $alert);
+      return parsleyOf($form).validate() === true;
+    },
+
+    /**
+     * Removes errors set by showServerError.
+     * @param {jQuery} $form
+     * @param {jQuery} $alert
+     */
+    clear: function ($form, $alert) {
+      $form.find('.' + kMarker).each(function () {
+        removeServerError($(this));
+      });
+      $alert.text('').prop('hidden', true);
+    },
+
+    /**
+     * Shows a server error next to its field, else in the alert.
+     * @param {jQuery} $form
+     * @param {jQuery} $alert
+     * @param {{error: string, field: ?string}} err
+     * @param {string=} message text to show instead of err.error
+     */
+    showServerError: function ($form, $alert, err, message) {
+      var text = message || err.error;
+      var $input = fieldInput($form, err.field);
+      if ($input.length) {
+        // Parsley inserts messages as HTML: escape what the server said.
+        $input.parsley().addError(kServerError, { message: _.escape(text) });
+        $input.addClass(kMarker).one('input', function () {
+          removeServerError($input);
+        });
+      } else {
+        $alert.text(text).prop('hidden', false);
+      }
+    },
+
+    /**
+     * Destroys the Parsley instance (call from the view's remove()).
+     * @param {jQuery} $form
+     */
+    destroy: function ($form) {
+      if ($form.length) parsleyOf($form).destroy();
+    }
+  };
+});

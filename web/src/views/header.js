@@ -1,0 +1,42 @@
+/**
+ * @module views/header
+ *
+ * HeaderView: the app name, and when logged in "Logged in as NAME" with a
+ * Log out button. Re-renders on `change:logged_in` and on user changes.
+ */
+define(['backbone', 'app', 'templates/header'], function (Backbone, app, template) {
+  'use strict';
+
+  var HeaderView = Backbone.View.extend(/** @lends HeaderView.prototype */ {
+    events: {
+      'click [data-testid="logout-button"]': 'onLogout'
+    },
+
+    initialize: function () {
+      this.listenTo(app.session, 'change:logged_in', this.render);
+      this.listenTo(app.session.user, 'change', this.render);
+    },
+
+    /** @returns {HeaderView} this */
+    render: function () {
+      var session = app.session;
+      this.$el.html(template({
+        logged_in: session.get('logged_in'),
+        display_name: session.user.displayName()
+      }));
+      return this;
+    },
+
+    onLogout: function () {
+      var view = this;
+      var $button = this.$('[data-testid="logout-button"]').prop('disabled', true);
+      app.session.logout().fail(function (err) {
+        if (err.status === 401) return; // already logged out; the session has flipped
+        $button.prop('disabled', false);
+        view.$('[data-testid="header-alert"]').text(err.error).prop('hidden', false);
+      });
+    }
+  });
+
+  return HeaderView;
+});
