@@ -1,7 +1,7 @@
 // latchkey: flags -> Settings -> App -> run. The only place that catches startup exceptions.
-#include <CLI/CLI.hpp>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <exception>
@@ -29,8 +29,24 @@ void AddServeFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
                  "Secret key file (default <data-dir>/secret.key; created with mode 0600)")
       ->envname("LATCHKEY_SECRET_FILE");
   cmd.add_option("--cookie-max-age", c.cookie_max_age,
-                 "Session cookie Max-Age and session lifetime (e.g. 30d, 12h, 90s)")
+                 "Max-Age of the persistent (\"remember me\") session cookie (e.g. 30d, 12h, 90s)")
       ->envname("LATCHKEY_COOKIE_MAX_AGE")
+      ->capture_default_str();
+  cmd.add_option("--session-lifetime", c.session_lifetime,
+                 "Absolute session lifetime, whatever the use")
+      ->envname("LATCHKEY_SESSION_LIFETIME")
+      ->capture_default_str();
+  cmd.add_option("--session-idle-timeout", c.session_idle_timeout,
+                 "A \"remember me\" session ends after this long unused")
+      ->envname("LATCHKEY_SESSION_IDLE_TIMEOUT")
+      ->capture_default_str();
+  cmd.add_option("--session-idle-timeout-short", c.session_idle_timeout_short,
+                 "A browser-session login (remember: false) ends after this long unused")
+      ->envname("LATCHKEY_SESSION_IDLE_TIMEOUT_SHORT")
+      ->capture_default_str();
+  cmd.add_option("--session-sweep-interval", c.session_sweep_interval,
+                 "How often ended sessions are deleted from the store")
+      ->envname("LATCHKEY_SESSION_SWEEP_INTERVAL")
       ->capture_default_str();
   cmd.add_option("--password-hash", c.password_hash,
                  "Hash for new passwords: argon2id or bcrypt (both always verify)")
@@ -40,8 +56,7 @@ void AddServeFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
   cmd.add_option("--threads", c.threads, "I/O threads (0: one per core)")
       ->envname("LATCHKEY_THREADS")
       ->capture_default_str();
-  cmd.add_option("--log-level", c.log_level,
-                 "trace, debug, info, warn, error, critical or off")
+  cmd.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
       ->envname("LATCHKEY_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
@@ -60,7 +75,8 @@ int main(int argc, char** argv) {
   AddServeFlags(*serve, serve_config);
 
   latchkey::app::ServeConfig migrate_config;
-  CLI::App* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema, then exit");
+  CLI::App* migrate =
+      cli.add_subcommand("migrate", "Create or upgrade the database schema, then exit");
   AddServeFlags(*migrate, migrate_config);
 
   CLI::App* version = cli.add_subcommand("version", "Print the version and exit");

@@ -1,7 +1,5 @@
 #include "api/auth_api.h"
 
-#include <boost/json.hpp>
-
 #include "http/cookies.h"
 #include "http/error_mapping.h"
 #include "http/json_body.h"
@@ -13,25 +11,7 @@ flows::ClientInfo Client(const http::Request& request) {
   return flows::ClientInfo{request.client_ip, request.user_agent};
 }
 
-constexpr const char* kSuccess = R"({"success":true})";
-
 }  // namespace
-
-std::string UserJson(const identity::User& user) {
-  boost::json::object u;
-  u["id"] = user.id;
-  u["username"] = user.username;
-  u["name"] = user.name;
-  boost::json::object body;
-  body["user"] = std::move(u);
-  return boost::json::serialize(body);
-}
-
-std::optional<std::string> AuthApi::SessionTokenHash(const http::Request& request) const {
-  auto value = http::FindCookie(request.cookie, kSessionCookie);
-  if (!value) return std::nullopt;
-  return tokens_.Verify(*value);
-}
 
 std::optional<http::Response> AuthApi::CheckCsrf(const http::Request& request) const {
   auto binding = http::FindCookie(request.cookie, kCsrfCookie);
@@ -39,19 +19,8 @@ std::optional<http::Response> AuthApi::CheckCsrf(const http::Request& request) c
   return http::ErrorResponse(MakeError(Errc::kCsrfRejected, "Missing or invalid CSRF token"));
 }
 
-http::Response AuthApi::LoggedIn(int status, const flows::LoginResult& result, bool secure) const {
-  http::Response r = http::JsonResponse(status, UserJson(result.user));
-  r.AddHeader("Set-Cookie",
-              http::SetCookieHeader(kSessionCookie, result.cookie_value, cookies_.Options(secure)));
-  return r;
-}
-
-void AuthApi::ClearSessionCookie(http::Response& response, bool secure) const {
-  response.AddHeader("Set-Cookie", http::ClearCookieHeader(kSessionCookie, cookies_.Options(secure)));
-}
-
 http::Response AuthApi::Me(const http::Request& request) {
-  auto current = auth_.Authenticate(SessionTokenHash(request));
+  auto current = auth_.Authenticate(cookies_.TokenHash(request));
   if (!current) return http::ErrorResponse(current.error());
   return http::JsonResponse(200, UserJson(current->user));
 }
@@ -65,11 +34,15 @@ http::Response AuthApi::Signup(const http::Request& request) {
   if (!password) return http::ErrorResponse(password.error());
   auto name = http::StringField(*body, "name", false);
   if (!name) return http::ErrorResponse(name.error());
+  auto remember = http::BoolField(*body, "remember", true);
+  if (!remember) return http::ErrorResponse(remember.error());
 
-  auto result = auth_.Signup({std::move(*username), std::move(*password), std::move(*name)},
-                             Client(request));
+  auto result = auth_.Signup(
+      {std::move(*username), std::move(*password), std::move(*name), *remember}, Client(request));
   if (!result) return http::ErrorResponse(result.error());
-  return LoggedIn(201, *result, request.tls);
+  http::Response r = http::JsonResponse(201, UserJson(result->user));
+  cookies_.Set(r, *result, request.tls);
+  return r;
 }
 
 http::Response AuthApi::Login(const http::Request& request) {
@@ -79,26 +52,38 @@ http::Response AuthApi::Login(const http::Request& request) {
   if (!username) return http::ErrorResponse(username.error());
   auto password = http::StringField(*body, "password", true);
   if (!password) return http::ErrorResponse(password.error());
+  auto remember = http::BoolField(*body, "remember", true);
+  if (!remember) return http::ErrorResponse(remember.error());
 
-  auto result = auth_.Login({std::move(*username), std::move(*password)},
-                            SessionTokenHash(request), Client(request));
+  auto result = auth_.Login({std::move(*username), std::move(*password), *remember},
+                            cookies_.TokenHash(request), Client(request));
   if (!result) return http::ErrorResponse(result.error());
-  return LoggedIn(200, *result, request.tls);
+  http::Response r = http::JsonResponse(200, UserJson(result->user));
+  cookies_.Set(r, *result, request.tls);
+  return r;
 }
 
 http::Response AuthApi::Logout(const http::Request& request) {
-  auto result = auth_.Logout(SessionTokenHash(request));
+  auto result = auth_.Logout(cookies_.TokenHash(request));
   if (!result) return http::ErrorResponse(result.error());
-  http::Response r = http::JsonResponse(200, kSuccess);
-  ClearSessionCookie(r, request.tls);
+  http::Response r = http::JsonResponse(200, kSuccessJson);
+  cookies_.Clear(r, request.tls);
   return r;
 }
 
 http::Response AuthApi::RemoveAccount(const http::Request& request) {
-  auto result = auth_.RemoveAccount(SessionTokenHash(request));
+  std::string password;  // an empty body is a missing password: 401 field "password"
+  if (!request.body.empty()) {
+    auto body = http::ParseJsonObject(request);
+    if (!body) return http::ErrorResponse(body.error());
+    auto field = http::StringField(*body, "password", false);
+    if (!field) return http::ErrorResponse(field.error());
+    password = std::move(*field);
+  }
+  auto result = auth_.RemoveAccount(cookies_.TokenHash(request), password);
   if (!result) return http::ErrorResponse(result.error());
-  http::Response r = http::JsonResponse(200, kSuccess);
-  ClearSessionCookie(r, request.tls);
+  http::Response r = http::JsonResponse(200, kSuccessJson);
+  cookies_.Clear(r, request.tls);
   return r;
 }
 

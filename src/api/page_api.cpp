@@ -16,7 +16,8 @@ http::Response PageApi::Handle(const http::Request& request) const {
     return http::ErrorResponse(MakeError(Errc::kNotFound, "No such API endpoint"));
   }
   if (!readable) {
-    http::Response r = http::ErrorResponse(MakeError(Errc::kMethodNotAllowed, "Method not allowed"));
+    http::Response r =
+        http::ErrorResponse(MakeError(Errc::kMethodNotAllowed, "Method not allowed"));
     r.AddHeader("Allow", "GET, HEAD");
     return r;
   }

@@ -7,21 +7,42 @@ namespace latchkey::api {
 using http::Method;
 using http::Pool;
 
-http::Router BuildRouter(AuthApi& auth, const PageApi& page) {
+namespace {
+
+// A handler that calls a member function of an API object that outlives the router.
+template <class Api>
+http::Handler Bind(Api& api, http::Response (Api::*fn)(const http::Request&)) {
+  return [&api, fn](const http::Request& r) { return (api.*fn)(r); };
+}
+
+// Liveness: the process serves HTTP.
+http::Response Healthz(const http::Request&) {
+  return http::JsonResponse(200, R"({"status":"ok"})");
+}
+
+}  // namespace
+
+http::Router BuildRouter(const Apis& apis) {
   http::Router router;
-  auto bind = [&auth](http::Response (AuthApi::*fn)(const http::Request&)) {
-    return [&auth, fn](const http::Request& r) { return (auth.*fn)(r); };
-  };
+  AuthApi& auth = apis.auth;
+  AccountApi& account = apis.account;
+  SessionsApi& sessions = apis.sessions;
+  // Pool: kStore for database work, kHashing where a password is hashed or verified.
   // clang-format off
-  router.Add({Method::kGet,  "/healthz",                 Pool::kInline,  false,
-              [](const http::Request&) { return http::JsonResponse(200, R"({"status":"ok"})"); }});
-  router.Add({Method::kGet,  "/api/auth",                Pool::kStore,   false, bind(&AuthApi::Me)});
-  router.Add({Method::kPost, "/api/auth/signup",         Pool::kHashing, true,  bind(&AuthApi::Signup)});
-  router.Add({Method::kPost, "/api/auth/login",          Pool::kHashing, true,  bind(&AuthApi::Login)});
-  router.Add({Method::kPost, "/api/auth/logout",         Pool::kStore,   true,  bind(&AuthApi::Logout)});
-  router.Add({Method::kPost, "/api/auth/remove_account", Pool::kStore,   true,  bind(&AuthApi::RemoveAccount)});
+  router.Add({Method::kGet,    "/healthz",                         Pool::kInline,  Healthz});
+  router.Add({Method::kGet,    "/api/auth",                        Pool::kStore,   Bind(auth, &AuthApi::Me)});
+  router.Add({Method::kPost,   "/api/auth/signup",                 Pool::kHashing, Bind(auth, &AuthApi::Signup)});
+  router.Add({Method::kPost,   "/api/auth/login",                  Pool::kHashing, Bind(auth, &AuthApi::Login)});
+  router.Add({Method::kPost,   "/api/auth/logout",                 Pool::kStore,   Bind(auth, &AuthApi::Logout)});
+  router.Add({Method::kPost,   "/api/auth/remove_account",         Pool::kHashing, Bind(auth, &AuthApi::RemoveAccount)});
+  router.Add({Method::kPatch,  "/api/auth/user",                   Pool::kStore,   Bind(account, &AccountApi::UpdateProfile)});
+  router.Add({Method::kPost,   "/api/auth/password",               Pool::kHashing, Bind(account, &AccountApi::ChangePassword)});
+  router.Add({Method::kGet,    "/api/auth/sessions",               Pool::kStore,   Bind(sessions, &SessionsApi::List)});
+  router.Add({Method::kPost,   "/api/auth/sessions/revoke_others", Pool::kStore,   Bind(sessions, &SessionsApi::RevokeOthers)});
+  router.Add({Method::kDelete, "/api/auth/sessions/{id}",          Pool::kStore,   Bind(sessions, &SessionsApi::Revoke)});
   // clang-format on
   router.SetCsrfGuard([&auth](const http::Request& r) { return auth.CheckCsrf(r); });
+  const PageApi& page = apis.page;
   router.SetFallback([&page](const http::Request& r) { return page.Handle(r); });
   return router;
 }

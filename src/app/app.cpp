@@ -3,15 +3,19 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
-#include "api/auth_api.h"
-#include "api/page_api.h"
 #include "api/routes.h"
+#include "api/session_cookies.h"
+#include "app/session_sweeper.h"
 #include "crypto/keyring.h"
 #include "crypto/password_hasher.h"
+#include "flows/account_service.h"
 #include "flows/auth_service.h"
+#include "flows/session_issuer.h"
+#include "flows/session_service.h"
 #include "http/server.h"
 #include "http/static_files.h"
 #include "session/csrf.h"
@@ -24,6 +28,7 @@ namespace {
 
 // The data dir holds the database and the secret key: owner-only (ASVS 8.3.x, 6.4.1).
 void EnsureDataDir(const std::string& dir) {
+  ::umask(077);  // the database, its WAL and the key file: owner-only from creation on
   std::error_code ec;
   if (std::filesystem::create_directories(dir, ec)) {
     ::chmod(dir.c_str(), 0700);
@@ -64,23 +69,37 @@ void Serve(const Settings& settings) {
   session::SessionTokenCodec tokens(keys);
   session::CsrfTokens csrf(keys);
   SystemClock clock;
-  flows::AuthService auth(store, store, hasher, tokens, clock,
-                          flows::SessionPolicy{settings.cookie_max_age_seconds});
+  flows::SessionPolicy policy;
+  policy.lifetime = settings.session_lifetime_seconds;
+  policy.idle_timeout = settings.session_idle_timeout_seconds;
+  policy.idle_timeout_short = settings.session_idle_timeout_short_seconds;
+  // last_seen_at precision: a tenth of the shortest idle timeout, at most a minute.
+  policy.touch_interval =
+      std::clamp<UnixSeconds>(std::min(policy.idle_timeout, policy.idle_timeout_short) / 10, 1, 60);
+  flows::SessionIssuer issuer(tokens, clock, policy);
+  flows::AuthService auth(store, store, hasher, issuer);
+  flows::AccountService accounts(auth, store, hasher, issuer);
+  flows::SessionService sessions(auth, store, clock);
+  SessionSweeper sweeper(store, clock,
+                         std::chrono::seconds(settings.session_sweep_interval_seconds));
 
   web::PageTemplate page(settings.web_root);
   http::StaticFiles assets(settings.web_root);
   if (assets.size() == 0) spdlog::warn("no assets under {}/assets", settings.web_root);
 
-  api::CookiePolicy cookies{settings.cookie_max_age_seconds};
-  api::AuthApi auth_api(auth, tokens, csrf, cookies);
-  api::PageApi page_api(page, assets, csrf, cookies);
-  http::Router router = api::BuildRouter(auth_api, page_api);
+  api::CookiePolicy cookie_policy{settings.cookie_max_age_seconds};
+  api::SessionCookies cookies(tokens, cookie_policy);
+  api::AuthApi auth_api(auth, cookies, csrf);
+  api::AccountApi account_api(accounts, cookies);
+  api::SessionsApi sessions_api(sessions, cookies);
+  api::PageApi page_api(page, assets, csrf, cookie_policy);
+  http::Router router = api::BuildRouter({auth_api, account_api, sessions_api, page_api});
 
   http::Server server(options, router);
-  spdlog::info("latchkey listening on http://{}:{} ({} I/O threads, password hash {})",
-               settings.host, server.port(), options.io_threads,
-               settings.password_algorithm == crypto::PasswordAlgorithm::kArgon2id ? "argon2id"
-                                                                                    : "bcrypt");
+  spdlog::info(
+      "latchkey listening on http://{}:{} ({} I/O threads, password hash {})", settings.host,
+      server.port(), options.io_threads,
+      settings.password_algorithm == crypto::PasswordAlgorithm::kArgon2id ? "argon2id" : "bcrypt");
   server.Run();
 }
 

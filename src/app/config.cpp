@@ -27,6 +27,16 @@ void SplitListen(const std::string& listen, std::string& host, unsigned short& p
   port = static_cast<unsigned short>(value);
 }
 
+long long DurationFlag(const std::string& flag, const std::string& value, long long min_seconds) {
+  auto seconds = ParseDuration(value);
+  if (!seconds || *seconds < min_seconds) {
+    throw std::invalid_argument(flag + " must be a duration of at least " +
+                                std::to_string(min_seconds) + "s (e.g. 30d, 2h, 90s), got '" +
+                                value + "'");
+  }
+  return *seconds;
+}
+
 }  // namespace
 
 Settings Resolve(const ServeConfig& c) {
@@ -37,11 +47,14 @@ Settings Resolve(const ServeConfig& c) {
   s.web_root = c.web_root;
   s.secret_file = c.secret_file.empty() ? c.data_dir + "/secret.key" : c.secret_file;
   s.database_path = c.data_dir + "/latchkey.db";
-  auto max_age = ParseDuration(c.cookie_max_age);
-  if (!max_age || *max_age < 60) {
-    throw std::invalid_argument("--cookie-max-age must be a duration of at least 60s (e.g. 30d)");
-  }
-  s.cookie_max_age_seconds = *max_age;
+  s.cookie_max_age_seconds = DurationFlag("--cookie-max-age", c.cookie_max_age, 60);
+  s.session_lifetime_seconds = DurationFlag("--session-lifetime", c.session_lifetime, 1);
+  s.session_idle_timeout_seconds =
+      DurationFlag("--session-idle-timeout", c.session_idle_timeout, 1);
+  s.session_idle_timeout_short_seconds =
+      DurationFlag("--session-idle-timeout-short", c.session_idle_timeout_short, 1);
+  s.session_sweep_interval_seconds =
+      DurationFlag("--session-sweep-interval", c.session_sweep_interval, 1);
   if (!crypto::ParsePasswordAlgorithm(c.password_hash, s.password_algorithm)) {
     throw std::invalid_argument("--password-hash must be argon2id or bcrypt");
   }

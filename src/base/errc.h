@@ -11,18 +11,18 @@
 namespace latchkey {
 
 enum class Errc {
-  kInvalidInput,        // a request field breaks a rule, or the body is not JSON: 400
+  kInvalidInput,          // a request field breaks a rule, or the body is not JSON: 400
   kUnsupportedMediaType,  // body is not application/json: 415
-  kPayloadTooLarge,     // body over the limit: 413
-  kInvalidCredentials,  // unknown user or wrong password, one outcome: 401
-  kUnauthenticated,     // no valid session: 401
-  kUsernameTaken,       // unique constraint on username: 409
-  kCsrfRejected,        // missing or wrong X-CSRF-Token: 403
-  kNotFound,            // 404
-  kMethodNotAllowed,    // known path, other method: 405
-  kRateLimited,         // 429
-  kStorageUnavailable,  // the store failed: 503
-  kInternal,            // a bug: 500
+  kPayloadTooLarge,       // body over the limit: 413
+  kInvalidCredentials,    // unknown user or wrong password, one outcome: 401
+  kUnauthenticated,       // no valid session: 401
+  kUsernameTaken,         // unique constraint on username: 409
+  kCsrfRejected,          // missing or wrong X-CSRF-Token: 403
+  kNotFound,              // 404
+  kMethodNotAllowed,      // known path, other method: 405
+  kRateLimited,           // 429
+  kStorageUnavailable,    // the store failed: 503
+  kInternal,              // a bug: 500
 };
 
 // An error value: code, the request field to blame (may be empty) and a public message.

@@ -97,8 +97,7 @@ std::string Keyring::Mac(std::string_view purpose, std::string_view data) const 
   return MacWith(states_.back(), purpose, data);
 }
 
-bool Keyring::Verify(std::string_view purpose, std::string_view data,
-                     std::string_view mac) const {
+bool Keyring::Verify(std::string_view purpose, std::string_view data, std::string_view mac) const {
   if (mac.size() != kMacBytes) return false;
   bool ok = false;
   // Newest first: the common case after a rotation is a cookie signed with the newest key.

@@ -89,8 +89,8 @@ Result<std::string> PasswordHasher::Hash(std::string_view password) const {
     return std::string(out);
   }
   char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-  if (crypt_gensalt_rn("$2b$", static_cast<unsigned long>(params_.bcrypt_cost), nullptr, 0,
-                       setting, sizeof setting) == nullptr) {
+  if (crypt_gensalt_rn("$2b$", static_cast<unsigned long>(params_.bcrypt_cost), nullptr, 0, setting,
+                       sizeof setting) == nullptr) {
     return MakeError(Errc::kInternal, "Password hashing failed");
   }
   std::string setting_str(setting);

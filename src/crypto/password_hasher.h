@@ -26,9 +26,9 @@ enum class PasswordAlgorithm { kArgon2id, kBcrypt };
 
 struct PasswordHashParams {
   PasswordAlgorithm algorithm = PasswordAlgorithm::kArgon2id;
-  unsigned long long argon2_opslimit = 2;              // t, iterations
+  unsigned long long argon2_opslimit = 2;             // t, iterations
   std::size_t argon2_memlimit = 19u * 1024u * 1024u;  // m, bytes (19 MiB)
-  int bcrypt_cost = 12;                                 // log2 rounds
+  int bcrypt_cost = 12;                               // log2 rounds
 };
 
 class PasswordHasher {

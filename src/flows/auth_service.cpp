@@ -1,12 +1,9 @@
 #include "flows/auth_service.h"
 
-#include "crypto/random.h"
 #include "identity/validation.h"
 
 namespace latchkey::flows {
 namespace {
-
-constexpr std::size_t kUserAgentMax = 512;
 
 Error Unauthenticated() { return MakeError(Errc::kUnauthenticated, "Not logged in"); }
 
@@ -14,42 +11,11 @@ Error InvalidCredentials() {
   return MakeError(Errc::kInvalidCredentials, "Invalid username or password");
 }
 
-// Cuts at a UTF-8 boundary so the stored value stays valid text.
-std::string Truncate(const std::string& s, std::size_t max) {
-  if (s.size() <= max) return s;
-  std::size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut);
-}
-
 }  // namespace
 
 AuthService::AuthService(identity::UserStore& users, session::SessionStore& sessions,
-                         const crypto::PasswordHasher& hasher,
-                         const session::SessionTokenCodec& tokens, const Clock& clock,
-                         SessionPolicy policy)
-    : users_(users),
-      sessions_(sessions),
-      hasher_(hasher),
-      tokens_(tokens),
-      clock_(clock),
-      policy_(policy) {}
-
-session::SessionRecord AuthService::NewSession(identity::UserId user_id,
-                                               const std::string& token_hash,
-                                               const ClientInfo& client) const {
-  UnixSeconds now = clock_.Now();
-  session::SessionRecord s;
-  s.id = crypto::RandomToken(16);
-  s.user_id = user_id;
-  s.token_hash = token_hash;
-  s.created_at = now;
-  s.last_seen_at = now;
-  s.expires_at = now + policy_.lifetime_seconds;
-  s.user_agent = Truncate(client.user_agent, kUserAgentMax);
-  s.ip = client.ip;
-  return s;
-}
+                         const crypto::PasswordHasher& hasher, const SessionIssuer& issuer)
+    : users_(users), sessions_(sessions), hasher_(hasher), issuer_(issuer) {}
 
 Result<session::ResolvedSession> AuthService::Authenticate(
     const std::optional<std::string>& token_hash) {
@@ -57,11 +23,18 @@ Result<session::ResolvedSession> AuthService::Authenticate(
   auto found = sessions_.FindSessionByTokenHash(*token_hash);
   if (!found) return found.error();
   if (!*found) return Unauthenticated();
-  if ((*found)->session.expires_at <= clock_.Now()) {
+  session::ResolvedSession& current = **found;
+  UnixSeconds now = issuer_.clock().Now();
+  if (session::EffectiveExpiry(current.session) <= now) {
     (void)sessions_.DeleteSessionByTokenHash(*token_hash);  // best effort; the sweep retries
     return Unauthenticated();
   }
-  return std::move(**found);
+  // A write per request would make every session check a database write; once a minute is
+  // precise enough for an idle timeout counted in hours.
+  if (now - current.session.last_seen_at >= issuer_.policy().touch_interval) {
+    if (sessions_.TouchSession(*token_hash, now)) current.session.last_seen_at = now;
+  }
+  return std::move(current);
 }
 
 Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo& client) {
@@ -71,12 +44,12 @@ Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo&
 
   auto hash = hasher_.Hash(in.password);
   if (!hash) return hash.error();
-  identity::NewUser user{in.username, in.name, std::move(*hash), clock_.Now()};
+  identity::NewUser user{in.username, in.name, std::move(*hash), issuer_.clock().Now()};
 
-  session::IssuedToken token = tokens_.Issue();
-  auto created = users_.CreateUserWithSession(user, NewSession(0, token.token_hash, client));
+  IssuedSession issued = issuer_.Issue(0, in.remember, client);
+  auto created = users_.CreateUserWithSession(user, issued.record);
   if (!created) return created.error();
-  return LoginResult{std::move(*created), std::move(token.cookie_value)};
+  return LoginResult{std::move(*created), std::move(issued.cookie_value), in.remember};
 }
 
 Result<LoginResult> AuthService::Login(const LoginInput& in,
@@ -96,16 +69,15 @@ Result<LoginResult> AuthService::Login(const LoginInput& in,
   }
   if (!hasher_.Verify(in.password, (*found)->password_hash)) return InvalidCredentials();
 
-  session::IssuedToken token = tokens_.Issue();
-  session::SessionRecord s = NewSession((*found)->user.id, token.token_hash, client);
+  IssuedSession issued = issuer_.Issue((*found)->user.id, in.remember, client);
   std::optional<std::string_view> replaced;
   if (previous_token_hash) replaced = *previous_token_hash;
-  if (auto r = sessions_.InsertSession(s, replaced); !r) {
+  if (auto r = sessions_.InsertSession(issued.record, replaced); !r) {
     // The user was deleted between the lookup and now: same answer as an unknown user.
     if (r.error().code == Errc::kUnauthenticated) return InvalidCredentials();
     return r.error();
   }
-  return LoginResult{std::move((*found)->user), std::move(token.cookie_value)};
+  return LoginResult{std::move((*found)->user), std::move(issued.cookie_value), in.remember};
 }
 
 Result<void> AuthService::Logout(const std::optional<std::string>& token_hash) {
@@ -115,8 +87,23 @@ Result<void> AuthService::Logout(const std::optional<std::string>& token_hash) {
   return {};
 }
 
-Result<void> AuthService::RemoveAccount(const std::optional<std::string>& token_hash) {
+Result<session::ResolvedSession> AuthService::Reauthenticate(
+    const std::optional<std::string>& token_hash, const std::string& password,
+    const std::string& field) {
   auto current = Authenticate(token_hash);
+  if (!current) return current.error();
+  auto record = users_.FindUserById(current->user.id);
+  if (!record) return record.error();
+  if (!*record) return Unauthenticated();
+  if (password.empty() || !hasher_.Verify(password, (*record)->password_hash)) {
+    return MakeError(Errc::kUnauthenticated, "Password is incorrect", field);
+  }
+  return current;
+}
+
+Result<void> AuthService::RemoveAccount(const std::optional<std::string>& token_hash,
+                                        const std::string& password) {
+  auto current = Reauthenticate(token_hash, password, "password");
   if (!current) return current.error();
   auto r = users_.DeleteUser(current->user.id);
   if (!r) return r.error();

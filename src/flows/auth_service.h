@@ -8,58 +8,52 @@
 //   "Authentication and Error Messages"; ASVS 2.2.x / 3.x).
 // - A session token is issued fresh at signup and login; the session the browser presented
 //   before login is deleted in the same transaction (no session fixation; ASVS 3.2.1).
+// - A session ends at its absolute lifetime or after its idle timeout, whichever comes first
+//   (ASVS 3.3.1-3.3.2); an ended session is refused and deleted.
 // - Logout and account removal delete rows on the server, so a replayed cookie is refused
-//   (ASVS 3.3.1).
+//   (ASVS 3.3.1). Account removal needs the password again (ASVS 3.7.1).
 // Thread-safety: safe from many threads (state is immutable or in the store).
 #pragma once
 
 #include <optional>
 #include <string>
 
-#include "base/clock.h"
 #include "base/errc.h"
 #include "crypto/password_hasher.h"
+#include "flows/session_issuer.h"
 #include "identity/user_store.h"
 #include "session/session_store.h"
-#include "session/session_token.h"
 
 namespace latchkey::flows {
 
-// Who is asking: recorded on the session for the user's own information.
-struct ClientInfo {
-  std::string ip;
-  std::string user_agent;
-};
-
-struct SessionPolicy {
-  UnixSeconds lifetime_seconds = 30 * 24 * 3600;  // absolute lifetime = cookie Max-Age
-};
-
-// A successful signup or login: the principal and the cookie value to set.
+// A successful signup, login or password change: the principal and the cookie to set.
 struct LoginResult {
   identity::User user;
   std::string cookie_value;  // "<token>.<mac>"; Set-Cookie only, never logged
+  bool persistent = true;    // persistent cookie (Max-Age) or browser-session cookie
 };
 
 struct SignupInput {
   std::string username;
   std::string password;
   std::string name;
+  bool remember = true;
 };
 
 struct LoginInput {
   std::string username;
   std::string password;
+  bool remember = true;
 };
 
 class AuthService {
  public:
   AuthService(identity::UserStore& users, session::SessionStore& sessions,
-              const crypto::PasswordHasher& hasher, const session::SessionTokenCodec& tokens,
-              const Clock& clock, SessionPolicy policy);
+              const crypto::PasswordHasher& hasher, const SessionIssuer& issuer);
 
-  // Resolves a session token hash (from a verified cookie) to its live session.
-  // Errors: kUnauthenticated (no such session, or expired: then it is deleted),
+  // Resolves a session token hash (from a verified cookie) to its live session, and records
+  // its use (throttled to one write per touch_interval).
+  // Errors: kUnauthenticated (no such session, or ended: then it is deleted),
   // kStorageUnavailable.
   Result<session::ResolvedSession> Authenticate(const std::optional<std::string>& token_hash);
 
@@ -70,26 +64,30 @@ class AuthService {
   // Verifies the password (slow) and rotates the session. previous_token_hash: the session
   // cookie this browser presented, deleted on success.
   // Errors: kInvalidCredentials, kStorageUnavailable.
-  Result<LoginResult> Login(const LoginInput& in, const std::optional<std::string>& previous_token_hash,
+  Result<LoginResult> Login(const LoginInput& in,
+                            const std::optional<std::string>& previous_token_hash,
                             const ClientInfo& client);
 
   // Deletes the presented session, if any. Idempotent.
   Result<void> Logout(const std::optional<std::string>& token_hash);
 
-  // Deletes the authenticated user and every session of it.
-  // Errors: kUnauthenticated, kStorageUnavailable.
-  Result<void> RemoveAccount(const std::optional<std::string>& token_hash);
+  // Re-authenticates with the password (slow), then deletes the user and every session of it.
+  // Errors: kUnauthenticated (no session; or wrong/missing password, field "password"),
+  // kStorageUnavailable.
+  Result<void> RemoveAccount(const std::optional<std::string>& token_hash,
+                             const std::string& password);
+
+  // Checks the password of the user behind a live session (slow). Errors: kUnauthenticated
+  // with `field` set when the password is wrong; errors of Authenticate.
+  Result<session::ResolvedSession> Reauthenticate(const std::optional<std::string>& token_hash,
+                                                  const std::string& password,
+                                                  const std::string& field);
 
  private:
-  session::SessionRecord NewSession(identity::UserId user_id, const std::string& token_hash,
-                                    const ClientInfo& client) const;
-
   identity::UserStore& users_;
   session::SessionStore& sessions_;
   const crypto::PasswordHasher& hasher_;
-  const session::SessionTokenCodec& tokens_;
-  const Clock& clock_;
-  SessionPolicy policy_;
+  const SessionIssuer& issuer_;
 };
 
 }  // namespace latchkey::flows

@@ -6,18 +6,30 @@ namespace latchkey::http {
 
 int StatusFor(Errc code) {
   switch (code) {
-    case Errc::kInvalidInput: return 400;
-    case Errc::kInvalidCredentials: return 401;
-    case Errc::kUnauthenticated: return 401;
-    case Errc::kCsrfRejected: return 403;
-    case Errc::kNotFound: return 404;
-    case Errc::kMethodNotAllowed: return 405;
-    case Errc::kUsernameTaken: return 409;
-    case Errc::kPayloadTooLarge: return 413;
-    case Errc::kUnsupportedMediaType: return 415;
-    case Errc::kRateLimited: return 429;
-    case Errc::kStorageUnavailable: return 503;
-    case Errc::kInternal: return 500;
+    case Errc::kInvalidInput:
+      return 400;
+    case Errc::kInvalidCredentials:
+      return 401;
+    case Errc::kUnauthenticated:
+      return 401;
+    case Errc::kCsrfRejected:
+      return 403;
+    case Errc::kNotFound:
+      return 404;
+    case Errc::kMethodNotAllowed:
+      return 405;
+    case Errc::kUsernameTaken:
+      return 409;
+    case Errc::kPayloadTooLarge:
+      return 413;
+    case Errc::kUnsupportedMediaType:
+      return 415;
+    case Errc::kRateLimited:
+      return 429;
+    case Errc::kStorageUnavailable:
+      return 503;
+    case Errc::kInternal:
+      return 500;
   }
   return 500;
 }

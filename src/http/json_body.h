@@ -23,4 +23,7 @@ Result<boost::json::object> ParseJsonObject(const Request& request);
 Result<std::string> StringField(const boost::json::object& body, std::string_view key,
                                 bool required, std::string_view fallback = {});
 
+// The boolean at key: missing or null gives fallback; any other type: kInvalidInput.
+Result<bool> BoolField(const boost::json::object& body, std::string_view key, bool fallback);
+
 }  // namespace latchkey::http

@@ -24,8 +24,9 @@ struct Request {
   std::string csrf_token;    // X-CSRF-Token header
   std::string user_agent;
   std::string if_none_match;
-  std::string client_ip;  // peer address
-  bool tls = false;       // arrived over TLS
+  std::string client_ip;                 // peer address
+  bool tls = false;                      // arrived over TLS
+  std::vector<std::string> path_params;  // values of "{name}" segments of the matched route
 };
 
 struct Response {

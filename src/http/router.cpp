@@ -4,32 +4,65 @@
 
 namespace latchkey::http {
 
+bool Router::MatchPath(std::string_view pattern, std::string_view path,
+                       std::vector<std::string>& params) {
+  std::size_t first_param = params.size();
+  while (!pattern.empty() && !path.empty()) {
+    std::size_t pe = pattern.find('/', 1);
+    std::size_t qe = path.find('/', 1);
+    std::string_view pseg = pattern.substr(0, pe);
+    std::string_view qseg = path.substr(0, qe);
+    if (pseg.size() > 3 && pseg[1] == '{' && pseg.back() == '}') {
+      if (qseg.size() < 2) break;  // "{name}" needs a non-empty segment
+      params.emplace_back(qseg.substr(1));
+    } else if (pseg != qseg) {
+      break;
+    }
+    pattern = pe == std::string_view::npos ? std::string_view() : pattern.substr(pe);
+    path = qe == std::string_view::npos ? std::string_view() : path.substr(qe);
+  }
+  if (pattern.empty() && path.empty()) return true;
+  params.resize(first_param);
+  return false;
+}
+
+bool Router::IsApiPath(std::string_view path) {
+  return path == "/api" || path.rfind("/api/", 0) == 0;
+}
+
 Dispatch Router::Resolve(const Request& request) const {
+  // Before routing: an unknown or wrong-method state-changing API call also needs the token,
+  // so the API's shape cannot be probed cross-site (OWASP CSRF Prevention Cheat Sheet).
+  if (csrf_guard_ && IsStateChanging(request.method) && IsApiPath(request.path)) {
+    if (auto rejected = csrf_guard_(request)) {
+      return Dispatch{nullptr, Pool::kInline, std::move(rejected), {}};
+    }
+  }
   bool path_known = false;
+  std::vector<std::string> params;
   for (const Route& route : routes_) {
-    if (route.path != request.path) continue;
+    params.clear();
+    if (!MatchPath(route.path, request.path, params)) continue;
     path_known = true;
     if (route.method != request.method) continue;
-    if (route.csrf && csrf_guard_) {
-      if (auto rejected = csrf_guard_(request)) return Dispatch{nullptr, Pool::kInline, rejected};
-    }
-    return Dispatch{&route.handler, route.pool, std::nullopt};
+    return Dispatch{&route.handler, route.pool, std::nullopt, std::move(params)};
   }
   if (path_known) {
     Response r = ErrorResponse(MakeError(Errc::kMethodNotAllowed, "Method not allowed"));
     std::string allow;
     for (const Route& route : routes_) {
-      if (route.path != request.path) continue;
+      if (!MatchPath(route.path, request.path, params)) continue;
       static constexpr const char* kNames[] = {"GET",   "HEAD",   "POST",    "PUT",
                                                "PATCH", "DELETE", "OPTIONS", "OTHER"};
       if (!allow.empty()) allow += ", ";
       allow += kNames[static_cast<int>(route.method)];
     }
     r.AddHeader("Allow", allow);
-    return Dispatch{nullptr, Pool::kInline, std::move(r)};
+    return Dispatch{nullptr, Pool::kInline, std::move(r), {}};
   }
-  if (fallback_) return Dispatch{&fallback_, Pool::kInline, std::nullopt};
-  return Dispatch{nullptr, Pool::kInline, ErrorResponse(MakeError(Errc::kNotFound, "Not found"))};
+  if (fallback_) return Dispatch{&fallback_, Pool::kInline, std::nullopt, {}};
+  return Dispatch{
+      nullptr, Pool::kInline, ErrorResponse(MakeError(Errc::kNotFound, "Not found")), {}};
 }
 
 void Router::ApplyCommonHeaders(const Request& request, Response& response) {
@@ -39,8 +72,12 @@ void Router::ApplyCommonHeaders(const Request& request, Response& response) {
   // No framing: clickjacking on the login form (ASVS 14.4.7).
   response.AddHeader("X-Frame-Options", "DENY");
   // API answers carry user data and tokens: never cached by the browser or a proxy (ASVS 8.2.1).
-  if (request.path.rfind("/api/", 0) == 0 || request.path == "/api") {
-    response.AddHeader("Cache-Control", "no-store");
+  // Every JSON answer (errors from the connection layer and /healthz too) is treated alike.
+  bool json = response.content_type.rfind("application/json", 0) == 0;
+  if (IsApiPath(request.path) || json) {
+    bool has_cache_control = false;
+    for (const auto& [name, value] : response.headers) has_cache_control |= name == "Cache-Control";
+    if (!has_cache_control) response.AddHeader("Cache-Control", "no-store");
   }
 }
 

@@ -1,8 +1,8 @@
-// Routes: (method, exact path) -> handler, with the executor the handler must run on and
-// whether it needs the CSRF guard. Handlers are plain synchronous functions of Request; the
-// server (http/server.cpp) runs each on its route's pool, so a handler may block only when
-// its pool says so.
-// Thread-safety: build once at startup, then read-only.
+// Routes: (method, path pattern) -> handler, with the executor the handler must run on.
+// Every state-changing request (POST, PUT, PATCH, DELETE) under /api passes the CSRF guard
+// before routing, whether or not a route matches. Handlers are plain synchronous functions of
+// Request; the server (http/server.cpp) runs each on its route's pool, so a handler may block only
+// when its pool says so. Thread-safety: build once at startup, then read-only.
 #pragma once
 
 #include <functional>
@@ -23,9 +23,8 @@ using Handler = std::function<Response(const Request&)>;
 
 struct Route {
   Method method;
-  std::string path;
+  std::string path;  // exact, or with "{name}" segments that match one non-empty segment
   Pool pool;
-  bool csrf;  // state-changing: needs a valid X-CSRF-Token before the handler runs
   Handler handler;
 };
 
@@ -34,14 +33,15 @@ struct Dispatch {
   const Handler* handler = nullptr;
   Pool pool = Pool::kInline;
   std::optional<Response> immediate;
+  std::vector<std::string> params;  // to be stored in Request::path_params
 };
 
 class Router {
  public:
   void Add(Route route) { routes_.push_back(std::move(route)); }
 
-  // Runs for every route with csrf = true, before the handler; a returned response (403) is
-  // sent instead of running the handler.
+  // Runs first for every state-changing request under /api; a returned response (403) is
+  // sent instead of anything else.
   void SetCsrfGuard(std::function<std::optional<Response>(const Request&)> guard) {
     csrf_guard_ = std::move(guard);
   }
@@ -51,8 +51,15 @@ class Router {
 
   Dispatch Resolve(const Request& request) const;
 
+  // True when `path` matches `pattern`; appends the "{name}" segment values to params.
+  static bool MatchPath(std::string_view pattern, std::string_view path,
+                        std::vector<std::string>& params);
+
   // Headers every response gets (see the .cpp for the reasons).
   static void ApplyCommonHeaders(const Request& request, Response& response);
+
+  // True for "/api" and paths under "/api/".
+  static bool IsApiPath(std::string_view path);
 
   const std::vector<Route>& routes() const { return routes_; }
 

@@ -33,14 +33,22 @@ namespace {
 
 Method ToMethod(bhttp::verb verb) {
   switch (verb) {
-    case bhttp::verb::get: return Method::kGet;
-    case bhttp::verb::head: return Method::kHead;
-    case bhttp::verb::post: return Method::kPost;
-    case bhttp::verb::put: return Method::kPut;
-    case bhttp::verb::patch: return Method::kPatch;
-    case bhttp::verb::delete_: return Method::kDelete;
-    case bhttp::verb::options: return Method::kOptions;
-    default: return Method::kOther;
+    case bhttp::verb::get:
+      return Method::kGet;
+    case bhttp::verb::head:
+      return Method::kHead;
+    case bhttp::verb::post:
+      return Method::kPost;
+    case bhttp::verb::put:
+      return Method::kPut;
+    case bhttp::verb::patch:
+      return Method::kPatch;
+    case bhttp::verb::delete_:
+      return Method::kDelete;
+    case bhttp::verb::options:
+      return Method::kOptions;
+    default:
+      return Method::kOther;
   }
 }
 
@@ -55,9 +63,15 @@ Request Translate(bhttp::request<bhttp::string_body>&& in, const std::string& cl
         if (!r.cookie.empty()) r.cookie += "; ";
         r.cookie += field.value();
         break;
-      case bhttp::field::content_type: r.content_type = field.value(); break;
-      case bhttp::field::user_agent: r.user_agent = field.value(); break;
-      case bhttp::field::if_none_match: r.if_none_match = field.value(); break;
+      case bhttp::field::content_type:
+        r.content_type = field.value();
+        break;
+      case bhttp::field::user_agent:
+        r.user_agent = field.value();
+        break;
+      case bhttp::field::if_none_match:
+        r.if_none_match = field.value();
+        break;
       default:
         if (beast::iequals(field.name_string(), "x-csrf-token")) r.csrf_token = field.value();
         break;
@@ -194,6 +208,7 @@ struct Server::Impl {
           answer = SimpleError(400, "Malformed HTTP request");
         }
         if (answer) {
+          Router::ApplyCommonHeaders(Request{}, *answer);
           stream.expires_after(options.read_timeout);
           bhttp::response<bhttp::string_body> msg;
           ToBeast(std::move(*answer), 11, false, false, msg);
@@ -209,6 +224,7 @@ struct Server::Impl {
       auto started = std::chrono::steady_clock::now();
 
       Dispatch dispatch = router.Resolve(request);
+      request.path_params = std::move(dispatch.params);
       Response response;
       if (dispatch.immediate) {
         response = std::move(*dispatch.immediate);

@@ -29,7 +29,8 @@ StaticFiles::StaticFiles(const fs::path& root) {
     f.etag = "\"" + crypto::Sha256Hex(f.body).substr(0, 32) + "\"";
     files_.emplace("/" + rel, std::move(f));
   }
-  if (ec) throw std::runtime_error("cannot list assets in " + assets.string() + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("cannot list assets in " + assets.string() + ": " + ec.message());
 }
 
 std::optional<Response> StaticFiles::Serve(const Request& request) const {

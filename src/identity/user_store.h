@@ -25,8 +25,20 @@ class UserStore {
   // Case-insensitive lookup (ASCII).
   virtual Result<std::optional<UserRecord>> FindUserByUsername(std::string_view username) = 0;
 
+  virtual Result<std::optional<UserRecord>> FindUserById(UserId id) = 0;
+
   // Deletes the user; its sessions go with it (ON DELETE CASCADE). True when a row was deleted.
   virtual Result<bool> DeleteUser(UserId id) = 0;
+
+  // Sets the display name; returns the updated user. Errors: kUnauthenticated when the user
+  // no longer exists.
+  virtual Result<User> UpdateName(UserId id, std::string_view name) = 0;
+
+  // Password change, in one transaction: sets the new hash, deletes EVERY session of the user
+  // and inserts `replacement` (the rotated session of the device that made the change).
+  // Errors: kUnauthenticated when the user no longer exists.
+  virtual Result<void> ReplacePassword(UserId id, std::string_view password_hash,
+                                       const session::SessionRecord& replacement) = 0;
 };
 
 }  // namespace latchkey::identity

@@ -30,7 +30,4 @@ Result<void> ValidateUsername(std::string_view username);
 Result<void> ValidatePassword(std::string_view password, std::string_view field = "password");
 Result<void> ValidateName(std::string_view name);
 
-// Number of Unicode code points in valid UTF-8; nullopt when text is not valid UTF-8.
-std::optional<std::size_t> CountCodePoints(std::string_view text);
-
 }  // namespace latchkey::identity

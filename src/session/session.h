@@ -12,15 +12,24 @@
 namespace latchkey::session {
 
 struct SessionRecord {
-  std::string id;          // public id: 16 random bytes, base64url (22 chars)
+  std::string id;  // public id: 16 random bytes, base64url (22 chars)
   identity::UserId user_id = 0;
   std::string token_hash;  // SHA-256(token) hex, 64 chars
   UnixSeconds created_at = 0;
   UnixSeconds last_seen_at = 0;
-  UnixSeconds expires_at = 0;  // absolute expiry; refused and removed after it
-  std::string user_agent;      // truncated to 512 bytes
-  std::string ip;              // client address as seen by the server
+  UnixSeconds expires_at = 0;    // absolute expiry, whatever the use (--session-lifetime)
+  std::string user_agent;        // truncated to 512 bytes
+  std::string ip;                // client address as seen by the server
+  UnixSeconds idle_timeout = 0;  // seconds without use after which the session ends
+  bool persistent = true;        // "remember me": persistent cookie vs browser-session cookie
 };
+
+// When the session ends if it is not used again: the earlier of the idle and the absolute
+// expiry (OWASP Session Management Cheat Sheet, "Session Expiration").
+inline UnixSeconds EffectiveExpiry(const SessionRecord& s) {
+  UnixSeconds idle_end = s.last_seen_at + s.idle_timeout;
+  return idle_end < s.expires_at ? idle_end : s.expires_at;
+}
 
 // A live session together with its principal, as resolved from a session cookie.
 struct ResolvedSession {

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "base/errc.h"
 #include "session/session.h"
@@ -30,8 +31,24 @@ class SessionStore {
   // Deletes the session with this token hash; true when a row was deleted.
   virtual Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) = 0;
 
-  // Deletes every session whose expires_at <= now; returns how many.
+  // Deletes every session whose absolute or idle expiry is <= now; returns how many.
   virtual Result<long> DeleteExpiredSessions(UnixSeconds now) = 0;
+
+  // Records use of a session: last_seen_at = now (callers throttle this; see AuthService).
+  virtual Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) = 0;
+
+  // The user's sessions still live at `now` (neither expiry passed), newest (created_at) first.
+  virtual Result<std::vector<SessionRecord>> ListSessions(identity::UserId user_id,
+                                                          UnixSeconds now) = 0;
+
+  // Deletes the session with this public id if it belongs to user_id; false otherwise (an
+  // unknown id and another user's id are the same outcome).
+  virtual Result<bool> DeleteUserSession(identity::UserId user_id, std::string_view id) = 0;
+
+  // Deletes every session of user_id except the one with keep_token_hash; returns how many of
+  // them were still live at `now` (ended ones are deleted too, but not counted).
+  virtual Result<long> DeleteOtherSessions(identity::UserId user_id,
+                                           std::string_view keep_token_hash, UnixSeconds now) = 0;
 };
 
 }  // namespace latchkey::session

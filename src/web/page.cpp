@@ -24,8 +24,8 @@ PageTemplate::PageTemplate(const std::filesystem::path& root) {
   source << in.rdbuf();
   impl_ = std::make_unique<Impl>(source.str());
   if (!impl_->tmpl.is_valid()) {
-    throw std::runtime_error("page template " + file.string() + " does not compile: " +
-                             impl_->tmpl.error_message());
+    throw std::runtime_error("page template " + file.string() +
+                             " does not compile: " + impl_->tmpl.error_message());
   }
 }
 

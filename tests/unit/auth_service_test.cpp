@@ -3,37 +3,12 @@
 
 #include <gtest/gtest.h>
 
-#include "store/sqlite/sqlite_store.h"
-#include "test_support.h"
+#include "flows_fixture.h"
 
 namespace latchkey::flows {
 namespace {
 
-class AuthServiceTest : public ::testing::Test {
- protected:
-  static crypto::Keyring Ring() {
-    std::vector<Secret> keys;
-    keys.emplace_back(std::string(32, 's'));
-    return crypto::Keyring(std::move(keys));
-  }
-  static crypto::PasswordHashParams FastParams() {
-    crypto::PasswordHashParams p;
-    p.argon2_memlimit = 1u << 20;  // tests only: fast; production uses the OWASP minimum
-    p.argon2_opslimit = 1;
-    return p;
-  }
-
-  testing::TempDir dir_;
-  store::sqlite::SqliteStore store_{(dir_.path() / "latchkey.db").string(), 2};
-  crypto::Keyring ring_ = Ring();
-  crypto::PasswordHasher hasher_{FastParams()};
-  session::SessionTokenCodec tokens_{ring_};
-  FakeClock clock_;
-  AuthService auth_{store_, store_, hasher_, tokens_, clock_, SessionPolicy{3600}};
-  ClientInfo client_{"127.0.0.1", "unit-test"};
-
-  std::optional<std::string> HashOf(const LoginResult& r) { return tokens_.Verify(r.cookie_value); }
-};
+using AuthServiceTest = FlowsTest;
 
 TEST_F(AuthServiceTest, Signup_ThenAuthenticate_ReturnsUser) {
   auto r = auth_.Signup({"alice", "correct horse", "Alice"}, client_);
@@ -99,12 +74,14 @@ TEST_F(AuthServiceTest, Logout_DeletesOnlyThatSession) {
   EXPECT_TRUE(auth_.Logout(std::nullopt)) << "idempotent without a session";
 }
 
-TEST_F(AuthServiceTest, Authenticate_AfterLifetime_RefusesAndDeletes) {
+TEST_F(AuthServiceTest, Authenticate_AfterLifetime_RefusesAndDeletesEvenWhenUsed) {
   auto a = auth_.Signup({"alice", "correct horse", ""}, client_);
   ASSERT_TRUE(a);
-  clock_.Advance(3599);
-  EXPECT_TRUE(auth_.Authenticate(HashOf(*a)));
-  clock_.Advance(1);
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(719);  // used every 12 minutes: the idle timeout never hits
+    EXPECT_TRUE(auth_.Authenticate(HashOf(*a))) << i;
+  }
+  clock_.Advance(3600 - 5 * 719);
   auto r = auth_.Authenticate(HashOf(*a));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kUnauthenticated);
@@ -118,23 +95,64 @@ TEST_F(AuthServiceTest, RemoveAccount_DeletesUserAndAllSessions) {
   ASSERT_TRUE(a);
   auto b = auth_.Login({"alice", "correct horse"}, std::nullopt, client_);
   ASSERT_TRUE(b);
-  EXPECT_FALSE(auth_.RemoveAccount(std::nullopt));
-  ASSERT_TRUE(auth_.RemoveAccount(HashOf(*a)));
+  EXPECT_FALSE(auth_.RemoveAccount(std::nullopt, "correct horse"));
+  ASSERT_TRUE(auth_.RemoveAccount(HashOf(*a), "correct horse"));
   EXPECT_FALSE(auth_.Authenticate(HashOf(*b)));
   EXPECT_FALSE(auth_.Login({"alice", "correct horse"}, std::nullopt, client_));
   EXPECT_TRUE(auth_.Signup({"alice", "a new password", ""}, client_)) << "username is free again";
 }
 
-TEST_F(AuthServiceTest, SweepExpired_RemovesOnlyExpired) {
-  auto a = auth_.Signup({"alice", "correct horse", ""}, client_);
+TEST_F(AuthServiceTest, SweepExpired_RemovesIdleAndAbsoluteExpiredOnly) {
+  auto a = auth_.Signup({"alice", "correct horse", ""}, client_);  // remembered: idle 1800
   ASSERT_TRUE(a);
-  clock_.Advance(1800);
-  auto b = auth_.Login({"alice", "correct horse"}, std::nullopt, client_);
+  auto b = auth_.Login({"alice", "correct horse", false}, std::nullopt, client_);  // idle 600
   ASSERT_TRUE(b);
-  auto swept = store_.DeleteExpiredSessions(clock_.Now() + 1800);
+  clock_.Advance(700);
+  auto swept = store_.DeleteExpiredSessions(clock_.Now());
   ASSERT_TRUE(swept);
-  EXPECT_EQ(*swept, 1);
-  EXPECT_TRUE(auth_.Authenticate(HashOf(*b)));
+  EXPECT_EQ(*swept, 1) << "only the short-idle session";
+  EXPECT_TRUE(auth_.Authenticate(HashOf(*a)));
+  EXPECT_FALSE(auth_.Authenticate(HashOf(*b)));
+}
+
+TEST_F(AuthServiceTest, IdleTimeout_EndsUnusedSessionAndUseExtendsIt) {
+  auto a = auth_.Login({"nobody", "x"}, std::nullopt, client_);
+  ASSERT_FALSE(a);
+  auto s = auth_.Signup({"alice", "correct horse", "", false}, client_);  // idle 600
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->persistent);
+  clock_.Advance(500);
+  ASSERT_TRUE(auth_.Authenticate(HashOf(*s))) << "used at 500 s: last_seen_at moves";
+  clock_.Advance(500);
+  ASSERT_TRUE(auth_.Authenticate(HashOf(*s))) << "1000 s after signup, 500 s idle";
+  clock_.Advance(600);
+  EXPECT_FALSE(auth_.Authenticate(HashOf(*s))) << "600 s idle";
+}
+
+TEST_F(AuthServiceTest, Authenticate_TouchIsThrottled) {
+  auto s = auth_.Signup({"alice", "correct horse", ""}, client_);
+  ASSERT_TRUE(s);
+  UnixSeconds created = clock_.Now();
+  clock_.Advance(30);
+  auto me = auth_.Authenticate(HashOf(*s));
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->session.last_seen_at, created) << "within the touch interval: no write";
+  clock_.Advance(30);
+  me = auth_.Authenticate(HashOf(*s));
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->session.last_seen_at, created + 60);
+}
+
+TEST_F(AuthServiceTest, RemoveAccount_WrongOrMissingPassword_NamesPasswordField) {
+  auto s = auth_.Signup({"alice", "correct horse", ""}, client_);
+  ASSERT_TRUE(s);
+  for (const char* pw : {"", "wrong horse"}) {
+    auto r = auth_.RemoveAccount(HashOf(*s), pw);
+    ASSERT_FALSE(r) << pw;
+    EXPECT_EQ(r.error().code, Errc::kUnauthenticated);
+    EXPECT_EQ(r.error().field, "password");
+  }
+  EXPECT_TRUE(auth_.Authenticate(HashOf(*s))) << "nothing was removed";
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ TEST(ParseJsonObject_Table, StatusByInput) {
       {"array", Json("[]"), Errc::kInvalidInput},
       {"number", Json("42"), Errc::kInvalidInput},
       {"empty body", Json(""), Errc::kInvalidInput},
-      {"invalid UTF-8", Json("{\"a\":\"\xff\"}"), Errc::kInvalidInput},
+      {"invalid UTF-8 in a value (checked per field)", Json("{\"a\":\"\xff\"}"), std::nullopt},
       {"too deep", Json(std::string(40, '[') + std::string(40, ']')), Errc::kInvalidInput},
   };
   for (const auto& c : cases) {
@@ -55,6 +55,24 @@ TEST(StringField_Types, WrongTypeNamesField) {
   auto missing = StringField(*body, "missing", true);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().field, "missing");
+}
+
+TEST(StringField_Utf8, InvalidTextNamesField) {
+  auto body = ParseJsonObject(Json("{\"username\":\"ab\xff\"}"));
+  ASSERT_TRUE(body);
+  auto r = StringField(*body, "username", true);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().field, "username");
+}
+
+TEST(ParseJsonObject_LoneSurrogateEscape, NamesTheFieldBeingRead) {
+  auto r = ParseJsonObject(Json(R"({"username":"ok","name":"x\ud800y"})"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::kInvalidInput);
+  EXPECT_EQ(r.error().field, "name");
+  auto syntax = ParseJsonObject(Json(R"({"a":1,)"));
+  ASSERT_FALSE(syntax);
+  EXPECT_EQ(syntax.error().field, "") << "no value was being read";
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "identity/validation.h"
 
+#include "base/utf8.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -7,6 +9,8 @@
 
 namespace latchkey::identity {
 namespace {
+
+using latchkey::CountCodePoints;
 
 struct Case {
   const char* label;

@@ -38,11 +38,20 @@ CREATE INDEX sessions_user_id ON sessions(user_id);
 CREATE INDEX sessions_expires_at ON sessions(expires_at);
 )sql";
 
+// Idle timeout and "remember me" per session. Existing rows keep the previous behaviour:
+// persistent, 14-day idle timeout.
+constexpr const char* kV2SessionIdle = R"sql(
+ALTER TABLE sessions ADD COLUMN idle_timeout INTEGER NOT NULL DEFAULT 1209600;
+ALTER TABLE sessions ADD COLUMN persistent INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX sessions_user_created ON sessions(user_id, created_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, "users and sessions", kV1Users},
+      {2, "session idle timeout and persistence", kV2SessionIdle},
   };
   return kAll;
 }
@@ -76,8 +85,8 @@ std::vector<int> Migrate(Connection& conn) {
     // Another process may have migrated while we waited for the write lock.
     if (SchemaVersion(conn) >= m.version) continue;
     if (conn.Exec(m.sql) != SQLITE_OK) {
-      throw std::runtime_error("migration " + std::to_string(m.version) + " failed: " +
-                               conn.ErrorMessage());
+      throw std::runtime_error("migration " + std::to_string(m.version) +
+                               " failed: " + conn.ErrorMessage());
     }
     {
       auto stmt = conn.Prepare(kInsertVersion);

@@ -11,16 +11,61 @@ constexpr const char* kInsertUser =
     "INSERT INTO users (username, name, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
 constexpr const char* kSelectUserByUsername =
     "SELECT id, username, name, password_hash, created_at FROM users WHERE username = ?1";
+constexpr const char* kSelectUserById =
+    "SELECT id, username, name, password_hash, created_at FROM users WHERE id = ?1";
 constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = ?1";
+constexpr const char* kUpdateName = "UPDATE users SET name = ?2 WHERE id = ?1";
+constexpr const char* kUpdatePassword = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
+constexpr const char* kDeleteUserSessions = "DELETE FROM sessions WHERE user_id = ?1";
 constexpr const char* kInsertSession =
     "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, expires_at,"
-    " user_agent, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    " user_agent, ip, idle_timeout, persistent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+// Column order shared by every session SELECT: see ReadSession.
+#define LATCHKEY_SESSION_COLUMNS                                                             \
+  "s.id, s.user_id, s.token_hash, s.created_at, s.last_seen_at, s.expires_at, s.user_agent," \
+  " s.ip, s.idle_timeout, s.persistent"
 constexpr const char* kSelectSessionByTokenHash =
-    "SELECT s.id, s.user_id, s.token_hash, s.created_at, s.last_seen_at, s.expires_at,"
-    " s.user_agent, s.ip, u.username, u.name"
+    "SELECT " LATCHKEY_SESSION_COLUMNS
+    ", u.username, u.name"
     " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1";
+constexpr const char* kSelectUserSessions =
+    "SELECT " LATCHKEY_SESSION_COLUMNS
+    " FROM sessions s WHERE s.user_id = ?1 AND s.expires_at > ?2"
+    " AND s.last_seen_at + s.idle_timeout > ?2 ORDER BY s.created_at DESC, s.rowid DESC";
+#undef LATCHKEY_SESSION_COLUMNS
 constexpr const char* kDeleteSessionByTokenHash = "DELETE FROM sessions WHERE token_hash = ?1";
-constexpr const char* kDeleteExpiredSessions = "DELETE FROM sessions WHERE expires_at <= ?1";
+constexpr const char* kDeleteUserSession = "DELETE FROM sessions WHERE id = ?2 AND user_id = ?1";
+constexpr const char* kDeleteEndedUserSessions =
+    "DELETE FROM sessions WHERE user_id = ?1 AND (expires_at <= ?2 OR last_seen_at + idle_timeout "
+    "<= ?2)";
+constexpr const char* kDeleteOtherSessions =
+    "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2";
+constexpr const char* kTouchSession = "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1";
+constexpr const char* kDeleteExpiredSessions =
+    "DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at + idle_timeout <= ?1";
+
+session::SessionRecord ReadSession(const Statement& stmt) {
+  session::SessionRecord s;
+  s.id = stmt.Text(0);
+  s.user_id = stmt.Int(1);
+  s.token_hash = stmt.Text(2);
+  s.created_at = stmt.Int(3);
+  s.last_seen_at = stmt.Int(4);
+  s.expires_at = stmt.Int(5);
+  s.user_agent = stmt.Text(6);
+  s.ip = stmt.Text(7);
+  s.idle_timeout = stmt.Int(8);
+  s.persistent = stmt.Int(9) != 0;
+  return s;
+}
+
+identity::UserRecord ReadUser(const Statement& stmt) {
+  identity::UserRecord rec;
+  rec.user = {stmt.Int(0), stmt.Text(1), stmt.Text(2)};
+  rec.password_hash = stmt.Text(3);
+  rec.created_at = stmt.Int(4);
+  return rec;
+}
 
 // The one place where SQLite result codes become Errc. The client sees a generic message;
 // the log gets the driver's.
@@ -41,6 +86,8 @@ Result<void> BindAndRunSessionInsert(Connection& conn, const session::SessionRec
                .Bind(6, s.expires_at)
                .Bind(7, s.user_agent)
                .Bind(8, s.ip)
+               .Bind(9, s.idle_timeout)
+               .Bind(10, std::int64_t{s.persistent ? 1 : 0})
                .Step();
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
     return MakeError(Errc::kUnauthenticated, "Not logged in");
@@ -51,8 +98,7 @@ Result<void> BindAndRunSessionInsert(Connection& conn, const session::SessionRec
 
 }  // namespace
 
-SqliteStore::SqliteStore(const std::string& path, std::size_t pool_size)
-    : pool_(path, pool_size) {
+SqliteStore::SqliteStore(const std::string& path, std::size_t pool_size) : pool_(path, pool_size) {
   auto conn = pool_.Acquire();
   for (int v : Migrate(*conn)) spdlog::info("applied migration {}", v);
 }
@@ -89,11 +135,56 @@ Result<std::optional<identity::UserRecord>> SqliteStore::FindUserByUsername(
   int rc = stmt->Bind(1, username).Step();
   if (rc == SQLITE_DONE) return std::optional<identity::UserRecord>();
   if (rc != SQLITE_ROW) return StorageError(*conn, "user lookup");
-  identity::UserRecord rec;
-  rec.user = {stmt->Int(0), stmt->Text(1), stmt->Text(2)};
-  rec.password_hash = stmt->Text(3);
-  rec.created_at = stmt->Int(4);
-  return std::optional<identity::UserRecord>(std::move(rec));
+  return std::optional<identity::UserRecord>(ReadUser(*stmt));
+}
+
+Result<std::optional<identity::UserRecord>> SqliteStore::FindUserById(identity::UserId id) {
+  auto conn = pool_.Acquire();
+  auto stmt = conn->Prepare(kSelectUserById);
+  if (!stmt) return StorageError(*conn, "prepare user lookup");
+  int rc = stmt->Bind(1, id).Step();
+  if (rc == SQLITE_DONE) return std::optional<identity::UserRecord>();
+  if (rc != SQLITE_ROW) return StorageError(*conn, "user lookup");
+  return std::optional<identity::UserRecord>(ReadUser(*stmt));
+}
+
+Result<identity::User> SqliteStore::UpdateName(identity::UserId id, std::string_view name) {
+  auto conn = pool_.Acquire();
+  {
+    auto stmt = conn->Prepare(kUpdateName);
+    if (!stmt) return StorageError(*conn, "prepare name update");
+    if (stmt->Bind(1, id).Bind(2, name).Step() != SQLITE_DONE) {
+      return StorageError(*conn, "update name");
+    }
+  }
+  if (conn->Changes() == 0) return MakeError(Errc::kUnauthenticated, "Not logged in");
+  auto stmt = conn->Prepare(kSelectUserById);
+  if (!stmt) return StorageError(*conn, "prepare user lookup");
+  if (stmt->Bind(1, id).Step() != SQLITE_ROW) return StorageError(*conn, "user lookup");
+  return ReadUser(*stmt).user;
+}
+
+Result<void> SqliteStore::ReplacePassword(identity::UserId id, std::string_view password_hash,
+                                          const session::SessionRecord& replacement) {
+  auto conn = pool_.Acquire();
+  Transaction tx(*conn);
+  if (!tx.Began()) return StorageError(*conn, "begin password change");
+  {
+    auto stmt = conn->Prepare(kUpdatePassword);
+    if (!stmt) return StorageError(*conn, "prepare password update");
+    if (stmt->Bind(1, id).Bind(2, password_hash).Step() != SQLITE_DONE) {
+      return StorageError(*conn, "update password");
+    }
+  }
+  if (conn->Changes() == 0) return MakeError(Errc::kUnauthenticated, "Not logged in");
+  {
+    auto stmt = conn->Prepare(kDeleteUserSessions);
+    if (!stmt) return StorageError(*conn, "prepare sessions delete");
+    if (stmt->Bind(1, id).Step() != SQLITE_DONE) return StorageError(*conn, "delete sessions");
+  }
+  if (auto r = BindAndRunSessionInsert(*conn, replacement, id); !r) return r.error();
+  if (tx.Commit() != SQLITE_OK) return StorageError(*conn, "commit password change");
+  return {};
 }
 
 Result<bool> SqliteStore::DeleteUser(identity::UserId id) {
@@ -130,9 +221,8 @@ Result<std::optional<session::ResolvedSession>> SqliteStore::FindSessionByTokenH
   if (rc == SQLITE_DONE) return std::optional<session::ResolvedSession>();
   if (rc != SQLITE_ROW) return StorageError(*conn, "session lookup");
   session::ResolvedSession out;
-  out.session = {stmt->Text(0), stmt->Int(1), stmt->Text(2), stmt->Int(3),
-                 stmt->Int(4),  stmt->Int(5), stmt->Text(6), stmt->Text(7)};
-  out.user = {out.session.user_id, stmt->Text(8), stmt->Text(9)};
+  out.session = ReadSession(*stmt);
+  out.user = {out.session.user_id, stmt->Text(10), stmt->Text(11)};
   return std::optional<session::ResolvedSession>(std::move(out));
 }
 
@@ -150,6 +240,65 @@ Result<long> SqliteStore::DeleteExpiredSessions(UnixSeconds now) {
   if (!stmt) return StorageError(*conn, "prepare expired sweep");
   if (stmt->Bind(1, now).Step() != SQLITE_DONE) return StorageError(*conn, "sweep sessions");
   return static_cast<long>(conn->Changes());
+}
+
+Result<void> SqliteStore::TouchSession(std::string_view token_hash, UnixSeconds now) {
+  auto conn = pool_.Acquire();
+  auto stmt = conn->Prepare(kTouchSession);
+  if (!stmt) return StorageError(*conn, "prepare session touch");
+  if (stmt->Bind(1, token_hash).Bind(2, now).Step() != SQLITE_DONE) {
+    return StorageError(*conn, "touch session");
+  }
+  return {};
+}
+
+Result<std::vector<session::SessionRecord>> SqliteStore::ListSessions(identity::UserId user_id,
+                                                                      UnixSeconds now) {
+  auto conn = pool_.Acquire();
+  auto stmt = conn->Prepare(kSelectUserSessions);
+  if (!stmt) return StorageError(*conn, "prepare session list");
+  stmt->Bind(1, user_id).Bind(2, now);
+  std::vector<session::SessionRecord> out;
+  int rc;
+  while ((rc = stmt->Step()) == SQLITE_ROW) out.push_back(ReadSession(*stmt));
+  if (rc != SQLITE_DONE) return StorageError(*conn, "list sessions");
+  return out;
+}
+
+Result<bool> SqliteStore::DeleteUserSession(identity::UserId user_id, std::string_view id) {
+  auto conn = pool_.Acquire();
+  auto stmt = conn->Prepare(kDeleteUserSession);
+  if (!stmt) return StorageError(*conn, "prepare session revoke");
+  if (stmt->Bind(1, user_id).Bind(2, id).Step() != SQLITE_DONE) {
+    return StorageError(*conn, "revoke session");
+  }
+  return conn->Changes() > 0;
+}
+
+Result<long> SqliteStore::DeleteOtherSessions(identity::UserId user_id,
+                                              std::string_view keep_token_hash, UnixSeconds now) {
+  auto conn = pool_.Acquire();
+  Transaction tx(*conn);
+  if (!tx.Began()) return StorageError(*conn, "begin revoke others");
+  {
+    // Ended sessions first, uncounted: "revoked" counts sessions that were still live.
+    auto ended = conn->Prepare(kDeleteEndedUserSessions);
+    if (!ended) return StorageError(*conn, "prepare ended sessions delete");
+    if (ended->Bind(1, user_id).Bind(2, now).Step() != SQLITE_DONE) {
+      return StorageError(*conn, "delete ended sessions");
+    }
+  }
+  long revoked = 0;
+  {
+    auto stmt = conn->Prepare(kDeleteOtherSessions);
+    if (!stmt) return StorageError(*conn, "prepare revoke others");
+    if (stmt->Bind(1, user_id).Bind(2, keep_token_hash).Step() != SQLITE_DONE) {
+      return StorageError(*conn, "revoke other sessions");
+    }
+    revoked = static_cast<long>(conn->Changes());
+  }
+  if (tx.Commit() != SQLITE_OK) return StorageError(*conn, "commit revoke others");
+  return revoked;
 }
 
 }  // namespace latchkey::store::sqlite

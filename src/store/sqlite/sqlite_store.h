@@ -22,7 +22,11 @@ class SqliteStore final : public identity::UserStore, public session::SessionSto
                                                const session::SessionRecord& first) override;
   Result<std::optional<identity::UserRecord>> FindUserByUsername(
       std::string_view username) override;
+  Result<std::optional<identity::UserRecord>> FindUserById(identity::UserId id) override;
   Result<bool> DeleteUser(identity::UserId id) override;
+  Result<identity::User> UpdateName(identity::UserId id, std::string_view name) override;
+  Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
+                               const session::SessionRecord& replacement) override;
 
   Result<void> InsertSession(const session::SessionRecord& created,
                              std::optional<std::string_view> replaced_token_hash) override;
@@ -30,6 +34,12 @@ class SqliteStore final : public identity::UserStore, public session::SessionSto
       std::string_view token_hash) override;
   Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
   Result<long> DeleteExpiredSessions(UnixSeconds now) override;
+  Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) override;
+  Result<std::vector<session::SessionRecord>> ListSessions(identity::UserId user_id,
+                                                           UnixSeconds now) override;
+  Result<bool> DeleteUserSession(identity::UserId user_id, std::string_view id) override;
+  Result<long> DeleteOtherSessions(identity::UserId user_id, std::string_view keep_token_hash,
+                                   UnixSeconds now) override;
 
  private:
   ConnectionPool pool_;

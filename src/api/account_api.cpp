@@ -1,0 +1,33 @@
+#include "api/account_api.h"
+
+#include "http/error_mapping.h"
+#include "http/json_body.h"
+
+namespace latchkey::api {
+
+http::Response AccountApi::UpdateProfile(const http::Request& request) {
+  auto body = http::ParseJsonObject(request);
+  if (!body) return http::ErrorResponse(body.error());
+  auto name = http::StringField(*body, "name", true);
+  if (!name) return http::ErrorResponse(name.error());
+  auto user = accounts_.UpdateProfile(cookies_.TokenHash(request), *name);
+  if (!user) return http::ErrorResponse(user.error());
+  return http::JsonResponse(200, UserJson(*user));
+}
+
+http::Response AccountApi::ChangePassword(const http::Request& request) {
+  auto body = http::ParseJsonObject(request);
+  if (!body) return http::ErrorResponse(body.error());
+  auto current = http::StringField(*body, "current_password", false);
+  if (!current) return http::ErrorResponse(current.error());
+  auto next = http::StringField(*body, "new_password", true);
+  if (!next) return http::ErrorResponse(next.error());
+  auto result = accounts_.ChangePassword(cookies_.TokenHash(request), *current, *next,
+                                         flows::ClientInfo{request.client_ip, request.user_agent});
+  if (!result) return http::ErrorResponse(result.error());
+  http::Response r = http::JsonResponse(200, UserJson(result->user));
+  cookies_.Set(r, *result, request.tls);
+  return r;
+}
+
+}  // namespace latchkey::api

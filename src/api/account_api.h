@@ -1,0 +1,25 @@
+// Thin JSON handlers for a logged-in user's account: PATCH /api/auth/user (profile name) and
+// POST /api/auth/password (password change with session rotation).
+// Thread-safety: safe from many threads.
+#pragma once
+
+#include "api/session_cookies.h"
+#include "flows/account_service.h"
+#include "http/request.h"
+
+namespace latchkey::api {
+
+class AccountApi {
+ public:
+  AccountApi(flows::AccountService& accounts, const SessionCookies& cookies)
+      : accounts_(accounts), cookies_(cookies) {}
+
+  http::Response UpdateProfile(const http::Request& request);   // PATCH /api/auth/user
+  http::Response ChangePassword(const http::Request& request);  // POST  /api/auth/password
+
+ private:
+  flows::AccountService& accounts_;
+  const SessionCookies& cookies_;
+};
+
+}  // namespace latchkey::api

@@ -1,0 +1,39 @@
+// Account self-service for a logged-in user: profile name and password change.
+// Password change (OWASP ASVS 2.1.5-2.1.6, 3.3.3): needs the current password, applies the
+// password rules, rehashes, rotates this device's session and revokes every other session of
+// the user, all in one transaction.
+// Thread-safety: safe from many threads.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "flows/auth_service.h"
+
+namespace latchkey::flows {
+
+class AccountService {
+ public:
+  AccountService(AuthService& auth, identity::UserStore& users,
+                 const crypto::PasswordHasher& hasher, const SessionIssuer& issuer)
+      : auth_(auth), users_(users), hasher_(hasher), issuer_(issuer) {}
+
+  // Errors: kUnauthenticated (no session), kInvalidInput field "name", kStorageUnavailable.
+  Result<identity::User> UpdateProfile(const std::optional<std::string>& token_hash,
+                                       const std::string& name);
+
+  // Slow (two hash operations). Returns the new cookie for this device.
+  // Errors: kUnauthenticated (no session; field "current_password" when it is wrong),
+  // kInvalidInput field "new_password", kStorageUnavailable.
+  Result<LoginResult> ChangePassword(const std::optional<std::string>& token_hash,
+                                     const std::string& current_password,
+                                     const std::string& new_password, const ClientInfo& client);
+
+ private:
+  AuthService& auth_;
+  identity::UserStore& users_;
+  const crypto::PasswordHasher& hasher_;
+  const SessionIssuer& issuer_;
+};
+
+}  // namespace latchkey::flows

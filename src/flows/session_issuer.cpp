@@ -1,0 +1,40 @@
+#include "flows/session_issuer.h"
+
+#include "crypto/random.h"
+
+namespace latchkey::flows {
+namespace {
+
+constexpr std::size_t kUserAgentMax = 512;
+
+// Cuts at a UTF-8 boundary so the stored value stays valid text.
+std::string Truncate(const std::string& s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut);
+}
+
+}  // namespace
+
+IssuedSession SessionIssuer::Issue(identity::UserId user_id, bool persistent,
+                                   const ClientInfo& client) const {
+  session::IssuedToken token = tokens_.Issue();
+  UnixSeconds now = clock_.Now();
+  IssuedSession out;
+  session::SessionRecord& s = out.record;
+  s.id = crypto::RandomToken(16);
+  s.user_id = user_id;
+  s.token_hash = std::move(token.token_hash);
+  s.created_at = now;
+  s.last_seen_at = now;
+  s.expires_at = now + policy_.lifetime;
+  s.user_agent = Truncate(client.user_agent, kUserAgentMax);
+  s.ip = client.ip;
+  s.idle_timeout = persistent ? policy_.idle_timeout : policy_.idle_timeout_short;
+  s.persistent = persistent;
+  out.cookie_value = std::move(token.cookie_value);
+  return out;
+}
+
+}  // namespace latchkey::flows

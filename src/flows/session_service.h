@@ -1,0 +1,41 @@
+// A user's view of their own sessions (devices): list, revoke one, revoke all others
+// (OWASP ASVS 3.3.4: users can see and end their active sessions).
+// A session id of another user and an unknown id give the same kNotFound, so ids cannot be
+// probed. Thread-safety: safe from many threads.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "flows/auth_service.h"
+
+namespace latchkey::flows {
+
+struct SessionView {
+  session::SessionRecord record;
+  bool current = false;  // the session making the request
+};
+
+class SessionService {
+ public:
+  SessionService(AuthService& auth, session::SessionStore& sessions, const Clock& clock)
+      : auth_(auth), sessions_(sessions), clock_(clock) {}
+
+  // Live sessions only, newest first. Errors: kUnauthenticated, kStorageUnavailable.
+  Result<std::vector<SessionView>> List(const std::optional<std::string>& token_hash);
+
+  // Ends one of the caller's sessions. Returns true when it was the caller's own current
+  // session (the caller should clear its cookie). Errors: kNotFound, kUnauthenticated.
+  Result<bool> Revoke(const std::optional<std::string>& token_hash, const std::string& id);
+
+  // Ends every session of the caller but the current one; returns how many.
+  Result<long> RevokeOthers(const std::optional<std::string>& token_hash);
+
+ private:
+  AuthService& auth_;
+  session::SessionStore& sessions_;
+  const Clock& clock_;
+};
+
+}  // namespace latchkey::flows
