@@ -100,16 +100,28 @@ export async function browser(base) {
   return jar;
 }
 
-/** Sign up (asserting 201) in jar; returns the response. */
-export async function signup(base, jar, { username = uniq(), password = PASSWORD, name = 'Test User' } = {}) {
-  const res = await api(base, jar, 'POST', '/api/auth/signup', { json: { username, password, name } });
+/**
+ * Sign up (asserting 201) in jar; returns the response.
+ * remember: sent only when given; userAgent: sent as User-Agent when given.
+ */
+export async function signup(base, jar, { username = uniq(), password = PASSWORD, name = 'Test User', remember, userAgent } = {}) {
+  const json = { username, password, name };
+  if (remember !== undefined) json.remember = remember;
+  const headers = userAgent === undefined ? {} : { 'User-Agent': userAgent };
+  const res = await api(base, jar, 'POST', '/api/auth/signup', { json, headers });
   assert.equal(res.status, 201, `signup ${username}: ${res.status} ${res.text}`);
   return res;
 }
 
-/** Log in (asserting 200) in jar; returns the response. */
-export async function login(base, jar, username, password = PASSWORD) {
-  const res = await api(base, jar, 'POST', '/api/auth/login', { json: { username, password } });
+/**
+ * Log in (asserting 200) in jar; returns the response.
+ * opts.remember: sent only when given; opts.userAgent: sent as User-Agent when given.
+ */
+export async function login(base, jar, username, password = PASSWORD, { remember, userAgent } = {}) {
+  const json = { username, password };
+  if (remember !== undefined) json.remember = remember;
+  const headers = userAgent === undefined ? {} : { 'User-Agent': userAgent };
+  const res = await api(base, jar, 'POST', '/api/auth/login', { json, headers });
   assert.equal(res.status, 200, `login ${username}: ${res.status} ${res.text}`);
   return res;
 }
@@ -129,6 +141,66 @@ export function sessionCookieOf(res) {
 /** A jar holding only the given session cookie value. */
 export function jarWithSession(value) {
   return new CookieJar([['latchkey_session', value]]);
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll fn() every intervalMs until it returns a truthy value (returned) or timeoutMs passes (returns the last value). */
+export async function waitFor(fn, { timeoutMs = 5000, intervalMs = 100 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v || Date.now() >= deadline) return v;
+    await sleep(intervalMs);
+  }
+}
+
+/** RFC 3339 UTC timestamp as the docs show it: YYYY-MM-DDTHH:MM:SSZ. */
+export const RFC3339_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+/** Seconds since the epoch of an RFC 3339 UTC string (asserting the format). */
+export function rfc3339Sec(s) {
+  assert.match(String(s), RFC3339_UTC, `RFC 3339 UTC timestamp: ${s}`);
+  const t = Date.parse(s);
+  assert.ok(Number.isFinite(t), `parseable: ${s}`);
+  return t / 1000;
+}
+
+/** Seconds since the epoch of a DB time column (unix seconds/ms, or a date string). */
+export function dbTimeSec(v) {
+  if (typeof v === 'number') return v > 1e11 ? v / 1000 : v;
+  if (/^\d+(\.\d+)?$/.test(String(v))) return dbTimeSec(Number(v));
+  const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${String(v).replace(' ', 'T')}Z`);
+  assert.ok(Number.isFinite(t), `parseable time: ${v}`);
+  return t / 1000;
+}
+
+/** GET /api/auth/sessions with the jar, asserting 200 JSON {sessions:[...]}; returns the array. */
+export async function listSessions(base, jar) {
+  const res = await api(base, jar, 'GET', '/api/auth/sessions');
+  assert.equal(res.status, 200, `GET /api/auth/sessions: ${res.status} ${res.text}`);
+  assertJson(res);
+  assert.deepEqual(Object.keys(res.body), ['sessions'], `body is {sessions}: ${res.text}`);
+  assert.ok(Array.isArray(res.body.sessions), res.text);
+  return res.body.sessions;
+}
+
+/** The caller's own entry (current: true) of GET /api/auth/sessions. */
+export async function currentSession(base, jar) {
+  const list = await listSessions(base, jar);
+  const mine = list.filter((x) => x.current === true);
+  assert.equal(mine.length, 1, `exactly one current session: ${JSON.stringify(list)}`);
+  return mine[0];
+}
+
+/** Session rows of a user (white-box). */
+export function sessionRows(dataDir, userId) {
+  return sql(dataDir, `SELECT * FROM sessions WHERE user_id = ${Number(userId)} ORDER BY created_at`);
+}
+
+/** Whether the sessions table holds a row with this public id (white-box). */
+export function sessionRowExists(dataDir, id) {
+  return sql(dataDir, `SELECT count(*) AS n FROM sessions WHERE id = ${q(id)}`)[0].n > 0;
 }
 
 /** Assert a JSON API response: Content-Type application/json and Cache-Control no-store. */
@@ -153,8 +225,9 @@ export function assertError(res, status, { field, error } = {}) {
 }
 
 /**
- * Whole-file check: every API response (path under /api/, and /healthz) this process saw
- * carried Cache-Control: no-store (docs: "All API responses ... carry Cache-Control: no-store").
+ * Whole-file check: every API response (path under /api/, and /healthz) this process saw was a
+ * JSON object with Content-Type application/json and Cache-Control: no-store (docs: "All API
+ * responses are JSON (Content-Type: application/json) and carry Cache-Control: no-store").
  */
 export function assertNoStoreEverywhere() {
   const bad = new Set();
@@ -163,9 +236,11 @@ export function assertNoStoreEverywhere() {
     const p = r.path.split('?')[0];
     if (!(p.startsWith('/api/') || p === '/healthz')) continue;
     n += 1;
-    if (!/no-store/i.test(r.headers['cache-control'] || '')) bad.add(`${r.method} ${p} -> ${r.status}`);
+    if (!/no-store/i.test(r.headers['cache-control'] || '')) bad.add(`${r.method} ${p} -> ${r.status}: no Cache-Control: no-store`);
+    if (!/^application\/json\b/i.test(r.headers['content-type'] || '')) bad.add(`${r.method} ${p} -> ${r.status}: Content-Type "${r.headers['content-type'] || ''}"`);
+    if (r.method !== 'HEAD' && r.status !== 204 && (r.body === null || typeof r.body !== 'object')) bad.add(`${r.method} ${p} -> ${r.status}: body is not a JSON object`);
   }
-  assert.deepEqual([...bad].sort(), [], `API responses without Cache-Control: no-store (of ${n} seen)`);
+  assert.deepEqual([...bad].sort(), [], `API responses must be JSON with Cache-Control: no-store (${n} seen)`);
 }
 
 const SECRETISH_KEY = /hash|token|password|passwd|secret|salt/i;

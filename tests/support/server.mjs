@@ -48,13 +48,17 @@ export async function startServer({ args = [], env = {}, dataDir, webRoot } = {}
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15000;
   for (;;) {
-    if (exited) throw new Error(`latchkey exited early (${JSON.stringify(exited)}):\n${output}`);
+    if (exited) {
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`latchkey exited early (${JSON.stringify(exited)}):\n${output}`);
+    }
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.status === 200) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
       throw new Error(`latchkey did not become healthy in 15 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
