@@ -19,6 +19,9 @@ describe('deep links', () => {
 
     await gotoApp(page, '/');
     await expectScreen(page, 'login-page', '/login');
+    await gotoApp(page, '/account');
+    await expectScreen(page, 'login-page', '/login');
+    assert.equal(await page.getByTestId('login-notice').count(), 0, 'never logged in: no "session ended"');
   }));
 
   test('DeepLink_UnknownNestedPath_ShowsNotFoundWithWorkingAssets', () => withApp(stack, async ({ page }) => {
@@ -37,6 +40,9 @@ describe('deep links', () => {
     await signUp(page, { username: uniqueUsername('deep'), name: 'Deep', password: 'deep link pw 1' });
     await gotoApp(page, '/login');
     await expectScreen(page, 'home-page', '/');
+    await gotoApp(page, '/account');
+    await expectScreen(page, 'account-page', '/account');
+    assert.equal(await page.title(), 'Account · Latchkey');
     await gotoApp(page, '/nowhere');
     await expectScreen(page, 'not-found-page', '/nowhere');
     assert.equal((await page.getByTestId('header-user').textContent()).trim(), 'Logged in as Deep');

@@ -48,11 +48,12 @@ function isExpectedApiStatus(msg) {
 }
 
 /**
- * Opens a fresh context and page on the server.
+ * Opens a fresh context and page on the server. `contextOptions` go to
+ * browser.newContext (e.g. { userAgent } to pose as another device).
  * @returns {{ context, page, problems: string[], apiRequests: object[], assertClean(): void }}
  */
-export async function openApp(stack) {
-  const context = await stack.browser.newContext({ baseURL: stack.server.url });
+export async function openApp(stack, contextOptions = {}) {
+  const context = await stack.browser.newContext({ ...contextOptions, baseURL: stack.server.url });
   context.setDefaultTimeout(kTimeout);
   const page = await context.newPage();
   const problems = [];
@@ -82,8 +83,10 @@ export async function openApp(stack) {
 /** Opens `path` and waits until the app has booted and routed. */
 export async function gotoApp(page, path) {
   await page.goto(path);
-  await page.locator('[data-testid="login-page"], [data-testid="home-page"], [data-testid="not-found-page"]')
-    .first().waitFor();
+  await page.locator([
+    '[data-testid="login-page"]', '[data-testid="home-page"]', '[data-testid="account-page"]',
+    '[data-testid="not-found-page"]',
+  ].join(', ')).first().waitFor();
 }
 
 let counter = 0;
@@ -102,11 +105,22 @@ export async function submitSignup(page, { username, password, confirm = passwor
   await page.getByTestId('signup-submit').click();
 }
 
-/** Fills and submits the login form; does not wait for the outcome. */
-export async function submitLogin(page, { username, password }) {
+/**
+ * Fills and submits the login form; does not wait for the outcome. `remember`
+ * sets the "Remember me" checkbox when given, else leaves it as it is.
+ */
+export async function submitLogin(page, { username, password, remember }) {
   await page.getByTestId('login-username').fill(username);
   await page.getByTestId('login-password').fill(password);
+  if (remember !== undefined) await page.getByTestId('login-remember').setChecked(remember);
   await page.getByTestId('login-submit').click();
+}
+
+/** Logs in through the UI (from wherever the page is) and waits for the logged-in page. */
+export async function logIn(page, user) {
+  await gotoApp(page, '/login');
+  await submitLogin(page, user);
+  await page.getByTestId('home-page').waitFor();
 }
 
 /** Signs up through the UI and waits for the logged-in page. */
@@ -122,13 +136,62 @@ export async function expectScreen(page, testId, pathname) {
   if (pathname !== undefined) assert.equal(new URL(page.url()).pathname, pathname);
 }
 
+/** Waits until `locator` matches exactly `n` elements (or fails after kTimeout). */
+export async function waitForCount(locator, n, what = 'elements') {
+  const deadline = Date.now() + kTimeout;
+  let count;
+  while ((count = await locator.count()) !== n) {
+    if (Date.now() > deadline) throw new Error(`expected ${n} ${what}, found ${count}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Opens the Account page through the header link (no reload) and waits for the session list. */
+export async function openAccount(page) {
+  await page.getByTestId('account-link').click();
+  await expectScreen(page, 'account-page', '/account');
+  await page.getByTestId('session-list').waitFor();
+}
+
+/** The session-list rows: all of them, and the one of this browser. */
+export function sessionRows(page) {
+  const all = page.getByTestId('session-item');
+  return { all, current: page.locator('[data-testid="session-item"][data-current="true"]') };
+}
+
+export const kSessionEndedMessage = 'Your session has ended. Please log in again.';
+
 /**
- * Runs `body(app)` on a fresh context, then fails if the page logged an error;
- * closes the context either way. An error from `body` is reported together
- * with whatever the page logged, which is usually the cause.
+ * Marks the page's window so a later assertNoReload can tell that the page was
+ * not reloaded in between (a reload makes a fresh window).
  */
-export async function withApp(stack, body) {
-  const app = await openApp(stack);
+export async function markWindow(page) {
+  await page.evaluate(() => { window.__latchkeyTestMarker = 'same page'; });
+}
+
+export async function assertNoReload(page) {
+  assert.equal(await page.evaluate(() => window.__latchkeyTestMarker), 'same page', 'the page was not reloaded');
+}
+
+/** Waits for the login page at /login telling that the session has ended. */
+export async function expectSessionEnded(page) {
+  await expectScreen(page, 'login-page', '/login');
+  assert.equal((await page.getByTestId('login-notice').textContent()).trim(), kSessionEndedMessage);
+  assert.equal(await page.getByTestId('header-user').count(), 0, 'header shows no user');
+}
+
+/** The latchkey_session cookie of a context, or undefined. */
+export async function sessionCookie(context) {
+  return (await context.cookies()).find((c) => c.name === 'latchkey_session');
+}
+
+/**
+ * Runs `body(app)` on a fresh context (options as openApp), then fails if the
+ * page logged an error; closes the context either way. An error from `body` is
+ * reported together with whatever the page logged, which is usually the cause.
+ */
+export async function withApp(stack, body, contextOptions = {}) {
+  const app = await openApp(stack, contextOptions);
   try {
     await body(app);
   } catch (err) {
@@ -138,4 +201,24 @@ export async function withApp(stack, body) {
     await app.context.close();
   }
   app.assertClean();
+}
+
+/**
+ * Like withApp with one fresh context per entry of `contextOptions` (each its
+ * own cookie jar: several devices of one user). `body(apps)` gets them in
+ * that order; any page's errors fail the test.
+ */
+export async function withDevices(stack, contextOptions, body) {
+  const apps = [];
+  const problems = () => apps.flatMap((app, i) => app.problems.map((p) => `device ${i}: ${p}`));
+  try {
+    for (const options of contextOptions) apps.push(await openApp(stack, options));
+    await body(apps);
+  } catch (err) {
+    if (problems().length) err.message += `\npage problems:\n  ${problems().join('\n  ')}`;
+    throw err;
+  } finally {
+    for (const app of apps) await app.context.close();
+  }
+  assert.deepEqual(problems(), [], 'the pages reported errors');
 }

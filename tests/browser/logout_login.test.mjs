@@ -21,6 +21,7 @@ describe('logout and login', () => {
     await page.getByTestId('logout-button').click();
     await expectScreen(page, 'login-page', '/login');
     assert.equal(await page.getByTestId('header-user').count(), 0, 'header shows no user after logout');
+    assert.equal(await page.getByTestId('login-notice').count(), 0, 'a logout the user asked for shows no notice');
     assert.equal(await page.getByTestId('brand').textContent(), 'Latchkey');
     assert.equal((await context.cookies()).some((c) => c.name === 'latchkey_session'), false, 'session cookie cleared');
 
@@ -49,5 +50,18 @@ describe('logout and login', () => {
       assert.equal(r.headers['x-csrf-token'], i < 2 ? token : pageToken, `${r.path} carries the page's X-CSRF-Token`);
       assert.match(r.headers['content-type'] || '', /^application\/json/);
     });
+  }));
+
+  test('Logout_SessionAlreadyEnded_ShowsNoSessionEndedNotice', () => withApp(stack, async ({ page }) => {
+    await signUp(page, { username: uniqueUsername('leaver'), password: 'leaving anyway pw' });
+    // A server that answers the logout of an ended session with 401 (docs/API.md
+    // says 200; this server does): the user asked to leave, so no "session ended".
+    await page.route('**/api/auth/logout', (route) => route.fulfill({
+      status: 401, contentType: 'application/json', body: '{"error":"Not logged in"}',
+    }));
+    await page.getByTestId('logout-button').click();
+    await expectScreen(page, 'login-page', '/login');
+    assert.equal(await page.getByTestId('login-notice').count(), 0);
+    assert.equal(await page.getByTestId('header-alert').isHidden(), true, 'no error shown');
   }));
 });

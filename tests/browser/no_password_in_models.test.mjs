@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  expectScreen, gotoApp, startStack, submitLogin, submitSignup, uniqueUsername, withApp,
+  expectScreen, gotoApp, openAccount, startStack, submitLogin, submitSignup, uniqueUsername, withApp,
 } from './helpers.mjs';
 
 // Library globals we accept (Require.js must stay global to load the bundle;
@@ -84,6 +84,32 @@ describe('no password in models', () => {
     await submitLogin(page, user);
     await expectScreen(page, 'home-page', '/');
     await assertNoPassword(page, user.password, user.username);
+  }));
+
+  test('ChangePasswordAndRemoveAttempt_AfterSubmit_NoModelHoldsPassword', () => withApp(stack, async ({ page }) => {
+    const user = { username: uniqueUsername('rotating'), password: 'Old-pw-unique-7d1a' };
+    const newPassword = 'New-pw-unique-2b8e';
+    await gotoApp(page, '/login');
+    await submitSignup(page, user);
+    await expectScreen(page, 'home-page', '/');
+
+    await openAccount(page);
+    await page.getByTestId('password-current').fill(user.password);
+    await page.getByTestId('password-new').fill(newPassword);
+    await page.getByTestId('password-confirm').fill(newPassword);
+    await page.getByTestId('password-submit').click();
+    await page.getByTestId('password-status').waitFor({ state: 'visible' });
+    await assertNoPassword(page, user.password, user.username);
+    await assertNoPassword(page, newPassword, user.username);
+
+    // A removal refused for a wrong password leaves nothing of it behind either.
+    const wrong = 'Wrong-pw-unique-5c3f';
+    await page.getByTestId('brand').click();
+    await page.getByTestId('remove-account').click();
+    await page.getByTestId('remove-password').fill(wrong);
+    await page.getByTestId('remove-confirm-yes').click();
+    await page.getByTestId('remove-password-error').locator('li').first().waitFor();
+    await assertNoPassword(page, wrong, user.username);
   }));
 
   test('Window_AfterBoot_HoldsNoAppGlobals', () => withApp(stack, async ({ page, context }) => {

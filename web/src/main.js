@@ -13,7 +13,8 @@ requirejs.config({
     jquery: '../../node_modules/jquery/dist/jquery',
     underscore: '../../node_modules/underscore/underscore-umd',
     backbone: '../../node_modules/backbone/backbone',
-    parsley: '../../node_modules/parsleyjs/dist/parsley'
+    parsley: '../../node_modules/parsleyjs/dist/parsley',
+    uaparser: '../../node_modules/ua-parser-js/src/ua-parser'
   }
 });
 

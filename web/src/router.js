@@ -1,21 +1,29 @@
 /**
  * @module router
  *
- * Router: pushState routes. `""` (home) needs a session and sends others to
- * /login; `login` sends logged-in users home; anything else is "not found".
- * When `logged_in` flips, the current route runs again so those rules apply
- * (logging in on /login lands on /, logging out on / lands on /login).
+ * Router: pushState routes. `""` (home) and `account` need a session and send
+ * others to /login; `login` sends logged-in users home; anything else is "not
+ * found". When `logged_in` flips, the current route runs again so those rules
+ * apply (logging in on /login lands on /, logging out on / lands on /login).
+ * When it flips because the server ended the session (expired, revoked from
+ * another device, password changed elsewhere), the user goes to /login from
+ * wherever they are, and the login page says why; a logout the user asked for
+ * says nothing.
  *
  * Options: `$main` {jQuery} where the page views go.
  */
-define(['jquery', 'backbone', 'app', 'views/home_page', 'views/login_page', 'views/not_found_page'],
-function ($, Backbone, app, HomePageView, LoginPageView, NotFoundPageView) {
+define(['jquery', 'backbone', 'app', 'views/home_page', 'views/login_page', 'views/account_page',
+  'views/not_found_page'],
+function ($, Backbone, app, HomePageView, LoginPageView, AccountPageView, NotFoundPageView) {
   'use strict';
+
+  var kSessionEnded = 'Your session has ended. Please log in again.';
 
   var Router = Backbone.Router.extend(/** @lends Router.prototype */ {
     routes: {
       '': 'home',
       'login(/)': 'login',
+      'account(/)': 'account',
       '*path': 'notFound'
     },
 
@@ -23,8 +31,14 @@ function ($, Backbone, app, HomePageView, LoginPageView, NotFoundPageView) {
     initialize: function (options) {
       this.$main = options.$main;
       this.current = null;
-      this.listenTo(app.session, 'change:logged_in', function () {
-        Backbone.history.loadUrl();
+      this.loginNotice = null; // shown once, by the next login page
+      this.listenTo(app.session, 'change:logged_in', function (session, loggedIn, changeOptions) {
+        if (!loggedIn && changeOptions && changeOptions.session_ended) {
+          this.loginNotice = kSessionEnded;
+          this.redirect('login');
+        } else {
+          Backbone.history.loadUrl();
+        }
       });
       $(document).on('click', 'a[data-internal]', this.onInternalLink.bind(this));
     },
@@ -34,9 +48,16 @@ function ($, Backbone, app, HomePageView, LoginPageView, NotFoundPageView) {
       this.show(new HomePageView());
     },
 
+    account: function () {
+      if (!app.session.get('logged_in')) return this.redirect('login');
+      this.show(new AccountPageView());
+    },
+
     login: function () {
       if (app.session.get('logged_in')) return this.redirect('');
-      this.show(new LoginPageView());
+      var notice = this.loginNotice;
+      this.loginNotice = null;
+      this.show(new LoginPageView({ notice: notice }));
     },
 
     notFound: function (path) {

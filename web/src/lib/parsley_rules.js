@@ -2,7 +2,8 @@
  * @module lib/parsley_rules
  *
  * Registers the Parsley validators the server rules need beyond Parsley's own
- * and returns the form options every form of ours uses.
+ * and returns the form options every form of ours uses, and the server's input
+ * rules as Parsley attributes (for the form-field partial, templates/form_field).
  *
  * `data-parsley-codepoints="[min, max]"`: length in Unicode code points, the
  * unit the server counts in (Parsley's `length` counts UTF-16 units, so a
@@ -39,10 +40,46 @@ define(['underscore', 'parsley'], function (_, Parsley) {
     }
   };
 
+  /** The server's input rules, as attributes of the input they check. */
+  var kInputRules = {
+    username: {
+      'data-parsley-required': 'true',
+      'data-parsley-pattern': '^[A-Za-z0-9._-]{3,32}$',
+      'data-parsley-pattern-message': 'Use 3 to 32 letters, digits, dots, underscores or hyphens.'
+    },
+    password: {
+      'data-parsley-required': 'true',
+      'data-parsley-codepoints': '[8, 1024]'
+    },
+    name: {
+      'data-parsley-codepoints': '[0, 100]',
+      'data-parsley-pattern': '^[^\\x00-\\x1F\\x7F-\\x9F]*$',
+      'data-parsley-pattern-message': 'Control characters are not allowed.'
+    }
+  };
+
   return {
     /** @returns {Object} a copy of the shared Parsley form options */
     formOptions: function () {
       return _.clone(kFormOptions);
+    },
+
+    /**
+     * @returns {{username: Object, password: Object, name: Object,
+     *   confirmPassword: function(string): Object}} copies of the input rules
+     *   (attribute name -> value); confirmPassword(selector) requires the same
+     *   value as the password input `selector`
+     */
+    inputRules: function () {
+      return _.extend(_.mapObject(kInputRules, _.clone), {
+        confirmPassword: function (selector) {
+          return {
+            'data-parsley-required': 'true',
+            'data-parsley-equalto': selector,
+            'data-parsley-equalto-message': 'The passwords do not match.'
+          };
+        }
+      });
     }
   };
 });

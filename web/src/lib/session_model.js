@@ -11,11 +11,14 @@
  *
  * Options (second constructor argument):
  *   - `apiRoot`   {string} base URL of the auth endpoints (default '/api/auth'):
- *                 GET apiRoot, POST apiRoot/signup, /login, /logout, /remove_account
+ *                 GET apiRoot, POST apiRoot/signup, /login, /logout, /remove_account,
+ *                 /password, /sessions/revoke_others; PATCH apiRoot/user;
+ *                 GET apiRoot/sessions; DELETE apiRoot/sessions/{id}
  *   - `csrfToken` {string} CSRF token to send; by default it is read ONCE, at
  *                 construction, from `<meta name="csrf-token" content="...">`
  *                 (the server renders it into the page; it stays valid across
- *                 login and logout, so the page never needs to re-read it)
+ *                 login, logout and password changes, so the page never needs
+ *                 to re-read it)
  *   - `csrfMeta`  {string} name of that meta tag (default 'csrf-token')
  *
  * Attributes:
@@ -26,43 +29,31 @@
  *
  * Every request goes through `sync`, the ONE place that
  *   - adds `X-CSRF-Token` to every non-GET/HEAD request, and
- *   - turns any 401 into `logged_in = false` (the server forgot us).
- * Views never build requests or headers themselves.
+ *   - turns a 401 that names no field into `logged_in = false`: the session has
+ *     ended on the server (expired, revoked from another device, password
+ *     changed elsewhere). A 401 that names a field (a wrong current password)
+ *     is about the input, and the session goes on.
+ * Views never build requests or headers themselves. (How a request and an
+ * error look on the wire, JSON body, header, error shape, is lib/api_request.)
  *
- * Methods return promises (jQuery). They resolve with the server's JSON and
- * reject with `{status, error, field}`: the HTTP status (0 when the server was
- * unreachable), the server's `error` message and the blamed `field` (or null).
+ * Methods return promises (jQuery). They resolve with the server's JSON (or
+ * what the method documents) and reject with `{status, error, field, ended}`:
+ * the HTTP status (0 when the server was unreachable), the server's `error`
+ * message, the blamed `field` (or null), and `ended`, true when the failure is
+ * "your session has ended" (logged_in has already flipped; nothing to show).
  *
- * Passwords are never stored: login/signup send their argument as the request
- * body and keep nothing of it.
+ * Passwords are never stored: methods that take one send their argument as the
+ * request body and keep nothing of it.
  *
- * Events: `change:logged_in` (and `change`) when the state flips; the usual
- * Backbone `request` / `sync` / `error` events are not used.
+ * Events: `change:logged_in` (and `change`) when the state flips. When it flips
+ * to false because the server ended the session (not because the user logged
+ * out or removed the account), the event's options carry `session_ended: true`,
+ * so a router can tell the user why. The usual Backbone `request` / `sync` /
+ * `error` events are not used.
  */
-define(['jquery', 'underscore', 'backbone', 'lib/user_model'], function ($, _, Backbone, UserModel) {
+define(['jquery', 'underscore', 'backbone', 'lib/api_request', 'lib/user_model', 'lib/device_sessions'],
+function ($, _, Backbone, request, UserModel, DeviceSessionCollection) {
   'use strict';
-
-  var kVerbs = { create: 'POST', update: 'PUT', patch: 'PATCH', 'delete': 'DELETE', read: 'GET' };
-
-  function readCsrfToken(metaName) {
-    return $('meta[name="' + metaName + '"]').attr('content') || '';
-  }
-
-  /** Turns a failed jqXHR into the {status, error, field} the promises reject with. */
-  function toError(xhr) {
-    var body = xhr.responseJSON;
-    if (!body && xhr.responseText) {
-      try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
-    }
-    var status = xhr.status || 0;
-    var message = body && typeof body.error === 'string' ? body.error : null;
-    if (!message) message = status ? 'Request failed (HTTP ' + status + ')' : 'Cannot reach the server';
-    return {
-      status: status,
-      error: message,
-      field: body && typeof body.field === 'string' ? body.field : null
-    };
-  }
 
   var SessionModel = Backbone.Model.extend(/** @lends SessionModel.prototype */ {
     defaults: { logged_in: false },
@@ -75,8 +66,9 @@ define(['jquery', 'underscore', 'backbone', 'lib/user_model'], function ($, _, B
       options = options || {};
       this.apiRoot = (options.apiRoot || '/api/auth').replace(/\/+$/, '');
       this.csrfToken = options.csrfToken != null ?
-        String(options.csrfToken) : readCsrfToken(options.csrfMeta || 'csrf-token');
+        String(options.csrfToken) : request.readCsrfToken(options.csrfMeta || 'csrf-token');
       this.user = new UserModel(null, { session: this });
+      this.deviceSessions = new DeviceSessionCollection();
     },
 
     url: function () {
@@ -85,18 +77,19 @@ define(['jquery', 'underscore', 'backbone', 'lib/user_model'], function ($, _, B
 
     /**
      * The one request path: adds the CSRF header to state-changing requests and
-     * maps a 401 to "logged out". Used by this model and by its UserModel.
+     * maps a 401 without `field` to "logged out" (see the module doc). Used by
+     * this model and by its UserModel. `options.userLogout` marks the logout the
+     * user asked for: a 401 to it (the session had already ended) logs out
+     * without `session_ended`, since the user is leaving anyway.
      */
     sync: function (method, model, options) {
       options = _.extend({}, options);
-      var verb = String(options.type || kVerbs[method] || 'GET').toUpperCase();
-      if (verb !== 'GET' && verb !== 'HEAD') {
-        options.headers = _.extend({}, options.headers, { 'X-CSRF-Token': this.csrfToken });
-      }
+      var userLogout = options.userLogout === true;
+      delete options.userLogout;
       var session = this;
-      var xhr = Backbone.sync(method, model, options);
+      var xhr = request.sync(method, model, options, this.csrfToken);
       xhr.fail(function (jqxhr) {
-        if (jqxhr.status === 401) session._forgetUser();
+        if (request.toError(jqxhr).ended) session._forgetUser(!userLogout);
       });
       return xhr;
     },
@@ -104,7 +97,7 @@ define(['jquery', 'underscore', 'backbone', 'lib/user_model'], function ($, _, B
     /**
      * Asks the server who we are (GET apiRoot).
      * @returns {Promise<boolean>} resolves with logged_in (a 401 resolves false);
-     *   rejects with {status, error, field} on any other failure.
+     *   rejects with {status, error, field, ended} on any other failure.
      */
     checkAuth: function () {
       var session = this;
@@ -118,31 +111,121 @@ define(['jquery', 'underscore', 'backbone', 'lib/user_model'], function ($, _, B
     },
 
     /**
-     * @param {{username: string, password: string}} credentials sent as-is, not kept
-     * @returns {Promise<Object>} the server's {user}; rejects with {status, error, field}
+     * @param {{username: string, password: string, remember: boolean=}} credentials
+     *   sent as-is, not kept; `remember` false asks for a browser-session cookie
+     *   and the short idle timeout (the server's default is true)
+     * @returns {Promise<Object>} the server's {user}; rejects as documented above
      *   (401 for a wrong username or password)
      */
     login: function (credentials) {
-      return this._logInWith('/login', _.pick(credentials || {}, 'username', 'password'));
+      return this._logInWith('/login', this._credentials(credentials, ['username', 'password']));
     },
 
     /**
-     * @param {{username: string, password: string, name: string=}} details sent as-is, not kept
-     * @returns {Promise<Object>} the server's {user}; rejects with {status, error, field}
+     * @param {{username: string, password: string, name: string=, remember: boolean=}} details
+     *   sent as-is, not kept
+     * @returns {Promise<Object>} the server's {user}; rejects as documented above
      *   (400 with the invalid field, 409 on `username` when taken)
      */
     signup: function (details) {
-      return this._logInWith('/signup', _.pick(details || {}, 'username', 'password', 'name'));
+      return this._logInWith('/signup', this._credentials(details, ['username', 'password', 'name']));
     },
 
     /** @returns {Promise<Object>} ends the server session, then logged_in = false */
     logout: function () {
-      return this._logOutWith('/logout');
+      return this._logOutWith('/logout', {}, { userLogout: true });
     },
 
-    /** @returns {Promise<Object>} deletes the account and its sessions, then logged_in = false */
-    removeAccount: function () {
-      return this._logOutWith('/remove_account');
+    /**
+     * Deletes the account and all its sessions, then logged_in = false.
+     * @param {{password: string}} confirmation the user's password, sent, not kept
+     * @returns {Promise<Object>} rejects with field `password` when it is wrong
+     */
+    removeAccount: function (confirmation) {
+      // Not `userLogout`: a 401 without field means the session had ended and
+      // the account was NOT removed, which the user must be told.
+      return this._logOutWith('/remove_account', _.pick(confirmation || {}, 'password'));
+    },
+
+    /**
+     * Changes the password. The server gives this browser a new session cookie
+     * (the CSRF token stays valid) and ends every other session of the user.
+     * @param {{current_password: string, new_password: string}} passwords sent, not kept
+     * @returns {Promise<Object>} the server's {user}; rejects with field
+     *   `current_password` (wrong) or `new_password` (breaks the rules)
+     */
+    changePassword: function (passwords) {
+      var session = this;
+      var body = _.pick(passwords || {}, 'current_password', 'new_password');
+      return this._send('create', '/password', body).then(function (data) {
+        session.user.set(data && data.user);
+        session.deviceSessions.reset(session.deviceSessions.filter(function (s) { return s.isCurrent(); }));
+        return data;
+      });
+    },
+
+    /**
+     * Updates the profile (PATCH apiRoot/user); session.user follows the answer,
+     * so views of the user re-render.
+     * @param {{name: string}} profile
+     * @returns {Promise<Object>} the server's {user}; rejects with field `name`
+     */
+    updateProfile: function (profile) {
+      var session = this;
+      return this._send('patch', '/user', _.pick(profile || {}, 'name')).then(function (data) {
+        session.user.set(data && data.user);
+        return data;
+      });
+    },
+
+    /**
+     * Fetches the user's sessions (GET apiRoot/sessions) into `deviceSessions`.
+     * @returns {Promise<DeviceSessionCollection>} the same collection every time,
+     *   reset to the server's list (newest first)
+     */
+    sessions: function () {
+      var list = this.deviceSessions;
+      return this._send('read', '/sessions', null).then(function (data) {
+        list.reset((data && data.sessions) || [], { parse: true });
+        return list;
+      });
+    },
+
+    /**
+     * Ends one session of the user (DELETE apiRoot/sessions/{id}) and drops it
+     * from `deviceSessions`. Revoking this browser's own session logs out.
+     * @param {string} id the session's public id
+     * @returns {Promise<Object>} rejects with 404 for an id the user has not
+     */
+    revokeSession: function (id) {
+      var session = this;
+      var current = this.deviceSessions.get(id);
+      var isCurrent = current ? current.isCurrent() : false;
+      return this._send('delete', '/sessions/' + encodeURIComponent(id), null).then(function (data) {
+        session.deviceSessions.remove(id);
+        if (isCurrent) session._forgetUser(false);
+        return data;
+      });
+    },
+
+    /**
+     * Ends every session of the user but this one (POST apiRoot/sessions/revoke_others).
+     * @returns {Promise<Object>} the server's {success, revoked}
+     */
+    revokeOtherSessions: function () {
+      var list = this.deviceSessions;
+      return this._send('create', '/sessions/revoke_others', {}).then(function (data) {
+        list.remove(list.others());
+        return data;
+      });
+    },
+
+    /** Picks `fields` and a boolean `remember` (when given) from a login or signup argument. */
+    _credentials: function (input, fields) {
+      input = input || {};
+      var body = _.pick(input, fields);
+      if (_.has(input, 'remember')) body.remember = input.remember === true;
+      return body;
     },
 
     _logInWith: function (path, body) {
@@ -153,29 +236,17 @@ define(['jquery', 'underscore', 'backbone', 'lib/user_model'], function ($, _, B
       });
     },
 
-    _logOutWith: function (path) {
+    _logOutWith: function (path, body, extra) {
       var session = this;
-      return this._send('create', path, {}).then(function (data) {
-        session._forgetUser();
+      return this._send('create', path, body, extra).then(function (data) {
+        session._forgetUser(false);
         return data;
       });
     },
 
-    /**
-     * Sends one request through sync. `body` goes only into the request (never
-     * onto a model). Resolves with the parsed JSON, rejects with {status, error, field}.
-     */
-    _send: function (method, path, body) {
-      var options = { url: this.apiRoot + path, dataType: 'json' };
-      if (body) {
-        options.contentType = 'application/json';
-        options.data = JSON.stringify(body);
-      }
-      return this.sync(method, this, options).then(function (data) {
-        return data;
-      }, function (xhr) {
-        return $.Deferred().reject(toError(xhr)).promise();
-      });
+    /** Sends one JSON request to apiRoot + path through sync (see lib/api_request). */
+    _send: function (method, path, body, extra) {
+      return request.send(this, method, this.apiRoot + path, body, extra);
     },
 
     _setUser: function (user) {
@@ -184,8 +255,10 @@ define(['jquery', 'underscore', 'backbone', 'lib/user_model'], function ($, _, B
       this.set('logged_in', true);
     },
 
-    _forgetUser: function () {
-      this.set('logged_in', false);
+    /** @param {boolean} ended true when the server ended the session (not the user) */
+    _forgetUser: function (ended) {
+      this.deviceSessions.reset();
+      this.set('logged_in', false, { session_ended: ended === true });
       this.user.clear();
       this.user.set(_.result(this.user, 'defaults'));
     }

@@ -2,7 +2,8 @@
  * @module lib/user_model
  *
  * UserModel: the public profile of the logged-in user, as the server reports it
- * in `{"user": {...}}` (GET /api/auth, login, signup).
+ * in `{"user": {...}}` (GET /api/auth, login, signup, PATCH /api/auth/user,
+ * POST /api/auth/password).
  *
  * Attributes (and nothing else, ever):
  *   - `id`       {number} server id

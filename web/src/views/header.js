@@ -1,8 +1,8 @@
 /**
  * @module views/header
  *
- * HeaderView: the app name, and when logged in "Logged in as NAME" with a
- * Log out button. Re-renders on `change:logged_in` and on user changes.
+ * HeaderView: the app name, and when logged in a link to the Account page,
+ * "Logged in as NAME" and a Log out button. Re-renders on `change:logged_in` and on user changes.
  */
 define(['backbone', 'app', 'templates/header'], function (Backbone, app, template) {
   'use strict';

@@ -2,18 +2,20 @@
  * @module views/home_page
  *
  * HomePageView: the logged-in page: the user's details and "Remove account",
- * which asks for an in-page confirmation before calling the server.
+ * which asks for an in-page confirmation with the user's password before
+ * calling the server. A wrong password is shown next to the password input.
  */
-define(['backbone', 'app', 'templates/home_page'], function (Backbone, app, template) {
+define(['app', 'views/form_view', 'templates/home_page'],
+function (app, FormView, template) {
   'use strict';
 
-  var HomePageView = Backbone.View.extend(/** @lends HomePageView.prototype */ {
-    title: 'Your account · Latchkey',
+  var HomePageView = FormView.extend(/** @lends HomePageView.prototype */ {
+    title: 'Home · Latchkey',
 
     events: {
       'click [data-testid="remove-account"]': 'onAskRemove',
       'click [data-testid="remove-confirm-cancel"]': 'onCancelRemove',
-      'click [data-testid="remove-confirm-yes"]': 'onConfirmRemove'
+      'submit [data-testid="remove-confirm"]': 'onConfirmRemove'
     },
 
     initialize: function () {
@@ -25,24 +27,26 @@ define(['backbone', 'app', 'templates/home_page'], function (Backbone, app, temp
     /** @returns {HomePageView} this */
     render: function () {
       var user = app.session.user;
-      if (!app.session.get('logged_in')) {
+      if (this.removed || !app.session.get('logged_in')) {
+        this.destroyForms();
         this.$el.empty();
         return this;
       }
-      this.$el.html(template({
+      this.renderTemplate(template, {
         id: user.get('id'),
         username: user.get('username'),
         name: user.get('name'),
         display_name: user.displayName(),
         confirming: this.confirming
-      }));
+      });
+      this.$form = this.bindForm('[data-testid="remove-confirm"]');
       return this;
     },
 
     onAskRemove: function () {
       this.confirming = true;
       this.render();
-      this.$('[data-testid="remove-confirm-cancel"]').trigger('focus');
+      this.$('[data-testid="remove-password"]').trigger('focus');
     },
 
     onCancelRemove: function () {
@@ -50,12 +54,19 @@ define(['backbone', 'app', 'templates/home_page'], function (Backbone, app, temp
       this.render();
     },
 
-    onConfirmRemove: function () {
-      var view = this;
-      var $buttons = this.$('[data-testid="remove-confirm"] button').prop('disabled', true);
-      app.session.removeAccount().fail(function (err) {
-        $buttons.prop('disabled', false);
-        view.$('[data-testid="home-alert"]').text(err.error).prop('hidden', false);
+    onConfirmRemove: function (event) {
+      event.preventDefault();
+      var $form = this.$form;
+      var $password = $form.find('[name="password"]');
+      // On success the session logs out and the router leaves this page.
+      this.submitForm({
+        $form: $form,
+        $alert: this.$('[data-testid="home-alert"]'),
+        $buttons: $form.find('button'),
+        request: function () {
+          return app.session.removeAccount({ password: $password.val() });
+        },
+        clearOnError: { password: $password }
       });
     }
   });

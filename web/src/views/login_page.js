@@ -5,23 +5,33 @@
  * checked by Parsley first (no request while a rule fails); server errors are
  * shown next to the field they name, or in the form's alert. On success the
  * session flips `logged_in` and the router takes the user home.
+ *
+ * "Remember me" (unchecked by default) asks for a persistent cookie; without
+ * it the session ends when the browser closes. Signing up always remembers.
+ *
+ * Options: `notice` {string=} a message to show above the forms (why the user
+ * is here, e.g. their session has ended).
  */
-define(['backbone', 'app', 'views/form_errors', 'templates/login_page'],
-function (Backbone, app, formErrors, template) {
+define(['app', 'views/form_view', 'views/form_errors', 'templates/login_page'],
+function (app, FormView, formErrors, template) {
   'use strict';
 
   var kInvalidCredentials = 'Invalid username or password';
 
-  var LoginPageView = Backbone.View.extend(/** @lends LoginPageView.prototype */ {
+  var LoginPageView = FormView.extend(/** @lends LoginPageView.prototype */ {
     title: 'Log in · Latchkey',
+
+    // No session to end here: a 401 naming no field is a wrong login.
+    hideEndedErrors: false,
 
     events: {
       'submit [data-testid="login-form"]': 'onLogin',
       'submit [data-testid="signup-form"]': 'onSignup'
     },
 
-    initialize: function () {
-      this.busy = false;
+    /** @param {{notice: string=}} [options] */
+    initialize: function (options) {
+      this.notice = (options && options.notice) || null;
       this.listenTo(app.session, 'change:logged_in', this.render);
     },
 
@@ -29,12 +39,9 @@ function (Backbone, app, formErrors, template) {
     render: function () {
       // A logged_in change can still reach a view the router just removed.
       if (this.removed) return this;
-      this.destroyForms();
-      this.$el.html(template({}));
-      this.$login = this.$('[data-testid="login-form"]');
-      this.$signup = this.$('[data-testid="signup-form"]');
-      formErrors.bind(this.$login);
-      formErrors.bind(this.$signup);
+      this.renderTemplate(template, { notice: this.notice });
+      this.$login = this.bindForm('[data-testid="login-form"]');
+      this.$signup = this.bindForm('[data-testid="signup-form"]');
       return this;
     },
 
@@ -42,17 +49,22 @@ function (Backbone, app, formErrors, template) {
       event.preventDefault();
       var $form = this.$login;
       var $alert = $form.find('[data-testid="login-alert"]');
-      if (this.busy || !formErrors.validate($form, $alert)) return;
-      var request = app.session.login({
-        username: $form.find('[name="username"]').val(),
-        password: $form.find('[name="password"]').val()
-      });
-      this.track(request).fail(function (err) {
-        if (err.status === 401) {
-          $form.find('[name="password"]').val('');
+      var $password = $form.find('[name="password"]');
+      this.submitForm({
+        $form: $form,
+        $alert: $alert,
+        $buttons: this.$('button[type="submit"]'),
+        request: function () {
+          return app.session.login({
+            username: $form.find('[name="username"]').val(),
+            password: $password.val(),
+            remember: $form.find('[name="remember"]').prop('checked') === true
+          });
+        },
+        fail: function (err) {
+          if (err.status !== 401) return formErrors.showServerError($form, $alert, err);
+          $password.val('');
           formErrors.showServerError($form, $alert, { field: null }, kInvalidCredentials);
-        } else {
-          formErrors.showServerError($form, $alert, err);
         }
       });
     },
@@ -60,40 +72,19 @@ function (Backbone, app, formErrors, template) {
     onSignup: function (event) {
       event.preventDefault();
       var $form = this.$signup;
-      var $alert = $form.find('[data-testid="signup-alert"]');
-      if (this.busy || !formErrors.validate($form, $alert)) return;
-      var request = app.session.signup({
-        username: $form.find('[name="username"]').val(),
-        password: $form.find('[name="password"]').val(),
-        name: $form.find('[name="name"]').val()
+      this.submitForm({
+        $form: $form,
+        $alert: $form.find('[data-testid="signup-alert"]'),
+        $buttons: this.$('button[type="submit"]'),
+        request: function () {
+          return app.session.signup({
+            username: $form.find('[name="username"]').val(),
+            password: $form.find('[name="password"]').val(),
+            name: $form.find('[name="name"]').val(),
+            remember: true
+          });
+        }
       });
-      this.track(request).fail(function (err) {
-        formErrors.showServerError($form, $alert, err);
-      });
-    },
-
-    /** Disables both submit buttons while a request is in flight. */
-    track: function (request) {
-      var view = this;
-      var $buttons = this.$('button[type="submit"]');
-      this.busy = true;
-      $buttons.prop('disabled', true);
-      return request.always(function () {
-        view.busy = false;
-        $buttons.prop('disabled', false);
-      });
-    },
-
-    destroyForms: function () {
-      if (this.$login) formErrors.destroy(this.$login);
-      if (this.$signup) formErrors.destroy(this.$signup);
-      this.$login = this.$signup = null;
-    },
-
-    remove: function () {
-      this.removed = true;
-      this.destroyForms();
-      return Backbone.View.prototype.remove.apply(this, arguments);
     }
   });
 

@@ -1,0 +1,117 @@
+/**
+ * @module views/form_view
+ *
+ * FormView: the base of the views that hold Parsley forms (login and signup,
+ * profile, password, remove account). It owns, in one place:
+ *   - binding and destroying each form's Parsley instance (views/form_errors);
+ *   - the `removed` flag, set by remove(), so a late event (a `logged_in` or
+ *     user change) does not render a view the router has already dropped;
+ *   - the form-field partial (templates/form_field) and the server's input
+ *     rules (lib/parsley_rules), given to every template it renders as
+ *     `data.field` and `data.rules`;
+ *   - the submit sequence (submitForm): validate, one request at a time with
+ *     the buttons disabled, then the server's error next to its field or in
+ *     the form's alert.
+ *
+ * Subclasses may override initialize freely: this view's state is set up in
+ * preinitialize.
+ */
+define(['underscore', 'backbone', 'lib/parsley_rules', 'views/form_errors', 'templates/form_field'],
+function (_, Backbone, parsleyRules, formErrors, fieldTemplate) {
+  'use strict';
+
+  var FormView = Backbone.View.extend(/** @lends FormView.prototype */ {
+    /**
+     * When true, a failure with `err.ended` is not shown: the server has ended
+     * the session and the router is taking the user to the login page. The
+     * login page, which has no session to end, turns it off.
+     */
+    hideEndedErrors: true,
+
+    preinitialize: function () {
+      this.busy = false; // a request from one of the view's forms is in flight
+      this.removed = false;
+      this.forms = [];
+    },
+
+    /**
+     * Destroys the Parsley forms of the previous content, then fills the view
+     * with `template(data)`; the template also gets `data.field`, the
+     * form-field partial, and `data.rules`, parsleyRules.inputRules().
+     * @param {function(Object): string} template a precompiled template
+     * @param {Object} data
+     * @returns {FormView} this
+     */
+    renderTemplate: function (template, data) {
+      this.destroyForms();
+      this.$el.html(template(_.extend({ field: fieldTemplate, rules: parsleyRules.inputRules() }, data)));
+      return this;
+    },
+
+    /**
+     * Binds Parsley to the view's form matching `selector`, if there is one.
+     * @param {string} selector
+     * @returns {jQuery} the form (empty when the content has none)
+     */
+    bindForm: function (selector) {
+      var $form = this.$(selector);
+      if ($form.length) {
+        formErrors.bind($form);
+        this.forms.push($form);
+      }
+      return $form;
+    },
+
+    /** Destroys the Parsley instances bindForm made. */
+    destroyForms: function () {
+      _.each(this.forms, function ($form) { formErrors.destroy($form); });
+      this.forms = [];
+    },
+
+    /**
+     * Submits a form: nothing while a request is in flight or a Parsley rule
+     * fails (earlier server errors are cleared first); else `$buttons` stay
+     * disabled until `request()` settles. A failure empties the input
+     * `clearOnError` maps the blamed field to, then shows the error next to
+     * that field or in `$alert` (`fail` replaces that display).
+     * @param {Object} options
+     * @param {jQuery} options.$form
+     * @param {jQuery} options.$alert the form's general alert
+     * @param {function(): jQuery.Promise} options.request sends the form (a
+     *   session method); it rejects with {status, error, field, ended}
+     * @param {jQuery=} options.$buttons default: the form's submit button
+     * @param {Object<string, jQuery>=} options.clearOnError field name -> input
+     * @param {function(Object)=} options.done called with the server's answer
+     * @param {function(Object)=} options.fail shows a failure instead
+     * @returns {?jQuery.Promise} the request, or null when none was sent
+     */
+    submitForm: function (options) {
+      var view = this;
+      var $form = options.$form;
+      var $alert = options.$alert;
+      if (this.busy || !formErrors.validate($form, $alert)) return null;
+      var $buttons = (options.$buttons || $form.find('button[type="submit"]')).prop('disabled', true);
+      this.busy = true;
+      return options.request().always(function () {
+        view.busy = false;
+        $buttons.prop('disabled', false);
+      }).done(function (data) {
+        if (options.done) options.done(data);
+      }).fail(function (err) {
+        if (err.ended && view.hideEndedErrors) return; // the router is taking the user to the login page
+        var clear = options.clearOnError || {};
+        if (err.field && _.has(clear, err.field)) clear[err.field].val('');
+        if (options.fail) options.fail(err);
+        else formErrors.showServerError($form, $alert, err);
+      });
+    },
+
+    remove: function () {
+      this.removed = true;
+      this.destroyForms();
+      return Backbone.View.prototype.remove.apply(this, arguments);
+    }
+  });
+
+  return FormView;
+});

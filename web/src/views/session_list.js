@@ -1,0 +1,108 @@
+/**
+ * @module views/session_list
+ *
+ * SessionListView: where the user is logged in (session.deviceSessions): the
+ * device (parsed User-Agent), IP and last activity of each session, a
+ * "This device" badge on the current one, Revoke on each other one, and
+ * "Sign out everywhere else". Re-renders whenever the collection changes, and
+ * once a minute so "last seen" stays true.
+ */
+define(['underscore', 'backbone', 'app', 'lib/user_agent', 'lib/relative_time', 'templates/session_list'],
+function (_, Backbone, app, userAgent, relativeTime, template) {
+  'use strict';
+
+  var kTickMs = 60 * 1000;
+
+  var SessionListView = Backbone.View.extend(/** @lends SessionListView.prototype */ {
+    events: {
+      'click [data-testid="session-revoke"]': 'onRevoke',
+      'click [data-testid="revoke-others"]': 'onRevokeOthers'
+    },
+
+    initialize: function () {
+      this.loading = true;
+      this.error = '';
+      this.status = '';
+      this.listenTo(app.session.deviceSessions, 'reset update', this.render);
+      this.timer = window.setInterval(this.render.bind(this), kTickMs);
+      this.refresh();
+    },
+
+    /** Reloads the list from the server. @returns {Promise} */
+    refresh: function () {
+      var view = this;
+      return app.session.sessions().then(function () {
+        view.loading = false;
+        view.render();
+      }, function (err) {
+        view.loading = false;
+        view.showError(err);
+      });
+    },
+
+    /** @returns {SessionListView} this */
+    render: function () {
+      if (this.removed) return this;
+      var now = Date.now();
+      var sessions = app.session.deviceSessions.map(function (s) {
+        return _.extend(s.toJSON(), {
+          device: userAgent.describe(s.get('user_agent')),
+          last_seen: relativeTime.fromNow(s.get('last_seen_at'), now)
+        });
+      });
+      this.$el.html(template({
+        loading: this.loading,
+        sessions: sessions,
+        others: app.session.deviceSessions.others().length,
+        error: this.error,
+        status: this.status
+      }));
+      return this;
+    },
+
+    onRevoke: function (event) {
+      var id = String(this.$(event.currentTarget).attr('data-session-id') || '');
+      this.$(event.currentTarget).prop('disabled', true);
+      this.act(app.session.revokeSession(id), function () {
+        return 'Session revoked.';
+      });
+    },
+
+    onRevokeOthers: function () {
+      this.$('[data-testid="revoke-others"]').prop('disabled', true);
+      this.act(app.session.revokeOtherSessions(), function (data) {
+        var n = data && typeof data.revoked === 'number' ? data.revoked : 0;
+        return n === 1 ? 'Signed out 1 other session.' : 'Signed out ' + n + ' other sessions.';
+      });
+    },
+
+    /** Shows the outcome of an action, then reloads the list either way. */
+    act: function (request, describe) {
+      var view = this;
+      this.error = '';
+      this.status = '';
+      request.then(function (data) {
+        view.status = describe(data);
+        view.refresh();
+      }, function (err) {
+        view.showError(err);
+        if (!err.ended) view.refresh();
+      });
+    },
+
+    showError: function (err) {
+      if (err.ended) return; // the router is taking the user to the login page
+      this.error = err.error;
+      this.status = '';
+      this.render();
+    },
+
+    remove: function () {
+      this.removed = true;
+      window.clearInterval(this.timer);
+      return Backbone.View.prototype.remove.apply(this, arguments);
+    }
+  });
+
+  return SessionListView;
+});
