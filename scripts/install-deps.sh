@@ -11,9 +11,10 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsodium-dev libcrypt-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libcli11-dev libkainjow-mustache-dev libgtest-dev
+  libssl-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium sqlite3 curl)
+  packages+=(chromium sqlite3 curl openssl)  # openssl: the TLS tests make their certificates
 fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -4,6 +4,8 @@
  *   - web/dist/index.html        copy of web/src/index.html (the server fills {{csrf_token}})
  *   - web/dist/assets/app.js     ONE bundle: require.js + libraries + our modules; it boots itself
  *   - web/dist/assets/app.css    bootstrap.min.css + web/src/css/app.css
+ *   - web/dist/assets/common-passwords.txt  the common-password list, one per line, for the
+ *                                client and the server (web/common_passwords.js)
  *
  * Templates (web/src/templates/*.html) are precompiled to AMD modules in a temp
  * dir first, so the page never compiles code at runtime (CSP: no unsafe-eval).
@@ -18,6 +20,7 @@ const os = require('node:os');
 const path = require('node:path');
 const _ = require('underscore');
 const requirejs = require('requirejs');
+const { writeCommonPasswords } = require('./common_passwords');
 
 const kRoot = path.resolve(__dirname, '..');
 const kSrc = path.join(__dirname, 'src');
@@ -78,6 +81,7 @@ async function main() {
     precompileTemplates(templatesDir);
     await optimize(templatesDir);
     buildCss();
+    writeCommonPasswords(path.join(kDist, 'assets', 'common-passwords.txt'));
     fs.copyFileSync(path.join(kSrc, 'index.html'), path.join(kDist, 'index.html'));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

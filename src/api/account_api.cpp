@@ -1,5 +1,8 @@
 #include "api/account_api.h"
 
+#include <boost/json.hpp>
+
+#include "base/time_format.h"
 #include "http/error_mapping.h"
 #include "http/json_body.h"
 
@@ -10,7 +13,7 @@ http::Response AccountApi::UpdateProfile(const http::Request& request) {
   if (!body) return http::ErrorResponse(body.error());
   auto name = http::StringField(*body, "name", true);
   if (!name) return http::ErrorResponse(name.error());
-  auto user = accounts_.UpdateProfile(cookies_.TokenHash(request), *name);
+  auto user = accounts_.UpdateProfile(cookies_.TokenHash(request), *name, ClientOf(request));
   if (!user) return http::ErrorResponse(user.error());
   return http::JsonResponse(200, UserJson(*user));
 }
@@ -22,12 +25,30 @@ http::Response AccountApi::ChangePassword(const http::Request& request) {
   if (!current) return http::ErrorResponse(current.error());
   auto next = http::StringField(*body, "new_password", true);
   if (!next) return http::ErrorResponse(next.error());
-  auto result = accounts_.ChangePassword(cookies_.TokenHash(request), *current, *next,
-                                         flows::ClientInfo{request.client_ip, request.user_agent});
+  auto result =
+      accounts_.ChangePassword(cookies_.TokenHash(request), *current, *next, ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(200, UserJson(result->user));
   cookies_.Set(r, *result, request.tls);
   return r;
+}
+
+http::Response AccountApi::Events(const http::Request& request) {
+  auto events = accounts_.RecentEvents(cookies_.TokenHash(request), kEventsShown);
+  if (!events) return http::ErrorResponse(events.error());
+  boost::json::array list;
+  list.reserve(events->size());
+  for (const auto& e : *events) {
+    boost::json::object o;
+    o["type"] = e.type;
+    o["at"] = FormatRfc3339(e.at);
+    o["ip"] = e.ip;
+    o["user_agent"] = e.user_agent;
+    list.push_back(std::move(o));
+  }
+  boost::json::object body;
+  body["events"] = std::move(list);
+  return http::JsonResponse(200, boost::json::serialize(body));
 }
 
 }  // namespace latchkey::api

@@ -1,5 +1,6 @@
 // Thin JSON handlers for a logged-in user's account: PATCH /api/auth/user (profile name) and
-// POST /api/auth/password (password change with session rotation).
+// POST /api/auth/password (password change with session rotation) and GET /api/auth/events
+// (the user's own recent audit events).
 // Thread-safety: safe from many threads.
 #pragma once
 
@@ -16,6 +17,9 @@ class AccountApi {
 
   http::Response UpdateProfile(const http::Request& request);   // PATCH /api/auth/user
   http::Response ChangePassword(const http::Request& request);  // POST  /api/auth/password
+  http::Response Events(const http::Request& request);          // GET   /api/auth/events
+
+  static constexpr int kEventsShown = 50;
 
  private:
   flows::AccountService& accounts_;

@@ -5,16 +5,8 @@
 #include "http/json_body.h"
 
 namespace latchkey::api {
-namespace {
-
-flows::ClientInfo Client(const http::Request& request) {
-  return flows::ClientInfo{request.client_ip, request.user_agent};
-}
-
-}  // namespace
-
 std::optional<http::Response> AuthApi::CheckCsrf(const http::Request& request) const {
-  auto binding = http::FindCookie(request.cookie, kCsrfCookie);
+  auto binding = http::FindCookie(request.cookie, CsrfCookieName(request.tls));
   if (binding && csrf_.Verify(*binding, request.csrf_token)) return std::nullopt;
   return http::ErrorResponse(MakeError(Errc::kCsrfRejected, "Missing or invalid CSRF token"));
 }
@@ -38,7 +30,7 @@ http::Response AuthApi::Signup(const http::Request& request) {
   if (!remember) return http::ErrorResponse(remember.error());
 
   auto result = auth_.Signup(
-      {std::move(*username), std::move(*password), std::move(*name), *remember}, Client(request));
+      {std::move(*username), std::move(*password), std::move(*name), *remember}, ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(201, UserJson(result->user));
   cookies_.Set(r, *result, request.tls);
@@ -56,7 +48,7 @@ http::Response AuthApi::Login(const http::Request& request) {
   if (!remember) return http::ErrorResponse(remember.error());
 
   auto result = auth_.Login({std::move(*username), std::move(*password), *remember},
-                            cookies_.TokenHash(request), Client(request));
+                            cookies_.TokenHash(request), ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(200, UserJson(result->user));
   cookies_.Set(r, *result, request.tls);
@@ -64,7 +56,7 @@ http::Response AuthApi::Login(const http::Request& request) {
 }
 
 http::Response AuthApi::Logout(const http::Request& request) {
-  auto result = auth_.Logout(cookies_.TokenHash(request));
+  auto result = auth_.Logout(cookies_.TokenHash(request), ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(200, kSuccessJson);
   cookies_.Clear(r, request.tls);
@@ -80,7 +72,7 @@ http::Response AuthApi::RemoveAccount(const http::Request& request) {
     if (!field) return http::ErrorResponse(field.error());
     password = std::move(*field);
   }
-  auto result = auth_.RemoveAccount(cookies_.TokenHash(request), password);
+  auto result = auth_.RemoveAccount(cookies_.TokenHash(request), password, ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(200, kSuccessJson);
   cookies_.Clear(r, request.tls);

@@ -31,15 +31,15 @@ http::Response PageApi::Handle(const http::Request& request) const {
 http::Response PageApi::RenderPage(const http::Request& request) const {
   http::Response r;
   std::string binding;
-  if (auto existing = http::FindCookie(request.cookie, kCsrfCookie);
+  if (auto existing = http::FindCookie(request.cookie, CsrfCookieName(request.tls));
       existing && session::CsrfTokens::IsWellFormedBinding(*existing)) {
     binding = std::string(*existing);
   } else {
     binding = session::CsrfTokens::NewBinding();
   }
   // Re-sent on every page load so the binding lives as long as the page is used.
-  r.AddHeader("Set-Cookie",
-              http::SetCookieHeader(kCsrfCookie, binding, cookies_.Options(request.tls)));
+  r.AddHeader("Set-Cookie", http::SetCookieHeader(CsrfCookieName(request.tls), binding,
+                                                  cookies_.Options(request.tls)));
   r.content_type = "text/html; charset=utf-8";
   r.AddHeader("Cache-Control", "no-store");  // the page holds a CSRF token
   r.body = page_.Render(csrf_.Issue(binding));

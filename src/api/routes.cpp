@@ -37,6 +37,7 @@ http::Router BuildRouter(const Apis& apis) {
   router.Add({Method::kPost,   "/api/auth/remove_account",         Pool::kHashing, Bind(auth, &AuthApi::RemoveAccount)});
   router.Add({Method::kPatch,  "/api/auth/user",                   Pool::kStore,   Bind(account, &AccountApi::UpdateProfile)});
   router.Add({Method::kPost,   "/api/auth/password",               Pool::kHashing, Bind(account, &AccountApi::ChangePassword)});
+  router.Add({Method::kGet,    "/api/auth/events",                 Pool::kStore,   Bind(account, &AccountApi::Events)});
   router.Add({Method::kGet,    "/api/auth/sessions",               Pool::kStore,   Bind(sessions, &SessionsApi::List)});
   router.Add({Method::kPost,   "/api/auth/sessions/revoke_others", Pool::kStore,   Bind(sessions, &SessionsApi::RevokeOthers)});
   router.Add({Method::kDelete, "/api/auth/sessions/{id}",          Pool::kStore,   Bind(sessions, &SessionsApi::Revoke)});

@@ -7,7 +7,7 @@
 namespace latchkey::api {
 
 std::optional<std::string> SessionCookies::TokenHash(const http::Request& request) const {
-  auto value = http::FindCookie(request.cookie, kSessionCookie);
+  auto value = http::FindCookie(request.cookie, SessionCookieName(request.tls));
   if (!value) return std::nullopt;
   return tokens_.Verify(*value);
 }
@@ -17,12 +17,12 @@ void SessionCookies::Set(http::Response& response, const flows::LoginResult& log
   http::CookieOptions options = policy_.Options(secure);
   if (!login.persistent) options.max_age.reset();  // gone when the browser closes
   response.AddHeader("Set-Cookie",
-                     http::SetCookieHeader(kSessionCookie, login.cookie_value, options));
+                     http::SetCookieHeader(SessionCookieName(secure), login.cookie_value, options));
 }
 
 void SessionCookies::Clear(http::Response& response, bool secure) const {
   response.AddHeader("Set-Cookie",
-                     http::ClearCookieHeader(kSessionCookie, policy_.Options(secure)));
+                     http::ClearCookieHeader(SessionCookieName(secure), policy_.Options(secure)));
 }
 
 std::string UserJson(const identity::User& user) {

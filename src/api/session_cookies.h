@@ -37,6 +37,11 @@ class SessionCookies {
 // {"user": {"id", "username", "name"}}: the only shape in which a user leaves the server.
 std::string UserJson(const identity::User& user);
 
+// Who made the request, for sessions and the audit log.
+inline flows::ClientInfo ClientOf(const http::Request& request) {
+  return flows::ClientInfo{request.client_ip, request.user_agent};
+}
+
 // {"success": true}
 inline constexpr const char* kSuccessJson = R"({"success":true})";
 

@@ -31,7 +31,7 @@ http::Response SessionsApi::List(const http::Request& request) {
 
 http::Response SessionsApi::Revoke(const http::Request& request) {
   const std::string& id = request.path_params.at(0);
-  auto was_current = sessions_.Revoke(cookies_.TokenHash(request), id);
+  auto was_current = sessions_.Revoke(cookies_.TokenHash(request), id, ClientOf(request));
   if (!was_current) return http::ErrorResponse(was_current.error());
   http::Response r = http::JsonResponse(200, kSuccessJson);
   if (*was_current) cookies_.Clear(r, request.tls);
@@ -39,7 +39,7 @@ http::Response SessionsApi::Revoke(const http::Request& request) {
 }
 
 http::Response SessionsApi::RevokeOthers(const http::Request& request) {
-  auto revoked = sessions_.RevokeOthers(cookies_.TokenHash(request));
+  auto revoked = sessions_.RevokeOthers(cookies_.TokenHash(request), ClientOf(request));
   if (!revoked) return http::ErrorResponse(revoked.error());
   boost::json::object body;
   body["success"] = true;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 
@@ -16,10 +17,13 @@
 #include "flows/auth_service.h"
 #include "flows/session_issuer.h"
 #include "flows/session_service.h"
+#include "http/origin_policy.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "identity/password_policy.h"
 #include "session/csrf.h"
 #include "session/session_token.h"
+#include "store/sqlite/sqlite_security_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "web/page.h"
 
@@ -45,10 +49,32 @@ void Migrate(const Settings& settings) {
   spdlog::info("database {} is at the newest schema", settings.database_path);
 }
 
+void RotateKeys(const Settings& settings) {
+  EnsureDataDir(settings.data_dir);
+  crypto::Keyring::AppendNewKey(settings.secret_file);
+  auto keys = crypto::Keyring::LoadOrCreate(settings.secret_file, false);
+  std::printf("added key %s to %s (%zu keys); restart the servers to sign with it\n",
+              keys.fingerprints().back().c_str(), settings.secret_file.c_str(), keys.size());
+}
+
+void ListKeys(const Settings& settings) {
+  auto keys = crypto::Keyring::LoadOrCreate(settings.secret_file, false);
+  const auto& prints = keys.fingerprints();
+  for (std::size_t i = 0; i < prints.size(); ++i) {
+    std::printf("%zu %s%s\n", i + 1, prints[i].c_str(),
+                i + 1 == prints.size() ? " (newest: signs)" : " (verifies)");
+  }
+}
+
 void Serve(const Settings& settings) {
   EnsureDataDir(settings.data_dir);
   auto keys = crypto::Keyring::LoadOrCreate(settings.secret_file, /*create_if_missing=*/true);
   spdlog::info("secret keys loaded from {} ({} key(s))", settings.secret_file, keys.size());
+  // NIST SP 800-63B 5.1.1.2: new passwords are checked against this list; none is a startup
+  // failure (LoadFile throws), never a silent "accept everything".
+  auto password_policy = identity::PasswordPolicy::LoadFile(settings.common_passwords_file);
+  spdlog::info("common-password list loaded from {} ({} passwords)", settings.common_passwords_file,
+               password_policy.size());
 
   crypto::PasswordHashParams hash_params;
   hash_params.algorithm = settings.password_algorithm;
@@ -60,6 +86,11 @@ void Serve(const Settings& settings) {
   options.io_threads = settings.io_threads;
   options.hashing_threads = settings.cores;  // hashing is CPU-bound: one thread per core
   options.store_threads = 2 * settings.cores;
+  options.tls_cert_file = settings.tls_cert_file;
+  options.tls_key_file = settings.tls_key_file;
+  options.redirect_address = settings.redirect_host;
+  options.redirect_port = settings.redirect_port;
+  options.trusted_proxies = settings.trusted_proxies;
 
   // Every pool thread may hold a connection at once (logins run store calls on the hashing pool).
   store::sqlite::SqliteStore store(
@@ -77,11 +108,20 @@ void Serve(const Settings& settings) {
   policy.touch_interval =
       std::clamp<UnixSeconds>(std::min(policy.idle_timeout, policy.idle_timeout_short) / 10, 1, 60);
   flows::SessionIssuer issuer(tokens, clock, policy);
-  flows::AuthService auth(store, store, hasher, issuer);
-  flows::AccountService accounts(auth, store, hasher, issuer);
-  flows::SessionService sessions(auth, store, clock);
-  SessionSweeper sweeper(store, clock,
-                         std::chrono::seconds(settings.session_sweep_interval_seconds));
+  store::sqlite::SqliteSecurityStore security_store(store.pool());
+  audit::AuditLog audit_log(security_store, clock);
+  throttle::Throttle throttle(security_store, clock);
+  flows::ThrottlePolicies throttle_policies;
+  throttle_policies.signup_ip.hourly_cap = settings.signup_rate_limit;
+  throttle_policies.login_ip.free_failures = settings.login_free_failures;
+  throttle_policies.login_account.free_failures = settings.login_free_failures;
+  flows::Guards guards{audit_log, throttle, throttle_policies};
+  flows::AuthService auth(store, store, hasher, issuer, guards, password_policy);
+  flows::AccountService accounts(auth, store, hasher, issuer, audit_log, security_store);
+  flows::SessionService sessions(auth, store, clock, audit_log);
+  SessionSweeper sweeper(store, security_store, security_store, clock,
+                         std::chrono::seconds(settings.session_sweep_interval_seconds),
+                         std::chrono::seconds(settings.audit_retention_seconds));
 
   web::PageTemplate page(settings.web_root);
   http::StaticFiles assets(settings.web_root);
@@ -94,11 +134,20 @@ void Serve(const Settings& settings) {
   api::SessionsApi sessions_api(sessions, cookies);
   api::PageApi page_api(page, assets, csrf, cookie_policy);
   http::Router router = api::BuildRouter({auth_api, account_api, sessions_api, page_api});
+  // Cross-origin state-changing API calls are refused before the CSRF check (ASVS 4.0.3 4.2.2,
+  // 14.5.3; http/origin_policy.h).
+  http::OriginPolicy origin_policy(settings.allowed_origins);
+  router.SetOriginGuard(
+      [&origin_policy](const http::Request& r) { return origin_policy.Check(r); });
 
   http::Server server(options, router);
+  if (!settings.redirect_host.empty()) {
+    spdlog::info("redirecting http://{}:{} to HTTPS", settings.redirect_host,
+                 settings.redirect_port);
+  }
   spdlog::info(
-      "latchkey listening on http://{}:{} ({} I/O threads, password hash {})", settings.host,
-      server.port(), options.io_threads,
+      "latchkey listening on {}://{}:{} ({} I/O threads, password hash {})",
+      server.tls() ? "https" : "http", settings.host, server.port(), options.io_threads,
       settings.password_algorithm == crypto::PasswordAlgorithm::kArgon2id ? "argon2id" : "bcrypt");
   server.Run();
 }

@@ -13,4 +13,10 @@ void Serve(const Settings& settings);
 // `latchkey migrate`: creates the data dir and brings the database to the newest schema.
 void Migrate(const Settings& settings);
 
+// `latchkey keys rotate`: appends a new key to the key file (creating it if needed).
+void RotateKeys(const Settings& settings);
+
+// `latchkey keys list`: prints each key's fingerprint (SHA-256 prefix, never the key).
+void ListKeys(const Settings& settings);
+
 }  // namespace latchkey::app

@@ -5,14 +5,17 @@
 #include <thread>
 
 #include "app/duration.h"
+#include "http/origin_policy.h"
+#include "http/server.h"
 
 namespace latchkey::app {
 namespace {
 
-void SplitListen(const std::string& listen, std::string& host, unsigned short& port) {
+void SplitListen(const std::string& listen, std::string& host, unsigned short& port,
+                 const std::string& flag = "--listen") {
   std::size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon + 1 == listen.size()) {
-    throw std::invalid_argument("--listen must be host:port, got '" + listen + "'");
+    throw std::invalid_argument(flag + " must be host:port, got '" + listen + "'");
   }
   host = listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
@@ -22,7 +25,7 @@ void SplitListen(const std::string& listen, std::string& host, unsigned short& p
   unsigned value = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (ec != std::errc() || end != digits.data() + digits.size() || value > 65535 || host.empty()) {
-    throw std::invalid_argument("--listen must be host:port, got '" + listen + "'");
+    throw std::invalid_argument(flag + " must be host:port, got '" + listen + "'");
   }
   port = static_cast<unsigned short>(value);
 }
@@ -37,6 +40,47 @@ long long DurationFlag(const std::string& flag, const std::string& value, long l
   return *seconds;
 }
 
+// TLS, the HTTP redirect listener, allowed origins and trusted proxies (ASVS 4.0.3 9.1.1,
+// 14.5.3; http/origin_policy.h, http/trusted_proxies.h).
+void ResolveTransport(const ServeConfig& c, Settings& s) {
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    throw std::invalid_argument("--tls-cert and --tls-key must be given together");
+  }
+  if (!c.tls_cert.empty()) {
+    std::string problem = http::CheckTlsFiles(c.tls_cert, c.tls_key);
+    if (!problem.empty()) throw std::invalid_argument("--tls-cert/--tls-key: " + problem);
+    s.tls_cert_file = c.tls_cert;
+    s.tls_key_file = c.tls_key;
+  }
+  if (!c.redirect_http.empty()) {
+    if (c.tls_cert.empty()) {
+      throw std::invalid_argument("--redirect-http needs --tls-cert and --tls-key");
+    }
+    SplitListen(c.redirect_http, s.redirect_host, s.redirect_port, "--redirect-http");
+  }
+  for (const std::string& origin : c.allowed_origins) {
+    if (origin.empty()) continue;  // "a,,b" in the environment variable
+    auto normal = http::NormalizeOrigin(origin);
+    if (!normal) {
+      throw std::invalid_argument(
+          "--allowed-origin must be scheme://host[:port] (http or https, no path), got '" + origin +
+          "'");
+    }
+    s.allowed_origins.push_back(*normal);
+  }
+  for (const std::string& cidr : c.trusted_proxies) {
+    if (cidr.empty()) continue;
+    auto network = http::TrustedProxies::ParseCidr(cidr);
+    if (!network) {
+      throw std::invalid_argument(
+          "--trusted-proxy must be an address or a CIDR without host bits (10.0.0.0/8, "
+          "fd00::/8), got '" +
+          cidr + "'");
+    }
+    s.trusted_proxies.Add(*network);
+  }
+}
+
 }  // namespace
 
 Settings Resolve(const ServeConfig& c) {
@@ -45,6 +89,8 @@ Settings Resolve(const ServeConfig& c) {
   if (c.data_dir.empty()) throw std::invalid_argument("--data-dir must not be empty");
   s.data_dir = c.data_dir;
   s.web_root = c.web_root;
+  s.common_passwords_file =
+      c.common_passwords.empty() ? c.web_root + "/assets/common-passwords.txt" : c.common_passwords;
   s.secret_file = c.secret_file.empty() ? c.data_dir + "/secret.key" : c.secret_file;
   s.database_path = c.data_dir + "/latchkey.db";
   s.cookie_max_age_seconds = DurationFlag("--cookie-max-age", c.cookie_max_age, 60);
@@ -55,12 +101,21 @@ Settings Resolve(const ServeConfig& c) {
       DurationFlag("--session-idle-timeout-short", c.session_idle_timeout_short, 1);
   s.session_sweep_interval_seconds =
       DurationFlag("--session-sweep-interval", c.session_sweep_interval, 1);
+  s.audit_retention_seconds = DurationFlag("--audit-retention", c.audit_retention, 86400);
+  if (c.signup_rate_limit < 1)
+    throw std::invalid_argument("--signup-rate-limit must be at least 1");
+  s.signup_rate_limit = c.signup_rate_limit;
+  if (c.login_free_failures < 1 || c.login_free_failures > 100) {
+    throw std::invalid_argument("--login-free-failures must be 1-100");
+  }
+  s.login_free_failures = c.login_free_failures;
   if (!crypto::ParsePasswordAlgorithm(c.password_hash, s.password_algorithm)) {
     throw std::invalid_argument("--password-hash must be argon2id or bcrypt");
   }
   s.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (c.threads < 0 || c.threads > 256) throw std::invalid_argument("--threads must be 0-256");
   s.io_threads = c.threads == 0 ? s.cores : c.threads;
+  ResolveTransport(c, s);
   return s;
 }
 

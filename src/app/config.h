@@ -3,8 +3,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "crypto/password_hasher.h"
+#include "http/trusted_proxies.h"
 
 namespace latchkey::app {
 
@@ -12,15 +14,24 @@ struct ServeConfig {
   std::string listen = "127.0.0.1:8080";          // host:port, [v6]:port
   std::string data_dir = "./data";                // SQLite file and secret key
   std::string web_root = "./web/dist";            // the built client: index.html + assets/
+  std::string common_passwords;                   // refused new passwords; default in web_root
   std::string secret_file;                        // default <data_dir>/secret.key
   std::string cookie_max_age = "30d";             // Max-Age of the persistent session cookie
   std::string session_lifetime = "30d";           // absolute session lifetime
   std::string session_idle_timeout = "14d";       // idle timeout of "remember me" sessions
   std::string session_idle_timeout_short = "2h";  // idle timeout of browser-session logins
   std::string session_sweep_interval = "10m";     // how often ended sessions are deleted
+  long signup_rate_limit = 20;                    // signups per client IP per hour
+  long login_free_failures = 5;                   // failed logins per IP/account before delays
+  std::string audit_retention = "90d";            // audit events older than this are deleted
   std::string log_level = "info";                 // trace, debug, info, warn, error, critical, off
   std::string password_hash = "argon2id";         // argon2id | bcrypt
   int threads = 0;                                // I/O threads; 0: one per core
+  std::string tls_cert;                      // PEM certificate chain; TLS when set with tls_key
+  std::string tls_key;                       // PEM private key of tls_cert
+  std::string redirect_http;                 // host:port of a plain-HTTP 308-to-HTTPS listener
+  std::vector<std::string> allowed_origins;  // other origins allowed to call the API
+  std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For/-Proto are believed
 };
 
 // The validated, typed form of ServeConfig.
@@ -29,6 +40,7 @@ struct Settings {
   unsigned short port = 0;
   std::string data_dir;
   std::string web_root;
+  std::string common_passwords_file;  // one password per line; required at `serve`
   std::string secret_file;
   std::string database_path;
   long long cookie_max_age_seconds = 0;
@@ -36,9 +48,18 @@ struct Settings {
   long long session_idle_timeout_seconds = 0;
   long long session_idle_timeout_short_seconds = 0;
   long long session_sweep_interval_seconds = 0;
+  long signup_rate_limit = 20;
+  long login_free_failures = 5;
+  long long audit_retention_seconds = 0;
   crypto::PasswordAlgorithm password_algorithm = crypto::PasswordAlgorithm::kArgon2id;
   int io_threads = 1;
   int cores = 1;
+  std::string tls_cert_file;                 // empty: plain HTTP
+  std::string tls_key_file;                  // checked at startup to load and match the cert
+  std::string redirect_host;                 // empty: no redirect listener
+  unsigned short redirect_port = 0;          // its port
+  std::vector<std::string> allowed_origins;  // normalised (http/origin_policy.h)
+  http::TrustedProxies trusted_proxies;      // empty: X-Forwarded-* never believed
 };
 
 // Checks and converts; throws std::invalid_argument naming the flag on bad input.

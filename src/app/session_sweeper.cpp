@@ -4,9 +4,16 @@
 
 namespace latchkey::app {
 
-SessionSweeper::SessionSweeper(session::SessionStore& store, const Clock& clock,
-                               std::chrono::seconds interval)
-    : store_(store), clock_(clock), interval_(interval), thread_([this] { Loop(); }) {}
+SessionSweeper::SessionSweeper(session::SessionStore& store, throttle::ThrottleStore& throttles,
+                               audit::EventStore& events, const Clock& clock,
+                               std::chrono::seconds interval, std::chrono::seconds event_retention)
+    : store_(store),
+      throttles_(throttles),
+      events_(events),
+      clock_(clock),
+      interval_(interval),
+      event_retention_(event_retention),
+      thread_([this] { Loop(); }) {}
 
 SessionSweeper::~SessionSweeper() {
   {
@@ -21,11 +28,19 @@ void SessionSweeper::Loop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    auto swept = store_.DeleteExpiredSessions(clock_.Now());
+    UnixSeconds now = clock_.Now();
+    auto swept = store_.DeleteExpiredSessions(now);
     if (!swept) {
       spdlog::warn("session sweep failed: {}", swept.error().message);
     } else if (*swept > 0) {
       spdlog::info("swept {} ended session(s)", *swept);
+    }
+    // A counter idle for the decay window (1 h) and not locking anything is back to zero.
+    if (auto r = throttles_.DeleteThrottlesBefore(now - 3600); !r) {
+      spdlog::warn("throttle sweep failed: {}", r.error().message);
+    }
+    if (auto r = events_.DeleteEventsBefore(now - event_retention_.count()); !r) {
+      spdlog::warn("audit event sweep failed: {}", r.error().message);
     }
     lock.lock();
     wake_.wait_for(lock, interval_, [this] { return stopping_; });

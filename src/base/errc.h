@@ -28,12 +28,13 @@ enum class Errc {
 // An error value: code, the request field to blame (may be empty) and a public message.
 struct Error {
   Errc code;
-  std::string field;    // JSON field name, or empty
-  std::string message;  // shown to the client; never holds a secret
+  std::string field;     // JSON field name, or empty
+  std::string message;   // shown to the client; never holds a secret
+  long retry_after = 0;  // kRateLimited: seconds until a retry may succeed (Retry-After)
 };
 
 inline Error MakeError(Errc code, std::string message, std::string field = {}) {
-  return Error{code, std::move(field), std::move(message)};
+  return Error{code, std::move(field), std::move(message), 0};
 }
 
 // Called by boost::system::result<T, Error>::value() when it holds an error: a bug.

@@ -43,4 +43,11 @@ std::optional<std::size_t> CountCodePoints(std::string_view text) {
   return count;
 }
 
+std::string TruncateUtf8(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut));
+}
+
 }  // namespace latchkey

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace latchkey {
@@ -14,5 +15,8 @@ std::size_t DecodeUtf8(std::string_view text, std::size_t i, char32_t& cp);
 
 // Number of code points in valid UTF-8; nullopt when text is not valid UTF-8.
 std::optional<std::size_t> CountCodePoints(std::string_view text);
+
+// text cut to at most max bytes at a code point boundary (so valid UTF-8 stays valid).
+std::string TruncateUtf8(std::string_view text, std::size_t max);
 
 }  // namespace latchkey

@@ -43,6 +43,7 @@ Keyring::Keyring(std::vector<Secret> keys) {
     crypto_auth_hmacsha256_state state;
     crypto_auth_hmacsha256_init(&state, key.data(), key.size());
     states_.push_back(state);
+    fingerprints_.push_back(Sha256Hex(key.Reveal()).substr(0, 16));
   }
 }
 

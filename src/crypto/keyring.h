@@ -47,11 +47,15 @@ class Keyring {
 
   std::size_t size() const { return states_.size(); }
 
+  // Per key, oldest first: the first 8 bytes of SHA-256(key) in hex. Safe to print.
+  const std::vector<std::string>& fingerprints() const { return fingerprints_; }
+
  private:
   std::string MacWith(const crypto_auth_hmacsha256_state& keyed, std::string_view purpose,
                       std::string_view data) const;
   // Keyed HMAC states, computed once: each MAC only copies one (no key schedule per request).
   std::vector<crypto_auth_hmacsha256_state> states_;
+  std::vector<std::string> fingerprints_;
 };
 
 }  // namespace latchkey::crypto

@@ -7,7 +7,9 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "audit/event_store.h"
 #include "flows/auth_service.h"
 
 namespace latchkey::flows {
@@ -15,12 +17,23 @@ namespace latchkey::flows {
 class AccountService {
  public:
   AccountService(AuthService& auth, identity::UserStore& users,
-                 const crypto::PasswordHasher& hasher, const SessionIssuer& issuer)
-      : auth_(auth), users_(users), hasher_(hasher), issuer_(issuer) {}
+                 const crypto::PasswordHasher& hasher, const SessionIssuer& issuer,
+                 audit::AuditLog& audit, audit::EventStore& events)
+      : auth_(auth),
+        users_(users),
+        hasher_(hasher),
+        issuer_(issuer),
+        audit_(audit),
+        events_(events) {}
 
   // Errors: kUnauthenticated (no session), kInvalidInput field "name", kStorageUnavailable.
   Result<identity::User> UpdateProfile(const std::optional<std::string>& token_hash,
-                                       const std::string& name);
+                                       const std::string& name, const ClientInfo& client);
+
+  // The caller's own recent audit events (logins, failures, revocations...), newest first.
+  // Errors: kUnauthenticated, kStorageUnavailable.
+  Result<std::vector<audit::AuthEvent>> RecentEvents(const std::optional<std::string>& token_hash,
+                                                     int limit);
 
   // Slow (two hash operations). Returns the new cookie for this device.
   // Errors: kUnauthenticated (no session; field "current_password" when it is wrong),
@@ -34,6 +47,8 @@ class AccountService {
   identity::UserStore& users_;
   const crypto::PasswordHasher& hasher_;
   const SessionIssuer& issuer_;
+  audit::AuditLog& audit_;
+  audit::EventStore& events_;
 };
 
 }  // namespace latchkey::flows

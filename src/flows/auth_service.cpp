@@ -1,5 +1,7 @@
 #include "flows/auth_service.h"
 
+#include <cctype>
+
 #include "identity/validation.h"
 
 namespace latchkey::flows {
@@ -11,11 +13,27 @@ Error InvalidCredentials() {
   return MakeError(Errc::kInvalidCredentials, "Invalid username or password");
 }
 
+std::string IpThrottleKey(std::string_view prefix, const ClientInfo& client) {
+  return std::string(prefix) + client.ip;
+}
+
 }  // namespace
 
+std::string AccountThrottleKey(std::string_view username) {
+  std::string key = "user:";
+  for (char c : username) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return key;
+}
+
 AuthService::AuthService(identity::UserStore& users, session::SessionStore& sessions,
-                         const crypto::PasswordHasher& hasher, const SessionIssuer& issuer)
-    : users_(users), sessions_(sessions), hasher_(hasher), issuer_(issuer) {}
+                         const crypto::PasswordHasher& hasher, const SessionIssuer& issuer,
+                         Guards guards, const identity::PasswordPolicy& passwords)
+    : users_(users),
+      sessions_(sessions),
+      hasher_(hasher),
+      issuer_(issuer),
+      guards_(guards),
+      passwords_(passwords) {}
 
 Result<session::ResolvedSession> AuthService::Authenticate(
     const std::optional<std::string>& token_hash) {
@@ -38,9 +56,20 @@ Result<session::ResolvedSession> AuthService::Authenticate(
 }
 
 Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo& client) {
+  std::string ip_key = IpThrottleKey("signup-ip:", client);
+  if (auto r = guards_.throttle.Check({ip_key}); !r) {
+    if (r.error().code == Errc::kRateLimited) {
+      guards_.audit.Record(audit::EventType::kSignupThrottled, std::nullopt, in.username, client);
+    }
+    return r.error();
+  }
   if (auto r = identity::ValidateUsername(in.username); !r) return r.error();
-  if (auto r = identity::ValidatePassword(in.password); !r) return r.error();
+  // Format, then not common and not the username (NIST SP 800-63B 5.1.1.2).
+  if (auto r = passwords_.Validate(in.password, in.username); !r) return r.error();
   if (auto r = identity::ValidateName(in.name); !r) return r.error();
+  // Every well-formed attempt counts (a taken username too): account creation is what a
+  // bot wants to automate.
+  if (auto r = guards_.throttle.Fail(ip_key, guards_.policies.signup_ip); !r) return r.error();
 
   auto hash = hasher_.Hash(in.password);
   if (!hash) return hash.error();
@@ -49,6 +78,7 @@ Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo&
   IssuedSession issued = issuer_.Issue(0, in.remember, client);
   auto created = users_.CreateUserWithSession(user, issued.record);
   if (!created) return created.error();
+  guards_.audit.Record(audit::EventType::kSignup, created->id, created->username, client);
   return LoginResult{std::move(*created), std::move(issued.cookie_value), in.remember};
 }
 
@@ -61,13 +91,29 @@ Result<LoginResult> AuthService::Login(const LoginInput& in,
     hasher_.VerifyDummy(in.password.substr(0, 64));
     return InvalidCredentials();
   }
+  // Per-IP first: one address hammering many accounts is stopped there, before it can hold
+  // any single account's counter high (OWASP Authentication Cheat Sheet, account lockout).
+  std::string ip_key = IpThrottleKey("ip:", client);
+  std::string account_key = AccountThrottleKey(in.username);
+  if (auto r = guards_.throttle.Check({ip_key, account_key}); !r) {
+    if (r.error().code == Errc::kRateLimited) {
+      guards_.audit.Record(audit::EventType::kLoginThrottled, std::nullopt, in.username, client);
+    }
+    return r.error();
+  }
   auto found = users_.FindUserByUsername(in.username);
   if (!found) return found.error();
-  if (!*found) {
-    hasher_.VerifyDummy(in.password);
+  bool verified = *found ? hasher_.Verify(in.password, (*found)->password_hash)
+                         : hasher_.VerifyDummy(in.password);
+  if (!verified) {
+    // Counting errors do not change the answer; they are logged by the store.
+    (void)guards_.throttle.Fail(ip_key, guards_.policies.login_ip);
+    (void)guards_.throttle.Fail(account_key, guards_.policies.login_account);
+    std::optional<identity::UserId> user_id;
+    if (*found) user_id = (*found)->user.id;
+    guards_.audit.Record(audit::EventType::kLoginFailed, user_id, in.username, client);
     return InvalidCredentials();
   }
-  if (!hasher_.Verify(in.password, (*found)->password_hash)) return InvalidCredentials();
 
   IssuedSession issued = issuer_.Issue((*found)->user.id, in.remember, client);
   std::optional<std::string_view> replaced;
@@ -77,13 +123,25 @@ Result<LoginResult> AuthService::Login(const LoginInput& in,
     if (r.error().code == Errc::kUnauthenticated) return InvalidCredentials();
     return r.error();
   }
+  // A success clears the account's counter (the real user is back); the IP's counter decays
+  // on its own, so logging in to one's own account cannot reset guessing at others.
+  (void)guards_.throttle.Reset({account_key});
+  guards_.audit.Record(audit::EventType::kLogin, (*found)->user.id, (*found)->user.username,
+                       client);
   return LoginResult{std::move((*found)->user), std::move(issued.cookie_value), in.remember};
 }
 
-Result<void> AuthService::Logout(const std::optional<std::string>& token_hash) {
+Result<void> AuthService::Logout(const std::optional<std::string>& token_hash,
+                                 const ClientInfo& client) {
   if (!token_hash) return {};
+  auto found = sessions_.FindSessionByTokenHash(*token_hash);
+  if (!found) return found.error();
   auto r = sessions_.DeleteSessionByTokenHash(*token_hash);
   if (!r) return r.error();
+  if (*found && *r) {
+    guards_.audit.Record(audit::EventType::kLogout, (*found)->user.id, (*found)->user.username,
+                         client);
+  }
   return {};
 }
 
@@ -92,21 +150,27 @@ Result<session::ResolvedSession> AuthService::Reauthenticate(
     const std::string& field) {
   auto current = Authenticate(token_hash);
   if (!current) return current.error();
+  // Guessing the password through a stolen session is throttled like a login.
+  std::string account_key = AccountThrottleKey(current->user.username);
+  if (auto r = guards_.throttle.Check({account_key}); !r) return r.error();
   auto record = users_.FindUserById(current->user.id);
   if (!record) return record.error();
   if (!*record) return Unauthenticated();
   if (password.empty() || !hasher_.Verify(password, (*record)->password_hash)) {
+    (void)guards_.throttle.Fail(account_key, guards_.policies.login_account);
     return MakeError(Errc::kUnauthenticated, "Password is incorrect", field);
   }
   return current;
 }
 
 Result<void> AuthService::RemoveAccount(const std::optional<std::string>& token_hash,
-                                        const std::string& password) {
+                                        const std::string& password, const ClientInfo& client) {
   auto current = Reauthenticate(token_hash, password, "password");
   if (!current) return current.error();
   auto r = users_.DeleteUser(current->user.id);
   if (!r) return r.error();
+  guards_.audit.Record(audit::EventType::kAccountRemoved, current->user.id, current->user.username,
+                       client);
   return {};
 }
 

@@ -21,10 +21,27 @@
 #include "base/errc.h"
 #include "crypto/password_hasher.h"
 #include "flows/session_issuer.h"
+#include "identity/password_policy.h"
 #include "identity/user_store.h"
 #include "session/session_store.h"
+#include "throttle/throttle.h"
 
 namespace latchkey::flows {
+
+// Brute-force limits (throttle/throttle.h): per client IP first, then per account; signups
+// per client IP.
+struct ThrottlePolicies {
+  throttle::ThrottlePolicy login_ip{5, 1, 15 * 60, 3600, 100};
+  throttle::ThrottlePolicy login_account{5, 1, 60, 3600, 100};
+  throttle::ThrottlePolicy signup_ip{1'000'000, 1, 3600, 3600, 20};  // 20 per hour, no delays
+};
+
+// What every flow needs besides its stores: the audit log and the throttle.
+struct Guards {
+  audit::AuditLog& audit;
+  throttle::Throttle& throttle;
+  ThrottlePolicies policies;
+};
 
 // A successful signup, login or password change: the principal and the cookie to set.
 struct LoginResult {
@@ -48,8 +65,11 @@ struct LoginInput {
 
 class AuthService {
  public:
+  // passwords: the rules for new passwords (common list, not the username), also used by
+  // AccountService through password_policy().
   AuthService(identity::UserStore& users, session::SessionStore& sessions,
-              const crypto::PasswordHasher& hasher, const SessionIssuer& issuer);
+              const crypto::PasswordHasher& hasher, const SessionIssuer& issuer, Guards guards,
+              const identity::PasswordPolicy& passwords);
 
   // Resolves a session token hash (from a verified cookie) to its live session, and records
   // its use (throttled to one write per touch_interval).
@@ -58,24 +78,26 @@ class AuthService {
   Result<session::ResolvedSession> Authenticate(const std::optional<std::string>& token_hash);
 
   // Validates, hashes (slow), creates the user and its first session atomically.
-  // Errors: kInvalidInput (field), kUsernameTaken, kStorageUnavailable.
+  // Errors: kRateLimited (signups per IP), kInvalidInput (field), kUsernameTaken,
+  // kStorageUnavailable.
   Result<LoginResult> Signup(const SignupInput& in, const ClientInfo& client);
 
   // Verifies the password (slow) and rotates the session. previous_token_hash: the session
-  // cookie this browser presented, deleted on success.
-  // Errors: kInvalidCredentials, kStorageUnavailable.
+  // cookie this browser presented, deleted on success. Throttled per IP, then per account:
+  // a locked key answers kRateLimited before any password work.
+  // Errors: kRateLimited, kInvalidCredentials, kStorageUnavailable.
   Result<LoginResult> Login(const LoginInput& in,
                             const std::optional<std::string>& previous_token_hash,
                             const ClientInfo& client);
 
   // Deletes the presented session, if any. Idempotent.
-  Result<void> Logout(const std::optional<std::string>& token_hash);
+  Result<void> Logout(const std::optional<std::string>& token_hash, const ClientInfo& client);
 
   // Re-authenticates with the password (slow), then deletes the user and every session of it.
   // Errors: kUnauthenticated (no session; or wrong/missing password, field "password"),
   // kStorageUnavailable.
   Result<void> RemoveAccount(const std::optional<std::string>& token_hash,
-                             const std::string& password);
+                             const std::string& password, const ClientInfo& client);
 
   // Checks the password of the user behind a live session (slow). Errors: kUnauthenticated
   // with `field` set when the password is wrong; errors of Authenticate.
@@ -83,11 +105,20 @@ class AuthService {
                                                   const std::string& password,
                                                   const std::string& field);
 
+  // The rules for a new password (signup here; password change in AccountService).
+  const identity::PasswordPolicy& password_policy() const { return passwords_; }
+
  private:
   identity::UserStore& users_;
   session::SessionStore& sessions_;
   const crypto::PasswordHasher& hasher_;
   const SessionIssuer& issuer_;
+  Guards guards_;
+  const identity::PasswordPolicy& passwords_;
 };
+
+// The throttle key of an account: the username folded to lower case (usernames are ASCII and
+// unique without regard to case).
+std::string AccountThrottleKey(std::string_view username);
 
 }  // namespace latchkey::flows

@@ -1,20 +1,11 @@
 #include "flows/session_issuer.h"
 
+#include "base/utf8.h"
 #include "crypto/random.h"
 
 namespace latchkey::flows {
 namespace {
-
 constexpr std::size_t kUserAgentMax = 512;
-
-// Cuts at a UTF-8 boundary so the stored value stays valid text.
-std::string Truncate(const std::string& s, std::size_t max) {
-  if (s.size() <= max) return s;
-  std::size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut);
-}
-
 }  // namespace
 
 IssuedSession SessionIssuer::Issue(identity::UserId user_id, bool persistent,
@@ -29,7 +20,7 @@ IssuedSession SessionIssuer::Issue(identity::UserId user_id, bool persistent,
   s.created_at = now;
   s.last_seen_at = now;
   s.expires_at = now + policy_.lifetime;
-  s.user_agent = Truncate(client.user_agent, kUserAgentMax);
+  s.user_agent = TruncateUtf8(client.user_agent, kUserAgentMax);
   s.ip = client.ip;
   s.idle_timeout = persistent ? policy_.idle_timeout : policy_.idle_timeout_short;
   s.persistent = persistent;

@@ -5,17 +5,16 @@
 
 #include <string>
 
+#include "audit/audit_log.h"
 #include "base/clock.h"
 #include "session/session.h"
 #include "session/session_token.h"
 
 namespace latchkey::flows {
 
-// Who is asking: recorded on the session so the user can recognise their devices.
-struct ClientInfo {
-  std::string ip;
-  std::string user_agent;
-};
+// Who is asking: recorded on the session so the user can recognise their devices, and in
+// the audit log.
+using ClientInfo = audit::Origin;
 
 // Session lifetimes (OWASP Session Management Cheat Sheet, "Session Expiration"; OWASP ASVS
 // 3.3.1-3.3.2). All in seconds.

@@ -18,19 +18,27 @@ Result<std::vector<SessionView>> SessionService::List(
 }
 
 Result<bool> SessionService::Revoke(const std::optional<std::string>& token_hash,
-                                    const std::string& id) {
+                                    const std::string& id, const ClientInfo& client) {
   auto current = auth_.Authenticate(token_hash);
   if (!current) return current.error();
   auto deleted = sessions_.DeleteUserSession(current->user.id, id);
   if (!deleted) return deleted.error();
   if (!*deleted) return MakeError(Errc::kNotFound, "No such session");
+  audit_.Record(audit::EventType::kSessionRevoked, current->user.id, current->user.username,
+                client);
   return id == current->session.id;
 }
 
-Result<long> SessionService::RevokeOthers(const std::optional<std::string>& token_hash) {
+Result<long> SessionService::RevokeOthers(const std::optional<std::string>& token_hash,
+                                          const ClientInfo& client) {
   auto current = auth_.Authenticate(token_hash);
   if (!current) return current.error();
-  return sessions_.DeleteOtherSessions(current->user.id, *token_hash, clock_.Now());
+  auto revoked = sessions_.DeleteOtherSessions(current->user.id, *token_hash, clock_.Now());
+  if (revoked) {
+    audit_.Record(audit::EventType::kOtherSessionsRevoked, current->user.id, current->user.username,
+                  client);
+  }
+  return revoked;
 }
 
 }  // namespace latchkey::flows

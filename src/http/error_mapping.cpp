@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace latchkey::http {
 
 int StatusFor(Errc code) {
@@ -46,7 +48,11 @@ Response ErrorResponse(const Error& error) {
   boost::json::object body;
   body["error"] = error.message;
   if (!error.field.empty()) body["field"] = error.field;
-  return JsonResponse(StatusFor(error.code), boost::json::serialize(body));
+  Response r = JsonResponse(StatusFor(error.code), boost::json::serialize(body));
+  if (error.code == Errc::kRateLimited) {
+    r.AddHeader("Retry-After", std::to_string(std::max(1L, error.retry_after)));  // RFC 9110 10.2.3
+  }
+  return r;
 }
 
 }  // namespace latchkey::http

@@ -2,7 +2,9 @@
 //   Content-Type must be application/json (a charset parameter is allowed): else 415.
 //   The body is at most the server's body limit (enforced while reading: 413).
 //   It must parse as one JSON object of valid UTF-8 (Boost.JSON's default): else 400.
-// Field getters answer 400 with the field name for a wrong type.
+//   No object in it may repeat a key: else 400, naming the top-level field it is in.
+// Field getters answer 400 with the field name for a wrong type, and StringField for text
+// that is not valid UTF-8 or holds NUL, CR or LF.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -19,7 +21,7 @@ namespace latchkey::http {
 Result<boost::json::object> ParseJsonObject(const Request& request);
 
 // The string at key: missing or null gives fallback when not required, else kInvalidInput.
-// Any other type: kInvalidInput with field = key.
+// Any other type, invalid UTF-8, or a NUL, CR or LF in it: kInvalidInput with field = key.
 Result<std::string> StringField(const boost::json::object& body, std::string_view key,
                                 bool required, std::string_view fallback = {});
 

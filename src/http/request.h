@@ -2,6 +2,7 @@
 // handlers, flows and their tests compile without Beast (http/server.cpp translates).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,8 +25,13 @@ struct Request {
   std::string csrf_token;    // X-CSRF-Token header
   std::string user_agent;
   std::string if_none_match;
-  std::string client_ip;                 // peer address
-  bool tls = false;                      // arrived over TLS
+  std::string client_ip;                 // peer, or from X-Forwarded-For via a trusted proxy
+  bool tls = false;                      // client used TLS (to us, or to a trusted proxy)
+  std::string host;                      // Host header: the authority the client reached
+  std::optional<std::string> origin;     // Origin header; nullopt when absent ("null" is a value)
+  std::string sec_fetch_site;            // Sec-Fetch-Site header (Fetch Metadata)
+  std::string x_forwarded_for;           // every X-Forwarded-For header, joined with ", "
+  std::string x_forwarded_proto;         // X-Forwarded-Proto header, as sent
   std::vector<std::string> path_params;  // values of "{name}" segments of the matched route
 };
 

@@ -1,8 +1,9 @@
 // Routes: (method, path pattern) -> handler, with the executor the handler must run on.
-// Every state-changing request (POST, PUT, PATCH, DELETE) under /api passes the CSRF guard
-// before routing, whether or not a route matches. Handlers are plain synchronous functions of
-// Request; the server (http/server.cpp) runs each on its route's pool, so a handler may block only
-// when its pool says so. Thread-safety: build once at startup, then read-only.
+// Every state-changing request (POST, PUT, PATCH, DELETE) under /api passes the origin guard
+// and then the CSRF guard before routing, whether or not a route matches. Handlers are plain
+// synchronous functions of Request; the server (http/server.cpp) runs each on its route's pool, so
+// a handler may block only when its pool says so. Thread-safety: build once at startup, then
+// read-only.
 #pragma once
 
 #include <functional>
@@ -40,8 +41,14 @@ class Router {
  public:
   void Add(Route route) { routes_.push_back(std::move(route)); }
 
-  // Runs first for every state-changing request under /api; a returned response (403) is
-  // sent instead of anything else.
+  // Runs first for every state-changing request under /api, before the CSRF guard (an
+  // Origin check: http/origin_policy.h); a returned response (403) is sent instead.
+  void SetOriginGuard(std::function<std::optional<Response>(const Request&)> guard) {
+    origin_guard_ = std::move(guard);
+  }
+
+  // Runs for every state-changing request under /api that the origin guard let through; a
+  // returned response (403) is sent instead of anything else.
   void SetCsrfGuard(std::function<std::optional<Response>(const Request&)> guard) {
     csrf_guard_ = std::move(guard);
   }
@@ -65,6 +72,7 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  std::function<std::optional<Response>(const Request&)> origin_guard_;
   std::function<std::optional<Response>(const Request&)> csrf_guard_;
   Handler fallback_;
 };

@@ -8,17 +8,22 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <unordered_set>
 #include <vector>
+
+#include "http/https_redirect.h"
 
 namespace latchkey::http {
 
@@ -52,11 +57,22 @@ Method ToMethod(bhttp::verb verb) {
   }
 }
 
-Request Translate(bhttp::request<bhttp::string_body>&& in, const std::string& client_ip) {
+void AppendListValue(std::string& list, std::string_view value) {
+  if (!list.empty()) list += ", ";
+  list += value;
+}
+
+// Copies what handlers need out of Beast's message. Host and Origin mean something only when
+// sent once: repeated, they become unusable and the checks that read them fail closed.
+// X-Forwarded-* are believed only from a trusted proxy (http/trusted_proxies.h).
+Request Translate(bhttp::request<bhttp::string_body>&& in, const std::string& peer, bool tls,
+                  const TrustedProxies& proxies) {
   Request r;
   r.method = ToMethod(in.method());
   std::string_view target = in.target();
   r.path = std::string(target.substr(0, target.find('?')));
+  int hosts = 0;
+  int origins = 0;
   for (const auto& field : in) {
     switch (field.name()) {
       case bhttp::field::cookie:
@@ -72,13 +88,34 @@ Request Translate(bhttp::request<bhttp::string_body>&& in, const std::string& cl
       case bhttp::field::if_none_match:
         r.if_none_match = field.value();
         break;
+      case bhttp::field::host:
+        r.host = field.value();
+        ++hosts;
+        break;
+      case bhttp::field::origin:
+        r.origin = std::string(field.value());
+        ++origins;
+        break;
+      case bhttp::field::sec_fetch_site:
+        r.sec_fetch_site = field.value();
+        break;
       default:
-        if (beast::iequals(field.name_string(), "x-csrf-token")) r.csrf_token = field.value();
+        if (beast::iequals(field.name_string(), "x-csrf-token")) {
+          r.csrf_token = field.value();
+        } else if (beast::iequals(field.name_string(), "x-forwarded-for")) {
+          AppendListValue(r.x_forwarded_for, field.value());
+        } else if (beast::iequals(field.name_string(), "x-forwarded-proto")) {
+          AppendListValue(r.x_forwarded_proto, field.value());
+        }
         break;
     }
   }
+  if (hosts > 1) r.host.clear();
+  if (origins > 1) r.origin = std::string();  // present but not an origin: refused
   r.body = std::move(in.body());
-  r.client_ip = client_ip;
+  TrustedProxies::Client client = proxies.Resolve(peer, r.x_forwarded_for, r.x_forwarded_proto);
+  r.client_ip = std::move(client.ip);
+  r.tls = tls || client.https;
   return r;
 }
 
@@ -114,7 +151,73 @@ Response CallHandler(const Handler& handler, const Request& request) {
   return SimpleError(500, "Internal server error");
 }
 
+// TLS 1.2 suites: ECDHE key exchange (forward secrecy) with AEAD ciphers only, strongest
+// first (Mozilla "intermediate"). TLS 1.3 suites are OpenSSL's defaults, all AEAD.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+// Throws std::runtime_error naming the file that cannot be used.
+asio::ssl::context MakeTlsContext(const std::string& cert_file, const std::string& key_file) {
+  namespace ssl = asio::ssl;
+  ssl::context ctx(ssl::context::tls_server);
+  // ASVS 4.0.3 9.1.3: TLS 1.2 and 1.3 only. 9.1.2: strong suites, the server's order wins.
+  // No TLS compression (CRIME); no renegotiation (a client-initiated CPU sink).
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                  ssl::context::no_compression | ssl::context::single_dh_use);
+  SSL_CTX* native = ctx.native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  SSL_CTX_set_options(
+      native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+  if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    throw std::runtime_error("OpenSSL refused the TLS 1.2 cipher list");
+  }
+  beast::error_code ec;
+  ctx.use_certificate_chain_file(cert_file, ec);
+  if (ec)
+    throw std::runtime_error("cannot load TLS certificate " + cert_file + ": " + ec.message());
+  ctx.use_private_key_file(key_file, ssl::context::pem, ec);
+  if (ec) throw std::runtime_error("cannot load TLS key " + key_file + ": " + ec.message());
+  if (SSL_CTX_check_private_key(native) != 1) {
+    throw std::runtime_error("TLS key " + key_file + " does not match certificate " + cert_file);
+  }
+  return ctx;
+}
+
+// Opens, binds and listens; throws std::runtime_error naming the address.
+void Listen(tcp::acceptor& acceptor, const std::string& address, unsigned short port) {
+  beast::error_code ec;
+  auto ip = asio::ip::make_address(address, ec);
+  if (ec) throw std::runtime_error("invalid listen address " + address);
+  tcp::endpoint endpoint(ip, port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + address + ":" + std::to_string(port) + ": " +
+                             ec.message());
+  }
+}
+
+// What a listener speaks.
+enum class Listener { kHttp, kHttps, kRedirect };
+
+// How long a TLS close_notify exchange may take before the socket is simply closed.
+constexpr std::chrono::seconds kTlsShutdownTimeout{2};
+
 }  // namespace
+
+std::string CheckTlsFiles(const std::string& cert_file, const std::string& key_file) {
+  try {
+    MakeTlsContext(cert_file, key_file);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return {};
+}
 
 struct Server::Impl {
   // One live connection, as seen by the shutdown logic.
@@ -129,36 +232,39 @@ struct Server::Impl {
         router(r),
         ioc(options.io_threads),
         acceptor(ioc),
+        redirect_acceptor(ioc),
         store_pool(static_cast<std::size_t>(options.store_threads)),
         hashing_pool(static_cast<std::size_t>(options.hashing_threads)) {
-    beast::error_code ec;
-    auto address = asio::ip::make_address(options.address, ec);
-    if (ec) throw std::runtime_error("invalid listen address " + options.address);
-    tcp::endpoint endpoint(address, options.port);
-    acceptor.open(endpoint.protocol(), ec);
-    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(endpoint, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      throw std::runtime_error("cannot listen on " + options.address + ":" +
-                               std::to_string(options.port) + ": " + ec.message());
+    if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+      tls.emplace(MakeTlsContext(options.tls_cert_file, options.tls_key_file));
+    }
+    Listen(acceptor, options.address, options.port);
+    if (!options.redirect_address.empty()) {
+      if (!tls) throw std::runtime_error("the HTTP redirect listener needs TLS");
+      Listen(redirect_acceptor, options.redirect_address, options.redirect_port);
     }
   }
 
-  awaitable<void> Accept() {
+  awaitable<void> Accept(tcp::acceptor& from, Listener kind) {
     for (;;) {
-      auto accepted = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+      auto accepted = co_await from.async_accept(asio::make_strand(ioc), kTuple);
       beast::error_code ec = std::get<0>(accepted);
       tcp::socket socket = std::move(std::get<1>(accepted));
       if (ec) {
-        if (stopping || !acceptor.is_open()) co_return;
+        if (stopping || !from.is_open()) co_return;
         spdlog::warn("accept failed: {}", ec.message());
         continue;
       }
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       auto executor = socket.get_executor();
-      asio::co_spawn(executor, Serve(beast::tcp_stream(std::move(socket))), asio::detached);
+      if (kind == Listener::kHttps) {
+        asio::co_spawn(executor,
+                       Serve(beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls), kind),
+                       asio::detached);
+      } else {
+        asio::co_spawn(executor, Serve(beast::tcp_stream(std::move(socket)), kind), asio::detached);
+      }
     }
   }
 
@@ -171,32 +277,95 @@ struct Server::Impl {
         asio::use_awaitable);
   }
 
-  awaitable<void> Serve(beast::tcp_stream stream) {
-    auto conn = std::make_shared<Connection>(Connection{&stream});
+  // One connection: the TLS handshake when Stream is an ssl_stream, then the request loop
+  // (or the redirect answer), then an orderly close.
+  template <class Stream>
+  awaitable<void> Serve(Stream stream, Listener kind) {
+    constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+    beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
+    auto conn = std::make_shared<Connection>(Connection{&lowest});
     Register(conn);
     beast::error_code ec;
-    std::string client_ip = stream.socket().remote_endpoint(ec).address().to_string();
+    std::string peer = lowest.socket().remote_endpoint(ec).address().to_string();
     beast::flat_buffer buffer;
     try {
-      co_await Loop(stream, buffer, *conn, client_ip);
+      bool ready = true;
+      if constexpr (kTls) {
+        lowest.expires_after(options.header_timeout);  // the handshake counts as header time
+        auto handshake = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
+        if (beast::error_code hec = std::get<0>(handshake)) {
+          spdlog::debug("TLS handshake with {} failed: {}", peer, hec.message());
+          ready = false;
+        }
+      }
+      if (ready && kind == Listener::kRedirect) {
+        if constexpr (!kTls) co_await Redirect(stream, buffer);
+      } else if (ready) {
+        co_await Loop(stream, buffer, *conn, peer, kTls);
+      }
+      if constexpr (kTls) {
+        if (ready && lowest.socket().is_open()) {
+          lowest.expires_after(kTlsShutdownTimeout);
+          co_await stream.async_shutdown(kTuple);  // close_notify; errors do not matter here
+        }
+      }
     } catch (const std::exception& e) {
-      spdlog::error("connection from {} failed: {}", client_ip, e.what());
+      spdlog::error("connection from {} failed: {}", peer, e.what());
     }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream.close();
+    lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest.close();
     conn->closed = true;
     Unregister(conn);
   }
 
-  awaitable<void> Loop(beast::tcp_stream& stream, beast::flat_buffer& buffer, Connection& conn,
-                       const std::string& client_ip) {
+  // The plain-HTTP redirect listener: read the header block only (no body processing), answer
+  // 308 to HTTPS (or 400/431), close.
+  awaitable<void> Redirect(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+    bhttp::request_parser<bhttp::empty_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+    stream.expires_after(options.header_timeout);
+    auto read_result = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    beast::error_code ec = std::get<0>(read_result);
+    Response answer;
+    if (ec == bhttp::error::header_limit) {
+      answer = SimpleError(431, "Request header fields too large");
+    } else if (ec) {
+      co_return;  // timeout, EOF, or not HTTP: nothing worth answering on plain HTTP
+    } else {
+      const auto& header = parser.get();
+      answer = HttpsRedirect(header[bhttp::field::host], header.target(), port());
+    }
+    bool head = !ec && parser.get().method() == bhttp::verb::head;
+    Request plain;  // plain HTTP: no HSTS
+    if (parser.is_header_done()) {
+      std::string_view target = parser.get().target();
+      plain.path = std::string(target.substr(0, target.find('?')));  // /api: no-store
+    }
+    Router::ApplyCommonHeaders(plain, answer);
+    bhttp::response<bhttp::string_body> msg;
+    ToBeast(std::move(answer), 11, false, head, msg);
+    stream.expires_after(options.write_timeout);
+    co_await bhttp::async_write(stream, msg, kTuple);
+  }
+
+  template <class Stream>
+  awaitable<void> Loop(Stream& stream, beast::flat_buffer& buffer, Connection& conn,
+                       const std::string& peer, bool tls) {
+    beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
     while (!stopping) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
       parser.body_limit(options.body_limit);
-      stream.expires_after(options.read_timeout);
-      auto read_result = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      // Two deadlines, not one: the header block (and the idle wait before it) gets
+      // header_timeout, the body gets body_timeout from the moment the header is in.
+      lowest.expires_after(options.header_timeout);
+      auto read_result = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
       beast::error_code ec = std::get<0>(read_result);
+      if (!ec && !parser.is_done()) {
+        lowest.expires_after(options.body_timeout);
+        auto body_result = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        ec = std::get<0>(body_result);
+      }
       if (ec) {
         std::optional<Response> answer;
         if (ec == bhttp::error::body_limit) {
@@ -208,8 +377,10 @@ struct Server::Impl {
           answer = SimpleError(400, "Malformed HTTP request");
         }
         if (answer) {
-          Router::ApplyCommonHeaders(Request{}, *answer);
-          stream.expires_after(options.read_timeout);
+          Request unparsed;
+          unparsed.tls = tls;  // HSTS too, when the connection is TLS
+          Router::ApplyCommonHeaders(unparsed, *answer);
+          lowest.expires_after(options.write_timeout);
           bhttp::response<bhttp::string_body> msg;
           ToBeast(std::move(*answer), 11, false, false, msg);
           co_await bhttp::async_write(stream, msg, kTuple);
@@ -220,7 +391,7 @@ struct Server::Impl {
       auto message = parser.release();
       unsigned version = message.version();
       bool keep_alive = message.keep_alive();
-      Request request = Translate(std::move(message), client_ip);
+      Request request = Translate(std::move(message), peer, tls, options.trusted_proxies);
       auto started = std::chrono::steady_clock::now();
 
       Dispatch dispatch = router.Resolve(request);
@@ -236,7 +407,7 @@ struct Server::Impl {
       keep_alive = keep_alive && !stopping;
       bhttp::response<bhttp::string_body> out;
       ToBeast(std::move(response), version, keep_alive, request.method == Method::kHead, out);
-      stream.expires_after(options.read_timeout);
+      lowest.expires_after(options.write_timeout);
       auto write_result = co_await bhttp::async_write(stream, out, kTuple);
       beast::error_code wec = std::get<0>(write_result);
       conn.busy = false;
@@ -247,6 +418,8 @@ struct Server::Impl {
       if (wec || !keep_alive) co_return;
     }
   }
+
+  unsigned short port() const { return acceptor.local_endpoint().port(); }
 
   void Register(const std::shared_ptr<Connection>& conn) {
     std::lock_guard lock(mu);
@@ -265,6 +438,7 @@ struct Server::Impl {
     stopping = true;
     beast::error_code ec;
     acceptor.close(ec);
+    redirect_acceptor.close(ec);
     std::lock_guard lock(mu);
     for (const auto& conn : connections) {
       asio::post(conn->stream->get_executor(), [conn] {
@@ -276,7 +450,9 @@ struct Server::Impl {
   ServerOptions options;
   const Router& router;
   asio::io_context ioc;
+  std::optional<asio::ssl::context> tls;  // set when the main listener speaks TLS
   tcp::acceptor acceptor;
+  tcp::acceptor redirect_acceptor;  // open only with redirect_address
   asio::thread_pool store_pool;
   asio::thread_pool hashing_pool;
   std::atomic<bool> stopping{false};
@@ -293,7 +469,9 @@ Server::~Server() {
   impl_->hashing_pool.join();
 }
 
-unsigned short Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+unsigned short Server::port() const { return impl_->port(); }
+
+bool Server::tls() const { return impl_->tls.has_value(); }
 
 void Server::Run() {
   Impl& s = *impl_;
@@ -314,7 +492,11 @@ void Server::Run() {
       s.ioc.stop();
     });
   });
-  asio::co_spawn(s.ioc, s.Accept(), asio::detached);
+  asio::co_spawn(s.ioc, s.Accept(s.acceptor, s.tls ? Listener::kHttps : Listener::kHttp),
+                 asio::detached);
+  if (s.redirect_acceptor.is_open()) {
+    asio::co_spawn(s.ioc, s.Accept(s.redirect_acceptor, Listener::kRedirect), asio::detached);
+  }
 
   std::vector<std::thread> threads;
   for (int i = 1; i < s.options.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });

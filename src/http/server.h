@@ -4,8 +4,16 @@
 // Bounded resources, and why:
 //   header block <= 8 KiB (431): no legitimate client needs more; bounds memory per connection.
 //   body <= 16 KiB (413): auth bodies are tiny; bounds memory and JSON parse time.
-//   read timeout 30 s per request (header + body), also the keep-alive idle timeout: slow
-//     clients cannot hold connections forever.
+//   header timeout 10 s (keep-alive idle time, TLS handshake and the header block together)
+//     and body timeout 10 s, each its own deadline: a slowloris client that trickles bytes is
+//     cut off, whatever its pace (slowloris; CWE-400).
+//   write timeout 10 s per response: a client that stops reading is cut off too.
+// TLS (tls_cert_file + tls_key_file): OpenSSL through boost::asio::ssl, TLS 1.2 and 1.3 only,
+// strong AEAD suites in the server's order, no compression (ASVS 9.1.2, 9.1.3; CRIME).
+// redirect_http: a second, plain-HTTP listener that answers every request with 308 to HTTPS
+// (http/https_redirect.h) after reading the header block only.
+// trusted_proxies: peers whose X-Forwarded-For / X-Forwarded-Proto are believed
+// (http/trusted_proxies.h); request.tls is true over TLS or when such a proxy says https.
 // Handlers run on the pool their route names (http/router.h): kInline on the I/O thread,
 // kStore on the blocking store pool, kHashing on the password-hashing pool; the connection
 // resumes on its own strand to write. An exception escaping a handler is a bug: logged, 500,
@@ -21,6 +29,7 @@
 #include <string>
 
 #include "http/router.h"
+#include "http/trusted_proxies.h"
 
 namespace latchkey::http {
 
@@ -32,7 +41,14 @@ struct ServerOptions {
   int hashing_threads = 2;
   std::size_t header_limit = 8 * 1024;
   std::size_t body_limit = 16 * 1024;
-  std::chrono::seconds read_timeout{30};
+  std::chrono::seconds header_timeout{10};  // idle keep-alive + TLS handshake + header block
+  std::chrono::seconds body_timeout{10};    // the body, once the header block is in
+  std::chrono::seconds write_timeout{10};   // one response
+  std::string tls_cert_file;                // PEM certificate chain; TLS when set (with the key)
+  std::string tls_key_file;                 // PEM private key
+  std::string redirect_address;             // plain-HTTP redirect listener; empty: none
+  unsigned short redirect_port = 0;         // its port
+  TrustedProxies trusted_proxies;           // peers believed about X-Forwarded-*
   std::chrono::seconds shutdown_grace{10};
 };
 
@@ -50,9 +66,16 @@ class Server {
   // The bound port (useful with port 0).
   unsigned short port() const;
 
+  // True when the main listener speaks TLS.
+  bool tls() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Loads a PEM certificate chain and private key the way the server will (and checks that they
+// match); an empty string when they are usable, else why not. For startup validation.
+std::string CheckTlsFiles(const std::string& cert_file, const std::string& key_file);
 
 }  // namespace latchkey::http

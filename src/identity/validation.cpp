@@ -35,6 +35,12 @@ Result<void> ValidatePassword(std::string_view password, std::string_view field)
   if (!count) return Invalid(field, "Password must be valid UTF-8 text");
   if (*count < kPasswordMin) return Invalid(field, "Password must be at least 8 characters long");
   if (*count > kPasswordMax) return Invalid(field, "Password must be at most 1024 characters long");
+  // Every other character is allowed (NIST SP 800-63B 5.1.1.2), but NUL truncates C strings
+  // and CR/LF split lines (logs, headers, the one-per-line password list): no input field can
+  // type them, so only a crafted request sends them.
+  if (password.find_first_of(std::string_view("\0\r\n", 3)) != std::string_view::npos) {
+    return Invalid(field, "Password must not contain NUL, CR or LF characters");
+  }
   return {};
 }
 

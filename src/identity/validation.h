@@ -3,9 +3,10 @@
 //
 // Rules (docs/API.md):
 //   username: 3-32 characters of [A-Za-z0-9._-]
-//   password: 8-1024 Unicode code points, nothing else (NIST SP 800-63B 5.1.1.2: no
-//             composition rules, allow at least 64 characters, all printing characters and
-//             spaces allowed)
+//   password: 8-1024 Unicode code points, no NUL, CR or LF, nothing else (NIST SP 800-63B
+//             5.1.1.2: no composition rules, allow at least 64 characters, all printing
+//             characters and spaces allowed). The list and username rules for new passwords:
+//             identity/password_policy.h
 //   name:     0-100 Unicode code points, no control characters (C0, DEL, C1)
 // Inputs are expected to be valid UTF-8 (Boost.JSON rejects invalid UTF-8 while parsing);
 // invalid UTF-8 is refused here too. Errors: kInvalidInput with the field name.

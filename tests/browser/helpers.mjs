@@ -1,7 +1,7 @@
 // Shared setup for the browser specs: one latchkey server and one Chromium per
 // spec file, a fresh browser context (cookie jar) per test, and a page that
-// records console errors, page errors and API requests so a spec can assert
-// on them. Selectors are data-testid only.
+// records console errors, page errors, Content-Security-Policy violations and
+// API requests so a spec can assert on them. Selectors are data-testid only.
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { startServer } from '../support/server.mjs';
@@ -13,9 +13,12 @@ const kChromiumArgs = [
 
 export const kTimeout = 10000;
 
-/** Starts the server and the browser; returns { server, browser, stop() }. */
-export async function startStack() {
-  const server = await startServer();
+/**
+ * Starts the server and the browser; returns { server, browser, stop() }.
+ * `server` (optional) goes to startServer (e.g. { tls: { cert, key } } for HTTPS).
+ */
+export async function startStack({ server: serverOptions } = {}) {
+  const server = await startServer(serverOptions);
   let browser;
   try {
     browser = await chromium.launch({
@@ -59,7 +62,17 @@ export async function openApp(stack, contextOptions = {}) {
   const problems = [];
   const apiRequests = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error' && !isExpectedApiStatus(msg)) problems.push(`console.error: ${msg.text()}`);
+    // Chromium reports a blocked script, style, image or frame as a console message naming the
+    // Content Security Policy; any such message fails the test, whatever its level.
+    if (/Content Security Policy/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
+    else if (msg.type() === 'error' && !isExpectedApiStatus(msg)) problems.push(`console.error: ${msg.text()}`);
+  });
+  // And the DOM's own report of each violation (also for ones Chromium does not log), sent
+  // through the console above so that the page gains no global.
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`Content Security Policy violation event: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile || '?'}:${e.lineNumber}`);
+    });
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('request', (req) => {

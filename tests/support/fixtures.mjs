@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer } from './server.mjs';
@@ -23,13 +24,30 @@ export const INDEX_HTML = `<!doctype html>
 export const APP_JS = 'export const latchkeyTestAsset = 42;\nconsole.log("latchkey test asset");\n';
 export const APP_CSS = 'body { color: #123456; }\n';
 
-/** Write a minimal web root (index.html, assets/app.js, assets/app.css) into dir (created if needed). */
+let commonPasswordList;
+/**
+ * The common-password list exactly as the build writes it (web/common_passwords.js, from the
+ * npm package): the server refuses these for new passwords. Computed once per process.
+ */
+export function commonPasswords() {
+  if (!commonPasswordList) {
+    const require = createRequire(import.meta.url);
+    commonPasswordList = require('../../web/common_passwords.js').commonPasswords();
+  }
+  return commonPasswordList;
+}
+
+/**
+ * Write a minimal web root (index.html, assets/app.js, assets/app.css, and
+ * assets/common-passwords.txt, which the server needs to start) into dir (created if needed).
+ */
 export function makeWebRoot(dir) {
   dir = dir || mkdtempSync(path.join(tmpdir(), 'latchkey-web-'));
   mkdirSync(path.join(dir, 'assets'), { recursive: true });
   writeFileSync(path.join(dir, 'index.html'), INDEX_HTML);
   writeFileSync(path.join(dir, 'assets', 'app.js'), APP_JS);
   writeFileSync(path.join(dir, 'assets', 'app.css'), APP_CSS);
+  writeFileSync(path.join(dir, 'assets', 'common-passwords.txt'), `${commonPasswords().join('\n')}\n`);
   return dir;
 }
 
@@ -43,6 +61,12 @@ export function tempDir(prefix = 'latchkey-t-') {
  * The returned server has cleanup(): stop() and remove the web root it created.
  */
 export async function startTestServer(opts = {}) {
+  // Every test client is 127.0.0.1: suites that are not about brute-force throttling (which
+  // fail logins and sign up many users on purpose) raise its limits; throttle tests pass
+  // { throttle: true } to get the defaults.
+  if (!opts.throttle) {
+    opts = { ...opts, args: ['--login-free-failures', '100', '--signup-rate-limit', '100000', ...(opts.args || [])] };
+  }
   const ownWeb = !opts.webRoot;
   const webRoot = opts.webRoot || makeWebRoot();
   let srv;

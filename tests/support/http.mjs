@@ -2,6 +2,7 @@
 // raw request paths (no URL normalisation, so traversal probes reach the server
 // verbatim), and a record of every response for whole-file assertions.
 import http from 'node:http';
+import https from 'node:https';
 
 /** Parse one Set-Cookie header: { name, value, attrs: {lowercased name: value|true}, raw } */
 export function parseSetCookie(raw) {
@@ -71,18 +72,24 @@ export class CookieJar {
 /** Every response seen by this process (one test file = one process under node --test). */
 export const responseLog = [];
 
-/** Low-level request. path is sent verbatim. Returns {status, headers, body, text, raw, setCookies, reusedSocket}. */
-export function request(base, method, path, { headers = {}, body, agent = false, timeoutMs = 15000 } = {}) {
+/**
+ * Low-level request. path is sent verbatim. Returns {status, headers, body, text, raw, setCookies, reusedSocket}.
+ * An https: base uses node:https; the test servers' certificates are self-signed, so the
+ * certificate is verified only when `ca` (PEM) is given.
+ */
+export function request(base, method, path, { headers = {}, body, agent = false, timeoutMs = 15000, ca } = {}) {
   const u = new URL(base);
+  const secure = u.protocol === 'https:';
   return new Promise((resolve, reject) => {
     let settled = false;
-    const req = http.request({
+    const req = (secure ? https : http).request({
       host: u.hostname,
       port: u.port,
       method,
       path,
       headers,
       agent,
+      ...(secure ? { ca, rejectUnauthorized: Boolean(ca) } : {}),
     }, (res) => {
       const chunks = [];
       res.on('data', (d) => chunks.push(d));

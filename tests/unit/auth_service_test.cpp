@@ -68,10 +68,10 @@ TEST_F(AuthServiceTest, Logout_DeletesOnlyThatSession) {
   ASSERT_TRUE(a);
   auto b = auth_.Login({"alice", "correct horse"}, std::nullopt, client_);
   ASSERT_TRUE(b);
-  ASSERT_TRUE(auth_.Logout(HashOf(*a)));
+  ASSERT_TRUE(auth_.Logout(HashOf(*a), client_));
   EXPECT_FALSE(auth_.Authenticate(HashOf(*a)));
   EXPECT_TRUE(auth_.Authenticate(HashOf(*b))) << "other device stays logged in";
-  EXPECT_TRUE(auth_.Logout(std::nullopt)) << "idempotent without a session";
+  EXPECT_TRUE(auth_.Logout(std::nullopt, client_)) << "idempotent without a session";
 }
 
 TEST_F(AuthServiceTest, Authenticate_AfterLifetime_RefusesAndDeletesEvenWhenUsed) {
@@ -95,8 +95,8 @@ TEST_F(AuthServiceTest, RemoveAccount_DeletesUserAndAllSessions) {
   ASSERT_TRUE(a);
   auto b = auth_.Login({"alice", "correct horse"}, std::nullopt, client_);
   ASSERT_TRUE(b);
-  EXPECT_FALSE(auth_.RemoveAccount(std::nullopt, "correct horse"));
-  ASSERT_TRUE(auth_.RemoveAccount(HashOf(*a), "correct horse"));
+  EXPECT_FALSE(auth_.RemoveAccount(std::nullopt, "correct horse", client_));
+  ASSERT_TRUE(auth_.RemoveAccount(HashOf(*a), "correct horse", client_));
   EXPECT_FALSE(auth_.Authenticate(HashOf(*b)));
   EXPECT_FALSE(auth_.Login({"alice", "correct horse"}, std::nullopt, client_));
   EXPECT_TRUE(auth_.Signup({"alice", "a new password", ""}, client_)) << "username is free again";
@@ -147,7 +147,7 @@ TEST_F(AuthServiceTest, RemoveAccount_WrongOrMissingPassword_NamesPasswordField)
   auto s = auth_.Signup({"alice", "correct horse", ""}, client_);
   ASSERT_TRUE(s);
   for (const char* pw : {"", "wrong horse"}) {
-    auto r = auth_.RemoveAccount(HashOf(*s), pw);
+    auto r = auth_.RemoveAccount(HashOf(*s), pw, client_);
     ASSERT_FALSE(r) << pw;
     EXPECT_EQ(r.error().code, Errc::kUnauthenticated);
     EXPECT_EQ(r.error().field, "password");

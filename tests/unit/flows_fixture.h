@@ -7,6 +7,7 @@
 #include "flows/account_service.h"
 #include "flows/auth_service.h"
 #include "flows/session_service.h"
+#include "store/sqlite/sqlite_security_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "test_support.h"
 
@@ -33,11 +34,16 @@ class FlowsTest : public ::testing::Test {
   session::SessionTokenCodec tokens_{ring_};
   FakeClock clock_;
   SessionIssuer issuer_{tokens_, clock_, SessionPolicy{3600, 1800, 600, 60}};
-  AuthService auth_{store_, store_, hasher_, issuer_};
+  store::sqlite::SqliteSecurityStore security_{store_.pool()};
+  audit::AuditLog audit_{security_, clock_};
+  throttle::Throttle throttle_{security_, clock_};
+  // A stand-in for the common-password list (web/common_passwords.js builds the real one).
+  identity::PasswordPolicy passwords_{{"password1", "iloveyou1", "qwertyuiop"}};
+  AuthService auth_{store_, store_, hasher_, issuer_, Guards{audit_, throttle_, {}}, passwords_};
   ClientInfo client_{"127.0.0.1", "unit-test"};
 
-  SessionService sessions_{auth_, store_, clock_};
-  AccountService accounts_{auth_, store_, hasher_, issuer_};
+  SessionService sessions_{auth_, store_, clock_, audit_};
+  AccountService accounts_{auth_, store_, hasher_, issuer_, audit_, security_};
 
   std::optional<std::string> HashOf(const LoginResult& r) { return tokens_.Verify(r.cookie_value); }
 };

@@ -75,5 +75,74 @@ TEST(ParseJsonObject_LoneSurrogateEscape, NamesTheFieldBeingRead) {
   EXPECT_EQ(syntax.error().field, "") << "no value was being read";
 }
 
+TEST(ParseJsonObject_DuplicateKeys, RefusedNamingTopLevelKey) {
+  struct Case {
+    const char* label;
+    std::string body;
+    std::string field;
+  };
+  std::vector<Case> cases = {
+      {"top-level", R"({"username":"a","username":"b"})", "username"},
+      {"top-level, same value", R"({"password":"x","name":"n","password":"x"})", "password"},
+      {"top-level, other types", R"({"remember":true,"remember":false})", "remember"},
+      {"escaped spelling of the same key", R"({"name":"a","n\u0061me":"b"})", "name"},
+      {"nested: names the top-level field", R"({"user":{"a":1,"a":2}})", "user"},
+      {"nested in an array", R"({"list":[{"k":1},{"k":2,"k":3}]})", "list"},
+      {"non-UTF-8 key is not echoed", "{\"\xff\":1,\"\xff\":2}", ""},
+      {"long key is not echoed",
+       "{\"" + std::string(200, 'k') + "\":1,\"" + std::string(200, 'k') + "\":2}", ""},
+  };
+  for (const auto& c : cases) {
+    auto r = ParseJsonObject(Json(c.body));
+    ASSERT_FALSE(r) << c.label;
+    EXPECT_EQ(r.error().code, Errc::kInvalidInput) << c.label;
+    EXPECT_EQ(r.error().field, c.field) << c.label;
+  }
+}
+
+TEST(ParseJsonObject_DistinctKeys, SameKeyInSiblingObjectsIsFine) {
+  auto r = ParseJsonObject(Json(R"({"a":{"k":1},"b":{"k":2},"c":[{"k":1},{"k":1}],"k":0})"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->size(), 4u);
+  EXPECT_EQ(r->at("c").as_array().size(), 2u);
+  auto keys = ParseJsonObject(Json(R"({"Name":"a","name":"b"})"));
+  EXPECT_TRUE(keys) << "keys are case-sensitive";
+}
+
+TEST(ParseJsonObject_Values, BuildsTheSameDomAsBoostJson) {
+  auto r = ParseJsonObject(Json(
+      R"({"s":"t\u00e9xt","i":-5,"u":18446744073709551615,"d":1.5,"b":true,"n":null,"a":[1,"x",{}]})"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->at("s").as_string(), "t\xc3\xa9xt");
+  EXPECT_EQ(r->at("i").as_int64(), -5);
+  EXPECT_EQ(r->at("u").as_uint64(), 18446744073709551615ull);
+  EXPECT_EQ(r->at("d").as_double(), 1.5);
+  EXPECT_TRUE(r->at("b").as_bool());
+  EXPECT_TRUE(r->at("n").is_null());
+  EXPECT_EQ(r->at("a").as_array().size(), 3u);
+  std::string big = "{\"long\":\"" + std::string(10000, 'x') + "\"}";
+  auto large = ParseJsonObject(Json(big));
+  ASSERT_TRUE(large) << "values beyond the parser's stack buffer";
+  EXPECT_EQ(large->at("long").as_string().size(), 10000u);
+  EXPECT_FALSE(ParseJsonObject(Json(R"({"a":1} {"b":2})"))) << "trailing data";
+  EXPECT_FALSE(ParseJsonObject(Json(R"({"a":1}x)"))) << "trailing garbage";
+  EXPECT_TRUE(ParseJsonObject(Json("{\"a\":1}  \n"))) << "trailing whitespace";
+}
+
+TEST(StringField_LineBreaksAndNul, RefusedNamingTheField) {
+  for (const char* raw :
+       {R"({"f":"a\u0000b"})", R"({"f":"a\rb"})", R"({"f":"a\nb"})", R"({"f":"ab\r\n"})"}) {
+    auto body = ParseJsonObject(Json(raw));
+    ASSERT_TRUE(body) << raw;
+    auto r = StringField(*body, "f", true);
+    ASSERT_FALSE(r) << raw;
+    EXPECT_EQ(r.error().code, Errc::kInvalidInput) << raw;
+    EXPECT_EQ(r.error().field, "f") << raw;
+  }
+  auto ok = ParseJsonObject(Json(R"({"f":"a\tb \u0001 \u0085"})"));
+  ASSERT_TRUE(ok);
+  EXPECT_TRUE(StringField(*ok, "f", true)) << "other characters are the field rules' business";
+}
+
 }  // namespace
 }  // namespace latchkey::http

@@ -118,5 +118,39 @@ TEST(ApplyCommonHeaders_Responses, NoStoreOnApiAndJson) {
   EXPECT_FALSE(has(asset, "Cache-Control", "no-store"));
 }
 
+TEST_F(RouterTest, Resolve_OriginGuard_RunsBeforeCsrfGuardOnStateChangingApiOnly) {
+  int origin_calls = 0;
+  router_.SetOriginGuard([&origin_calls](const Request& r) -> std::optional<Response> {
+    ++origin_calls;
+    if (r.origin.value_or("ok") == "ok") return std::nullopt;
+    Response denied;
+    denied.status = 403;
+    denied.body = "origin";
+    return denied;
+  });
+  Request cross = Make(Method::kPost, "/api/items/special");
+  cross.csrf_token = "good";
+  cross.origin = "http://evil.example";
+  auto d = router_.Resolve(cross);
+  ASSERT_TRUE(d.immediate);
+  EXPECT_EQ(d.immediate->body, "origin");
+  EXPECT_EQ(guard_calls_, 0) << "a refused origin never reaches the CSRF guard";
+
+  Request same = Make(Method::kPost, "/api/items/special");
+  same.csrf_token = "good";
+  d = router_.Resolve(same);
+  EXPECT_FALSE(d.immediate);
+  EXPECT_EQ(guard_calls_, 1) << "an accepted origin still needs the CSRF token";
+
+  Request get = Make(Method::kGet, "/api/items");
+  get.origin = "http://evil.example";
+  d = router_.Resolve(get);
+  EXPECT_FALSE(d.immediate) << "safe methods are not origin-checked";
+  Request page = Make(Method::kPost, "/not-api");
+  page.origin = "http://evil.example";
+  router_.Resolve(page);
+  EXPECT_EQ(origin_calls, 2);
+}
+
 }  // namespace
 }  // namespace latchkey::http

@@ -39,7 +39,7 @@ TEST_F(SessionServiceTest, List_EndedSessionsAreNotShownNorCounted) {
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_TRUE((*list)[0].current);
-  auto revoked = sessions_.RevokeOthers(a_);
+  auto revoked = sessions_.RevokeOthers(a_, client_);
   ASSERT_TRUE(revoked);
   EXPECT_EQ(*revoked, 0) << "an ended session is not a revocation";
 }
@@ -47,7 +47,7 @@ TEST_F(SessionServiceTest, List_EndedSessionsAreNotShownNorCounted) {
 TEST_F(SessionServiceTest, Revoke_OtherDevice_EndsItOnly) {
   auto list = sessions_.List(a_);
   ASSERT_TRUE(list);
-  auto was_current = sessions_.Revoke(a_, (*list)[0].record.id);
+  auto was_current = sessions_.Revoke(a_, (*list)[0].record.id, client_);
   ASSERT_TRUE(was_current);
   EXPECT_FALSE(*was_current);
   EXPECT_FALSE(auth_.Authenticate(b_));
@@ -59,8 +59,8 @@ TEST_F(SessionServiceTest, Revoke_AnotherUsersOrUnknownId_SameNotFound) {
   ASSERT_TRUE(mallory);
   auto alice_sessions = sessions_.List(a_);
   ASSERT_TRUE(alice_sessions);
-  auto foreign = sessions_.Revoke(HashOf(*mallory), (*alice_sessions)[0].record.id);
-  auto unknown = sessions_.Revoke(HashOf(*mallory), "AAAAAAAAAAAAAAAAAAAAAA");
+  auto foreign = sessions_.Revoke(HashOf(*mallory), (*alice_sessions)[0].record.id, client_);
+  auto unknown = sessions_.Revoke(HashOf(*mallory), "AAAAAAAAAAAAAAAAAAAAAA", client_);
   ASSERT_FALSE(foreign);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(foreign.error().code, Errc::kNotFound);
@@ -69,7 +69,7 @@ TEST_F(SessionServiceTest, Revoke_AnotherUsersOrUnknownId_SameNotFound) {
 }
 
 TEST_F(SessionServiceTest, RevokeOthers_KeepsCaller) {
-  auto revoked = sessions_.RevokeOthers(a_);
+  auto revoked = sessions_.RevokeOthers(a_, client_);
   ASSERT_TRUE(revoked);
   EXPECT_EQ(*revoked, 1);
   EXPECT_TRUE(auth_.Authenticate(a_));
@@ -97,16 +97,16 @@ TEST_F(SessionServiceTest, ChangePassword_RotatesCallerAndEndsOthers) {
 }
 
 TEST_F(SessionServiceTest, UpdateProfile_ValidatesAndStores) {
-  auto bad = accounts_.UpdateProfile(a_, std::string(101, 'n'));
+  auto bad = accounts_.UpdateProfile(a_, std::string(101, 'n'), client_);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().field, "name");
-  auto ok = accounts_.UpdateProfile(a_, "Alice L.");
+  auto ok = accounts_.UpdateProfile(a_, "Alice L.", client_);
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->name, "Alice L.");
   auto me = auth_.Authenticate(b_);
   ASSERT_TRUE(me);
   EXPECT_EQ(me->user.name, "Alice L.");
-  EXPECT_FALSE(accounts_.UpdateProfile(std::nullopt, "x"));
+  EXPECT_FALSE(accounts_.UpdateProfile(std::nullopt, "x", client_));
 }
 
 }  // namespace

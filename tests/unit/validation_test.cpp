@@ -62,6 +62,13 @@ TEST(ValidatePassword_Table, CountsCharactersNotBytes) {
       {"invalid UTF-8", "abcdefg\xff", false},
       {"overlong encoding", "abcdefg\xc0\xaf", false},
       {"surrogate", "abcdefg\xed\xa0\x80", false},
+      {"NUL", std::string("abcd\0efgh", 9), false},
+      {"CR", "abcd\refgh", false},
+      {"LF", "abcd\nefgh", false},
+      {"trailing LF", "abcdefgh\n", false},
+      {"tab (allowed)", "abcd\tefgh", true},
+      {"other C0 control (allowed)", "abcd\001efgh", true},
+      {"DEL and C1 (allowed)", "abcd\177\302\205efgh", true},
   };
   for (const auto& c : cases) {
     auto r = ValidatePassword(c.input);

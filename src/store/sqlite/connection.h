@@ -40,10 +40,16 @@ class Statement {
     return *this;
   }
 
+  Statement& BindNull(int index) {
+    rc_ = Merge(sqlite3_bind_null(stmt_, index));
+    return *this;
+  }
+
   // SQLITE_ROW, SQLITE_DONE or an error code (a bind error is reported here).
   int Step() { return rc_ != SQLITE_OK ? rc_ : sqlite3_step(stmt_); }
 
   std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string Text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))

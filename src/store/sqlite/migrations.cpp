@@ -46,12 +46,38 @@ ALTER TABLE sessions ADD COLUMN persistent INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX sessions_user_created ON sessions(user_id, created_at);
 )sql";
 
+// Throttling counters (shared by nodes, kept across restarts) and the audit log. Events keep
+// user_id without a foreign key: an account's removal stays in the log.
+constexpr const char* kV3ThrottleAudit = R"sql(
+CREATE TABLE throttles (
+  key             TEXT    PRIMARY KEY,
+  failures        INTEGER NOT NULL,
+  last_failure_at INTEGER NOT NULL,
+  window_start    INTEGER NOT NULL,
+  window_failures INTEGER NOT NULL,
+  locked_until    INTEGER NOT NULL
+);
+CREATE INDEX throttles_last_failure_at ON throttles(last_failure_at);
+CREATE TABLE auth_events (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  at         INTEGER NOT NULL,
+  type       TEXT    NOT NULL,
+  user_id    INTEGER,
+  username   TEXT    NOT NULL DEFAULT '',
+  ip         TEXT    NOT NULL DEFAULT '',
+  user_agent TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX auth_events_user ON auth_events(user_id, id);
+CREATE INDEX auth_events_at ON auth_events(at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, "users and sessions", kV1Users},
       {2, "session idle timeout and persistence", kV2SessionIdle},
+      {3, "throttling counters and audit events", kV3ThrottleAudit},
   };
   return kAll;
 }

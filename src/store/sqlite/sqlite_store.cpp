@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_errors.h"
 
 namespace latchkey::store::sqlite {
 namespace {
@@ -65,13 +66,6 @@ identity::UserRecord ReadUser(const Statement& stmt) {
   rec.password_hash = stmt.Text(3);
   rec.created_at = stmt.Int(4);
   return rec;
-}
-
-// The one place where SQLite result codes become Errc. The client sees a generic message;
-// the log gets the driver's.
-Error StorageError(Connection& conn, const char* what) {
-  spdlog::error("sqlite {}: {} (code {})", what, conn.ErrorMessage(), conn.ExtendedErrcode());
-  return MakeError(Errc::kStorageUnavailable, "The service is temporarily unavailable");
 }
 
 Result<void> BindAndRunSessionInsert(Connection& conn, const session::SessionRecord& s,

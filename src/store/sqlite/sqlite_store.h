@@ -38,6 +38,9 @@ class SqliteStore final : public identity::UserStore, public session::SessionSto
   Result<std::vector<session::SessionRecord>> ListSessions(identity::UserId user_id,
                                                            UnixSeconds now) override;
   Result<bool> DeleteUserSession(identity::UserId user_id, std::string_view id) override;
+  // The pool, for the other SQLite stores that share it.
+  ConnectionPool& pool() { return pool_; }
+
   Result<long> DeleteOtherSessions(identity::UserId user_id, std::string_view keep_token_hash,
                                    UnixSeconds now) override;
 

@@ -8,9 +8,22 @@
  * `data-parsley-codepoints="[min, max]"`: length in Unicode code points, the
  * unit the server counts in (Parsley's `length` counts UTF-16 units, so a
  * password of four emoji would pass it and then fail on the server).
+ *
+ * New passwords (signup, password change) also get the server's list rules
+ * (NIST SP 800-63B 5.1.1.2), checked after the length rule:
+ * `data-parsley-notcommon="true"`: not on the common-password list
+ * (lib/common_passwords; the first check may wait for the list to download,
+ * so forms validate with whenValidate, views/form_view);
+ * `data-parsley-notusername="SELECTOR"`: not the value of the username input
+ * SELECTOR. Both fold ASCII case, as the server does.
  */
-define(['underscore', 'parsley'], function (_, Parsley) {
+define(['jquery', 'underscore', 'parsley', 'lib/common_passwords'],
+function ($, _, Parsley, commonPasswords) {
   'use strict';
+
+  // Below the other rules' priorities (custom validators default to 2): these
+  // run only once the length rule passes, so one message shows at a time.
+  var kListRulePriority = 1;
 
   function codePoints(value) {
     return Array.from(value).length;
@@ -23,6 +36,31 @@ define(['underscore', 'parsley'], function (_, Parsley) {
       return n >= min && n <= max;
     },
     messages: { en: 'This value should be between %s and %s characters long.' }
+  });
+
+  Parsley.addValidator('notcommon', {
+    requirementType: 'boolean',
+    validateString: function (value, enabled) {
+      if (!enabled) return true;
+      var common = commonPasswords.isCommon(value);
+      if (typeof common === 'boolean') return !common;
+      // Parsley counts a resolved promise as valid, a rejected one as not.
+      return common.then(function (isCommon) {
+        return isCommon ? $.Deferred().reject().promise() : true;
+      });
+    },
+    priority: kListRulePriority,
+    messages: { en: 'This password is too common. Choose another.' }
+  });
+
+  Parsley.addValidator('notusername', {
+    requirementType: 'string',
+    validateString: function (value, selector) {
+      var username = $(selector).val() || '';
+      return !username || commonPasswords.asciiLower(value) !== commonPasswords.asciiLower(username);
+    },
+    priority: kListRulePriority,
+    messages: { en: 'The password must not be the same as the username.' }
   });
 
   /**
@@ -66,12 +104,20 @@ define(['underscore', 'parsley'], function (_, Parsley) {
 
     /**
      * @returns {{username: Object, password: Object, name: Object,
+     *   newPassword: function(string): Object,
      *   confirmPassword: function(string): Object}} copies of the input rules
-     *   (attribute name -> value); confirmPassword(selector) requires the same
-     *   value as the password input `selector`
+     *   (attribute name -> value); newPassword(selector) is password plus the
+     *   list rules, with `selector` the username input; confirmPassword(selector)
+     *   requires the same value as the password input `selector`
      */
     inputRules: function () {
       return _.extend(_.mapObject(kInputRules, _.clone), {
+        newPassword: function (usernameSelector) {
+          return _.extend(_.clone(kInputRules.password), {
+            'data-parsley-notcommon': 'true',
+            'data-parsley-notusername': usernameSelector
+          });
+        },
         confirmPassword: function (selector) {
           return {
             'data-parsley-required': 'true',

@@ -51,8 +51,9 @@
  * so a router can tell the user why. The usual Backbone `request` / `sync` /
  * `error` events are not used.
  */
-define(['jquery', 'underscore', 'backbone', 'lib/api_request', 'lib/user_model', 'lib/device_sessions'],
-function ($, _, Backbone, request, UserModel, DeviceSessionCollection) {
+define(['jquery', 'underscore', 'backbone', 'lib/api_request', 'lib/user_model', 'lib/device_sessions',
+  'lib/auth_events'],
+function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCollection) {
   'use strict';
 
   var SessionModel = Backbone.Model.extend(/** @lends SessionModel.prototype */ {
@@ -69,6 +70,7 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection) {
         String(options.csrfToken) : request.readCsrfToken(options.csrfMeta || 'csrf-token');
       this.user = new UserModel(null, { session: this });
       this.deviceSessions = new DeviceSessionCollection();
+      this.authEvents = new AuthEventCollection();
     },
 
     url: function () {
@@ -179,6 +181,19 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection) {
     },
 
     /**
+     * Fetches the user's recent account activity (GET apiRoot/events) into `authEvents`.
+     * @returns {Promise<AuthEventCollection>} the same collection every time, reset to
+     *   the server's list (newest first, at most 50)
+     */
+    events: function () {
+      var list = this.authEvents;
+      return this._send('read', '/events', null).then(function (data) {
+        list.reset((data && data.events) || [], { parse: true });
+        return list;
+      });
+    },
+
+    /**
      * Fetches the user's sessions (GET apiRoot/sessions) into `deviceSessions`.
      * @returns {Promise<DeviceSessionCollection>} the same collection every time,
      *   reset to the server's list (newest first)
@@ -258,6 +273,7 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection) {
     /** @param {boolean} ended true when the server ended the session (not the user) */
     _forgetUser: function (ended) {
       this.deviceSessions.reset();
+      this.authEvents.reset();
       this.set('logged_in', false, { session_ended: ended === true });
       this.user.clear();
       this.user.set(_.result(this.user, 'defaults'));

@@ -2,13 +2,14 @@
  * @module views/account_page
  *
  * AccountPageView: the Account screen (route /account, logged-in only): the
- * profile form, the change-password form and the list of sessions, each its
- * own subview. After a password change the session list reloads, since the
- * server has ended every other session and rotated this one.
+ * profile form, the change-password form, the list of sessions and the recent
+ * account activity, each its own subview. After a password change the session
+ * list reloads, since the server has ended every other session and rotated
+ * this one; the activity reloads after every change.
  */
-define(['backbone', 'templates/account_page', 'views/profile_form', 'views/password_form',
-  'views/session_list'],
-function (Backbone, template, ProfileFormView, PasswordFormView, SessionListView) {
+define(['backbone', 'app', 'templates/account_page', 'views/profile_form', 'views/password_form',
+  'views/session_list', 'views/event_list'],
+function (Backbone, app, template, ProfileFormView, PasswordFormView, SessionListView, EventListView) {
   'use strict';
 
   var AccountPageView = Backbone.View.extend(/** @lends AccountPageView.prototype */ {
@@ -18,9 +19,14 @@ function (Backbone, template, ProfileFormView, PasswordFormView, SessionListView
       this.profile = new ProfileFormView();
       this.password = new PasswordFormView();
       this.sessions = new SessionListView();
+      this.events = new EventListView();
       this.listenTo(this.password, 'password:changed', function () {
         this.sessions.refresh();
       });
+      // Any change made on this page is an event: show it.
+      this.listenTo(app.session.deviceSessions, 'update', this.refreshEvents);
+      this.listenTo(app.session.user, 'change:name', this.refreshEvents);
+      this.listenTo(this.password, 'password:changed', this.refreshEvents);
     },
 
     /** @returns {AccountPageView} this */
@@ -29,13 +35,19 @@ function (Backbone, template, ProfileFormView, PasswordFormView, SessionListView
       this.$('[data-region="profile"]').append(this.profile.render().el);
       this.$('[data-region="password"]').append(this.password.render().el);
       this.$('[data-region="sessions"]').append(this.sessions.render().el);
+      this.$('[data-region="events"]').append(this.events.render().el);
       return this;
+    },
+
+    refreshEvents: function () {
+      this.events.refresh();
     },
 
     remove: function () {
       this.profile.remove();
       this.password.remove();
       this.sessions.remove();
+      this.events.remove();
       return Backbone.View.prototype.remove.apply(this, arguments);
     }
   });

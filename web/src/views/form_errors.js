@@ -36,14 +36,17 @@ define(['jquery', 'underscore', 'lib/parsley_rules'], function ($, _, rules) {
     },
 
     /**
-     * Clears server errors, then runs the client-side rules.
+     * Clears server errors, then runs the client-side rules. Most settle at
+     * once (the promise is already settled when returned); the common-password
+     * rule may first wait for its list (lib/common_passwords).
      * @param {jQuery} $form
      * @param {jQuery} $alert the form's general alert
-     * @returns {boolean} true when the form may be submitted
+     * @returns {jQuery.Promise} resolves when the form may be submitted,
+     *   rejects when a rule fails (the errors are shown)
      */
-    validate: function ($form, $alert) {
+    whenValid: function ($form, $alert) {
       this.clear($form, $alert);
-      return parsleyOf($form).validate() === true;
+      return parsleyOf($form).whenValidate();
     },
 
     /**

@@ -70,8 +70,9 @@ function (_, Backbone, parsleyRules, formErrors, fieldTemplate) {
 
     /**
      * Submits a form: nothing while a request is in flight or a Parsley rule
-     * fails (earlier server errors are cleared first); else `$buttons` stay
-     * disabled until `request()` settles. A failure empties the input
+     * fails (earlier server errors are cleared first); `$buttons` are disabled
+     * from the validation (which may wait for the common-password list) until
+     * `request()` settles. A failure empties the input
      * `clearOnError` maps the blamed field to, then shows the error next to
      * that field or in `$alert` (`fail` replaces that display).
      * @param {Object} options
@@ -83,27 +84,32 @@ function (_, Backbone, parsleyRules, formErrors, fieldTemplate) {
      * @param {Object<string, jQuery>=} options.clearOnError field name -> input
      * @param {function(Object)=} options.done called with the server's answer
      * @param {function(Object)=} options.fail shows a failure instead
-     * @returns {?jQuery.Promise} the request, or null when none was sent
+     * @returns {boolean} false when a submission was already under way
      */
     submitForm: function (options) {
       var view = this;
       var $form = options.$form;
       var $alert = options.$alert;
-      if (this.busy || !formErrors.validate($form, $alert)) return null;
+      if (this.busy) return false;
       var $buttons = (options.$buttons || $form.find('button[type="submit"]')).prop('disabled', true);
       this.busy = true;
-      return options.request().always(function () {
+      function idle() {
         view.busy = false;
         $buttons.prop('disabled', false);
-      }).done(function (data) {
-        if (options.done) options.done(data);
-      }).fail(function (err) {
-        if (err.ended && view.hideEndedErrors) return; // the router is taking the user to the login page
-        var clear = options.clearOnError || {};
-        if (err.field && _.has(clear, err.field)) clear[err.field].val('');
-        if (options.fail) options.fail(err);
-        else formErrors.showServerError($form, $alert, err);
+      }
+      // done/fail rather than then: a settled validation sends at once.
+      formErrors.whenValid($form, $alert).fail(idle).done(function () {
+        options.request().always(idle).done(function (data) {
+          if (options.done) options.done(data);
+        }).fail(function (err) {
+          if (err.ended && view.hideEndedErrors) return; // the router is taking the user to the login page
+          var clear = options.clearOnError || {};
+          if (err.field && _.has(clear, err.field)) clear[err.field].val('');
+          if (options.fail) options.fail(err);
+          else formErrors.showServerError($form, $alert, err);
+        });
       });
+      return true;
     },
 
     remove: function () {

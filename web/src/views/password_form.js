@@ -28,7 +28,7 @@ function (app, FormView, template) {
     /** @returns {PasswordFormView} this */
     render: function () {
       if (this.removed) return this;
-      this.renderTemplate(template, { status: this.status });
+      this.renderTemplate(template, { status: this.status, username: app.session.user.get('username') });
       this.$form = this.bindForm('[data-testid="password-form"]');
       return this;
     },

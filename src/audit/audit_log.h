@@ -1,0 +1,32 @@
+// Records audit events for the flows. Recording never fails a user's request: a store error
+// is logged (without the event's personal data) and the flow goes on.
+// Thread-safety: safe from many threads.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "audit/event_store.h"
+#include "base/clock.h"
+
+namespace latchkey::audit {
+
+// Who made the request, as the flows know it.
+struct Origin {
+  std::string ip;
+  std::string user_agent;
+};
+
+class AuditLog {
+ public:
+  AuditLog(EventStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  void Record(EventType type, std::optional<identity::UserId> user_id, const std::string& username,
+              const Origin& origin);
+
+ private:
+  EventStore& store_;
+  const Clock& clock_;
+};
+
+}  // namespace latchkey::audit

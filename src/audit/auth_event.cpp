@@ -1,0 +1,35 @@
+#include "audit/auth_event.h"
+
+namespace latchkey::audit {
+
+std::string_view EventName(EventType type) {
+  switch (type) {
+    case EventType::kSignup:
+      return "signup";
+    case EventType::kSignupThrottled:
+      return "signup_throttled";
+    case EventType::kLogin:
+      return "login";
+    case EventType::kLoginFailed:
+      return "login_failed";
+    case EventType::kLoginThrottled:
+      return "login_throttled";
+    case EventType::kLogout:
+      return "logout";
+    case EventType::kSessionRevoked:
+      return "session_revoked";
+    case EventType::kOtherSessionsRevoked:
+      return "other_sessions_revoked";
+    case EventType::kPasswordChanged:
+      return "password_changed";
+    case EventType::kPasswordChangeFailed:
+      return "password_change_failed";
+    case EventType::kProfileUpdated:
+      return "profile_updated";
+    case EventType::kAccountRemoved:
+      return "account_removed";
+  }
+  return "unknown";
+}
+
+}  // namespace latchkey::audit

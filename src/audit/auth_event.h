@@ -1,0 +1,43 @@
+// Audit events of authentication (OWASP ASVS 7.1.3-7.1.4, 7.2.1: log authentication
+// decisions and session changes, never a credential or a token). Each event names who
+// (user id when known, else the username attempted), what, when and from where.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/clock.h"
+#include "identity/user.h"
+
+namespace latchkey::audit {
+
+enum class EventType {
+  kSignup,
+  kSignupThrottled,
+  kLogin,
+  kLoginFailed,
+  kLoginThrottled,
+  kLogout,
+  kSessionRevoked,
+  kOtherSessionsRevoked,
+  kPasswordChanged,
+  kPasswordChangeFailed,
+  kProfileUpdated,
+  kAccountRemoved,
+};
+
+// Stable public names ("login_failed", ...): stored in the table and shown by the API.
+std::string_view EventName(EventType type);
+
+struct AuthEvent {
+  std::int64_t id = 0;                      // assigned by the store
+  UnixSeconds at = 0;                       // when
+  std::string type;                         // EventName()
+  std::optional<identity::UserId> user_id;  // the principal, when known
+  std::string username;                     // the username attempted or acted on; may be empty
+  std::string ip;                           // client address
+  std::string user_agent;                   // truncated to 512 bytes
+};
+
+}  // namespace latchkey::audit

@@ -1,0 +1,26 @@
+// Security headers every response carries, whatever produced it (handler, router, or the
+// connection layer's 400/413/431). OWASP ASVS 4.0.3 V14.4 (HTTP security headers); the
+// reason for each header sits beside it in the .cpp.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string_view>
+
+#include "http/request.h"
+
+namespace latchkey::http {
+
+// The Content-Security-Policy of every response (ASVS 14.4.3). The client is built without
+// inline script or style (web/build.js) so neither 'unsafe-inline' nor 'unsafe-eval' is needed.
+inline constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+// HSTS for a request that reached us over TLS (directly or through a trusted proxy).
+inline constexpr std::string_view kStrictTransportSecurity = "max-age=31536000; includeSubDomains";
+
+// Adds CSP, X-Content-Type-Options, Referrer-Policy, X-Frame-Options, and
+// Strict-Transport-Security when request.tls.
+void ApplySecurityHeaders(const Request& request, Response& response);
+
+}  // namespace latchkey::http

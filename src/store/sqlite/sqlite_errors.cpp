@@ -1,0 +1,12 @@
+#include "store/sqlite/sqlite_errors.h"
+
+#include <spdlog/spdlog.h>
+
+namespace latchkey::store::sqlite {
+
+Error StorageError(Connection& conn, const char* what) {
+  spdlog::error("sqlite {}: {} (code {})", what, conn.ErrorMessage(), conn.ExtendedErrcode());
+  return MakeError(Errc::kStorageUnavailable, "The service is temporarily unavailable");
+}
+
+}  // namespace latchkey::store::sqlite

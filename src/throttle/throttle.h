@@ -1,0 +1,59 @@
+// Brute-force throttling of logins and signups (OWASP ASVS 2.2.1; NIST SP 800-63B 5.2.2:
+// at most 100 consecutive failed attempts per account; OWASP Authentication Cheat Sheet,
+// "Protect Against Automated Attacks").
+//
+// A counter per key ("ip:<addr>", "user:<lowercased username>", "signup-ip:<addr>"):
+//   - failures decay: a key unused for `decay` seconds starts again from zero (a sliding
+//     window of inactivity);
+//   - after `free_failures` failures each further one locks the key for an exponentially
+//     growing delay: 1 s, 2 s, 4 s, ... up to `max_delay`;
+//   - at most `hourly_cap` failures per fixed hour window: then the key stays locked until
+//     the window ends.
+// A locked key answers kRateLimited with retry_after, without verifying any password.
+// Per-IP limits apply first and grow longer than per-account ones, so an attacker from one
+// address is stopped before it can lock a real user out for more than max_delay of the
+// account policy; a successful login resets both its keys.
+// Counters live in the store, so they survive restarts and are shared by nodes.
+// Thread-safety: safe from many threads (state is in the store, updated atomically).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/errc.h"
+#include "throttle/throttle_store.h"
+
+namespace latchkey::throttle {
+
+struct ThrottlePolicy {
+  long free_failures = 5;  // failures allowed before delays start
+  long base_delay = 1;     // seconds; doubles with each further failure
+  long max_delay = 60;     // seconds: the longest delay one failure can cause
+  long decay = 3600;       // seconds without a failure after which the count restarts
+  long hourly_cap = 100;   // failures per hour window, then locked until the window ends
+};
+
+// Applies a policy to a counter: pure, for the store's atomic update and for unit tests.
+ThrottleState ApplyFailure(const ThrottleState& before, const ThrottlePolicy& policy,
+                           UnixSeconds now);
+
+class Throttle {
+ public:
+  Throttle(ThrottleStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // kRateLimited (with retry_after) when any key is locked now; keys checked in order.
+  Result<void> Check(const std::vector<std::string>& keys);
+
+  // Counts a failure against key under policy.
+  Result<void> Fail(const std::string& key, const ThrottlePolicy& policy);
+
+  // Forgets the keys (after a success).
+  Result<void> Reset(const std::vector<std::string>& keys);
+
+ private:
+  ThrottleStore& store_;
+  const Clock& clock_;
+};
+
+}  // namespace latchkey::throttle

@@ -1,0 +1,107 @@
+#include "throttle/throttle.h"
+
+#include <gtest/gtest.h>
+
+#include "flows_fixture.h"
+
+namespace latchkey {
+namespace {
+
+using throttle::ApplyFailure;
+using throttle::ThrottlePolicy;
+using throttle::ThrottleState;
+
+TEST(ApplyFailure_Delays, FreeThenDoublingThenCapped) {
+  ThrottlePolicy p{5, 1, 60, 3600, 100};
+  ThrottleState s;
+  UnixSeconds now = 1'000'000;
+  for (int i = 1; i <= 4; ++i) {
+    s = ApplyFailure(s, p, now);
+    EXPECT_LE(s.locked_until, now) << "failure " << i << " is free";
+  }
+  struct Step {
+    int failure;
+    long delay;
+  };
+  for (Step step : {Step{5, 1}, Step{6, 2}, Step{7, 4}, Step{8, 8}, Step{9, 16}, Step{10, 32},
+                    Step{11, 60}, Step{12, 60}}) {
+    s = ApplyFailure(s, p, now);
+    EXPECT_EQ(s.locked_until, now + step.delay) << "failure " << step.failure;
+  }
+}
+
+TEST(ApplyFailure_Decay, QuietPeriodRestartsCount) {
+  ThrottlePolicy p{5, 1, 60, 600, 100};
+  ThrottleState s;
+  UnixSeconds now = 1'000'000;
+  for (int i = 0; i < 7; ++i) s = ApplyFailure(s, p, now);
+  EXPECT_EQ(s.failures, 7);
+  s = ApplyFailure(s, p, now + 600);
+  EXPECT_EQ(s.failures, 1);
+  EXPECT_EQ(s.locked_until, now + 4) << "old lock kept, no new delay";
+}
+
+TEST(ApplyFailure_HourlyCap, LocksUntilWindowEnds) {
+  ThrottlePolicy p{1'000'000, 1, 60, 3600, 3};
+  ThrottleState s;
+  UnixSeconds now = 1'000'000;
+  s = ApplyFailure(s, p, now);
+  s = ApplyFailure(s, p, now + 10);
+  EXPECT_LE(s.locked_until, now + 10);
+  s = ApplyFailure(s, p, now + 20);
+  EXPECT_EQ(s.locked_until, now + 3600);
+  s = ApplyFailure(s, p, now + 3600);
+  EXPECT_EQ(s.window_failures, 1) << "a new window starts";
+}
+
+class ThrottleFlowTest : public flows::FlowsTest {};
+
+TEST_F(ThrottleFlowTest, Login_FiveFailuresThen429WithRetryAfter_SuccessResets) {
+  ASSERT_TRUE(auth_.Signup({"alice", "correct horse", ""}, client_));
+  for (int i = 0; i < 5; ++i) {
+    auto r = auth_.Login({"alice", "wrong horse"}, std::nullopt, client_);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, Errc::kInvalidCredentials) << i;
+  }
+  auto locked = auth_.Login({"alice", "correct horse"}, std::nullopt, client_);
+  ASSERT_FALSE(locked) << "even the right password waits: no oracle while locked";
+  EXPECT_EQ(locked.error().code, Errc::kRateLimited);
+  EXPECT_EQ(locked.error().retry_after, 1);
+  clock_.Advance(1);
+  ASSERT_TRUE(auth_.Login({"ALICE", "correct horse"}, std::nullopt, client_));
+  auto state = security_.GetThrottle(flows::AccountThrottleKey("alice"));
+  ASSERT_TRUE(state);
+  EXPECT_FALSE(state->has_value()) << "a success resets the account counter";
+}
+
+TEST_F(ThrottleFlowTest, Login_PerIpAppliesAcrossAccounts) {
+  ASSERT_TRUE(auth_.Signup({"bob", "correct horse", ""}, client_));
+  for (int i = 0; i < 5; ++i) {
+    (void)auth_.Login({"user" + std::to_string(i), "guess"}, std::nullopt, client_);
+  }
+  auto r = auth_.Login({"bob", "correct horse"}, std::nullopt, client_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::kRateLimited) << "the IP is throttled, whatever the account";
+  auto other_ip = auth_.Login({"bob", "correct horse"}, std::nullopt, {"10.9.9.9", "ua"});
+  EXPECT_TRUE(other_ip) << "bob from elsewhere is not locked out";
+}
+
+TEST_F(ThrottleFlowTest, Events_RecordedWithoutSecrets) {
+  auto s = auth_.Signup({"carol", "correct horse", ""}, client_);
+  ASSERT_TRUE(s);
+  (void)auth_.Login({"carol", "wrong horse"}, std::nullopt, client_);
+  ASSERT_TRUE(auth_.Login({"carol", "correct horse"}, std::nullopt, client_));
+  auto events = accounts_.RecentEvents(HashOf(*s), 10);
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].type, "login");
+  EXPECT_EQ((*events)[1].type, "login_failed");
+  EXPECT_EQ((*events)[2].type, "signup");
+  for (const auto& e : *events) {
+    EXPECT_EQ(e.ip, "127.0.0.1");
+    EXPECT_EQ(e.username.find("horse"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace latchkey
