@@ -2,9 +2,9 @@
 // JSON error bodies, and no 5xx for any of it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { api, CookieJar, request } from '../support/http.mjs';
+import { api, request } from '../support/http.mjs';
 import {
-  assertCleanResponses, assertNoStoreEverywhere, assertError, browser, PASSWORD, startTestServer, uniq,
+  assertCleanResponses, assertNoStoreEverywhere, assertError, browser, PASSWORD, startTestServer, withoutSession, uniq,
 } from '../support/fixtures.mjs';
 
 let srv;
@@ -15,11 +15,7 @@ before(async () => {
 });
 after(async () => { await srv?.cleanup(); });
 
-function fresh() {
-  const j = new CookieJar([['latchkey_csrf', base.get('latchkey_csrf')]]);
-  j.csrfToken = base.csrfToken;
-  return j;
-}
+const fresh = () => withoutSession(base);
 const ENDPOINTS = ['/api/auth/signup', '/api/auth/login'];
 const validJson = () => JSON.stringify({ username: uniq('bd'), password: PASSWORD });
 const send = (path, rawBody, contentType, extra = {}) => api(srv.url, fresh(), 'POST', path, {

@@ -9,7 +9,7 @@ import { api, CookieJar } from '../support/http.mjs';
 import { startServer } from '../support/server.mjs';
 import {
   assertCleanResponses, assertError, assertNoStoreEverywhere, browser, commonPasswords, login, makeWebRoot,
-  PASSWORD, q, signup, sql, startTestServer, tempDir, uniq,
+  PASSWORD, q, signup, sql, startTestServer, withoutSession, tempDir, uniq,
 } from '../support/fixtures.mjs';
 
 let srv;
@@ -20,11 +20,7 @@ before(async () => {
 });
 after(async () => { await srv?.cleanup(); });
 
-function fresh() {
-  const j = new CookieJar([['latchkey_csrf', base.get('latchkey_csrf')]]);
-  j.csrfToken = base.csrfToken;
-  return j;
-}
+const fresh = () => withoutSession(base);
 const userRows = (username) => sql(srv.dataDir, `SELECT id FROM users WHERE lower(username) = lower(${q(username)})`);
 const raw = (jar, method, p, body) => api(srv.url, jar, method, p, { rawBody: body, headers: { 'Content-Type': 'application/json' } });
 

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { api, CookieJar } from '../support/http.mjs';
+import { api } from '../support/http.mjs';
 import {
-  assertCleanResponses, assertNoStoreEverywhere, assertError, assertJson, browser, q, sql, startTestServer, uniq,
+  assertCleanResponses, assertNoStoreEverywhere, assertError, assertJson, browser, q, sql, startTestServer, withoutSession, uniq,
 } from '../support/fixtures.mjs';
 
 let srv;
@@ -16,11 +16,7 @@ before(async () => {
 });
 after(async () => { await srv?.cleanup(); });
 
-function fresh() {
-  const j = new CookieJar([['latchkey_csrf', base.get('latchkey_csrf')]]);
-  j.csrfToken = base.csrfToken;
-  return j;
-}
+const fresh = () => withoutSession(base);
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const rname = (n, alphabet = ALNUM) => Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join('');

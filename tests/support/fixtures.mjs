@@ -117,6 +117,13 @@ export function uniq(prefix = 'u') {
 
 export const PASSWORD = 'correct horse battery';
 
+/** A copy of a browser's CSRF cookie and token without its session: a fresh visitor. */
+export function withoutSession(jar) {
+  const j = new CookieJar([['latchkey_csrf', jar.get('latchkey_csrf')]]);
+  j.csrfToken = jar.csrfToken;
+  return j;
+}
+
 /** A new browser with a CSRF token loaded. */
 export async function browser(base) {
   const jar = new CookieJar();
