@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "app/app.h"
 #include "app/config.h"
@@ -15,88 +17,75 @@
 
 namespace {
 
+// Adds the option `name` ("--session-lifetime"), also read from the environment variable
+// derived from it (LATCHKEY_SESSION_LIFETIME), so every flag has one, spelled alike.
+template <class T>
+CLI::Option* Flag(CLI::App& cmd, const std::string& name, T& value, const std::string& help) {
+  std::string env = "LATCHKEY_";
+  for (char ch : name.substr(2)) {
+    env += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  return cmd.add_option(name, value, help)->envname(env);
+}
+
 // TLS, origins and proxies (validated in app/config.cpp). Repeatable flags also take a
 // comma-separated list, which is how their environment variable is read.
 void AddTransportFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
-  cmd.add_option("--tls-cert", c.tls_cert,
-                 "PEM certificate chain: serve HTTPS (TLS 1.2+) instead of HTTP; with --tls-key")
-      ->envname("LATCHKEY_TLS_CERT");
-  cmd.add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")
-      ->envname("LATCHKEY_TLS_KEY");
-  cmd.add_option("--redirect-http", c.redirect_http,
-                 "Also listen for plain HTTP on host:port and answer 308 to HTTPS (needs TLS)")
-      ->envname("LATCHKEY_REDIRECT_HTTP");
-  cmd.add_option("--allowed-origin", c.allowed_origins,
-                 "Another origin (scheme://host[:port]) allowed to make state-changing API "
-                 "calls; repeatable (the server's own origin is always allowed)")
-      ->envname("LATCHKEY_ALLOWED_ORIGIN")
+  Flag(cmd, "--tls-cert", c.tls_cert,
+       "PEM certificate chain: serve HTTPS (TLS 1.2+) instead of HTTP; with --tls-key");
+  Flag(cmd, "--tls-key", c.tls_key, "PEM private key of --tls-cert");
+  Flag(cmd, "--redirect-http", c.redirect_http,
+       "Also listen for plain HTTP on host:port and answer 308 to HTTPS (needs TLS)");
+  Flag(cmd, "--allowed-origin", c.allowed_origins,
+       "Another origin (scheme://host[:port]) allowed to make state-changing API "
+       "calls; repeatable (the server's own origin is always allowed)")
       ->delimiter(',');
-  cmd.add_option("--trusted-proxy", c.trusted_proxies,
-                 "Reverse proxy address or CIDR whose X-Forwarded-For and X-Forwarded-Proto "
-                 "are believed; repeatable (default: none)")
-      ->envname("LATCHKEY_TRUSTED_PROXY")
+  Flag(cmd, "--trusted-proxy", c.trusted_proxies,
+       "Reverse proxy address or CIDR whose X-Forwarded-For and X-Forwarded-Proto "
+       "are believed; repeatable (default: none)")
       ->delimiter(',');
 }
 
 void AddServeFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
-  cmd.add_option("--listen", c.listen, "Address to listen on, host:port")
-      ->envname("LATCHKEY_LISTEN")
+  Flag(cmd, "--listen", c.listen, "Address to listen on, host:port")->capture_default_str();
+  Flag(cmd, "--data-dir", c.data_dir, "Directory of the SQLite database and the secret key")
       ->capture_default_str();
-  cmd.add_option("--data-dir", c.data_dir, "Directory of the SQLite database and the secret key")
-      ->envname("LATCHKEY_DATA_DIR")
+  Flag(cmd, "--web-root", c.web_root, "The built web client (index.html and assets/)")
       ->capture_default_str();
-  cmd.add_option("--web-root", c.web_root, "The built web client (index.html and assets/)")
-      ->envname("LATCHKEY_WEB_ROOT")
+  Flag(cmd, "--common-passwords", c.common_passwords,
+       "Passwords refused for new passwords, one per line "
+       "(default <web-root>/assets/common-passwords.txt; required)");
+  Flag(cmd, "--secret-file", c.secret_file,
+       "Secret key file (default <data-dir>/secret.key; created with mode 0600)");
+  Flag(cmd, "--cookie-max-age", c.cookie_max_age,
+       "Max-Age of the persistent (\"remember me\") session cookie (e.g. 30d, 12h, 90s)")
       ->capture_default_str();
-  cmd.add_option("--common-passwords", c.common_passwords,
-                 "Passwords refused for new passwords, one per line "
-                 "(default <web-root>/assets/common-passwords.txt; required)")
-      ->envname("LATCHKEY_COMMON_PASSWORDS");
-  cmd.add_option("--secret-file", c.secret_file,
-                 "Secret key file (default <data-dir>/secret.key; created with mode 0600)")
-      ->envname("LATCHKEY_SECRET_FILE");
-  cmd.add_option("--cookie-max-age", c.cookie_max_age,
-                 "Max-Age of the persistent (\"remember me\") session cookie (e.g. 30d, 12h, 90s)")
-      ->envname("LATCHKEY_COOKIE_MAX_AGE")
+  Flag(cmd, "--session-lifetime", c.session_lifetime, "Absolute session lifetime, whatever the use")
       ->capture_default_str();
-  cmd.add_option("--session-lifetime", c.session_lifetime,
-                 "Absolute session lifetime, whatever the use")
-      ->envname("LATCHKEY_SESSION_LIFETIME")
+  Flag(cmd, "--session-idle-timeout", c.session_idle_timeout,
+       "A \"remember me\" session ends after this long unused")
       ->capture_default_str();
-  cmd.add_option("--session-idle-timeout", c.session_idle_timeout,
-                 "A \"remember me\" session ends after this long unused")
-      ->envname("LATCHKEY_SESSION_IDLE_TIMEOUT")
+  Flag(cmd, "--session-idle-timeout-short", c.session_idle_timeout_short,
+       "A browser-session login (remember: false) ends after this long unused")
       ->capture_default_str();
-  cmd.add_option("--session-idle-timeout-short", c.session_idle_timeout_short,
-                 "A browser-session login (remember: false) ends after this long unused")
-      ->envname("LATCHKEY_SESSION_IDLE_TIMEOUT_SHORT")
+  Flag(cmd, "--session-sweep-interval", c.session_sweep_interval,
+       "How often ended sessions are deleted from the store")
       ->capture_default_str();
-  cmd.add_option("--session-sweep-interval", c.session_sweep_interval,
-                 "How often ended sessions are deleted from the store")
-      ->envname("LATCHKEY_SESSION_SWEEP_INTERVAL")
+  Flag(cmd, "--signup-rate-limit", c.signup_rate_limit,
+       "Signups allowed per client IP per hour (then 429)")
       ->capture_default_str();
-  cmd.add_option("--signup-rate-limit", c.signup_rate_limit,
-                 "Signups allowed per client IP per hour (then 429)")
-      ->envname("LATCHKEY_SIGNUP_RATE_LIMIT")
+  Flag(cmd, "--login-free-failures", c.login_free_failures,
+       "Failed logins per client IP and per account before growing delays (429)")
       ->capture_default_str();
-  cmd.add_option("--login-free-failures", c.login_free_failures,
-                 "Failed logins per client IP and per account before growing delays (429)")
-      ->envname("LATCHKEY_LOGIN_FREE_FAILURES")
+  Flag(cmd, "--audit-retention", c.audit_retention,
+       "Audit events older than this are deleted (at least 1d)")
       ->capture_default_str();
-  cmd.add_option("--audit-retention", c.audit_retention,
-                 "Audit events older than this are deleted (at least 1d)")
-      ->envname("LATCHKEY_AUDIT_RETENTION")
-      ->capture_default_str();
-  cmd.add_option("--password-hash", c.password_hash,
-                 "Hash for new passwords: argon2id or bcrypt (both always verify)")
-      ->envname("LATCHKEY_PASSWORD_HASH")
+  Flag(cmd, "--password-hash", c.password_hash,
+       "Hash for new passwords: argon2id or bcrypt (both always verify)")
       ->check(CLI::IsMember({"argon2id", "bcrypt"}))
       ->capture_default_str();
-  cmd.add_option("--threads", c.threads, "I/O threads (0: one per core)")
-      ->envname("LATCHKEY_THREADS")
-      ->capture_default_str();
-  cmd.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
-      ->envname("LATCHKEY_LOG_LEVEL")
+  Flag(cmd, "--threads", c.threads, "I/O threads (0: one per core)")->capture_default_str();
+  Flag(cmd, "--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
   AddTransportFlags(cmd, c);
@@ -128,12 +117,10 @@ int main(int argc, char** argv) {
       keys->add_subcommand("rotate", "Add a new newest key; restart the servers to sign with it");
   CLI::App* keys_list = keys->add_subcommand("list", "List the keys' fingerprints, oldest first");
   for (CLI::App* cmd : {keys_rotate, keys_list}) {
-    cmd->add_option("--data-dir", keys_config.data_dir, "Directory of the secret key")
-        ->envname("LATCHKEY_DATA_DIR")
+    Flag(*cmd, "--data-dir", keys_config.data_dir, "Directory of the secret key")
         ->capture_default_str();
-    cmd->add_option("--secret-file", keys_config.secret_file,
-                    "Secret key file (default <data-dir>/secret.key)")
-        ->envname("LATCHKEY_SECRET_FILE");
+    Flag(*cmd, "--secret-file", keys_config.secret_file,
+         "Secret key file (default <data-dir>/secret.key)");
   }
 
   CLI::App* version = cli.add_subcommand("version", "Print the version and exit");
