@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { api, parseSetCookie, responseLog } from '../support/http.mjs';
 import {
   assertCleanResponses, assertNoStoreEverywhere, authStatus, browser, dbBytes, jarWithSession, login, q, sessionCookieOf, signup, sql,
-  startTestServer, tempDir, uniq,
+  loginTimings, startTestServer, tempDir, uniq,
 } from '../support/fixtures.mjs';
 
 // Extra flags for every server here (verbose logging makes the log-leak checks stronger).
@@ -168,21 +168,7 @@ test('bcrypt: a password containing NUL is not truncated at the NUL (crypt() C-s
 test('bcrypt: an unknown-user login is not much faster than a wrong-password login (dummy hash matches the algorithm)', async () => {
   const username = uniq('bct');
   await signup(bcrypt.url, await browser(bcrypt.url), { username, password: 'bcrypt-timing-pw' });
-  const jar = await browser(bcrypt.url);
-  const time = async (u) => {
-    const t0 = process.hrtime.bigint();
-    const res = await api(bcrypt.url, jar, 'POST', '/api/auth/login', { json: { username: u, password: 'not-the-password' } });
-    assert.equal(res.status, 401);
-    return Number(process.hrtime.bigint() - t0) / 1e6;
-  };
-  await time(uniq('ghost'));
-  const wrong = [];
-  const unknown = [];
-  for (let i = 0; i < 3; i += 1) {
-    wrong.push(await time(username));
-    unknown.push(await time(uniq('ghost')));
-  }
-  const avg = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+  const { wrong, unknown, avg } = await loginTimings(bcrypt.url, username);
   assert.ok(avg(unknown) >= 0.5 * avg(wrong), `unknown avg ${avg(unknown).toFixed(1)} ms >= 0.5 x wrong avg ${avg(wrong).toFixed(1)} ms (wrong ${wrong.map((x) => x.toFixed(0))}, unknown ${unknown.map((x) => x.toFixed(0))})`);
 });
 

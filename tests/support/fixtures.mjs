@@ -124,6 +124,32 @@ export function withoutSession(jar) {
   return j;
 }
 
+/**
+ * Times failed logins against an existing username and against unknown ones (after one
+ * warm-up of each): returns {wrong, unknown, avg} with 3 samples each, in ms. Every login
+ * must answer 401. Used to check that the dummy-hash verification hides which usernames exist.
+ */
+export async function loginTimings(base, username) {
+  const jar = await browser(base);
+  const time = async (u) => {
+    const t0 = process.hrtime.bigint();
+    const res = await api(base, jar, 'POST', '/api/auth/login', { json: { username: u, password: 'not-the-password' } });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    assert.equal(res.status, 401, res.text);
+    return ms;
+  };
+  await time(username);
+  await time(uniq('ghost'));
+  const wrong = [];
+  const unknown = [];
+  for (let i = 0; i < 3; i += 1) {
+    wrong.push(await time(username));
+    unknown.push(await time(uniq('ghost')));
+  }
+  const avg = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+  return { wrong, unknown, avg };
+}
+
 /** A new browser with a CSRF token loaded. */
 export async function browser(base) {
   const jar = new CookieJar();
