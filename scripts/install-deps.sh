@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Latchkey needs on Debian 12, skipping what is already there.
 #   scripts/install-deps.sh          build and run dependencies
-#   scripts/install-deps.sh --test   also what the tests need (Chromium, sqlite3 CLI)
+#   scripts/install-deps.sh --test   also what the tests need (Chromium, sqlite3 CLI, PostgreSQL
+#                                    server and client for the tests' private clusters)
 # Then installs the client's npm packages from package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,10 +12,12 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsodium-dev libcrypt-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libcli11-dev libkainjow-mustache-dev libgtest-dev
-  libssl-dev
+  libssl-dev libpq-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium sqlite3 curl openssl)  # openssl: the TLS tests make their certificates
+  # initdb/pg_ctl (scripts/pg-cluster.sh), psql and pg_dump (tests/support)
+  packages+=(postgresql postgresql-client)
 fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
@@ -28,7 +31,22 @@ if ((${#missing[@]})); then
   SUDO=""
   [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # dpkg's progress is shown only when something fails.
+  log=$(mktemp)
+  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      -o Dpkg::Use-Pty=0 "${missing[@]}" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+  # The package creates and starts a machine-wide cluster; the tests start private ones
+  # (scripts/pg-cluster.sh), so stop the one this run just installed.
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null 2>&1; then
+    for ver in $(ls /etc/postgresql 2>/dev/null); do
+      $SUDO pg_ctlcluster "$ver" main stop >/dev/null 2>&1 || true
+    done
+  fi
 fi
 
 # npm ci only when node_modules was not installed from this exact lockfile.

@@ -1,0 +1,70 @@
+// One storage backend: every store contract (users, sessions, throttling counters, audit
+// events) over one connection pool, plus what operators need of it (readiness, export and
+// import, change notifications for session caches). Implementations: store/sqlite (the
+// embedded default, one process) and store/postgres (many stateless nodes on one database).
+//
+// Blocking: call from a worker pool, never an I/O thread.
+// Errors: kStorageUnavailable when the database fails or does not answer in time.
+// Thread-safety: safe from many threads; each call leases one pooled connection.
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "audit/event_store.h"
+#include "base/errc.h"
+#include "identity/user_store.h"
+#include "session/session_store.h"
+#include "throttle/throttle_store.h"
+
+namespace latchkey::store {
+
+// Receives session changes committed by any node (see Database::WatchSessionChanges).
+// Called from the backend's listener thread.
+class SessionChangeSink {
+ public:
+  virtual ~SessionChangeSink() = default;
+  // The feed is live: every change committed from now on will be delivered. Whatever was
+  // cached before may be stale: drop it.
+  virtual void OnFeedUp() = 0;
+  // The feed lost its connection: changes may be missed, stop serving from a cache until
+  // OnFeedUp.
+  virtual void OnFeedDown() = 0;
+  // The session with this token hash (SHA-256 hex) was deleted or replaced.
+  virtual void OnSessionChanged(std::string_view token_hash) = 0;
+  // Any session of this user, or the user's name or existence, changed.
+  virtual void OnUserChanged(identity::UserId user_id) = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  virtual identity::UserStore& users() = 0;
+  virtual session::SessionStore& sessions() = 0;
+  virtual throttle::ThrottleStore& throttles() = 0;
+  virtual audit::EventStore& events() = 0;
+
+  // "sqlite" or "postgres".
+  virtual std::string_view dialect() const = 0;
+
+  // One round trip to the database (readiness: GET /readyz). Errors: kStorageUnavailable.
+  virtual Result<void> Ping() = 0;
+
+  // Calls `sink` with every user, in id order (export). Errors: kStorageUnavailable.
+  virtual Result<void> ForEachUser(
+      const std::function<void(const identity::UserRecord&)>& sink) = 0;
+
+  // Inserts a user as exported elsewhere: username, name, password hash and created_at kept,
+  // a new id assigned. Returns false (and writes nothing) when the username is taken.
+  // Errors: kStorageUnavailable.
+  virtual Result<bool> ImportUser(const identity::UserRecord& user) = 0;
+
+  // Starts delivering session changes committed by any process (other nodes; this one's own
+  // may arrive too: evicting twice is harmless) to `sink`, from a background thread.
+  // Returns false when this backend has no other writers to hear from (SQLite: one server
+  // process owns the file). The sink must outlive the Database. At most one sink.
+  virtual bool WatchSessionChanges(SessionChangeSink& sink) = 0;
+};
+
+}  // namespace latchkey::store

@@ -1,0 +1,161 @@
+#include "store/postgres/migrations.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace latchkey::store::postgres {
+namespace {
+
+// A node may wait for another node's migrations: longer limits than a request's 5 s.
+constexpr const char* kMigrationSettings =
+    "SET statement_timeout = '5min'; SET lock_timeout = '5min'";
+constexpr const char* kLock = "SELECT pg_advisory_lock($1)";
+constexpr const char* kUnlock = "SELECT pg_advisory_unlock($1)";
+
+constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " applied_at BIGINT NOT NULL)";
+
+constexpr const char* kSelectVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+
+constexpr const char* kInsertVersion =
+    "INSERT INTO schema_migrations (version, name, applied_at)"
+    " VALUES ($1, $2, EXTRACT(EPOCH FROM now())::BIGINT)";
+
+// Usernames are unique without regard to ASCII case (SQLite: COLLATE NOCASE); lookups use
+// lower(username), which this index serves. sessions.seq stands in for SQLite's rowid:
+// insertion order, the tie-break of ListSessions.
+constexpr const char* kV1Users = R"sql(
+CREATE TABLE users (
+  id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  username      TEXT   NOT NULL,
+  name          TEXT   NOT NULL DEFAULT '',
+  password_hash TEXT   NOT NULL,
+  created_at    BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX users_username_lower ON users (lower(username));
+CREATE TABLE sessions (
+  id           TEXT   PRIMARY KEY,
+  user_id      BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  token_hash   TEXT   NOT NULL UNIQUE,
+  created_at   BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  expires_at   BIGINT NOT NULL,
+  user_agent   TEXT   NOT NULL DEFAULT '',
+  ip           TEXT   NOT NULL DEFAULT '',
+  seq          BIGINT GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX sessions_user_id ON sessions(user_id);
+CREATE INDEX sessions_expires_at ON sessions(expires_at);
+)sql";
+
+// Idle timeout and "remember me" per session. Existing rows keep the previous behaviour:
+// persistent, 14-day idle timeout.
+constexpr const char* kV2SessionIdle = R"sql(
+ALTER TABLE sessions ADD COLUMN idle_timeout BIGINT  NOT NULL DEFAULT 1209600;
+ALTER TABLE sessions ADD COLUMN persistent   BOOLEAN NOT NULL DEFAULT TRUE;
+CREATE INDEX sessions_user_created ON sessions(user_id, created_at);
+)sql";
+
+// Throttling counters (shared by nodes, kept across restarts) and the audit log. Events keep
+// user_id without a foreign key: an account's removal stays in the log.
+constexpr const char* kV3ThrottleAudit = R"sql(
+CREATE TABLE throttles (
+  key             TEXT   PRIMARY KEY,
+  failures        BIGINT NOT NULL,
+  last_failure_at BIGINT NOT NULL,
+  window_start    BIGINT NOT NULL,
+  window_failures BIGINT NOT NULL,
+  locked_until    BIGINT NOT NULL
+);
+CREATE INDEX throttles_last_failure_at ON throttles(last_failure_at);
+CREATE TABLE auth_events (
+  id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at         BIGINT NOT NULL,
+  type       TEXT   NOT NULL,
+  user_id    BIGINT,
+  username   TEXT   NOT NULL DEFAULT '',
+  ip         TEXT   NOT NULL DEFAULT '',
+  user_agent TEXT   NOT NULL DEFAULT ''
+);
+CREATE INDEX auth_events_user ON auth_events(user_id, id);
+CREATE INDEX auth_events_at ON auth_events(at);
+)sql";
+
+[[noreturn]] void Fail(const std::string& what, const QueryResult& result) {
+  throw std::runtime_error(
+      "postgres migration: " + what + ": " + result.message() +
+      (result.sqlstate().empty() ? "" : " (SQLSTATE " + result.sqlstate() + ")"));
+}
+
+// Holds the migration lock; the server also drops it if the connection dies.
+class AdvisoryLock {
+ public:
+  explicit AdvisoryLock(Connection& conn) : conn_(conn) {
+    QueryResult r = conn_.Exec(kLock, {kMigrationLockKey});
+    if (!r.ok()) Fail("cannot take the migration lock", r);
+  }
+  AdvisoryLock(const AdvisoryLock&) = delete;
+  AdvisoryLock& operator=(const AdvisoryLock&) = delete;
+  ~AdvisoryLock() {
+    if (!conn_.Broken()) conn_.Exec(kUnlock, {kMigrationLockKey});
+  }
+
+ private:
+  Connection& conn_;
+};
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kAll = {
+      {1, "users and sessions", kV1Users},
+      {2, "session idle timeout and persistence", kV2SessionIdle},
+      {3, "throttling counters and audit events", kV3ThrottleAudit},
+  };
+  return kAll;
+}
+
+int SchemaVersion(Connection& conn) {
+  QueryResult created = conn.ExecScript(kCreateMigrationsTable);
+  if (!created.ok()) Fail("cannot create schema_migrations", created);
+  QueryResult version = conn.Exec(kSelectVersion);
+  if (!version.ok() || version.rows() != 1) Fail("cannot read the schema version", version);
+  return static_cast<int>(version.Int(0, 0));
+}
+
+std::vector<int> Migrate(Connection& conn) {
+  QueryResult settings = conn.ExecScript(kMigrationSettings);
+  if (!settings.ok()) Fail("cannot set timeouts", settings);
+  AdvisoryLock lock(conn);
+  std::vector<int> applied;
+  // Read under the lock: a node that migrated while we waited is seen here.
+  int current = SchemaVersion(conn);
+  int newest = Migrations().empty() ? 0 : Migrations().back().version;
+  if (current > newest) {
+    throw std::runtime_error("database schema version " + std::to_string(current) +
+                             " is newer than this binary knows (" + std::to_string(newest) + ")");
+  }
+  for (const Migration& m : Migrations()) {
+    if (m.version <= current) continue;
+    Transaction tx(conn);
+    if (!tx.Began()) Fail("cannot begin migration", tx.begin_result());
+    // Re-checked inside the transaction, as the SQLite dialect does.
+    if (SchemaVersion(conn) >= m.version) continue;
+    if (QueryResult r = conn.ExecScript(m.sql); !r.ok()) {
+      Fail("migration " + std::to_string(m.version) + " failed", r);
+    }
+    if (QueryResult r = conn.Exec(kInsertVersion, {m.version, m.name}); !r.ok()) {
+      Fail("cannot record migration " + std::to_string(m.version), r);
+    }
+    if (QueryResult r = tx.Commit(); !r.ok()) {
+      Fail("cannot commit migration " + std::to_string(m.version), r);
+    }
+    applied.push_back(m.version);
+  }
+  return applied;
+}
+
+}  // namespace latchkey::store::postgres

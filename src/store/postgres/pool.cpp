@@ -1,0 +1,50 @@
+#include "store/postgres/pool.h"
+
+#include "store/postgres/postgres_errors.h"
+
+namespace latchkey::store::postgres {
+
+Pool::Pool(std::string conninfo, std::size_t size) : conninfo_(std::move(conninfo)) {
+  if (size == 0) size = 1;
+  free_.resize(size);  // every slot empty: connections open on first use
+}
+
+Result<Pool::Lease> Pool::Acquire(std::chrono::milliseconds timeout) {
+  std::unique_ptr<Connection> conn;
+  {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, timeout, [&] { return !free_.empty(); })) {
+      LogOutage("acquire", "no pooled connection free within the timeout");
+      return Unavailable();
+    }
+    conn = std::move(free_.back());
+    free_.pop_back();
+  }
+  // Connecting happens outside the lock: other threads keep using the live connections.
+  if (conn && !conn->CheckIdle()) conn.reset();
+  if (!conn) {
+    std::string error;
+    conn = Connection::Connect(conninfo_, error);
+    if (!conn) {
+      Release(nullptr);
+      LogOutage("connect", error);
+      return Unavailable();
+    }
+  }
+  return Lease(this, std::move(conn));
+}
+
+void Pool::Release(std::unique_ptr<Connection> conn) {
+  if (conn && !conn->Reusable()) conn.reset();
+  {
+    std::lock_guard lock(mu_);
+    if (conn) {
+      free_.push_back(std::move(conn));
+    } else {
+      free_.push_front(nullptr);
+    }
+  }
+  cv_.notify_one();
+}
+
+}  // namespace latchkey::store::postgres

@@ -1,0 +1,82 @@
+#include "store/postgres/postgres_database.h"
+
+#include <spdlog/spdlog.h>
+
+#include <limits>
+#include <optional>
+#include <stdexcept>
+
+#include "store/postgres/migrations.h"
+#include "store/postgres/postgres_errors.h"
+
+namespace latchkey::store::postgres {
+namespace {
+
+constexpr int kExportBatch = 1000;
+
+constexpr const char* kPing = "SELECT 1";
+constexpr const char* kSelectUsersAfter =
+    "SELECT id, username, name, password_hash, created_at FROM users"
+    " WHERE id > $1 ORDER BY id LIMIT $2";
+constexpr const char* kImportUser =
+    "INSERT INTO users (username, name, password_hash, created_at) VALUES ($1, $2, $3, $4)"
+    " ON CONFLICT DO NOTHING";
+
+}  // namespace
+
+PostgresDatabase::PostgresDatabase(const std::string& url, std::size_t pool_size)
+    : url_(url), pool_(url, pool_size), users_(pool_), sessions_(pool_), security_(pool_) {
+  std::string error;
+  auto conn = Connection::Connect(url_, error);
+  if (!conn) throw std::runtime_error("cannot connect to PostgreSQL: " + error);
+  for (int v : Migrate(*conn)) spdlog::info("applied migration {}", v);
+}
+
+PostgresDatabase::~PostgresDatabase() {
+  std::lock_guard lock(feed_mu_);
+  feed_.reset();  // stop the feed thread before the members it may still read go away
+}
+
+Result<void> PostgresDatabase::Ping() {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.error();
+  QueryResult r = (*lease)->Exec(kPing);
+  if (!r.ok()) return StorageError(r, "ping");
+  return {};
+}
+
+Result<void> PostgresDatabase::ForEachUser(
+    const std::function<void(const identity::UserRecord&)>& sink) {
+  identity::UserId after = std::numeric_limits<identity::UserId>::min();
+  for (;;) {
+    std::optional<QueryResult> page;
+    {
+      // One lease per page, returned before the sink runs.
+      auto lease = pool_.Acquire();
+      if (!lease) return lease.error();
+      page.emplace((*lease)->Exec(kSelectUsersAfter, {after, kExportBatch}));
+    }
+    if (!page->ok()) return StorageError(*page, "export users");
+    for (int row = 0; row < page->rows(); ++row) sink(ReadUserRow(*page, row));
+    if (page->rows() < kExportBatch) return {};
+    after = page->Int(page->rows() - 1, 0);
+  }
+}
+
+Result<bool> PostgresDatabase::ImportUser(const identity::UserRecord& user) {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.error();
+  QueryResult r = (*lease)->Exec(
+      kImportUser, {user.user.username, user.user.name, user.password_hash, user.created_at});
+  if (!r.ok()) return StorageError(r, "import user");
+  return r.Affected() > 0;
+}
+
+bool PostgresDatabase::WatchSessionChanges(SessionChangeSink& sink) {
+  std::lock_guard lock(feed_mu_);
+  if (feed_) throw std::logic_error("WatchSessionChanges: at most one sink");
+  feed_ = std::make_unique<SessionFeed>(url_, sink);
+  return true;
+}
+
+}  // namespace latchkey::store::postgres

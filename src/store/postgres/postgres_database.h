@@ -1,0 +1,64 @@
+// The PostgreSQL backend: every store contract over one pool of libpq connections, for many
+// stateless server nodes sharing one database. Same SQL semantics as store/sqlite, statement
+// by statement; session changes are announced with NOTIFY in the transaction of the change
+// (see session_notify.h) and heard through WatchSessionChanges.
+//
+// Startup: the constructor connects once, migrates (under an advisory lock: nodes starting
+// together take turns) and throws std::runtime_error when the database is unreachable, the
+// migration fails, or the schema is newer than this binary. After that, failures are values:
+// kStorageUnavailable within ~5 s (pool wait, statement_timeout), never a hang, and the pool
+// reconnects by itself when the database comes back.
+//
+// Blocking: call from a worker pool, never an I/O thread.
+// Thread-safety: safe from many threads; each call leases one pooled connection.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/database.h"
+#include "store/postgres/pool.h"
+#include "store/postgres/postgres_security_store.h"
+#include "store/postgres/postgres_session_store.h"
+#include "store/postgres/postgres_user_store.h"
+#include "store/postgres/session_feed.h"
+
+namespace latchkey::store::postgres {
+
+class PostgresDatabase final : public Database {
+ public:
+  // `url`: a libpq connection URI (postgres://user:password@host:port/dbname?...) or
+  // key=value string; never logged (it may hold a password). `pool_size`: connections kept
+  // open at most (at least 1), opened on first use.
+  PostgresDatabase(const std::string& url, std::size_t pool_size);
+  ~PostgresDatabase() override;
+
+  identity::UserStore& users() override { return users_; }
+  session::SessionStore& sessions() override { return sessions_; }
+  throttle::ThrottleStore& throttles() override { return security_; }
+  audit::EventStore& events() override { return security_; }
+
+  std::string_view dialect() const override { return "postgres"; }
+
+  Result<void> Ping() override;
+  // Keyset pages of 1000 users by id; no transaction spans the pages (a slow sink must not
+  // hold one open), so users added or removed meanwhile may or may not be seen.
+  Result<void> ForEachUser(const std::function<void(const identity::UserRecord&)>& sink) override;
+  Result<bool> ImportUser(const identity::UserRecord& user) override;
+  // Starts the feed thread (its own connection); returns true. Throws std::logic_error when
+  // called twice (at most one sink).
+  bool WatchSessionChanges(SessionChangeSink& sink) override;
+
+ private:
+  const std::string url_;
+  Pool pool_;
+  PostgresUserStore users_;
+  PostgresSessionStore sessions_;
+  PostgresSecurityStore security_;
+  std::mutex feed_mu_;
+  std::unique_ptr<SessionFeed> feed_;
+};
+
+}  // namespace latchkey::store::postgres

@@ -1,0 +1,40 @@
+// The PostgreSQL implementation of session::SessionStore, on PostgresDatabase's pool. Same
+// statements and outcomes as store/sqlite, plus change notifications (session_notify.h) in
+// the transaction of each deletion: DeleteSessionByTokenHash and the session replaced by
+// InsertSession send "t:<hash>", DeleteUserSession and DeleteOtherSessions "u:<user id>".
+// DeleteExpiredSessions and TouchSession send none: caches re-check expiry themselves.
+// Blocking: call from a worker pool. Thread-safety: safe from many threads.
+#pragma once
+
+#include "session/session_store.h"
+#include "store/postgres/pool.h"
+
+namespace latchkey::store::postgres {
+
+class PostgresSessionStore final : public session::SessionStore {
+ public:
+  explicit PostgresSessionStore(Pool& pool) : pool_(pool) {}
+
+  Result<void> InsertSession(const session::SessionRecord& created,
+                             std::optional<std::string_view> replaced_token_hash) override;
+  Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
+      std::string_view token_hash) override;
+  Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
+  Result<long> DeleteExpiredSessions(UnixSeconds now) override;
+  Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) override;
+  Result<std::vector<session::SessionRecord>> ListSessions(identity::UserId user_id,
+                                                           UnixSeconds now) override;
+  Result<bool> DeleteUserSession(identity::UserId user_id, std::string_view id) override;
+  Result<long> DeleteOtherSessions(identity::UserId user_id, std::string_view keep_token_hash,
+                                   UnixSeconds now) override;
+
+ private:
+  Pool& pool_;
+};
+
+// Inserts `s` for `user_id` on `conn` (inside the caller's transaction). Errors:
+// kUnauthenticated when the user no longer exists (foreign key), kStorageUnavailable.
+Result<void> InsertSessionRow(Connection& conn, const session::SessionRecord& s,
+                              identity::UserId user_id);
+
+}  // namespace latchkey::store::postgres

@@ -1,0 +1,35 @@
+// The PostgreSQL implementation of identity::UserStore, on PostgresDatabase's pool. Same
+// statements and outcomes as store/sqlite: usernames unique without regard to ASCII case
+// (unique index on lower(username); SQLSTATE 23505 -> kUsernameTaken), a session for a user
+// that no longer exists is kUnauthenticated (23503). DeleteUser, UpdateName and
+// ReplacePassword send "u:<user id>" (session_notify.h) in their transaction.
+// Blocking: call from a worker pool. Thread-safety: safe from many threads.
+#pragma once
+
+#include "identity/user_store.h"
+#include "store/postgres/pool.h"
+
+namespace latchkey::store::postgres {
+
+class PostgresUserStore final : public identity::UserStore {
+ public:
+  explicit PostgresUserStore(Pool& pool) : pool_(pool) {}
+
+  Result<identity::User> CreateUserWithSession(const identity::NewUser& user,
+                                               const session::SessionRecord& first) override;
+  Result<std::optional<identity::UserRecord>> FindUserByUsername(
+      std::string_view username) override;
+  Result<std::optional<identity::UserRecord>> FindUserById(identity::UserId id) override;
+  Result<bool> DeleteUser(identity::UserId id) override;
+  Result<identity::User> UpdateName(identity::UserId id, std::string_view name) override;
+  Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
+                               const session::SessionRecord& replacement) override;
+
+ private:
+  Pool& pool_;
+};
+
+// A user row of columns (id, username, name, password_hash, created_at), in that order.
+identity::UserRecord ReadUserRow(const QueryResult& result, int row);
+
+}  // namespace latchkey::store::postgres

@@ -1,0 +1,48 @@
+// The listening side of the session change feed (see session_notify.h): one thread with its
+// own connection (not from the pool) that LISTENs and hands every change to a
+// SessionChangeSink.
+//
+// Sink calls, all from the feed's thread: OnFeedUp right after LISTEN succeeds (again after
+// every reconnect), OnFeedDown as soon as the connection is lost (and when the feed stops
+// while up), OnSessionChanged/OnUserChanged per notification. Reconnects every ~500 ms while
+// the database is unreachable (failures logged at most once a second). Changes committed by
+// this process's own pool connections are delivered too: evicting twice is harmless.
+//
+// Thread-safety: constructed and destroyed by one thread; the destructor stops the thread
+// within ~200 ms.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "store/database.h"
+#include "store/postgres/connection.h"
+
+namespace latchkey::store::postgres {
+
+class SessionFeed {
+ public:
+  // Starts the thread. `sink` must outlive the feed.
+  SessionFeed(std::string conninfo, SessionChangeSink& sink);
+  SessionFeed(const SessionFeed&) = delete;
+  SessionFeed& operator=(const SessionFeed&) = delete;
+  ~SessionFeed();
+
+ private:
+  void Run();
+  // Delivers notifications until the connection is lost or the feed stops.
+  void Pump(Connection& conn);
+  void Deliver(const char* payload);
+
+  const std::string conninfo_;
+  SessionChangeSink& sink_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::thread thread_;  // last: starts after every other member is ready
+};
+
+}  // namespace latchkey::store::postgres

@@ -1,0 +1,41 @@
+#include "store/postgres/session_notify.h"
+
+#include <charconv>
+
+namespace latchkey::store::postgres {
+namespace {
+
+constexpr const char* kNotify = "SELECT pg_notify('latchkey_sessions', $1)";
+constexpr std::string_view kTokenPrefix = "t:";
+constexpr std::string_view kUserPrefix = "u:";
+
+}  // namespace
+
+QueryResult NotifyTokenChanged(Connection& conn, std::string_view token_hash) {
+  std::string payload(kTokenPrefix);
+  payload += token_hash;
+  return conn.Exec(kNotify, {payload});
+}
+
+QueryResult NotifyUserChanged(Connection& conn, identity::UserId user_id) {
+  std::string payload(kUserPrefix);
+  payload += std::to_string(user_id);
+  return conn.Exec(kNotify, {payload});
+}
+
+std::optional<SessionChange> ParseSessionChange(std::string_view payload) {
+  if (payload.starts_with(kTokenPrefix) && payload.size() > kTokenPrefix.size()) {
+    return SessionChange{std::string(payload.substr(kTokenPrefix.size())), std::nullopt};
+  }
+  if (payload.starts_with(kUserPrefix)) {
+    std::string_view digits = payload.substr(kUserPrefix.size());
+    identity::UserId id = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    if (ec == std::errc() && end == digits.data() + digits.size() && !digits.empty()) {
+      return SessionChange{std::nullopt, id};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace latchkey::store::postgres

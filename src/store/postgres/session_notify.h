@@ -1,0 +1,32 @@
+// The session change feed's wire format: NOTIFY on one channel, one change per payload.
+//   "t:<token hash>"  the session with this token hash (SHA-256 hex) was deleted or replaced
+//   "u:<user id>"     any session of this user, or the user's name or existence, changed
+// Writers send the notification inside the transaction of the change: PostgreSQL delivers
+// it at commit, and never for a rolled-back change.
+// Thread-safety: pure functions; Notify* use the caller's connection.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "identity/user.h"
+#include "store/postgres/connection.h"
+
+namespace latchkey::store::postgres {
+
+inline constexpr const char* kListenSessions = "LISTEN latchkey_sessions";
+
+QueryResult NotifyTokenChanged(Connection& conn, std::string_view token_hash);
+QueryResult NotifyUserChanged(Connection& conn, identity::UserId user_id);
+
+// A parsed payload: either token_hash or user_id is set.
+struct SessionChange {
+  std::optional<std::string> token_hash;
+  std::optional<identity::UserId> user_id;
+};
+
+// nullopt for a payload of unknown shape (a newer node's format: ignored).
+std::optional<SessionChange> ParseSessionChange(std::string_view payload);
+
+}  // namespace latchkey::store::postgres

@@ -1,0 +1,151 @@
+// session::SessionStore on PostgreSQL: rotation, listing, revocation and expiry, as in
+// store/sqlite.
+#include "pg_fixture.h"
+
+namespace latchkey::testing {
+namespace {
+
+constexpr UnixSeconds kT0 = 1'700'000'000;
+
+class PgSessions : public PgTest {
+ protected:
+  identity::UserId NewUser(const std::string& username) {
+    auto created =
+        db().users().CreateUserWithSession(MakeUser(username), MakeSession(0, username + "-0"));
+    if (!created) throw std::runtime_error("signup failed: " + created.error().message);
+    return created->id;
+  }
+  void Insert(const session::SessionRecord& s) {
+    auto r = db().sessions().InsertSession(s, std::nullopt);
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  bool Exists(const std::string& tag) {
+    return db().sessions().FindSessionByTokenHash(TokenHash(tag)).value().has_value();
+  }
+};
+
+TEST_F(PgSessions, InsertSession_WithReplaced_RotatesInOneStep) {
+  auto uid = NewUser("rot");
+  auto r = db().sessions().InsertSession(MakeSession(uid, "rot-1"), TokenHash("rot-0"));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(Exists("rot-0"));
+  EXPECT_TRUE(Exists("rot-1"));
+  // Replacing a session that is already gone still inserts.
+  ASSERT_TRUE(db().sessions().InsertSession(MakeSession(uid, "rot-2"), TokenHash("gone")));
+  EXPECT_TRUE(Exists("rot-2"));
+}
+
+TEST_F(PgSessions, InsertSession_UserGone_KeepsReplacedSession) {
+  auto keep = NewUser("keeper");
+  auto gone = NewUser("goner");
+  ASSERT_TRUE(db().users().DeleteUser(gone).value());
+  auto r = db().sessions().InsertSession(MakeSession(gone, "g-1"), TokenHash("keeper-0"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::kUnauthenticated);
+  EXPECT_TRUE(Exists("keeper-0"));  // the delete was rolled back with the failed insert
+  (void)keep;
+}
+
+TEST_F(PgSessions, DeleteSessionByTokenHash_TrueOnceThenFalse) {
+  NewUser("del");
+  EXPECT_TRUE(db().sessions().DeleteSessionByTokenHash(TokenHash("del-0")).value());
+  EXPECT_FALSE(db().sessions().DeleteSessionByTokenHash(TokenHash("del-0")).value());
+}
+
+TEST_F(PgSessions, ListSessions_LiveOnlyNewestFirstTiesByInsertion) {
+  auto uid = NewUser("lister");  // lister-0 created at kT0
+  auto other = NewUser("other");
+  Insert(MakeSession(uid, "old", kT0 - 100));
+  Insert(MakeSession(uid, "tie-a", kT0 + 50));
+  Insert(MakeSession(uid, "tie-b", kT0 + 50));
+  Insert(MakeSession(uid, "newest", kT0 + 60));
+  Insert(MakeSession(uid, "absolute-ended", kT0 + 1, kT0 + 10));
+  Insert(MakeSession(uid, "idle-ended", kT0 + 2, kT0 + 100'000, 5));
+  Insert(MakeSession(other, "not-mine", kT0 + 70));
+  auto list = db().sessions().ListSessions(uid, kT0 + 10);
+  ASSERT_TRUE(list) << list.error().message;
+  std::vector<std::string> ids;
+  for (const auto& s : *list) ids.push_back(s.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"sid-newest", "sid-tie-b", "sid-tie-a", "sid-lister-0",
+                                           "sid-old"}));
+}
+
+TEST_F(PgSessions, ListSessions_ExpiryIsExclusiveAtNow) {
+  auto uid = NewUser("edge");
+  Insert(MakeSession(uid, "ends-at-now", kT0, kT0 + 10));
+  auto at_end = db().sessions().ListSessions(uid, kT0 + 10).value();
+  for (const auto& s : at_end) EXPECT_NE(s.id, "sid-ends-at-now");
+  auto before = db().sessions().ListSessions(uid, kT0 + 9).value();
+  EXPECT_EQ(before.size(), 2u);
+}
+
+TEST_F(PgSessions, TouchSession_MovesIdleExpiry) {
+  auto uid = NewUser("toucher");
+  Insert(MakeSession(uid, "idle", kT0, kT0 + 100'000, 10));
+  ASSERT_TRUE(db().sessions().TouchSession(TokenHash("idle"), kT0 + 8));
+  auto s = db().sessions().FindSessionByTokenHash(TokenHash("idle")).value();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->session.last_seen_at, kT0 + 8);
+  auto list = db().sessions().ListSessions(uid, kT0 + 15).value();
+  bool found = false;
+  for (const auto& x : list) found = found || x.id == "sid-idle";
+  EXPECT_TRUE(found);
+  // Touching an unknown session is not an error.
+  EXPECT_TRUE(db().sessions().TouchSession(TokenHash("unknown"), kT0));
+}
+
+TEST_F(PgSessions, DeleteUserSession_OnlyTheOwnersSession) {
+  auto a = NewUser("owner");
+  auto b = NewUser("intruder");
+  EXPECT_FALSE(db().sessions().DeleteUserSession(b, "sid-owner-0").value());
+  EXPECT_TRUE(Exists("owner-0"));
+  EXPECT_TRUE(db().sessions().DeleteUserSession(a, "sid-owner-0").value());
+  EXPECT_FALSE(Exists("owner-0"));
+  EXPECT_FALSE(db().sessions().DeleteUserSession(a, "sid-owner-0").value());
+}
+
+TEST_F(PgSessions, DeleteOtherSessions_CountsLiveOnesOnly) {
+  auto uid = NewUser("many");
+  auto other = NewUser("bystander");
+  Insert(MakeSession(uid, "live-1", kT0 + 1));
+  Insert(MakeSession(uid, "live-2", kT0 + 2));
+  Insert(MakeSession(uid, "ended-abs", kT0, kT0 + 5));
+  Insert(MakeSession(uid, "ended-idle", kT0, kT0 + 100'000, 5));
+  auto revoked = db().sessions().DeleteOtherSessions(uid, TokenHash("many-0"), kT0 + 10);
+  ASSERT_TRUE(revoked) << revoked.error().message;
+  EXPECT_EQ(*revoked, 2);  // live-1, live-2; the ended ones go uncounted
+  EXPECT_TRUE(Exists("many-0"));
+  for (const char* tag : {"live-1", "live-2", "ended-abs", "ended-idle"}) {
+    EXPECT_FALSE(Exists(tag)) << tag;
+  }
+  EXPECT_TRUE(Exists("bystander-0"));
+  (void)other;
+  EXPECT_EQ(db().sessions().DeleteOtherSessions(uid, TokenHash("many-0"), kT0 + 10).value(), 0);
+}
+
+TEST_F(PgSessions, DeleteExpiredSessions_RemovesBothKindsOfEnded) {
+  auto uid = NewUser("sweep");  // sweep-0: live until kT0 + 14 days idle
+  Insert(MakeSession(uid, "abs", kT0, kT0 + 5));
+  Insert(MakeSession(uid, "idle", kT0, kT0 + 100'000, 5));
+  Insert(MakeSession(uid, "abs-edge", kT0, kT0 + 10));
+  auto swept = db().sessions().DeleteExpiredSessions(kT0 + 10);
+  ASSERT_TRUE(swept);
+  EXPECT_EQ(*swept, 3);
+  EXPECT_TRUE(Exists("sweep-0"));
+  EXPECT_EQ(db().sessions().DeleteExpiredSessions(kT0 + 10).value(), 0);
+}
+
+TEST_F(PgSessions, UserAgentNotUtf8_IsStoredWithReplacementCharacters) {
+  auto uid = NewUser("agent");
+  auto s = MakeSession(uid, "ua");
+  s.user_agent = std::string("Mozilla\xff\xfe/5.0 ") + std::string(1, '\0') + "x";
+  s.persistent = false;
+  Insert(s);
+  auto found = db().sessions().FindSessionByTokenHash(TokenHash("ua")).value();
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->session.user_agent, "Mozilla\xEF\xBF\xBD\xEF\xBF\xBD/5.0 \xEF\xBF\xBDx");
+  EXPECT_FALSE(found->session.persistent);
+}
+
+}  // namespace
+}  // namespace latchkey::testing
