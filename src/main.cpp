@@ -1,5 +1,6 @@
 // latchkey: flags -> Settings -> App -> run. The only place that catches startup exceptions.
 #include <sodium.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -46,9 +47,22 @@ void AddTransportFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
       ->delimiter(',');
 }
 
+// Which database: --db, or the SQLite file in --data-dir.
+void AddDatabaseFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
+  Flag(cmd, "--data-dir", c.data_dir, "Directory of the SQLite database and the secret key")
+      ->capture_default_str();
+  Flag(cmd, "--db", c.db,
+       "Database URL: sqlite:<path> (default sqlite:<data-dir>/latchkey.db) or "
+       "postgres://user[:password]@host[:port]/dbname (shared by many nodes)");
+}
+
 void AddServeFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
   Flag(cmd, "--listen", c.listen, "Address to listen on, host:port")->capture_default_str();
-  Flag(cmd, "--data-dir", c.data_dir, "Directory of the SQLite database and the secret key")
+  AddDatabaseFlags(cmd, c);
+  Flag(cmd, "--db-pool", c.db_pool, "Database connections kept open (0: 2 x cores)")
+      ->capture_default_str();
+  Flag(cmd, "--session-cache-size", c.session_cache_size,
+       "Sessions cached in memory per node (0: none); changes on any node evict them")
       ->capture_default_str();
   Flag(cmd, "--web-root", c.web_root, "The built web client (index.html and assets/)")
       ->capture_default_str();
@@ -123,6 +137,18 @@ int main(int argc, char** argv) {
          "Secret key file (default <data-dir>/secret.key)");
   }
 
+  latchkey::app::ServeConfig transfer_config;
+  std::string export_output;
+  CLI::App* export_cmd = cli.add_subcommand(
+      "export", "Write every user (username, name, password hash) as JSON lines");
+  AddDatabaseFlags(*export_cmd, transfer_config);
+  export_cmd->add_option("--output,-o", export_output, "File to write (default: stdout)");
+  std::string import_input;
+  CLI::App* import_cmd = cli.add_subcommand(
+      "import", "Add users from `latchkey export` output; taken usernames are skipped");
+  AddDatabaseFlags(*import_cmd, transfer_config);
+  import_cmd->add_option("--input,-i", import_input, "File to read (default: stdin)");
+
   CLI::App* version = cli.add_subcommand("version", "Print the version and exit");
 
   CLI11_PARSE(cli, argc, argv);
@@ -131,8 +157,12 @@ int main(int argc, char** argv) {
     std::printf("latchkey %s\n", LATCHKEY_VERSION);
     return 0;
   }
-  const auto& config =
-      serve->parsed() ? serve_config : (migrate->parsed() ? migrate_config : keys_config);
+  const auto& config = serve->parsed()                                  ? serve_config
+                       : migrate->parsed()                              ? migrate_config
+                       : (export_cmd->parsed() || import_cmd->parsed()) ? transfer_config
+                                                                        : keys_config;
+  // `export` writes its data to stdout: its log lines go to stderr.
+  if (export_cmd->parsed()) spdlog::set_default_logger(spdlog::stderr_color_mt("stderr"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   try {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
@@ -141,6 +171,10 @@ int main(int argc, char** argv) {
       latchkey::app::Serve(settings);
     } else if (migrate->parsed()) {
       latchkey::app::Migrate(settings);
+    } else if (export_cmd->parsed()) {
+      latchkey::app::Export(settings, export_output);
+    } else if (import_cmd->parsed()) {
+      latchkey::app::Import(settings, import_input);
     } else if (keys_rotate->parsed()) {
       latchkey::app::RotateKeys(settings);
     } else {

@@ -15,11 +15,6 @@ http::Handler Bind(Api& api, http::Response (Api::*fn)(const http::Request&)) {
   return [&api, fn](const http::Request& r) { return (api.*fn)(r); };
 }
 
-// Liveness: the process serves HTTP.
-http::Response Healthz(const http::Request&) {
-  return http::JsonResponse(200, R"({"status":"ok"})");
-}
-
 }  // namespace
 
 http::Router BuildRouter(const Apis& apis) {
@@ -27,9 +22,11 @@ http::Router BuildRouter(const Apis& apis) {
   AuthApi& auth = apis.auth;
   AccountApi& account = apis.account;
   SessionsApi& sessions = apis.sessions;
+  HealthApi& health = apis.health;
   // Pool: kStore for database work, kHashing where a password is hashed or verified.
   // clang-format off
-  router.Add({Method::kGet,    "/healthz",                         Pool::kInline,  Healthz});
+  router.Add({Method::kGet,    "/healthz",                         Pool::kInline,  Bind(health, &HealthApi::Healthz)});
+  router.Add({Method::kGet,    "/readyz",                          Pool::kStore,   Bind(health, &HealthApi::Readyz)});
   router.Add({Method::kGet,    "/api/auth",                        Pool::kStore,   Bind(auth, &AuthApi::Me)});
   router.Add({Method::kPost,   "/api/auth/signup",                 Pool::kHashing, Bind(auth, &AuthApi::Signup)});
   router.Add({Method::kPost,   "/api/auth/login",                  Pool::kHashing, Bind(auth, &AuthApi::Login)});

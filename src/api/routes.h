@@ -3,6 +3,7 @@
 
 #include "api/account_api.h"
 #include "api/auth_api.h"
+#include "api/health_api.h"
 #include "api/page_api.h"
 #include "api/sessions_api.h"
 #include "http/router.h"
@@ -13,6 +14,7 @@ struct Apis {
   AuthApi& auth;
   AccountApi& account;
   SessionsApi& sessions;
+  HealthApi& health;
   const PageApi& page;
 };
 

@@ -6,11 +6,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <stdexcept>
 
 #include "api/routes.h"
 #include "api/session_cookies.h"
 #include "app/session_sweeper.h"
+#include "app/transfer.h"
 #include "crypto/keyring.h"
 #include "crypto/password_hasher.h"
 #include "flows/account_service.h"
@@ -22,9 +25,10 @@
 #include "http/static_files.h"
 #include "identity/password_policy.h"
 #include "session/csrf.h"
+#include "session/session_cache.h"
 #include "session/session_token.h"
-#include "store/sqlite/sqlite_security_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/caching_store.h"
+#include "store/open_database.h"
 #include "web/page.h"
 
 namespace latchkey::app {
@@ -41,12 +45,70 @@ void EnsureDataDir(const std::string& dir) {
   }
 }
 
+bool IsPostgres(const Settings& settings) {
+  return store::DialectOf(settings.database_url) == store::Dialect::kPostgres;
+}
+
+// A SQLite file's directory (the data dir by default) is created owner-only first; nothing
+// else is created (with --db, no ./data appears).
+std::unique_ptr<store::Database> Open(const Settings& settings, std::size_t pool_size) {
+  if (!IsPostgres(settings)) {
+    std::filesystem::path file = settings.database_url.substr(std::string_view("sqlite:").size());
+    EnsureDataDir(file.has_parent_path() ? file.parent_path().string() : ".");
+  }
+  return store::OpenDatabase(settings.database_url, pool_size);
+}
+
+// Nodes on one PostgreSQL must sign and verify with the same keys: a node that made up its
+// own key would refuse every other node's cookies. So the key file is never created
+// implicitly there; the operator creates it once and gives it to every node (like a TLS key;
+// docs/DEPLOYMENT.md says why it is a file and not a table).
+crypto::Keyring LoadKeys(const Settings& settings) {
+  bool shared = IsPostgres(settings);
+  if (shared && !std::filesystem::exists(settings.secret_file)) {
+    throw std::invalid_argument(
+        "--secret-file " + settings.secret_file +
+        " does not exist: with --db postgres every node must share one key file; create it "
+        "once with `latchkey keys rotate --secret-file <file>` and give it to every node");
+  }
+  EnsureDataDir(settings.data_dir);
+  return crypto::Keyring::LoadOrCreate(settings.secret_file, /*create_if_missing=*/!shared);
+}
+
 }  // namespace
 
 void Migrate(const Settings& settings) {
-  EnsureDataDir(settings.data_dir);
-  store::sqlite::SqliteStore store(settings.database_path, 1);
-  spdlog::info("database {} is at the newest schema", settings.database_path);
+  auto db = Open(settings, 1);
+  spdlog::info("database {} is at the newest schema",
+               store::RedactDatabaseUrl(settings.database_url));
+}
+
+void Export(const Settings& settings, const std::string& output) {
+  auto db = Open(settings, 1);
+  long count = 0;
+  if (output.empty() || output == "-") {
+    count = ExportUsers(*db, std::cout);
+  } else {
+    ::umask(077);  // password hashes: owner-only, like the database
+    std::ofstream file(output, std::ios::out | std::ios::trunc);
+    if (!file) throw std::runtime_error("cannot write " + output);
+    count = ExportUsers(*db, file);
+  }
+  spdlog::info("exported {} users from {}", count, store::RedactDatabaseUrl(settings.database_url));
+}
+
+void Import(const Settings& settings, const std::string& input) {
+  auto db = Open(settings, 1);
+  ImportSummary summary;
+  if (input.empty() || input == "-") {
+    summary = ImportUsers(*db, std::cin);
+  } else {
+    std::ifstream file(input);
+    if (!file) throw std::runtime_error("cannot read " + input);
+    summary = ImportUsers(*db, file);
+  }
+  std::printf("imported %ld users, skipped %ld (username taken)\n", summary.imported,
+              summary.skipped);
 }
 
 void RotateKeys(const Settings& settings) {
@@ -67,8 +129,7 @@ void ListKeys(const Settings& settings) {
 }
 
 void Serve(const Settings& settings) {
-  EnsureDataDir(settings.data_dir);
-  auto keys = crypto::Keyring::LoadOrCreate(settings.secret_file, /*create_if_missing=*/true);
+  auto keys = LoadKeys(settings);
   spdlog::info("secret keys loaded from {} ({} key(s))", settings.secret_file, keys.size());
   // NIST SP 800-63B 5.1.1.2: new passwords are checked against this list; none is a startup
   // failure (LoadFile throws), never a silent "accept everything".
@@ -92,14 +153,20 @@ void Serve(const Settings& settings) {
   options.redirect_port = settings.redirect_port;
   options.trusted_proxies = settings.trusted_proxies;
 
-  // Every pool thread may hold a connection at once (logins run store calls on the hashing pool).
-  store::sqlite::SqliteStore store(
-      settings.database_path,
-      static_cast<std::size_t>(options.store_threads + options.hashing_threads));
+  // Store and hashing pool threads share --db-pool connections (a thread waits for one).
+  auto db = Open(settings, settings.db_pool_size);
+  spdlog::info("database {} ({} connections)", store::RedactDatabaseUrl(settings.database_url),
+               settings.db_pool_size);
+  SystemClock clock;
+  // Session checks are served from memory; every change evicts (store/caching_store.h).
+  session::SessionCache session_cache(settings.session_cache_entries, std::chrono::seconds(60));
+  store::CachingStore store(*db, session_cache, clock);
+  if (session_cache.enabled() && db->WatchSessionChanges(store)) {
+    session_cache.SetServing(false);  // until the change feed is up (OnFeedUp)
+  }
 
   session::SessionTokenCodec tokens(keys);
   session::CsrfTokens csrf(keys);
-  SystemClock clock;
   flows::SessionPolicy policy;
   policy.lifetime = settings.session_lifetime_seconds;
   policy.idle_timeout = settings.session_idle_timeout_seconds;
@@ -108,18 +175,17 @@ void Serve(const Settings& settings) {
   policy.touch_interval =
       std::clamp<UnixSeconds>(std::min(policy.idle_timeout, policy.idle_timeout_short) / 10, 1, 60);
   flows::SessionIssuer issuer(tokens, clock, policy);
-  store::sqlite::SqliteSecurityStore security_store(store.pool());
-  audit::AuditLog audit_log(security_store, clock);
-  throttle::Throttle throttle(security_store, clock);
+  audit::AuditLog audit_log(db->events(), clock);
+  throttle::Throttle throttle(db->throttles(), clock);
   flows::ThrottlePolicies throttle_policies;
   throttle_policies.signup_ip.hourly_cap = settings.signup_rate_limit;
   throttle_policies.login_ip.free_failures = settings.login_free_failures;
   throttle_policies.login_account.free_failures = settings.login_free_failures;
   flows::Guards guards{audit_log, throttle, throttle_policies};
   flows::AuthService auth(store, store, hasher, issuer, guards, password_policy);
-  flows::AccountService accounts(auth, store, hasher, issuer, audit_log, security_store);
+  flows::AccountService accounts(auth, store, hasher, issuer, audit_log, db->events());
   flows::SessionService sessions(auth, store, clock, audit_log);
-  SessionSweeper sweeper(store, security_store, security_store, clock,
+  SessionSweeper sweeper(store, db->throttles(), db->events(), clock,
                          std::chrono::seconds(settings.session_sweep_interval_seconds),
                          std::chrono::seconds(settings.audit_retention_seconds));
 
@@ -133,7 +199,9 @@ void Serve(const Settings& settings) {
   api::AccountApi account_api(accounts, cookies);
   api::SessionsApi sessions_api(sessions, cookies);
   api::PageApi page_api(page, assets, csrf, cookie_policy);
-  http::Router router = api::BuildRouter({auth_api, account_api, sessions_api, page_api});
+  api::HealthApi health_api(*db);
+  http::Router router =
+      api::BuildRouter({auth_api, account_api, sessions_api, health_api, page_api});
   // Cross-origin state-changing API calls are refused before the CSRF check (ASVS 4.0.3 4.2.2,
   // 14.5.3; http/origin_policy.h).
   http::OriginPolicy origin_policy(settings.allowed_origins);

@@ -2,6 +2,8 @@
 // Settings, and runs them. The only place that knows every concrete type.
 #pragma once
 
+#include <string>
+
 #include "app/config.h"
 
 namespace latchkey::app {
@@ -12,6 +14,13 @@ void Serve(const Settings& settings);
 
 // `latchkey migrate`: creates the data dir and brings the database to the newest schema.
 void Migrate(const Settings& settings);
+
+// `latchkey export`: users as JSON lines (app/transfer.h) to `output` ("" or "-": stdout).
+void Export(const Settings& settings, const std::string& output);
+
+// `latchkey import`: users from JSON lines in `input` ("" or "-": stdin); prints a summary.
+// Throws std::invalid_argument naming the first bad line (nothing written).
+void Import(const Settings& settings, const std::string& input);
 
 // `latchkey keys rotate`: appends a new key to the key file (creating it if needed).
 void RotateKeys(const Settings& settings);

@@ -7,6 +7,7 @@
 #include "app/duration.h"
 #include "http/origin_policy.h"
 #include "http/server.h"
+#include "store/open_database.h"
 
 namespace latchkey::app {
 namespace {
@@ -92,7 +93,11 @@ Settings Resolve(const ServeConfig& c) {
   s.common_passwords_file =
       c.common_passwords.empty() ? c.web_root + "/assets/common-passwords.txt" : c.common_passwords;
   s.secret_file = c.secret_file.empty() ? c.data_dir + "/secret.key" : c.secret_file;
-  s.database_path = c.data_dir + "/latchkey.db";
+  s.database_url = c.db.empty() ? "sqlite:" + c.data_dir + "/latchkey.db" : c.db;
+  if (!store::DialectOf(s.database_url)) {
+    throw std::invalid_argument("--db must be sqlite:<path> or postgres://..., got '" +
+                                store::RedactDatabaseUrl(s.database_url) + "'");
+  }
   s.cookie_max_age_seconds = DurationFlag("--cookie-max-age", c.cookie_max_age, 60);
   s.session_lifetime_seconds = DurationFlag("--session-lifetime", c.session_lifetime, 1);
   s.session_idle_timeout_seconds =
@@ -115,6 +120,12 @@ Settings Resolve(const ServeConfig& c) {
   s.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (c.threads < 0 || c.threads > 256) throw std::invalid_argument("--threads must be 0-256");
   s.io_threads = c.threads == 0 ? s.cores : c.threads;
+  if (c.db_pool < 0 || c.db_pool > 1000) throw std::invalid_argument("--db-pool must be 0-1000");
+  s.db_pool_size = static_cast<std::size_t>(c.db_pool == 0 ? 2 * s.cores : c.db_pool);
+  if (c.session_cache_size < 0 || c.session_cache_size > 100'000'000) {
+    throw std::invalid_argument("--session-cache-size must be 0-100000000");
+  }
+  s.session_cache_entries = static_cast<std::size_t>(c.session_cache_size);
   ResolveTransport(c, s);
   return s;
 }

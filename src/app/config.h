@@ -13,6 +13,9 @@ namespace latchkey::app {
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";          // host:port, [v6]:port
   std::string data_dir = "./data";                // SQLite file and secret key
+  std::string db;                                 // database URL; default sqlite:<data_dir>/...
+  int db_pool = 0;                                // database connections; 0: 2 x cores
+  long session_cache_size = 100000;               // cached sessions per node; 0: no cache
   std::string web_root = "./web/dist";            // the built client: index.html + assets/
   std::string common_passwords;                   // refused new passwords; default in web_root
   std::string secret_file;                        // default <data_dir>/secret.key
@@ -42,7 +45,9 @@ struct Settings {
   std::string web_root;
   std::string common_passwords_file;  // one password per line; required at `serve`
   std::string secret_file;
-  std::string database_path;
+  std::string database_url;  // sqlite:<path> or postgres://... (store/open_database.h)
+  std::size_t db_pool_size = 1;
+  std::size_t session_cache_entries = 0;  // 0: no session cache
   long long cookie_max_age_seconds = 0;
   long long session_lifetime_seconds = 0;
   long long session_idle_timeout_seconds = 0;

@@ -101,6 +101,15 @@ Result<std::string> PasswordHasher::Hash(std::string_view password) const {
   return std::string(kBcryptSha256Prefix) + hashed;
 }
 
+bool IsSupportedHash(std::string_view stored) {
+  if (StartsWith(stored, "$argon2id$")) return true;
+  if (StartsWith(stored, kBcryptSha256Prefix)) {
+    std::string_view inner = stored.substr(kBcryptSha256Prefix.size());
+    return IsPlainBcrypt(inner) && inner.size() > kBcryptSettingLen;
+  }
+  return IsPlainBcrypt(stored) && stored.size() > kBcryptSettingLen;
+}
+
 bool PasswordHasher::Verify(std::string_view password, std::string_view stored) const {
   if (StartsWith(stored, "$argon2id$")) {
     std::string hash(stored);  // libsodium needs a NUL-terminated string

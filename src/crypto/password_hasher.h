@@ -54,6 +54,10 @@ class PasswordHasher {
   std::string dummy_hash_;  // hash of a random password, made at construction
 };
 
+// True when `stored_hash` is in a format Verify understands ("$argon2id$...",
+// "$bcrypt-sha256$$2b$...", "$2a$/$2b$/$2y$..."): checked on import (app/transfer.h).
+bool IsSupportedHash(std::string_view stored_hash);
+
 // Parses "argon2id" or "bcrypt"; false otherwise.
 bool ParsePasswordAlgorithm(std::string_view name, PasswordAlgorithm& out);
 

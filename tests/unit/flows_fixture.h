@@ -1,5 +1,6 @@
-// A fixture for flow tests: the real SQLite store in a temp dir, fast hashing parameters, a
-// fake clock and a session policy of lifetime 3600 s, idle 1800 s (remember) / 600 s (not).
+// A fixture for flow tests: the real SQLite store in a temp dir behind the session cache (as
+// in the server), fast hashing parameters, a fake clock and a session policy of lifetime
+// 3600 s, idle 1800 s (remember) / 600 s (not).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,8 +8,9 @@
 #include "flows/account_service.h"
 #include "flows/auth_service.h"
 #include "flows/session_service.h"
-#include "store/sqlite/sqlite_security_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "session/session_cache.h"
+#include "store/caching_store.h"
+#include "store/sqlite/sqlite_database.h"
 #include "test_support.h"
 
 namespace latchkey::flows {
@@ -28,22 +30,23 @@ class FlowsTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  store::sqlite::SqliteStore store_{(dir_.path() / "latchkey.db").string(), 2};
+  FakeClock clock_;
+  store::sqlite::SqliteDatabase db_{(dir_.path() / "latchkey.db").string(), 2};
+  session::SessionCache cache_{1000, std::chrono::seconds(60)};
+  store::CachingStore store_{db_, cache_, clock_};
   crypto::Keyring ring_ = Ring();
   crypto::PasswordHasher hasher_{FastParams()};
   session::SessionTokenCodec tokens_{ring_};
-  FakeClock clock_;
   SessionIssuer issuer_{tokens_, clock_, SessionPolicy{3600, 1800, 600, 60}};
-  store::sqlite::SqliteSecurityStore security_{store_.pool()};
-  audit::AuditLog audit_{security_, clock_};
-  throttle::Throttle throttle_{security_, clock_};
+  audit::AuditLog audit_{db_.events(), clock_};
+  throttle::Throttle throttle_{db_.throttles(), clock_};
   // A stand-in for the common-password list (web/common_passwords.js builds the real one).
   identity::PasswordPolicy passwords_{{"password1", "iloveyou1", "qwertyuiop"}};
   AuthService auth_{store_, store_, hasher_, issuer_, Guards{audit_, throttle_, {}}, passwords_};
   ClientInfo client_{"127.0.0.1", "unit-test"};
 
   SessionService sessions_{auth_, store_, clock_, audit_};
-  AccountService accounts_{auth_, store_, hasher_, issuer_, audit_, security_};
+  AccountService accounts_{auth_, store_, hasher_, issuer_, audit_, db_.events()};
 
   std::optional<std::string> HashOf(const LoginResult& r) { return tokens_.Verify(r.cookie_value); }
 };

@@ -69,7 +69,7 @@ TEST_F(ThrottleFlowTest, Login_FiveFailuresThen429WithRetryAfter_SuccessResets) 
   EXPECT_EQ(locked.error().retry_after, 1);
   clock_.Advance(1);
   ASSERT_TRUE(auth_.Login({"ALICE", "correct horse"}, std::nullopt, client_));
-  auto state = security_.GetThrottle(flows::AccountThrottleKey("alice"));
+  auto state = db_.throttles().GetThrottle(flows::AccountThrottleKey("alice"));
   ASSERT_TRUE(state);
   EXPECT_FALSE(state->has_value()) << "a success resets the account counter";
 }

@@ -10,5 +10,19 @@ TEST(FormatRfc3339_KnownInstants, UtcWithZ) {
   EXPECT_EQ(FormatRfc3339(1700000000), "2023-11-14T22:13:20Z");
 }
 
+TEST(ParseRfc3339, ReadsWhatFormatWrites) {
+  for (UnixSeconds t : {UnixSeconds{0}, UnixSeconds{1'764'445'800}, UnixSeconds{4'102'444'799}}) {
+    EXPECT_EQ(ParseRfc3339(FormatRfc3339(t)), t);
+  }
+}
+
+TEST(ParseRfc3339, RefusesOtherForms) {
+  for (const char* text : {"", "2026-11-29", "2026-11-29T19:50:00", "2026-11-29T19:50:00+01:00",
+                           "2026-11-29T19:50:00.5Z", "2026-13-29T19:50:00Z", "2026-02-30T19:50:00Z",
+                           "2026-11-29 19:50:00Z", "2026-11-29T19:50:00ZZ"}) {
+    EXPECT_FALSE(ParseRfc3339(text)) << text;
+  }
+}
+
 }  // namespace
 }  // namespace latchkey

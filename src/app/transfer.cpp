@@ -1,0 +1,97 @@
+#include "app/transfer.h"
+
+#include <boost/json.hpp>
+
+#include <istream>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "base/time_format.h"
+#include "crypto/password_hasher.h"
+#include "identity/validation.h"
+
+namespace latchkey::app {
+namespace {
+
+constexpr const char* kFields[] = {"username", "name", "password_hash", "created_at"};
+
+[[noreturn]] void BadLine(long line, const std::string& why) {
+  throw std::invalid_argument("line " + std::to_string(line) + ": " + why);
+}
+
+identity::UserRecord ParseLine(const std::string& text, long line) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(text, ec);
+  if (ec) BadLine(line, "not JSON (" + ec.message() + ")");
+  const boost::json::object* obj = value.if_object();
+  if (obj == nullptr) BadLine(line, "not a JSON object");
+  if (obj->size() != std::size(kFields)) {
+    BadLine(line, "expected exactly the fields username, name, password_hash, created_at");
+  }
+  auto field = [&](const char* key) -> std::string {
+    const boost::json::value* v = obj->if_contains(key);
+    if (v == nullptr || !v->is_string()) BadLine(line, std::string(key) + " must be a string");
+    return std::string(v->get_string());
+  };
+  identity::UserRecord rec;
+  rec.user.username = field("username");
+  rec.user.name = field("name");
+  rec.password_hash = field("password_hash");
+  if (auto r = identity::ValidateUsername(rec.user.username); !r) {
+    BadLine(line, "username: " + r.error().message);
+  }
+  if (auto r = identity::ValidateName(rec.user.name); !r)
+    BadLine(line, "name: " + r.error().message);
+  if (!crypto::IsSupportedHash(rec.password_hash)) {
+    BadLine(line, "password_hash is not an argon2id or bcrypt hash Latchkey can verify");
+  }
+  auto created = ParseRfc3339(field("created_at"));
+  if (!created) BadLine(line, "created_at must be RFC 3339 UTC like 2026-11-29T19:50:00Z");
+  rec.created_at = *created;
+  return rec;
+}
+
+}  // namespace
+
+long ExportUsers(store::Database& db, std::ostream& out) {
+  long count = 0;
+  auto r = db.ForEachUser([&](const identity::UserRecord& rec) {
+    boost::json::object line;
+    line["username"] = rec.user.username;
+    line["name"] = rec.user.name;
+    line["password_hash"] = rec.password_hash;
+    line["created_at"] = FormatRfc3339(rec.created_at);
+    out << boost::json::serialize(line) << '\n';
+    ++count;
+  });
+  if (!r) throw std::runtime_error("export failed: " + r.error().message);
+  out.flush();
+  if (!out) throw std::runtime_error("export failed: cannot write the output");
+  return count;
+}
+
+ImportSummary ImportUsers(store::Database& db, std::istream& in) {
+  std::vector<identity::UserRecord> users;
+  std::string text;
+  long line = 0;
+  while (std::getline(in, text)) {
+    ++line;
+    if (text.empty()) continue;  // a trailing newline, or blank lines between records
+    users.push_back(ParseLine(text, line));
+  }
+  if (in.bad()) throw std::runtime_error("import failed: cannot read the input");
+  ImportSummary summary;
+  for (const auto& rec : users) {
+    auto r = db.ImportUser(rec);
+    if (!r) {
+      throw std::runtime_error("import failed after " + std::to_string(summary.imported) +
+                               " users: " + r.error().message);
+    }
+    ++(*r ? summary.imported : summary.skipped);
+  }
+  return summary;
+}
+
+}  // namespace latchkey::app

@@ -1,0 +1,131 @@
+#include "session/session_cache.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace latchkey::session {
+
+SessionCache::SessionCache(std::size_t capacity, Clock::duration ttl)
+    : capacity_per_shard_(capacity == 0 ? 0 : std::max<std::size_t>(1, capacity / kShards)),
+      ttl_(ttl) {}
+
+SessionCache::Shard& SessionCache::ShardOf(std::string_view token_hash) {
+  return shards_[std::hash<std::string_view>{}(token_hash) % kShards];
+}
+
+const SessionCache::Shard& SessionCache::ShardOf(std::string_view token_hash) const {
+  return shards_[std::hash<std::string_view>{}(token_hash) % kShards];
+}
+
+std::uint64_t SessionCache::Epoch(std::string_view token_hash) const {
+  return ShardOf(token_hash).epoch.load(std::memory_order_acquire);
+}
+
+std::optional<ResolvedSession> SessionCache::Get(std::string_view token_hash) {
+  if (!enabled() || !serving_.load(std::memory_order_acquire)) return std::nullopt;
+  Shard& shard = ShardOf(token_hash);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.entries.find(std::string(token_hash));
+  if (it == shard.entries.end()) return std::nullopt;
+  if (Clock::now() - it->second.stored_at > ttl_) {
+    Erase(shard, it);
+    return std::nullopt;
+  }
+  shard.lru.splice(shard.lru.begin(), shard.lru, it->second.lru);
+  return it->second.value;
+}
+
+void SessionCache::Put(const ResolvedSession& s, std::uint64_t epoch) {
+  if (!enabled() || !serving_.load(std::memory_order_acquire)) return;
+  const std::string& key = s.session.token_hash;
+  Shard& shard = ShardOf(key);
+  std::lock_guard lock(shard.mu);
+  // Checked under the mutex: evictions bump the epoch under it too, so no eviction can fall
+  // between this check and the insert.
+  if (shard.epoch.load(std::memory_order_relaxed) != epoch) return;
+  if (auto old = shard.entries.find(key); old != shard.entries.end()) Erase(shard, old);
+  while (shard.entries.size() >= capacity_per_shard_ && !shard.lru.empty()) {
+    Erase(shard, shard.entries.find(*shard.lru.back()));
+  }
+  auto [it, inserted] = shard.entries.emplace(key, Entry{s, Clock::now(), {}});
+  shard.lru.push_front(&it->first);
+  it->second.lru = shard.lru.begin();
+  shard.by_user[s.user.id].push_back(&it->first);
+}
+
+void SessionCache::SetLastSeen(std::string_view token_hash, UnixSeconds last_seen_at) {
+  if (!enabled()) return;
+  Shard& shard = ShardOf(token_hash);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.entries.find(std::string(token_hash));
+  if (it != shard.entries.end()) {
+    it->second.value.session.last_seen_at =
+        std::max(it->second.value.session.last_seen_at, last_seen_at);
+  }
+}
+
+void SessionCache::EvictToken(std::string_view token_hash) {
+  if (!enabled()) return;
+  Shard& shard = ShardOf(token_hash);
+  std::lock_guard lock(shard.mu);
+  shard.epoch.fetch_add(1, std::memory_order_release);
+  auto it = shard.entries.find(std::string(token_hash));
+  if (it != shard.entries.end()) Erase(shard, it);
+}
+
+void SessionCache::EvictUser(identity::UserId user_id) {
+  if (!enabled()) return;
+  for (Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    shard.epoch.fetch_add(1, std::memory_order_release);
+    auto users = shard.by_user.find(user_id);
+    if (users == shard.by_user.end()) continue;
+    std::vector<std::string> keys;
+    for (const std::string* key : users->second) keys.push_back(*key);
+    for (const std::string& key : keys) {
+      auto it = shard.entries.find(key);
+      if (it != shard.entries.end()) Erase(shard, it);
+    }
+  }
+}
+
+void SessionCache::Clear() {
+  for (Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    ClearShard(shard);
+  }
+}
+
+void SessionCache::SetServing(bool serving) {
+  serving_.store(serving, std::memory_order_release);
+  Clear();
+}
+
+std::size_t SessionCache::size() const {
+  std::size_t n = 0;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    n += shard.entries.size();
+  }
+  return n;
+}
+
+void SessionCache::Erase(Shard& shard, std::unordered_map<std::string, Entry>::iterator it) {
+  auto users = shard.by_user.find(it->second.value.user.id);
+  if (users != shard.by_user.end()) {
+    auto& keys = users->second;
+    keys.erase(std::remove(keys.begin(), keys.end(), &it->first), keys.end());
+    if (keys.empty()) shard.by_user.erase(users);
+  }
+  shard.lru.erase(it->second.lru);
+  shard.entries.erase(it);
+}
+
+void SessionCache::ClearShard(Shard& shard) {
+  shard.epoch.fetch_add(1, std::memory_order_release);
+  shard.entries.clear();
+  shard.lru.clear();
+  shard.by_user.clear();
+}
+
+}  // namespace latchkey::session

@@ -1,0 +1,89 @@
+// A bounded in-memory cache of resolved sessions, keyed by token hash, so that a session
+// check need not read the store. Correctness rules (see store/caching_store.h, which is the
+// only writer):
+// - Entries are dropped after every change to their session or user (this process's writes
+//   at once; other nodes' through the database's change feed), and after `ttl` whatever
+//   happens (a bound for writers that do not notify).
+// - A read from the store is cached only if no invalidation of its shard happened since the
+//   caller took Epoch() before that read: a read that raced a logout is never cached.
+// - While not serving (the change feed is down), Get misses and Put does nothing.
+// Memory: about 0.5 KB per entry (strings of the session and its user); capacity bounds it,
+// least recently used entries go first.
+// Thread-safety: safe from many threads (16 shards, one mutex each).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "session/session.h"
+
+namespace latchkey::session {
+
+class SessionCache {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // capacity: entries in all (0 disables the cache); ttl: the longest an entry is served.
+  SessionCache(std::size_t capacity, Clock::duration ttl);
+  SessionCache(const SessionCache&) = delete;
+  SessionCache& operator=(const SessionCache&) = delete;
+
+  // The invalidation count of token_hash's shard: take it before reading the store.
+  std::uint64_t Epoch(std::string_view token_hash) const;
+
+  // The cached session, if present, younger than ttl, and the cache is serving.
+  std::optional<ResolvedSession> Get(std::string_view token_hash);
+
+  // Caches `s` (keyed by s.session.token_hash) unless its shard was invalidated since `epoch`.
+  void Put(const ResolvedSession& s, std::uint64_t epoch);
+
+  // Records a touch of a cached session (its last_seen_at), if cached.
+  void SetLastSeen(std::string_view token_hash, UnixSeconds last_seen_at);
+
+  void EvictToken(std::string_view token_hash);
+  void EvictUser(identity::UserId user_id);
+  void Clear();
+
+  // Serving on/off (the change feed's state); switching drops everything.
+  void SetServing(bool serving);
+
+  bool enabled() const { return capacity_per_shard_ > 0; }
+  std::size_t size() const;
+
+ private:
+  struct Entry {
+    ResolvedSession value;
+    Clock::time_point stored_at;
+    std::list<const std::string*>::iterator lru;  // position in Shard::lru (front: newest)
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, Entry> entries;
+    std::list<const std::string*> lru;  // keys of `entries`
+    std::unordered_map<identity::UserId, std::vector<const std::string*>> by_user;
+    std::atomic<std::uint64_t> epoch{0};
+  };
+  static constexpr std::size_t kShards = 16;
+
+  Shard& ShardOf(std::string_view token_hash);
+  const Shard& ShardOf(std::string_view token_hash) const;
+  // Removes `it` from shard (mutex held).
+  static void Erase(Shard& shard, std::unordered_map<std::string, Entry>::iterator it);
+  static void ClearShard(Shard& shard);
+
+  std::size_t capacity_per_shard_;
+  Clock::duration ttl_;
+  std::atomic<bool> serving_{true};
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace latchkey::session

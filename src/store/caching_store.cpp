@@ -1,0 +1,97 @@
+#include "store/caching_store.h"
+
+namespace latchkey::store {
+
+CachingStore::CachingStore(Database& db, session::SessionCache& cache, const Clock& clock)
+    : users_(db.users()), sessions_(db.sessions()), cache_(cache), clock_(clock) {}
+
+Result<identity::User> CachingStore::CreateUserWithSession(const identity::NewUser& user,
+                                                           const session::SessionRecord& first) {
+  return users_.CreateUserWithSession(user, first);
+}
+
+Result<std::optional<identity::UserRecord>> CachingStore::FindUserByUsername(
+    std::string_view username) {
+  return users_.FindUserByUsername(username);
+}
+
+Result<std::optional<identity::UserRecord>> CachingStore::FindUserById(identity::UserId id) {
+  return users_.FindUserById(id);
+}
+
+Result<bool> CachingStore::DeleteUser(identity::UserId id) {
+  auto r = users_.DeleteUser(id);
+  cache_.EvictUser(id);
+  return r;
+}
+
+Result<identity::User> CachingStore::UpdateName(identity::UserId id, std::string_view name) {
+  auto r = users_.UpdateName(id, name);
+  cache_.EvictUser(id);
+  return r;
+}
+
+Result<void> CachingStore::ReplacePassword(identity::UserId id, std::string_view password_hash,
+                                           const session::SessionRecord& replacement) {
+  auto r = users_.ReplacePassword(id, password_hash, replacement);
+  cache_.EvictUser(id);
+  return r;
+}
+
+Result<void> CachingStore::InsertSession(const session::SessionRecord& created,
+                                         std::optional<std::string_view> replaced_token_hash) {
+  auto r = sessions_.InsertSession(created, replaced_token_hash);
+  if (replaced_token_hash) cache_.EvictToken(*replaced_token_hash);
+  return r;
+}
+
+Result<std::optional<session::ResolvedSession>> CachingStore::FindSessionByTokenHash(
+    std::string_view token_hash) {
+  UnixSeconds now = clock_.Now();
+  if (auto hit = cache_.Get(token_hash); hit && session::EffectiveExpiry(hit->session) > now) {
+    return std::optional<session::ResolvedSession>(std::move(*hit));
+  }
+  std::uint64_t epoch = cache_.Epoch(token_hash);
+  auto found = sessions_.FindSessionByTokenHash(token_hash);
+  if (found && *found && session::EffectiveExpiry((*found)->session) > now) {
+    cache_.Put(**found, epoch);
+  }
+  return found;
+}
+
+Result<bool> CachingStore::DeleteSessionByTokenHash(std::string_view token_hash) {
+  auto r = sessions_.DeleteSessionByTokenHash(token_hash);
+  cache_.EvictToken(token_hash);
+  return r;
+}
+
+Result<long> CachingStore::DeleteExpiredSessions(UnixSeconds now) {
+  // Cached entries carry their own expiry: an ended one is never served (see Find).
+  return sessions_.DeleteExpiredSessions(now);
+}
+
+Result<void> CachingStore::TouchSession(std::string_view token_hash, UnixSeconds now) {
+  auto r = sessions_.TouchSession(token_hash, now);
+  if (r) cache_.SetLastSeen(token_hash, now);
+  return r;
+}
+
+Result<std::vector<session::SessionRecord>> CachingStore::ListSessions(identity::UserId user_id,
+                                                                       UnixSeconds now) {
+  return sessions_.ListSessions(user_id, now);
+}
+
+Result<bool> CachingStore::DeleteUserSession(identity::UserId user_id, std::string_view id) {
+  auto r = sessions_.DeleteUserSession(user_id, id);
+  cache_.EvictUser(user_id);
+  return r;
+}
+
+Result<long> CachingStore::DeleteOtherSessions(identity::UserId user_id,
+                                               std::string_view keep_token_hash, UnixSeconds now) {
+  auto r = sessions_.DeleteOtherSessions(user_id, keep_token_hash, now);
+  cache_.EvictUser(user_id);
+  return r;
+}
+
+}  // namespace latchkey::store

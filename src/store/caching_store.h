@@ -1,0 +1,63 @@
+// The user and session stores of a Database with a SessionCache in front of session lookups
+// (the hot path: every authenticated request). Every write that ends or changes a session
+// or its user evicts the cache AFTER it commits, so this process never serves what it just
+// changed; other nodes' changes arrive through the Database's change feed
+// (SessionChangeSink), within the feed's latency (PostgreSQL LISTEN/NOTIFY: milliseconds).
+// While the feed is down the cache does not serve.
+//
+// A cached session that looks ended (its copy of last_seen_at may be older than another
+// node's touch) is re-read from the store before anyone acts on it.
+// Blocking: as the wrapped stores. Thread-safety: safe from many threads.
+#pragma once
+
+#include "base/clock.h"
+#include "session/session_cache.h"
+#include "store/database.h"
+
+namespace latchkey::store {
+
+class CachingStore final : public identity::UserStore,
+                           public session::SessionStore,
+                           public SessionChangeSink {
+ public:
+  CachingStore(Database& db, session::SessionCache& cache, const Clock& clock);
+
+  // identity::UserStore
+  Result<identity::User> CreateUserWithSession(const identity::NewUser& user,
+                                               const session::SessionRecord& first) override;
+  Result<std::optional<identity::UserRecord>> FindUserByUsername(
+      std::string_view username) override;
+  Result<std::optional<identity::UserRecord>> FindUserById(identity::UserId id) override;
+  Result<bool> DeleteUser(identity::UserId id) override;
+  Result<identity::User> UpdateName(identity::UserId id, std::string_view name) override;
+  Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
+                               const session::SessionRecord& replacement) override;
+
+  // session::SessionStore
+  Result<void> InsertSession(const session::SessionRecord& created,
+                             std::optional<std::string_view> replaced_token_hash) override;
+  Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
+      std::string_view token_hash) override;
+  Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
+  Result<long> DeleteExpiredSessions(UnixSeconds now) override;
+  Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) override;
+  Result<std::vector<session::SessionRecord>> ListSessions(identity::UserId user_id,
+                                                           UnixSeconds now) override;
+  Result<bool> DeleteUserSession(identity::UserId user_id, std::string_view id) override;
+  Result<long> DeleteOtherSessions(identity::UserId user_id, std::string_view keep_token_hash,
+                                   UnixSeconds now) override;
+
+  // SessionChangeSink: other nodes' changes.
+  void OnFeedUp() override { cache_.SetServing(true); }
+  void OnFeedDown() override { cache_.SetServing(false); }
+  void OnSessionChanged(std::string_view token_hash) override { cache_.EvictToken(token_hash); }
+  void OnUserChanged(identity::UserId user_id) override { cache_.EvictUser(user_id); }
+
+ private:
+  identity::UserStore& users_;
+  session::SessionStore& sessions_;
+  session::SessionCache& cache_;
+  const Clock& clock_;
+};
+
+}  // namespace latchkey::store

@@ -1,0 +1,65 @@
+#include "store/sqlite/sqlite_database.h"
+
+#include "store/sqlite/sqlite_errors.h"
+
+namespace latchkey::store::sqlite {
+namespace {
+
+constexpr const char* kPing = "SELECT 1";
+// Keyset pagination: one batch in memory at a time, whatever the table's size.
+constexpr const char* kSelectUsersAfter =
+    "SELECT id, username, name, password_hash, created_at FROM users WHERE id > ?1"
+    " ORDER BY id LIMIT 1000";
+constexpr const char* kImportUser =
+    "INSERT INTO users (username, name, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT DO NOTHING";
+
+}  // namespace
+
+Result<void> SqliteDatabase::Ping() {
+  auto conn = store_.pool().Acquire();
+  auto stmt = conn->Prepare(kPing);
+  if (!stmt || stmt->Step() != SQLITE_ROW) return StorageError(*conn, "ping");
+  return {};
+}
+
+Result<void> SqliteDatabase::ForEachUser(
+    const std::function<void(const identity::UserRecord&)>& sink) {
+  identity::UserId after = 0;
+  for (;;) {
+    std::vector<identity::UserRecord> batch;
+    {
+      auto conn = store_.pool().Acquire();
+      auto stmt = conn->Prepare(kSelectUsersAfter);
+      if (!stmt) return StorageError(*conn, "prepare user export");
+      stmt->Bind(1, after);
+      int rc;
+      while ((rc = stmt->Step()) == SQLITE_ROW) {
+        identity::UserRecord rec;
+        rec.user = {stmt->Int(0), stmt->Text(1), stmt->Text(2)};
+        rec.password_hash = stmt->Text(3);
+        rec.created_at = stmt->Int(4);
+        batch.push_back(std::move(rec));
+      }
+      if (rc != SQLITE_DONE) return StorageError(*conn, "user export");
+    }
+    if (batch.empty()) return {};
+    for (const auto& rec : batch) sink(rec);
+    after = batch.back().user.id;
+  }
+}
+
+Result<bool> SqliteDatabase::ImportUser(const identity::UserRecord& rec) {
+  auto conn = store_.pool().Acquire();
+  auto stmt = conn->Prepare(kImportUser);
+  if (!stmt) return StorageError(*conn, "prepare user import");
+  int rc = stmt->Bind(1, rec.user.username)
+               .Bind(2, rec.user.name)
+               .Bind(3, rec.password_hash)
+               .Bind(4, rec.created_at)
+               .Step();
+  if (rc != SQLITE_DONE) return StorageError(*conn, "user import");
+  return conn->Changes() > 0;
+}
+
+}  // namespace latchkey::store::sqlite

@@ -1,0 +1,135 @@
+// The session cache in front of the real SQLite store: what this process writes is never
+// served stale, other nodes' changes arrive through the SessionChangeSink, and a cached copy
+// that looks ended is re-read before anyone acts on it.
+#include "store/caching_store.h"
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite/sqlite_database.h"
+#include "test_support.h"
+
+namespace latchkey::store {
+namespace {
+
+class CachingStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    identity::NewUser user{"alice", "Alice", "$argon2id$x", clock_.Now()};
+    auto created = db_.users().CreateUserWithSession(user, Session("t1"));
+    ASSERT_TRUE(created);
+    user_id_ = created->id;
+    ASSERT_TRUE(db_.sessions().InsertSession(Session("t2"), std::nullopt));
+  }
+
+  session::SessionRecord Session(const std::string& token_hash) {
+    session::SessionRecord s;
+    s.id = "id-" + token_hash;
+    s.user_id = user_id_;
+    s.token_hash = token_hash;
+    s.created_at = s.last_seen_at = clock_.Now();
+    s.expires_at = clock_.Now() + 3600;
+    s.idle_timeout = 600;
+    return s;
+  }
+
+  bool Found(const std::string& token_hash) {
+    auto r = store_.FindSessionByTokenHash(token_hash);
+    EXPECT_TRUE(r);
+    return r && r->has_value();
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_;
+  sqlite::SqliteDatabase db_{(dir_.path() / "latchkey.db").string(), 2};
+  session::SessionCache cache_{1000, std::chrono::seconds(60)};
+  CachingStore store_{db_, cache_, clock_};
+  identity::UserId user_id_ = 0;
+};
+
+TEST_F(CachingStoreTest, SecondLookupIsServedFromMemory) {
+  ASSERT_TRUE(Found("t1"));
+  // Deleted behind the cache's back (as another node would): still served from memory...
+  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t1"));
+  EXPECT_TRUE(Found("t1"));
+  // ...until the change feed says so.
+  store_.OnSessionChanged("t1");
+  EXPECT_FALSE(Found("t1"));
+}
+
+TEST_F(CachingStoreTest, UserChangeFromAnotherNodeEvictsAllItsSessions) {
+  ASSERT_TRUE(Found("t1"));
+  ASSERT_TRUE(Found("t2"));
+  ASSERT_TRUE(db_.users().DeleteUser(user_id_));
+  store_.OnUserChanged(user_id_);
+  EXPECT_FALSE(Found("t1"));
+  EXPECT_FALSE(Found("t2"));
+}
+
+TEST_F(CachingStoreTest, OwnLogoutIsNeverServedStale) {
+  ASSERT_TRUE(Found("t1"));
+  ASSERT_TRUE(store_.DeleteSessionByTokenHash("t1"));
+  EXPECT_FALSE(Found("t1"));
+  EXPECT_TRUE(Found("t2"));
+}
+
+TEST_F(CachingStoreTest, OwnRotationEvictsTheReplacedSession) {
+  ASSERT_TRUE(Found("t1"));
+  ASSERT_TRUE(store_.InsertSession(Session("t3"), std::string_view("t1")));
+  EXPECT_FALSE(Found("t1"));
+  EXPECT_TRUE(Found("t3"));
+}
+
+TEST_F(CachingStoreTest, OwnRevokesAndPasswordChangeEvict) {
+  ASSERT_TRUE(Found("t1"));
+  ASSERT_TRUE(Found("t2"));
+  auto revoked = store_.DeleteUserSession(user_id_, "id-t2");
+  ASSERT_TRUE(revoked);
+  EXPECT_TRUE(*revoked);
+  EXPECT_FALSE(Found("t2"));
+  ASSERT_TRUE(store_.ReplacePassword(user_id_, "$argon2id$y", Session("t4")));
+  EXPECT_FALSE(Found("t1"));
+  EXPECT_TRUE(Found("t4"));
+}
+
+TEST_F(CachingStoreTest, OwnRenameIsSeenAtOnce) {
+  ASSERT_TRUE(Found("t1"));
+  ASSERT_TRUE(store_.UpdateName(user_id_, "Alicia"));
+  auto r = store_.FindSessionByTokenHash("t1");
+  ASSERT_TRUE(r && *r);
+  EXPECT_EQ((*r)->user.name, "Alicia");
+}
+
+TEST_F(CachingStoreTest, CachedCopyThatLooksIdleIsReadAgain) {
+  ASSERT_TRUE(Found("t1"));  // cached with last_seen_at = start
+  clock_.Advance(500);
+  // Another node saw the session at start+500 (the store knows; our cached copy does not).
+  ASSERT_TRUE(db_.sessions().TouchSession("t1", clock_.Now()));
+  clock_.Advance(200);  // cached copy: idle for 700 s > 600; the store: 200 s
+  auto r = store_.FindSessionByTokenHash("t1");
+  ASSERT_TRUE(r && *r);
+  EXPECT_EQ((*r)->session.last_seen_at, clock_.Now() - 200);
+}
+
+TEST_F(CachingStoreTest, FeedDownStopsServingFromMemory) {
+  ASSERT_TRUE(Found("t1"));
+  store_.OnFeedDown();
+  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t1"));
+  EXPECT_FALSE(Found("t1"));  // read from the store, not the cache
+  ASSERT_TRUE(Found("t2"));
+  store_.OnFeedUp();
+  ASSERT_TRUE(Found("t2"));
+  EXPECT_EQ(cache_.size(), 1u);
+}
+
+TEST_F(CachingStoreTest, TouchUpdatesTheCachedCopy) {
+  ASSERT_TRUE(Found("t1"));
+  clock_.Advance(100);
+  ASSERT_TRUE(store_.TouchSession("t1", clock_.Now()));
+  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t1"));  // prove the next read is cached
+  auto r = store_.FindSessionByTokenHash("t1");
+  ASSERT_TRUE(r && *r);
+  EXPECT_EQ((*r)->session.last_seen_at, clock_.Now());
+}
+
+}  // namespace
+}  // namespace latchkey::store

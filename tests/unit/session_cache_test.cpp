@@ -1,0 +1,133 @@
+#include "session/session_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace latchkey::session {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+ResolvedSession Make(std::string token_hash, identity::UserId user_id, std::string name = "n") {
+  ResolvedSession s;
+  s.session.token_hash = std::move(token_hash);
+  s.session.user_id = user_id;
+  s.session.last_seen_at = 100;
+  s.user = {user_id, "user" + std::to_string(user_id), std::move(name)};
+  return s;
+}
+
+void Put(SessionCache& cache, const ResolvedSession& s) {
+  cache.Put(s, cache.Epoch(s.session.token_hash));
+}
+
+TEST(SessionCache, ServesWhatWasPut) {
+  SessionCache cache(100, seconds(60));
+  Put(cache, Make("h1", 1, "Alice"));
+  auto hit = cache.Get("h1");
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->user.name, "Alice");
+  EXPECT_FALSE(cache.Get("h2"));
+}
+
+TEST(SessionCache, EvictTokenDropsOnlyThatSession) {
+  SessionCache cache(100, seconds(60));
+  Put(cache, Make("h1", 1));
+  Put(cache, Make("h2", 1));
+  cache.EvictToken("h1");
+  EXPECT_FALSE(cache.Get("h1"));
+  EXPECT_TRUE(cache.Get("h2"));
+}
+
+TEST(SessionCache, EvictUserDropsEverySessionOfTheUserInEveryShard) {
+  SessionCache cache(1000, seconds(60));
+  for (int i = 0; i < 64; ++i) Put(cache, Make("a" + std::to_string(i), 1));
+  Put(cache, Make("b", 2));
+  cache.EvictUser(1);
+  for (int i = 0; i < 64; ++i) EXPECT_FALSE(cache.Get("a" + std::to_string(i))) << i;
+  EXPECT_TRUE(cache.Get("b"));
+  EXPECT_EQ(cache.size(), 1u);
+}
+
+TEST(SessionCache, ReadThatRacedAnEvictionIsNotCached) {
+  SessionCache cache(100, seconds(60));
+  auto epoch = cache.Epoch("h1");  // taken before the store read
+  cache.EvictToken("h1");          // a logout commits meanwhile
+  cache.Put(Make("h1", 1), epoch);
+  EXPECT_FALSE(cache.Get("h1"));
+
+  epoch = cache.Epoch("h2");
+  cache.EvictUser(7);  // any user: the epoch of every shard moves
+  cache.Put(Make("h2", 1), epoch);
+  EXPECT_FALSE(cache.Get("h2"));
+}
+
+TEST(SessionCache, CapacityBoundsTheEntries) {
+  SessionCache cache(64, seconds(60));
+  for (int i = 0; i < 5000; ++i) Put(cache, Make("h" + std::to_string(i), i));
+  EXPECT_LE(cache.size(), 64u);
+  EXPECT_GT(cache.size(), 0u);
+  EXPECT_TRUE(cache.Get("h4999"));  // the newest stays
+}
+
+TEST(SessionCache, EntriesExpireAfterTheTtl) {
+  SessionCache cache(100, milliseconds(50));
+  Put(cache, Make("h1", 1));
+  EXPECT_TRUE(cache.Get("h1"));
+  std::this_thread::sleep_for(milliseconds(120));
+  EXPECT_FALSE(cache.Get("h1"));
+}
+
+TEST(SessionCache, NotServingMeansNoHitsAndNoPuts) {
+  SessionCache cache(100, seconds(60));
+  Put(cache, Make("h1", 1));
+  cache.SetServing(false);
+  EXPECT_FALSE(cache.Get("h1"));
+  Put(cache, Make("h2", 1));
+  cache.SetServing(true);
+  EXPECT_FALSE(cache.Get("h1"));  // dropped when the feed went down
+  EXPECT_FALSE(cache.Get("h2"));  // never stored
+  Put(cache, Make("h3", 1));
+  EXPECT_TRUE(cache.Get("h3"));
+}
+
+TEST(SessionCache, SetLastSeenOnlyMovesForward) {
+  SessionCache cache(100, seconds(60));
+  Put(cache, Make("h1", 1));
+  cache.SetLastSeen("h1", 500);
+  EXPECT_EQ(cache.Get("h1")->session.last_seen_at, 500);
+  cache.SetLastSeen("h1", 300);
+  EXPECT_EQ(cache.Get("h1")->session.last_seen_at, 500);
+}
+
+TEST(SessionCache, ZeroCapacityDisablesIt) {
+  SessionCache cache(0, seconds(60));
+  EXPECT_FALSE(cache.enabled());
+  Put(cache, Make("h1", 1));
+  EXPECT_FALSE(cache.Get("h1"));
+}
+
+TEST(SessionCache, ConcurrentUseKeepsItConsistent) {
+  SessionCache cache(256, seconds(60));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&cache, t] {
+      for (int i = 0; i < 5000; ++i) {
+        std::string h = "h" + std::to_string((i * 7 + t) % 500);
+        Put(cache, Make(h, i % 50));
+        (void)cache.Get(h);
+        if (i % 13 == 0) cache.EvictUser(i % 50);
+        if (i % 17 == 0) cache.EvictToken(h);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_LE(cache.size(), 256u);
+  cache.Clear();
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+}  // namespace
+}  // namespace latchkey::session
