@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { api, CookieJar, findSetCookie, getCsrf, parseSetCookie } from '../support/http.mjs';
 import {
-  assertCleanResponses, assertNoStoreEverywhere, assertError, assertJson, browser, jarWithSession, sessionCookieOf, signup, sql,
+  assertCleanResponses, assertNoStoreEverywhere, assertError, assertJson, browser, dialect, jarWithSession, sessionCookieOf, signup, sql,
   startTestServer, tempDir, uniq,
 } from '../support/fixtures.mjs';
 
@@ -248,7 +248,9 @@ test('same DB but a different secret key: the session row exists yet the cookie 
     if (f.startsWith('latchkey.db')) copyFileSync(path.join(dirA, f), path.join(dirB, f));
     copyFileSync(path.join(dirA, f), path.join(dirC, f));
   }
-  const [b, c] = await Promise.all([startTestServer({ dataDir: dirB }), startTestServer({ dataDir: dirC })]);
+  // SQLite: B and C got copies of A's database file above. PostgreSQL: they use A's database.
+  const sameDb = dialect() === 'postgres' ? { db: a.db } : {};
+  const [b, c] = await Promise.all([startTestServer({ dataDir: dirB, ...sameDb }), startTestServer({ dataDir: dirC, ...sameDb })]);
   try {
     const control = await api(c.url, jarWithSession(value), 'GET', '/api/auth');
     assert.equal(control.status, 200, `control: same DB and same secret key accepts the cookie: ${control.text}`);

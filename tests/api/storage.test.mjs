@@ -1,4 +1,4 @@
-// Storage rules (white-box, read-only sqlite3): token hashes, password hashes
+// Storage rules (white-box, read-only sqlite3 or psql): token hashes, password hashes
 // (argon2id parameters, bcrypt without truncation), algorithm switch across restarts,
 // secret.key mode and absence from logs and DB.
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { api, parseSetCookie, responseLog } from '../support/http.mjs';
 import {
-  assertCleanResponses, assertNoStoreEverywhere, authStatus, browser, dbBytes, jarWithSession, login, q, sessionCookieOf, signup, sql,
+  assertCleanResponses, assertNoStoreEverywhere, authStatus, browser, dbBytes, dialect, jarWithSession, login, q, sessionCookieOf, signup, sql,
   loginTimings, startTestServer, tempDir, uniq,
 } from '../support/fixtures.mjs';
 
@@ -38,6 +38,20 @@ const hashOf = (dataDir, username) => {
   assert.equal(rows.length, 1, `one user row for ${username}`);
   return rows[0].password_hash;
 };
+
+/**
+ * token_hash of a user's sessions as {t: 'blob'|'text', h: HEX of the stored bytes} (SQLite's
+ * typeof() and hex(); PostgreSQL: bytea is a blob, any other type is text).
+ */
+function tokenHashRows(srv, userId) {
+  if (dialect() === 'sqlite') {
+    return sql(srv.dataDir, `SELECT typeof(token_hash) AS t, hex(token_hash) AS h FROM sessions WHERE user_id = ${Number(userId)}`);
+  }
+  const rows = sql(srv.dataDir, `SELECT pg_typeof(token_hash)::text AS t, token_hash::text AS v FROM sessions WHERE user_id = ${Number(userId)}`);
+  return rows.map(({ t, v }) => (t === 'bytea'
+    ? { t: 'blob', h: v.replace(/^\\x/, '').toUpperCase() }
+    : { t: 'text', h: Buffer.from(v, 'utf8').toString('hex').toUpperCase() }));
+}
 
 // OWASP Password Storage Cheat Sheet argon2id configurations (all equivalent in strength).
 const ARGON_MIN = [[47104, 1], [19456, 2], [12288, 3], [9216, 4], [7168, 5]];
@@ -82,7 +96,7 @@ test('sessions store a hash of the token, never the token itself', async () => {
   const cookie = sessionCookieOf(s);
   const [token, mac] = cookie.split('.');
   secrets.tokens.add(token);
-  const rows = sql(argon.dataDir, `SELECT typeof(token_hash) AS t, hex(token_hash) AS h FROM sessions WHERE user_id = ${Number(s.body.user.id)}`);
+  const rows = tokenHashRows(argon, s.body.user.id);
   assert.equal(rows.length, 1);
   const { t, h } = rows[0];
   const stored = t === 'blob' ? Buffer.from(h, 'hex') : Buffer.from(h, 'hex').toString('utf8');
@@ -99,7 +113,7 @@ test('token_hash = SHA-256(token) (docs: "the server stores only SHA-256(token)"
   const jar = await browser(argon.url);
   const s = await signup(argon.url, jar);
   const token = sessionCookieOf(s).split('.')[0];
-  const rows = sql(argon.dataDir, `SELECT typeof(token_hash) AS t, hex(token_hash) AS h FROM sessions WHERE user_id = ${Number(s.body.user.id)}`);
+  const rows = tokenHashRows(argon, s.body.user.id);
   const digests = [createHash('sha256').update(token).digest(), createHash('sha256').update(Buffer.from(token, 'base64url')).digest()];
   const forms = new Set();
   for (const d of digests) {

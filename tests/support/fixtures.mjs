@@ -1,5 +1,6 @@
 // Shared fixtures for tests/api: a minimal web root, servers with cleanup,
-// read-only SQLite queries, unique names and account helpers.
+// read-only SQL queries (SQLite or PostgreSQL, whichever the server uses), unique names and
+// account helpers.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -7,7 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer } from './server.mjs';
+import {
+  createTestDatabase, createTestDatabaseAsync, databaseOf, dialect, isPostgresUrl, psql, sqliteFile, startServer,
+} from './server.mjs';
 import { api, CookieJar, getCsrf, parseSetCookie, responseLog } from './http.mjs';
 
 export const INDEX_HTML = `<!doctype html>
@@ -57,7 +60,8 @@ export function tempDir(prefix = 'latchkey-t-') {
 }
 
 /**
- * Start a server with its own web root. Options as startServer (args, env, dataDir, webRoot).
+ * Start a server with its own web root. Options as startServer (args, env, dataDir, webRoot, tls, db;
+ * db: see startServer, e.g. another server's `db` to share its database).
  * The returned server has cleanup(): stop() and remove the web root it created.
  */
 export async function startTestServer(opts = {}) {
@@ -83,9 +87,15 @@ export async function startTestServer(opts = {}) {
   return srv;
 }
 
-/** Read-only SQL against <dataDir>/latchkey.db via the sqlite3 CLI; returns an array of row objects. */
+/**
+ * Read-only SQL against the database of the server on dataDir: <dataDir>/latchkey.db via the
+ * sqlite3 CLI, or its PostgreSQL database via psql. Returns an array of row objects either way
+ * (PostgreSQL: json_agg over the query; booleans become 1/0 as SQLite stores them).
+ */
 export function sql(dataDir, query) {
-  const db = path.join(dataDir, 'latchkey.db');
+  const url = databaseOf(dataDir);
+  if (isPostgresUrl(url)) return pgRows(url, query);
+  const db = sqliteFile(url);
   assert.ok(existsSync(db), `database ${db} exists`);
   const out = execFileSync('sqlite3', ['-readonly', '-json', '-cmd', '.timeout 5000', db, query], {
     encoding: 'utf8',
@@ -93,16 +103,31 @@ export function sql(dataDir, query) {
   return out.trim() ? JSON.parse(out) : [];
 }
 
+/** Rows of a read-only query on a PostgreSQL database URL, shaped as sqlite3 -json prints them. */
+export function pgRows(url, query) {
+  const inner = String(query).trim().replace(/;\s*$/, '');
+  // The row alias must not be a column name (a column `t` would win over a row alias `t`).
+  const out = psql(url, `SELECT coalesce(json_agg(lk_query_row), '[]'::json) FROM (${inner}) lk_query_row`, { readOnly: true });
+  const bool = (v) => (typeof v === 'boolean' ? Number(v) : v);
+  return JSON.parse(out).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, bool(v)])));
+}
+
 /** SQL string literal. */
 export function q(s) {
   return `'${String(s).replaceAll("'", "''")}'`;
 }
 
-/** Bytes of the database files (db + wal), to look for leaked secrets. */
+/**
+ * Everything the database of the server on dataDir holds, to look for leaked secrets: the
+ * SQLite files (db + wal + journal), or a pg_dump (schema and data) of its PostgreSQL database.
+ */
 export function dbBytes(dataDir) {
+  const url = databaseOf(dataDir);
+  if (isPostgresUrl(url)) {
+    return execFileSync('pg_dump', ['--no-owner', '--no-privileges', '-d', url], { timeout: 30000 });
+  }
   const bufs = [];
-  for (const f of ['latchkey.db', 'latchkey.db-wal', 'latchkey.db-journal']) {
-    const p = path.join(dataDir, f);
+  for (const p of [sqliteFile(url), `${sqliteFile(url)}-wal`, `${sqliteFile(url)}-journal`]) {
     if (existsSync(p)) bufs.push(readFileSync(p));
   }
   return Buffer.concat(bufs);
@@ -341,4 +366,4 @@ export function assertCleanResponses(extraSecrets = []) {
   assert.deepEqual(problems, [], `responses seen in this file (${responseLog.length}) must be clean`);
 }
 
-export { api, CookieJar, getCsrf };
+export { api, CookieJar, getCsrf, createTestDatabase, createTestDatabaseAsync, dialect };

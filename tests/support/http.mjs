@@ -124,14 +124,15 @@ export function request(base, method, path, { headers = {}, body, agent = false,
 }
 
 /**
- * api(base, jar, method, path, { json, csrf, headers, rawBody, agent })
+ * api(base, jar, method, path, { json, csrf, headers, rawBody, agent, timeoutMs })
  *  - json: serialised with Content-Type: application/json
  *  - rawBody: string/Buffer sent as is (no Content-Type unless given in headers)
  *  - csrf: undefined -> jar.csrfToken if any; null/false -> no header; string -> that header value
  *  - headers: extra headers (override the above)
+ *  - timeoutMs: the request fails after this long (default 15 s)
  * Cookies of `jar` are sent and Set-Cookie responses applied to it (jar may be null).
  */
-export async function api(base, jar, method, path, { json, csrf, headers = {}, rawBody, agent } = {}) {
+export async function api(base, jar, method, path, { json, csrf, headers = {}, rawBody, agent, timeoutMs } = {}) {
   const h = {};
   let body;
   if (json !== undefined) {
@@ -149,7 +150,7 @@ export async function api(base, jar, method, path, { json, csrf, headers = {}, r
     for (const existing of Object.keys(h)) if (existing.toLowerCase() === k.toLowerCase()) delete h[existing];
     if (v !== undefined && v !== null) h[k] = v;
   }
-  const res = await request(base, method, path, { headers: h, body, agent });
+  const res = await request(base, method, path, { headers: h, body, agent, timeoutMs });
   if (jar) jar.update(res.setCookies);
   return res;
 }
