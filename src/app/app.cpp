@@ -92,6 +92,12 @@ void Export(const Settings& settings, const std::string& output) {
     ::umask(077);  // password hashes: owner-only, like the database
     std::ofstream file(output, std::ios::out | std::ios::trunc);
     if (!file) throw std::runtime_error("cannot write " + output);
+    // An existing file keeps its mode through the umask: make it owner-only too.
+    std::error_code ec;
+    std::filesystem::permissions(
+        output, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+        std::filesystem::perm_options::replace, ec);
+    if (ec) throw std::runtime_error("cannot make " + output + " owner-only: " + ec.message());
     count = ExportUsers(*db, file);
   }
   spdlog::info("exported {} users from {}", count, store::RedactDatabaseUrl(settings.database_url));
@@ -161,8 +167,11 @@ void Serve(const Settings& settings) {
   // Session checks are served from memory; every change evicts (store/caching_store.h).
   session::SessionCache session_cache(settings.session_cache_entries, std::chrono::seconds(60));
   store::CachingStore store(*db, session_cache, clock);
-  if (session_cache.enabled() && db->WatchSessionChanges(store)) {
-    session_cache.SetServing(false);  // until the change feed is up (OnFeedUp)
+  if (session_cache.enabled()) {
+    // With a change feed the cache serves only once the feed is up (OnFeedUp), which may come
+    // from the feed's thread before WatchSessionChanges returns: switch it off first.
+    session_cache.SetServing(false);
+    if (!db->WatchSessionChanges(store)) session_cache.SetServing(true);  // one process
   }
 
   session::SessionTokenCodec tokens(keys);

@@ -10,6 +10,7 @@
 
 #include "base/time_format.h"
 #include "crypto/password_hasher.h"
+#include "http/json_body.h"
 #include "identity/validation.h"
 
 namespace latchkey::app {
@@ -22,18 +23,19 @@ constexpr const char* kFields[] = {"username", "name", "password_hash", "created
 }
 
 identity::UserRecord ParseLine(const std::string& text, long line) {
-  boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(text, ec);
-  if (ec) BadLine(line, "not JSON (" + ec.message() + ")");
-  const boost::json::object* obj = value.if_object();
-  if (obj == nullptr) BadLine(line, "not a JSON object");
+  // The API's own gate: one object, no repeated key (a second "username" must not win).
+  auto obj = http::ParseJsonObjectText(text);
+  if (!obj) {
+    std::string where = obj.error().field.empty() ? "" : " (" + obj.error().field + ")";
+    BadLine(line, obj.error().message + where);
+  }
   if (obj->size() != std::size(kFields)) {
     BadLine(line, "expected exactly the fields username, name, password_hash, created_at");
   }
   auto field = [&](const char* key) -> std::string {
-    const boost::json::value* v = obj->if_contains(key);
-    if (v == nullptr || !v->is_string()) BadLine(line, std::string(key) + " must be a string");
-    return std::string(v->get_string());
+    auto v = http::StringField(*obj, key, true);
+    if (!v) BadLine(line, std::string(key) + ": " + v.error().message);
+    return std::move(*v);
   };
   identity::UserRecord rec;
   rec.user.username = field("username");
@@ -45,7 +47,9 @@ identity::UserRecord ParseLine(const std::string& text, long line) {
   if (auto r = identity::ValidateName(rec.user.name); !r)
     BadLine(line, "name: " + r.error().message);
   if (!crypto::IsSupportedHash(rec.password_hash)) {
-    BadLine(line, "password_hash is not an argon2id or bcrypt hash Latchkey can verify");
+    BadLine(line,
+            "password_hash is not a well-formed argon2id or bcrypt hash with work factors "
+            "Latchkey accepts");
   }
   auto created = ParseRfc3339(field("created_at"));
   if (!created) BadLine(line, "created_at must be RFC 3339 UTC like 2026-11-29T19:50:00Z");

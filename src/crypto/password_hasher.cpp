@@ -3,6 +3,7 @@
 #include <crypt.h>
 #include <sodium.h>
 
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 
@@ -101,13 +102,45 @@ Result<std::string> PasswordHasher::Hash(std::string_view password) const {
   return std::string(kBcryptSha256Prefix) + hashed;
 }
 
-bool IsSupportedHash(std::string_view stored) {
-  if (StartsWith(stored, "$argon2id$")) return true;
-  if (StartsWith(stored, kBcryptSha256Prefix)) {
-    std::string_view inner = stored.substr(kBcryptSha256Prefix.size());
-    return IsPlainBcrypt(inner) && inner.size() > kBcryptSettingLen;
+namespace {
+
+// "$2b$12$" + 53 characters of bcrypt's base64 alphabet, cost 4-16.
+bool IsWellFormedBcrypt(std::string_view h) {
+  constexpr std::size_t kLength = 60;
+  if (!IsPlainBcrypt(h) || h.size() != kLength || h[6] != '$') return false;
+  if (h[4] < '0' || h[4] > '9' || h[5] < '0' || h[5] > '9') return false;
+  int cost = (h[4] - '0') * 10 + (h[5] - '0');
+  if (cost < 4 || cost > 16) return false;
+  for (char c : h.substr(7)) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '/';
+    if (!ok) return false;
   }
-  return IsPlainBcrypt(stored) && stored.size() > kBcryptSettingLen;
+  return true;
+}
+
+// libsodium's own parser decides the form; the work factors are bounded so that one login
+// cannot hold a hashing thread for minutes (m <= 256 MiB, t <= 16, p <= 16).
+bool IsWellFormedArgon2id(std::string_view h) {
+  if (h.size() > 512) return false;
+  std::string copy(h);
+  unsigned long m = 0, t = 0, p = 0;
+  if (std::sscanf(copy.c_str(), "$argon2id$v=19$m=%lu,t=%lu,p=%lu$", &m, &t, &p) != 3) {
+    return false;
+  }
+  if (m < 8 || m > 256ul * 1024 || t < 1 || t > 16 || p < 1 || p > 16) return false;
+  return crypto_pwhash_str_needs_rehash(copy.c_str(), crypto_pwhash_OPSLIMIT_MIN,
+                                        crypto_pwhash_MEMLIMIT_MIN) != -1;
+}
+
+}  // namespace
+
+bool IsSupportedHash(std::string_view stored) {
+  if (StartsWith(stored, "$argon2id$")) return IsWellFormedArgon2id(stored);
+  if (StartsWith(stored, kBcryptSha256Prefix)) {
+    return IsWellFormedBcrypt(stored.substr(kBcryptSha256Prefix.size()));
+  }
+  return IsWellFormedBcrypt(stored);
 }
 
 bool PasswordHasher::Verify(std::string_view password, std::string_view stored) const {

@@ -54,8 +54,11 @@ class PasswordHasher {
   std::string dummy_hash_;  // hash of a random password, made at construction
 };
 
-// True when `stored_hash` is in a format Verify understands ("$argon2id$...",
-// "$bcrypt-sha256$$2b$...", "$2a$/$2b$/$2y$..."): checked on import (app/transfer.h).
+// True when `stored_hash` is a well-formed hash that Verify understands, with work factors
+// it accepts: "$argon2id$v=19$m=..,t=..,p=..$salt$hash" (m <= 256 MiB, t and p <= 16),
+// "$bcrypt-sha256$" + bcrypt, or bcrypt "$2a$/$2b$/$2y$" (cost 4-16, 60 characters).
+// Checked on import (app/transfer.h): an imported cost-31 bcrypt would hold a hashing
+// thread for hours.
 bool IsSupportedHash(std::string_view stored_hash);
 
 // Parses "argon2id" or "bcrypt"; false otherwise.

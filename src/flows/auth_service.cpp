@@ -95,20 +95,25 @@ Result<LoginResult> AuthService::Login(const LoginInput& in,
   // any single account's counter high (OWASP Authentication Cheat Sheet, account lockout).
   std::string ip_key = IpThrottleKey("ip:", client);
   std::string account_key = AccountThrottleKey(in.username);
-  if (auto r = guards_.throttle.Check({ip_key, account_key}); !r) {
-    if (r.error().code == Errc::kRateLimited) {
-      guards_.audit.Record(audit::EventType::kLoginThrottled, std::nullopt, in.username, client);
+  // Each attempt is counted before its password is verified (Throttle::Acquire), so that
+  // attempts in flight on many threads and nodes cannot all pass one check.
+  throttle::Throttle::Attempt ip_attempt;
+  for (const auto& [key, policy] : {std::pair{&ip_key, &guards_.policies.login_ip},
+                                    std::pair{&account_key, &guards_.policies.login_account}}) {
+    auto acquired = guards_.throttle.Acquire(*key, *policy);
+    if (!acquired) {
+      if (acquired.error().code == Errc::kRateLimited) {
+        guards_.audit.Record(audit::EventType::kLoginThrottled, std::nullopt, in.username, client);
+      }
+      return acquired.error();
     }
-    return r.error();
+    if (key == &ip_key) ip_attempt = *acquired;
   }
   auto found = users_.FindUserByUsername(in.username);
   if (!found) return found.error();
   bool verified = *found ? hasher_.Verify(in.password, (*found)->password_hash)
                          : hasher_.VerifyDummy(in.password);
-  if (!verified) {
-    // Counting errors do not change the answer; they are logged by the store.
-    (void)guards_.throttle.Fail(ip_key, guards_.policies.login_ip);
-    (void)guards_.throttle.Fail(account_key, guards_.policies.login_account);
+  if (!verified) {  // already counted by Acquire
     std::optional<identity::UserId> user_id;
     if (*found) user_id = (*found)->user.id;
     guards_.audit.Record(audit::EventType::kLoginFailed, user_id, in.username, client);
@@ -126,6 +131,7 @@ Result<LoginResult> AuthService::Login(const LoginInput& in,
   // A success clears the account's counter (the real user is back); the IP's counter decays
   // on its own, so logging in to one's own account cannot reset guessing at others.
   (void)guards_.throttle.Reset({account_key});
+  (void)guards_.throttle.Refund(ip_key, ip_attempt);  // no failure after all
   guards_.audit.Record(audit::EventType::kLogin, (*found)->user.id, (*found)->user.username,
                        client);
   return LoginResult{std::move((*found)->user), std::move(issued.cookie_value), in.remember};
@@ -152,14 +158,15 @@ Result<session::ResolvedSession> AuthService::Reauthenticate(
   if (!current) return current.error();
   // Guessing the password through a stolen session is throttled like a login.
   std::string account_key = AccountThrottleKey(current->user.username);
-  if (auto r = guards_.throttle.Check({account_key}); !r) return r.error();
+  auto attempt = guards_.throttle.Acquire(account_key, guards_.policies.login_account);
+  if (!attempt) return attempt.error();
   auto record = users_.FindUserById(current->user.id);
   if (!record) return record.error();
   if (!*record) return Unauthenticated();
   if (password.empty() || !hasher_.Verify(password, (*record)->password_hash)) {
-    (void)guards_.throttle.Fail(account_key, guards_.policies.login_account);
-    return MakeError(Errc::kUnauthenticated, "Password is incorrect", field);
+    return MakeError(Errc::kUnauthenticated, "Password is incorrect", field);  // counted
   }
+  (void)guards_.throttle.Refund(account_key, *attempt);
   return current;
 }
 

@@ -137,6 +137,10 @@ Result<json::object> ParseJsonObject(const Request& request) {
   if (!IsJsonContentType(request.content_type)) {
     return MakeError(Errc::kUnsupportedMediaType, "Content-Type must be application/json");
   }
+  return ParseJsonObjectText(request.body);
+}
+
+Result<json::object> ParseJsonObjectText(std::string_view text) {
   json::parse_options options;
   options.max_depth = 16;             // our bodies are flat; deep nesting is only an attack
   options.allow_invalid_utf8 = true;  // checked per field by StringField, to name the field
@@ -144,8 +148,8 @@ Result<json::object> ParseJsonObject(const Request& request) {
   unsigned char temp[4096];
   json::basic_parser<CheckedBuilder> parser(options, temp, sizeof(temp));
   error_code ec;
-  std::size_t used = parser.write_some(false, request.body.data(), request.body.size(), ec);
-  if (!ec && used < request.body.size()) ec = json::error::extra_data;
+  std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && used < text.size()) ec = json::error::extra_data;
   if (parser.handler().duplicate) {
     return MakeError(Errc::kInvalidInput, "Request body repeats a key",
                      BlamedField(parser.handler()));

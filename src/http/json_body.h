@@ -20,6 +20,10 @@ namespace latchkey::http {
 
 Result<boost::json::object> ParseJsonObject(const Request& request);
 
+// The same checks on JSON text that is not a request body (one line of `latchkey import`):
+// one object, no repeated key, at most 16 levels deep. Errors: kInvalidInput.
+Result<boost::json::object> ParseJsonObjectText(std::string_view text);
+
 // The string at key: missing or null gives fallback when not required, else kInvalidInput.
 // Any other type, invalid UTF-8, or a NUL, CR or LF in it: kInvalidInput with field = key.
 Result<std::string> StringField(const boost::json::object& body, std::string_view key,

@@ -48,6 +48,40 @@ Result<void> Throttle::Fail(const std::string& key, const ThrottlePolicy& policy
   return {};
 }
 
+Result<Throttle::Attempt> Throttle::Acquire(const std::string& key, const ThrottlePolicy& policy) {
+  UnixSeconds now = clock_.Now();
+  UnixSeconds locked_until = 0;
+  Attempt attempt;
+  auto r = store_.UpdateThrottle(key, [&](const ThrottleState& before) {
+    if (before.locked_until > now) {
+      locked_until = before.locked_until;
+      return before;  // locked: not counted (nothing will be verified)
+    }
+    ThrottleState after = ApplyFailure(before, policy, now);
+    attempt = {before.locked_until, after.locked_until};
+    return after;
+  });
+  if (!r) return r.error();
+  if (locked_until > now) {
+    Error e = MakeError(Errc::kRateLimited, "Too many attempts. Try again later.");
+    e.retry_after = static_cast<long>(locked_until - now);
+    return e;
+  }
+  return attempt;
+}
+
+Result<void> Throttle::Refund(const std::string& key, const Attempt& attempt) {
+  auto r = store_.UpdateThrottle(key, [&](const ThrottleState& before) {
+    ThrottleState s = before;
+    s.failures = std::max(0L, s.failures - 1);
+    s.window_failures = std::max(0L, s.window_failures - 1);
+    if (s.locked_until == attempt.lock_after) s.locked_until = attempt.lock_before;
+    return s;
+  });
+  if (!r) return r.error();
+  return {};
+}
+
 Result<void> Throttle::Reset(const std::vector<std::string>& keys) {
   for (const std::string& key : keys) {
     if (auto r = store_.DeleteThrottle(key); !r) return r.error();

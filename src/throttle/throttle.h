@@ -48,6 +48,23 @@ class Throttle {
   // Counts a failure against key under policy.
   Result<void> Fail(const std::string& key, const ThrottlePolicy& policy);
 
+  // What Acquire changed, so that Refund can take it back.
+  struct Attempt {
+    UnixSeconds lock_before = 0;  // locked_until before the attempt was counted
+    UnixSeconds lock_after = 0;   // locked_until the count set
+  };
+
+  // Check and Fail in one atomic step, before the password is verified: kRateLimited (with
+  // retry_after) when key is locked now; otherwise this attempt is counted as a failure at
+  // once. A separate check-then-count lets every attempt in flight (hashing threads x nodes)
+  // pass the same check; counting first means at most free_failures attempts are ever
+  // verified before the lock (OWASP ASVS 2.2.1). A verified attempt then calls Refund.
+  Result<Attempt> Acquire(const std::string& key, const ThrottlePolicy& policy);
+
+  // Takes back the failure Acquire counted (the attempt succeeded), and the lock that count
+  // set unless a later failure has moved it since.
+  Result<void> Refund(const std::string& key, const Attempt& attempt);
+
   // Forgets the keys (after a success).
   Result<void> Reset(const std::vector<std::string>& keys);
 

@@ -107,5 +107,24 @@ TEST(PasswordAlgorithm_Parse, AcceptsKnownNamesOnly) {
   EXPECT_FALSE(ParsePasswordAlgorithm("md5", a));
 }
 
+TEST(IsSupportedHash, AcceptsWhatWeWriteAndBoundsWorkFactors) {
+  PasswordHasher argon(PasswordHashParams{});
+  PasswordHashParams b;
+  b.algorithm = PasswordAlgorithm::kBcrypt;
+  b.bcrypt_cost = 4;
+  PasswordHasher bcrypt(b);
+  EXPECT_TRUE(IsSupportedHash(*argon.Hash("correct horse")));
+  EXPECT_TRUE(IsSupportedHash(*bcrypt.Hash("correct horse")));
+  EXPECT_TRUE(IsSupportedHash("$2y$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234"));
+  for (std::string bad : {std::string("plaintext"), std::string("$2b$31$") + std::string(53, 'a'),
+                          std::string("$2b$12$") + std::string(52, 'a'),
+                          std::string("$2b$12$") + std::string(52, 'a') + "!",
+                          std::string("$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$aGFzaA"),
+                          std::string("$argon2id$v=19$m=19456,t=99,p=1$c2FsdHNhbHQ$aGFzaA"),
+                          std::string("$argon2id$garbage")}) {
+    EXPECT_FALSE(IsSupportedHash(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace latchkey::crypto

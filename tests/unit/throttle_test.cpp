@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "flows_fixture.h"
 
 namespace latchkey {
@@ -84,6 +88,36 @@ TEST_F(ThrottleFlowTest, Login_PerIpAppliesAcrossAccounts) {
   EXPECT_EQ(r.error().code, Errc::kRateLimited) << "the IP is throttled, whatever the account";
   auto other_ip = auth_.Login({"bob", "correct horse"}, std::nullopt, {"10.9.9.9", "ua"});
   EXPECT_TRUE(other_ip) << "bob from elsewhere is not locked out";
+}
+
+TEST_F(ThrottleFlowTest, Login_ConcurrentGuesses_OnlyFreeFailuresAreVerified) {
+  ASSERT_TRUE(auth_.Signup({"dave", "correct horse", ""}, client_));
+  std::atomic<int> verified_wrong{0}, throttled{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {
+    threads.emplace_back([&] {
+      auto r = auth_.Login({"dave", "wrong horse"}, std::nullopt, client_);
+      if (!r && r.error().code == Errc::kInvalidCredentials) ++verified_wrong;
+      if (!r && r.error().code == Errc::kRateLimited) ++throttled;
+    });
+  }
+  for (auto& th : threads) th.join();
+  // Counted before verifying (Throttle::Acquire): a check-then-count would let every thread
+  // in flight through.
+  EXPECT_EQ(verified_wrong.load(), 5);
+  EXPECT_EQ(throttled.load(), 7);
+}
+
+TEST_F(ThrottleFlowTest, Login_SuccessIsNotCountedAgainstTheIp) {
+  ASSERT_TRUE(auth_.Signup({"erin", "correct horse", ""}, client_));
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(auth_.Login({"erin", "correct horse"}, std::nullopt, client_)) << i;
+  }
+  auto state = db_.throttles().GetThrottle("ip:" + client_.ip);
+  ASSERT_TRUE(state);
+  ASSERT_TRUE(state->has_value());
+  EXPECT_EQ((*state)->failures, 0);
+  EXPECT_EQ((*state)->locked_until, 0);
 }
 
 TEST_F(ThrottleFlowTest, Events_RecordedWithoutSecrets) {

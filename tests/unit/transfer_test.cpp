@@ -10,7 +10,9 @@
 namespace latchkey::app {
 namespace {
 
-constexpr const char* kArgon = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
+constexpr const char* kArgon =
+    "$argon2id$v=19$m=19456,t=2,p=1$JuUAscifEVv1JEcs9vkCUQ$O5tNC7W4fweBjoF3pNYh8uxhyi+B0qX7Azn+"
+    "JHmIEyw";
 constexpr const char* kBcrypt = "$2b$12$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234";
 
 std::string Line(const std::string& username, const std::string& hash = kArgon) {
@@ -58,6 +60,12 @@ TEST_F(TransferTest, BadLineIsNamedAndNothingIsWritten) {
       R"({"username":"carol","name":"N","password_hash":"$2b$12$abcdefghijklmnopqrstuuABCDEFGH","created_at":"yesterday"})",
       R"({"username":"carol","name":"N","password_hash":"$2b$12$abcdefghijklmnopqrstuuABCDEFGH"})",
       R"({"username":"carol","name":"N","password_hash":"$2b$12$abcdefghijklmnopqrstuuABCDEFGH","created_at":"2026-11-29T19:50:00Z","admin":true})",
+      // A repeated key: the second username must not silently win.
+      R"({"username":"carol","name":"N","password_hash":"$2b$12$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234","created_at":"2026-11-29T19:50:00Z","username":"admin"})",
+      Line("carol", "$2b$31$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234"),  // cost 31
+      Line("carol", "$2b$05$" + std::string(100000, 'a')),
+      Line("carol", "$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"),  // 4 GiB
+      Line("carol", "$argon2id$v=19$m=19456,t=2,p=1$not base64$x"),
   };
   for (const std::string& line : bad) {
     std::istringstream in(Line("dave") + "\n\n" + line + "\n");
