@@ -95,8 +95,10 @@ Settings Resolve(const ServeConfig& c) {
   s.secret_file = c.secret_file.empty() ? c.data_dir + "/secret.key" : c.secret_file;
   s.database_url = c.db.empty() ? "sqlite:" + c.data_dir + "/latchkey.db" : c.db;
   if (!store::DialectOf(s.database_url)) {
-    throw std::invalid_argument("--db must be sqlite:<path> or postgres://..., got '" +
-                                store::RedactDatabaseUrl(s.database_url) + "'");
+    // The value may hold a password: show its scheme at most.
+    throw std::invalid_argument(
+        "--db must be sqlite:<path> or postgres://user:password@host:port/dbname, got " +
+        store::RedactDatabaseUrl(s.database_url));
   }
   s.cookie_max_age_seconds = DurationFlag("--cookie-max-age", c.cookie_max_age, 60);
   s.session_lifetime_seconds = DurationFlag("--session-lifetime", c.session_lifetime, 1);

@@ -1,10 +1,10 @@
 #include "store/open_database.h"
 
-#include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
-
+#include <algorithm>
+#include <cstddef>
 #include <stdexcept>
 
+#include "store/postgres/connection.h"
 #include "store/postgres/postgres_database.h"
 #include "store/sqlite/sqlite_database.h"
 
@@ -22,8 +22,9 @@ std::unique_ptr<Database> OpenDatabase(const std::string& url, std::size_t pool_
   if (pool_size == 0) pool_size = 1;
   auto dialect = DialectOf(url);
   if (!dialect) {
-    throw std::invalid_argument("--db must be sqlite:<path> or postgres://..., got '" +
-                                RedactDatabaseUrl(url) + "'");
+    throw std::invalid_argument(
+        "--db must be sqlite:<path> or postgres://user:password@host:port/dbname, got " +
+        RedactDatabaseUrl(url));
   }
   if (*dialect == Dialect::kSqlite) {
     std::string path = url.substr(std::string_view("sqlite:").size());
@@ -34,16 +35,19 @@ std::unique_ptr<Database> OpenDatabase(const std::string& url, std::size_t pool_
 }
 
 std::string RedactDatabaseUrl(std::string_view url) {
-  auto parsed = boost::urls::parse_uri(url);
-  if (!parsed) return std::string(url.substr(0, url.find(':'))) + ":<unparsable>";
-  boost::urls::url copy = *parsed;
-  if (copy.has_password()) copy.set_password("***");
-  // libpq also takes the password as a query parameter.
-  auto params = copy.params();
-  for (auto it = params.begin(); it != params.end(); ++it) {
-    if ((*it).key == "password") it = params.replace(it, {"password", "***"});
+  auto dialect = DialectOf(url);
+  if (dialect == Dialect::kSqlite) return std::string(url);  // a file path: nothing secret
+  if (dialect == Dialect::kPostgres) {
+    // libpq's own reading of the URL (Boost.URL and libpq disagree on '#', '?'...).
+    return postgres::ConninfoForDisplay(std::string(url)).value_or("postgres://<unparsable>");
   }
-  return std::string(copy.buffer());
+  // Neither dialect: a short scheme at most ("mysql:<redacted>"), never what follows.
+  constexpr std::size_t kMaxScheme = 16;
+  std::size_t colon = url.find(':');
+  bool scheme = colon != std::string_view::npos && colon > 0 && colon <= kMaxScheme &&
+                std::all_of(url.begin(), url.begin() + static_cast<std::ptrdiff_t>(colon),
+                            [](char c) { return c >= 'a' && c <= 'z'; });
+  return scheme ? std::string(url.substr(0, colon + 1)) + "<redacted>" : "<redacted>";
 }
 
 }  // namespace latchkey::store

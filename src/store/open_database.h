@@ -24,7 +24,12 @@ std::optional<Dialect> DialectOf(std::string_view url);
 // starting together do not race (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock).
 std::unique_ptr<Database> OpenDatabase(const std::string& url, std::size_t pool_size);
 
-// The URL with any password replaced by "***" (for logs and --print-config).
+// A database URL fit for logs, --print-config and error messages: never a password.
+//   sqlite:<path>        as is
+//   postgres://...       rebuilt from libpq's own parse (PQconninfoParse) as
+//                        postgres://user@host:port/dbname (every other setting left out), or
+//                        "postgres://<unparsable>" when libpq rejects it
+//   anything else        "<scheme>:<redacted>" for a short lowercase scheme, else "<redacted>"
 std::string RedactDatabaseUrl(std::string_view url);
 
 }  // namespace latchkey::store

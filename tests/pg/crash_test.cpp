@@ -1,12 +1,7 @@
 // The whole server crashes (a cluster of this test's own: the shared one stays up for the
 // other tests) and comes back: calls fail fast meanwhile, the feed reports the loss, and
 // both recover by themselves, with committed data intact.
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 
 #include "pg_fixture.h"
 
@@ -15,30 +10,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using store::postgres::PostgresDatabase;
-
-class PrivateCluster {
- public:
-  PrivateCluster() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "latchkey-pg-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = tmpl;
-    Run("start");
-    std::ifstream in(dir_ + "/url");
-    std::getline(in, url_);
-    if (url_.empty()) throw std::runtime_error("pg-cluster.sh start wrote no URL");
-  }
-  ~PrivateCluster() { Run("stop"); }
-  void Run(const std::string& command) const {
-    std::string cmd = std::string(LATCHKEY_SOURCE_DIR) + "/scripts/pg-cluster.sh " + command + " " +
-                      dir_ + " >/dev/null";
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error(cmd + " failed");
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  std::string dir_;
-  std::string url_;
-};
 
 TEST(PgCrash, ServerKilledAndResumed_UnavailableThenRecovers) {
   PrivateCluster cluster;

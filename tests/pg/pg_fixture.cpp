@@ -1,8 +1,15 @@
 #include "pg_fixture.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -37,7 +44,87 @@ std::unique_ptr<Connection> MustConnect(const std::string& url) {
   return conn;
 }
 
+std::string ClusterScript() { return std::string(LATCHKEY_SOURCE_DIR) + "/scripts/pg-cluster.sh"; }
+
+// The postmaster's pid and its children's (from /proc); empty when there is no postmaster.pid.
+std::vector<pid_t> ServerPids(const std::string& dir) {
+  std::ifstream pidfile(dir + "/data/postmaster.pid");
+  pid_t postmaster = 0;
+  if (!(pidfile >> postmaster) || postmaster <= 0) return {};
+  std::vector<pid_t> pids{postmaster};
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+    std::istringstream rest(line.substr(line.rfind(')') + 1));
+    char state = 0;
+    pid_t ppid = 0;
+    if (rest >> state >> ppid && ppid == postmaster) pids.push_back(std::stoi(name));
+  }
+  return pids;
+}
+
 }  // namespace
+
+PrivateCluster::PrivateCluster() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "latchkey-pg-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir_ = tmpl;
+  // The watchdog: a shell in its own session, waiting on a pipe whose write end only this
+  // process holds (close-on-exec keeps it out of the server's processes). "done" means we
+  // cleaned up ourselves; end of file without it means we died: resume and stop the cluster.
+  ::signal(SIGPIPE, SIG_IGN);  // a watchdog killed from outside must not take us with it
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  std::string script =
+      "IFS= read -r line; [ \"$line\" = done ] && exit 0; "
+      "pm=$(head -n1 \"$1/data/postmaster.pid\" 2>/dev/null) && "
+      "kill -CONT $pm $(pgrep -P $pm) 2>/dev/null; \"$2\" stop \"$1\" >/dev/null 2>&1";
+  std::string script_path = ClusterScript();
+  pid_t child = ::fork();
+  if (child < 0) throw std::runtime_error("fork failed");
+  if (child == 0) {
+    ::setsid();
+    ::dup2(fds[0], STDIN_FILENO);
+    ::execl("/bin/sh", "sh", "-c", script.c_str(), "watchdog", dir_.c_str(), script_path.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[0]);
+  watchdog_pid_ = child;
+  watchdog_fd_ = fds[1];
+  Run("start");
+  std::ifstream in(dir_ + "/url");
+  std::getline(in, url_);
+  if (url_.empty()) throw std::runtime_error("pg-cluster.sh start wrote no URL");
+}
+
+PrivateCluster::~PrivateCluster() {
+  Resume();
+  std::string cmd = ClusterScript() + " stop " + dir_ + " >/dev/null";
+  if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << cmd << " failed";
+  if (::write(watchdog_fd_, "done\n", 5) != 5) ADD_FAILURE() << "cannot dismiss the watchdog";
+  ::close(watchdog_fd_);
+  ::waitpid(watchdog_pid_, nullptr, 0);
+}
+
+void PrivateCluster::Run(const std::string& command) const {
+  std::string cmd = ClusterScript() + " " + command + " " + dir_ + " >/dev/null";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error(cmd + " failed");
+}
+
+void PrivateCluster::Stall() const {
+  auto pids = ServerPids(dir_);
+  if (pids.empty()) throw std::runtime_error("no postmaster.pid in " + dir_);
+  for (pid_t pid : pids) ::kill(pid, SIGSTOP);  // the postmaster first: it forks no more
+}
+
+void PrivateCluster::Resume() const {
+  for (pid_t pid : ServerPids(dir_)) ::kill(pid, SIGCONT);
+}
 
 void PgTest::SetUp() {
   const char* file = std::getenv("LATCHKEY_TEST_PG_URL_FILE");

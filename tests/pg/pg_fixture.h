@@ -58,6 +58,35 @@ class PgTest : public ::testing::Test {
   std::string url_;
 };
 
+// A throwaway cluster of a test's own (scripts/pg-cluster.sh start into a fresh temporary
+// directory), for tests that crash or stall the whole server while the shared one stays up for
+// the others. The destructor resumes (SIGCONT) and stops it. A watchdog process does the same
+// if this process dies first (a crash, or CTest's timeout killing it), so no stopped or
+// running cluster is ever left behind. Throws std::runtime_error when it cannot start.
+class PrivateCluster {
+ public:
+  PrivateCluster();
+  PrivateCluster(const PrivateCluster&) = delete;
+  PrivateCluster& operator=(const PrivateCluster&) = delete;
+  ~PrivateCluster();
+
+  // scripts/pg-cluster.sh `command` DIR (kill, resume...). Throws on failure.
+  void Run(const std::string& command) const;
+  // SIGSTOPs the postmaster and then every child of it: the server stalls, its kernel still
+  // accepts and acknowledges TCP traffic. Throws when the postmaster's pid is unknown.
+  void Stall() const;
+  // SIGCONTs the postmaster and its children (no-op when not stalled).
+  void Resume() const;
+
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string dir_;
+  std::string url_;
+  int watchdog_pid_ = -1;
+  int watchdog_fd_ = -1;  // write end of the watchdog's pipe: "done" then close, or our death
+};
+
 // A session row for tests: id and token hash derived from `tag`.
 session::SessionRecord MakeSession(identity::UserId user_id, const std::string& tag,
                                    UnixSeconds created_at = 1'700'000'000,

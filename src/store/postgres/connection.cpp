@@ -4,10 +4,15 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <climits>
 #include <cstring>
+#include <memory>
+#include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,7 +33,11 @@ constexpr std::pair<const char*, const char*> kConnectDefaults[] = {
     {"tcp_user_timeout", "10000"},     // milliseconds
 };
 constexpr int kDefaultConnectTimeoutSeconds = 3;
-constexpr int kPollSliceMs = 100;  // how often a pending connect looks at `cancel`
+constexpr int kPollSliceMs = 100;  // how often a pending call looks at `cancel`
+constexpr long kMaxPollMs = INT_MAX;
+// The session settings of a new connection get this long, even when the handshake used up most
+// of its time (but never more past its deadline).
+constexpr std::chrono::milliseconds kSettingsTime{1000};
 
 // A stuck statement or lock fails one request instead of holding a pooled connection, and a
 // transaction left open by a bug cannot hold its locks for long.
@@ -77,40 +86,200 @@ int ConnectTimeoutSeconds(PGconn* conn) {
   return seconds;
 }
 
+enum class Wait { kReady, kTimeout, kCancelled, kFailed };
+
+// Waits until `fd` is ready for `events`, `deadline` passes or `cancel` (may be null) becomes
+// true (looked at every kPollSliceMs). `revents` gets what poll() reported.
+Wait WaitSocket(int fd, short events, steady_clock::time_point deadline,
+                const std::atomic<bool>* cancel, short& revents) {
+  if (fd < 0) return Wait::kFailed;
+  for (;;) {
+    if (cancel && cancel->load()) return Wait::kCancelled;
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady_clock::now());
+    if (left.count() <= 0) return Wait::kTimeout;
+    long slice = std::min<long>(left.count(), cancel ? kPollSliceMs : kMaxPollMs);
+    pollfd pfd{fd, events, 0};
+    int ready = ::poll(&pfd, 1, static_cast<int>(slice));
+    if (ready > 0) {
+      revents = pfd.revents;
+      return Wait::kReady;
+    }
+    if (ready < 0 && errno != EINTR) return Wait::kFailed;
+  }
+}
+
 // Drives a non-blocking connect to the end, so that a listener being stopped does not wait
 // out the timeout. False on failure (`error` set unless libpq's message applies).
-bool AwaitConnected(PGconn* conn, const std::atomic<bool>* cancel, std::string& error) {
-  const auto deadline = steady_clock::now() + std::chrono::seconds(ConnectTimeoutSeconds(conn));
+bool AwaitConnected(PGconn* conn, steady_clock::time_point deadline,
+                    const std::atomic<bool>* cancel, std::string& error) {
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;
   while (state != PGRES_POLLING_OK) {
     if (state == PGRES_POLLING_FAILED) return false;
-    short events = state == PGRES_POLLING_READING ? POLLIN : POLLOUT;
-    pollfd pfd{PQsocket(conn), events, 0};
-    int ready = 0;
-    while (ready == 0) {
-      if (cancel && cancel->load()) {
+    short revents = 0;
+    switch (WaitSocket(PQsocket(conn), state == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline,
+                       cancel, revents)) {
+      case Wait::kReady:
+        break;
+      case Wait::kCancelled:
         error = "connection attempt cancelled";
         return false;
-      }
-      auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady_clock::now());
-      if (left.count() <= 0) {
+      case Wait::kTimeout:
         error = "timeout expired";
         return false;
-      }
-      ready = ::poll(&pfd, 1, static_cast<int>(std::min<long>(left.count(), kPollSliceMs)));
-      if (ready < 0 && errno == EINTR) ready = 0;
-      if (ready < 0) {
-        error = std::string("poll: ") + std::strerror(errno);
+      case Wait::kFailed:
+        if (PQsocket(conn) >= 0) error = std::string("poll: ") + std::strerror(errno);
         return false;
-      }
     }
     state = PQconnectPoll(conn);
   }
   return true;
 }
 
+// --- Connection strings -------------------------------------------------------------------
+
+using Options = std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)>;
+
+// libpq's reading of `conninfo`; null when it cannot parse it (its message, which may quote
+// the string, is dropped).
+Options ParseConninfo(const std::string& conninfo) {
+  char* message = nullptr;
+  Options options(PQconninfoParse(conninfo.c_str(), &message), &PQconninfoFree);
+  if (message) PQfreemem(message);
+  return options;
+}
+
+std::string OptionValue(const Options& options, std::string_view keyword) {
+  for (PQconninfoOption* o = options.get(); o && o->keyword; ++o) {
+    if (keyword == o->keyword) return o->val ? o->val : "";
+  }
+  return "";
+}
+
+constexpr std::string_view kSecretKeywords[] = {"password", "sslpassword"};
+
+bool IsUri(std::string_view conninfo) {
+  return conninfo.starts_with("postgres://") || conninfo.starts_with("postgresql://");
+}
+
+// The secrets of a URI as written, before percent-decoding: the password of the user info
+// (up to the first '@' before any '/', as libpq reads it) and secret query parameters.
+void AddRawUriSecrets(std::string_view uri, std::vector<std::string>& secrets) {
+  std::size_t start = uri.find("://") + 3;
+  std::size_t end = uri.find_first_of("@/", start);
+  std::size_t after_userinfo = start;
+  if (end != std::string_view::npos && uri[end] == '@') {
+    std::string_view userinfo = uri.substr(start, end - start);
+    if (std::size_t colon = userinfo.find(':'); colon != std::string_view::npos) {
+      secrets.emplace_back(userinfo.substr(colon + 1));
+    }
+    after_userinfo = end + 1;
+  }
+  std::size_t query = uri.find('?', after_userinfo);
+  if (query == std::string_view::npos) return;
+  std::string_view rest = uri.substr(query + 1);
+  while (!rest.empty()) {
+    std::size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    std::size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) continue;
+    for (std::string_view keyword : kSecretKeywords) {
+      if (pair.substr(0, eq) == keyword) secrets.emplace_back(pair.substr(eq + 1));
+    }
+  }
+}
+
+// Every secret of `conninfo`, longest first; nullopt when libpq cannot parse it.
+std::optional<std::vector<std::string>> ConninfoSecrets(const std::string& conninfo) {
+  Options options = ParseConninfo(conninfo);
+  if (!options) return std::nullopt;
+  std::vector<std::string> secrets;
+  for (std::string_view keyword : kSecretKeywords) secrets.push_back(OptionValue(options, keyword));
+  if (IsUri(conninfo)) AddRawUriSecrets(conninfo, secrets);
+  std::erase_if(secrets, [](const std::string& s) { return s.empty(); });
+  std::sort(secrets.begin(), secrets.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return secrets;
+}
+
+std::string Scrub(std::string text, const std::vector<std::string>& secrets) {
+  for (const std::string& secret : secrets) {
+    for (std::size_t at = text.find(secret); at != std::string::npos;
+         at = text.find(secret, at + 3)) {
+      text.replace(at, secret.size(), "***");
+    }
+  }
+  return text;
+}
+
+constexpr const char* kUnparsable =
+    "libpq cannot parse the connection string (not shown: it may hold a password)";
+
+// Percent-encodes all but unreserved URI characters and `keep`.
+std::string Encode(std::string_view text, std::string_view keep = {}) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~' ||
+        keep.find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> SplitCommas(std::string_view text) {
+  std::vector<std::string_view> parts;
+  if (text.empty()) return parts;
+  for (;;) {
+    std::size_t comma = text.find(',');
+    parts.push_back(text.substr(0, comma));
+    if (comma == std::string_view::npos) return parts;
+    text.remove_prefix(comma + 1);
+  }
+}
+
 }  // namespace
+
+std::optional<std::string> ConninfoForDisplay(const std::string& conninfo) {
+  Options options = ParseConninfo(conninfo);
+  auto secrets = ConninfoSecrets(conninfo);
+  if (!options || !secrets) return std::nullopt;
+  // A password cannot reach the fields shown by libpq's parsing; scrubbing each field is the
+  // last line of defence against a user or database name that happens to contain it.
+  auto field = [&](const char* keyword) { return Scrub(OptionValue(options, keyword), *secrets); };
+  std::string out = conninfo.starts_with("postgresql://") ? "postgresql://" : "postgres://";
+  if (std::string user = field("user"); !user.empty()) out += Encode(user, "*") + "@";
+  std::string host_list = field("host");
+  if (host_list.empty()) host_list = field("hostaddr");
+  std::string port_list = field("port");
+  auto hosts = SplitCommas(host_list);
+  auto ports = SplitCommas(port_list);
+  for (std::size_t i = 0; i < std::max(hosts.size(), ports.size()); ++i) {
+    if (i > 0) out += ',';
+    std::string_view host = i < hosts.size() ? hosts[i] : std::string_view();
+    std::string_view port = ports.size() == 1 ? ports[0] : i < ports.size() ? ports[i] : "";
+    // An IPv6 address goes in brackets; a socket directory is percent-encoded, as libpq
+    // reads it back.
+    out += host.find(':') != std::string_view::npos ? "[" + Encode(host, ":*") + "]"
+                                                    : Encode(host, "*");
+    if (!port.empty()) out += ":" + Encode(port, "*");
+  }
+  if (std::string dbname = field("dbname"); !dbname.empty()) out += "/" + Encode(dbname, "*");
+  return out;
+}
+
+std::string ScrubConninfoSecrets(const std::string& text, const std::string& conninfo) {
+  auto secrets = ConninfoSecrets(conninfo);
+  if (!secrets) return kUnparsable;
+  return Scrub(text, *secrets);
+}
 
 QueryResult::QueryResult(PGresult* res, PGconn* conn) : res_(res, &PQclear) {
   if (!res) {
@@ -164,7 +333,14 @@ std::string_view QueryResult::CommandStatus() const {
 }
 
 std::unique_ptr<Connection> Connection::Connect(const std::string& conninfo, std::string& error,
-                                                const std::atomic<bool>* cancel) {
+                                                const std::atomic<bool>* cancel,
+                                                std::chrono::milliseconds budget) {
+  // libpq's parse errors quote the string, password included: never show them.
+  auto secrets = ConninfoSecrets(conninfo);
+  if (!secrets) {
+    error = kUnparsable;
+    return nullptr;
+  }
   // Our defaults first, the caller's conninfo (expanded from "dbname") last: libpq keeps the
   // last value of a repeated keyword, so settings in the URL win.
   std::vector<const char*> keys, values;
@@ -180,46 +356,119 @@ std::unique_ptr<Connection> Connection::Connect(const std::string& conninfo, std
     return nullptr;
   }
   std::unique_ptr<Connection> conn(new Connection(raw));
-  if (PQstatus(raw) == CONNECTION_BAD || !AwaitConnected(raw, cancel, error)) {
-    if (error.empty()) error = Trimmed(PQerrorMessage(raw));
+  auto fail = [&](std::string reason) {
+    error = Scrub(std::move(reason), *secrets);
     return nullptr;
+  };
+  const auto deadline =
+      steady_clock::now() +
+      std::min<std::chrono::milliseconds>(std::chrono::seconds(ConnectTimeoutSeconds(raw)), budget);
+  if (PQstatus(raw) == CONNECTION_BAD || !AwaitConnected(raw, deadline, cancel, error)) {
+    return fail(error.empty() ? Trimmed(PQerrorMessage(raw)) : error);
   }
+  // Non-blocking from now on: sending (PQflush) never waits for a full socket buffer, and
+  // neither does the goodbye message of PQfinish on a stalled server.
+  if (PQsetnonblocking(raw, 1) != 0) return fail(Trimmed(PQerrorMessage(raw)));
   PQsetNoticeReceiver(raw, &LogNotice, nullptr);
-  QueryResult settings = conn->ExecScript(kSessionSettings);
-  if (!settings.ok()) {
-    error = "cannot apply session settings: " + settings.message();
-    return nullptr;
-  }
+  conn->cancel_ = cancel;
+  conn->secrets_ = *secrets;
+  QueryResult settings = conn->RoundTrip(
+      std::min(deadline + kSettingsTime, std::max(deadline, steady_clock::now() + kSettingsTime)),
+      [&] { return PQsendQuery(raw, kSessionSettings); });
+  if (!settings.ok()) return fail("cannot apply session settings: " + settings.message());
   return conn;
 }
 
 Connection::~Connection() { PQfinish(conn_); }
 
+template <typename Send>
+QueryResult Connection::RoundTrip(steady_clock::time_point deadline, Send send) {
+  if (Broken()) return QueryResult::Failure("08003", "connection already broken");
+  if (send() == 0) return Lost();
+  short revents = 0;
+  auto wait = [&](short events) -> std::optional<QueryResult> {
+    switch (WaitSocket(PQsocket(conn_), events, deadline, cancel_, revents)) {
+      case Wait::kReady:
+        return std::nullopt;
+      case Wait::kTimeout:
+        return Abandon("no answer within " + std::to_string(call_timeout_.count()) +
+                       " ms, connection dropped");
+      case Wait::kCancelled:
+        return Abandon("cancelled, connection dropped");
+      case Wait::kFailed:
+        break;
+    }
+    if (PQsocket(conn_) < 0) return Lost();
+    return Abandon(std::string("poll: ") + std::strerror(errno));
+  };
+  // Send everything; the server may answer (or report an error) meanwhile.
+  for (;;) {
+    int flushed = PQflush(conn_);
+    if (flushed == 0) break;
+    if (flushed < 0) return Lost();
+    if (auto failed = wait(POLLIN | POLLOUT)) return std::move(*failed);
+    if ((revents & POLLIN) != 0 && PQconsumeInput(conn_) == 0) return Lost();
+  }
+  // Collect every result, as PQexec does: the first failure wins, else the last result.
+  std::unique_ptr<PGresult, void (*)(PGresult*)> kept(nullptr, &PQclear);
+  for (;;) {
+    while (PQisBusy(conn_) != 0) {
+      if (auto failed = wait(POLLIN)) return std::move(*failed);
+      if (PQconsumeInput(conn_) == 0) return Lost();
+    }
+    PGresult* res = PQgetResult(conn_);
+    if (!res) break;
+    ExecStatusType status = PQresultStatus(res);
+    if (kept && PQresultStatus(kept.get()) == PGRES_FATAL_ERROR) {
+      PQclear(res);
+    } else {
+      kept.reset(res);
+    }
+    // COPY is never used; PQgetResult would repeat it forever.
+    if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
+      return Abandon("unexpected COPY");
+    }
+  }
+  QueryResult result(kept.release(), conn_);
+  Observe(result);
+  if (!result.ok() && result.sqlstate().empty()) {
+    // Raised by libpq itself, not the server: scrubbed like connection errors.
+    return QueryResult::Failure("", Scrub(result.message(), secrets_));
+  }
+  return result;
+}
+
+QueryResult Connection::Abandon(std::string reason) {
+  failed_ = true;
+  return QueryResult::Failure("", std::move(reason));
+}
+
+QueryResult Connection::Lost() {
+  failed_ = true;
+  return QueryResult::Failure("", Scrub(Trimmed(PQerrorMessage(conn_)), secrets_));
+}
+
 QueryResult Connection::Exec(const char* sql, std::initializer_list<Param> params) {
+  const auto deadline = steady_clock::now() + call_timeout_;
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "lk" + std::to_string(prepared_.size() + 1);
-    QueryResult prepared(PQprepare(conn_, name.c_str(), sql, 0, nullptr), conn_);
-    if (!prepared.ok()) {
-      Observe(prepared);
-      return prepared;
-    }
+    QueryResult prepared =
+        RoundTrip(deadline, [&] { return PQsendPrepare(conn_, name.c_str(), sql, 0, nullptr); });
+    if (!prepared.ok()) return prepared;
     it = prepared_.emplace(sql, std::move(name)).first;
   }
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const Param& p : params) values.push_back(p.c_str());
-  QueryResult result(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
-                                    values.data(), nullptr, nullptr, /*resultFormat=*/0),
-                     conn_);
-  Observe(result);
-  return result;
+  return RoundTrip(deadline, [&] {
+    return PQsendQueryPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
+                               values.data(), nullptr, nullptr, /*resultFormat=*/0);
+  });
 }
 
 QueryResult Connection::ExecScript(const char* sql) {
-  QueryResult result(PQexec(conn_, sql), conn_);
-  Observe(result);
-  return result;
+  return RoundTrip(steady_clock::now() + call_timeout_, [&] { return PQsendQuery(conn_, sql); });
 }
 
 bool Connection::Broken() const { return failed_ || PQstatus(conn_) == CONNECTION_BAD; }

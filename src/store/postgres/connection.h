@@ -5,11 +5,17 @@
 // format (integers as decimal text). A connection is used by one thread at a time (the pool
 // hands it out exclusively). Failures surface as QueryResult values carrying the SQLSTATE;
 // postgres_errors.cpp maps them to Errc in one place. Nothing here logs a parameter value.
+//
+// Every round trip has a client-side deadline (libpq's asynchronous API and poll()): a
+// stalled server (stopped process, stuck storage: the kernel still acknowledges, so neither
+// TCP keepalives nor the server's statement_timeout help) fails the call instead of hanging
+// it. Error texts that may carry the connection string are scrubbed of its secrets.
 #pragma once
 
 #include <libpq-fe.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -17,8 +23,24 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace latchkey::store::postgres {
+
+// Client-side deadline of one Exec/ExecScript call: the server's statement_timeout (5 s) plus
+// a margin for the round trip.
+inline constexpr std::chrono::milliseconds kCallTimeout{6000};
+
+// `conninfo` (a libpq URI or key=value string) shown without secrets:
+// "postgres://user@host:port/dbname" (the scheme as written, postgresql:// kept) built from the
+// settings libpq parses out of it (host or hostaddr, port, dbname, user; every other setting
+// left out). nullopt when libpq cannot parse it.
+std::optional<std::string> ConninfoForDisplay(const std::string& conninfo);
+
+// `text` with every secret of `conninfo` (password and sslpassword, as decoded by libpq and,
+// in a URI, as written) replaced by "***". When libpq cannot parse `conninfo` its secrets are
+// unknown: returns a fixed message instead of `text`.
+std::string ScrubConninfoSecrets(const std::string& text, const std::string& conninfo);
 
 // One bound parameter in text format; Null() is SQL NULL. Copies its value: libpq wants
 // NUL-terminated strings and the caller's string_view may not be.
@@ -82,11 +104,16 @@ class Connection {
   // Opens a connection to `conninfo` (a postgres:// URL or key=value string; its settings
   // override our defaults: application_name=latchkey, connect_timeout=3 s, TCP keepalives
   // after 5 s idle, every 2 s, 2 probes, tcp_user_timeout=10 s), then sets statement_timeout and
-  // lock_timeout (5 s) and idle_in_transaction_session_timeout (10 s). Gives up after 3 s, or as
-  // soon as `cancel` becomes true. Returns nullptr on failure with libpq's message in `error` (no
-  // password: libpq never quotes it).
-  static std::unique_ptr<Connection> Connect(const std::string& conninfo, std::string& error,
-                                             const std::atomic<bool>* cancel = nullptr);
+  // lock_timeout (5 s) and idle_in_transaction_session_timeout (10 s). The handshake gives up
+  // after connect_timeout or `budget`, whichever is shorter, the settings at most 1 s later;
+  // everything gives up as soon as `cancel` becomes true. `cancel` (may be null; must outlive
+  // the connection) also aborts every later call within ~100 ms. Returns nullptr on failure
+  // with a one-line reason in `error`: libpq's message scrubbed of secrets
+  // (ScrubConninfoSecrets), or a fixed text when libpq cannot parse `conninfo` (its parse
+  // errors quote the string).
+  static std::unique_ptr<Connection> Connect(
+      const std::string& conninfo, std::string& error, const std::atomic<bool>* cancel = nullptr,
+      std::chrono::milliseconds budget = std::chrono::milliseconds::max());
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -95,14 +122,26 @@ class Connection {
   // Runs a SQL constant with parameters ($1, $2... in order). The statement is prepared
   // once per connection (keyed by the constant's address, so `sql` must have static storage:
   // never a temporary string's c_str()) and executed by name after.
+  //
+  // Both Exec and ExecScript give up after call_timeout() (preparation included), or within
+  // ~100 ms of the Connect `cancel` flag becoming true: the connection is then marked broken
+  // (the pool closes it on release; the server's backend ends when it next reads) and the
+  // result is a failure without SQLSTATE (kStorageUnavailable). On a broken connection they
+  // fail at once, without a round trip.
   QueryResult Exec(const char* sql, std::initializer_list<Param> params = {});
 
   // Runs SQL without parameters or preparation (transaction control, SET, LISTEN,
-  // migrations: may hold several statements).
+  // migrations: may hold several statements). Reports the first failing statement, else the
+  // last statement's result.
   QueryResult ExecScript(const char* sql);
 
-  // True when the connection cannot be used again: libpq reports it bad, or the last
-  // failure was a connection failure (SQLSTATE class 08, or none at all).
+  // Deadline of each later Exec/ExecScript call; kCallTimeout unless changed (migrations wait
+  // minutes for another node's lock; the session feed's heartbeat wants an answer sooner).
+  void SetCallTimeout(std::chrono::milliseconds timeout) { call_timeout_ = timeout; }
+  std::chrono::milliseconds call_timeout() const { return call_timeout_; }
+
+  // True when the connection cannot be used again: libpq reports it bad, a call ran out of
+  // time, or the last failure was a connection failure (SQLSTATE class 08, or none at all).
   bool Broken() const;
 
   // Neither broken nor inside a transaction: fit to go back to the pool.
@@ -112,15 +151,27 @@ class Connection {
   // idle (terminated backend, server restart); true when it is still usable.
   bool CheckIdle();
 
-  // The socket, for the listener's poll(); and the raw handle, for LISTEN/NOTIFY.
+  // The raw handle (in non-blocking mode), for the listener's poll() on PQsocket and
+  // PQnotifies. Do not run blocking libpq calls (PQexec...) on it: they have no deadline.
   PGconn* raw() { return conn_; }
 
  private:
   explicit Connection(PGconn* conn) : conn_(conn) {}
   void Observe(const QueryResult& result);
+  // Sends one command with `send` (a PQsend* call), flushes it and collects its results,
+  // all before `deadline`.
+  template <typename Send>
+  QueryResult RoundTrip(std::chrono::steady_clock::time_point deadline, Send send);
+  // Marks the connection broken and describes why (`reason`), as a failure without SQLSTATE.
+  QueryResult Abandon(std::string reason);
+  // The connection failed under libpq (lost, reset): a failure with libpq's message.
+  QueryResult Lost();
 
   PGconn* conn_;
-  bool failed_ = false;                                    // a connection-level failure was seen
+  bool failed_ = false;  // a connection-level failure was seen, or a call ran out of time
+  const std::atomic<bool>* cancel_ = nullptr;  // Connect's `cancel`
+  std::vector<std::string> secrets_;           // of the conninfo, scrubbed from libpq's messages
+  std::chrono::milliseconds call_timeout_ = kCallTimeout;
   std::unordered_map<const char*, std::string> prepared_;  // SQL constant -> statement name
 };
 

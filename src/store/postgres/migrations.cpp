@@ -1,5 +1,6 @@
 #include "store/postgres/migrations.h"
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -9,6 +10,9 @@ namespace {
 // A node may wait for another node's migrations: longer limits than a request's 5 s.
 constexpr const char* kMigrationSettings =
     "SET statement_timeout = '5min'; SET lock_timeout = '5min'";
+// The client-side deadline of each migration call: the server's limits plus a margin.
+constexpr std::chrono::milliseconds kMigrationCallTimeout =
+    std::chrono::minutes(5) + std::chrono::seconds(30);
 constexpr const char* kLock = "SELECT pg_advisory_lock($1)";
 constexpr const char* kUnlock = "SELECT pg_advisory_unlock($1)";
 
@@ -90,6 +94,21 @@ CREATE INDEX auth_events_at ON auth_events(at);
       (result.sqlstate().empty() ? "" : " (SQLSTATE " + result.sqlstate() + ")"));
 }
 
+// Lengthens the connection's call deadline for the migration, restores it after.
+class LongCalls {
+ public:
+  explicit LongCalls(Connection& conn) : conn_(conn), previous_(conn.call_timeout()) {
+    conn_.SetCallTimeout(kMigrationCallTimeout);
+  }
+  LongCalls(const LongCalls&) = delete;
+  LongCalls& operator=(const LongCalls&) = delete;
+  ~LongCalls() { conn_.SetCallTimeout(previous_); }
+
+ private:
+  Connection& conn_;
+  std::chrono::milliseconds previous_;
+};
+
 // Holds the migration lock; the server also drops it if the connection dies.
 class AdvisoryLock {
  public:
@@ -127,6 +146,7 @@ int SchemaVersion(Connection& conn) {
 }
 
 std::vector<int> Migrate(Connection& conn) {
+  LongCalls long_calls(conn);
   QueryResult settings = conn.ExecScript(kMigrationSettings);
   if (!settings.ok()) Fail("cannot set timeouts", settings);
   AdvisoryLock lock(conn);

@@ -28,8 +28,9 @@ inline constexpr std::int64_t kMigrationLockKey = 0x4C4B4D4947524154;
 const std::vector<Migration>& Migrations();
 
 // Brings the database to the newest version on `conn` (a dedicated connection). Returns the
-// versions applied now. Throws std::runtime_error on failure, or when the database is newer
-// than this binary.
+// versions applied now. Statement and lock timeouts are 5 min (another node may hold the lock),
+// each call's client-side deadline 5.5 min; `conn`'s own deadline is restored after. Throws
+// std::runtime_error on failure, or when the database is newer than this binary.
 std::vector<int> Migrate(Connection& conn);
 
 // The highest applied version (0 for an empty database). Throws std::runtime_error.

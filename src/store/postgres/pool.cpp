@@ -1,8 +1,15 @@
 #include "store/postgres/pool.h"
 
+#include <algorithm>
+
 #include "store/postgres/postgres_errors.h"
 
 namespace latchkey::store::postgres {
+namespace {
+
+constexpr std::chrono::milliseconds kMinConnectBudget{1000};
+
+}  // namespace
 
 Pool::Pool(std::string conninfo, std::size_t size) : conninfo_(std::move(conninfo)) {
   if (size == 0) size = 1;
@@ -10,6 +17,7 @@ Pool::Pool(std::string conninfo, std::size_t size) : conninfo_(std::move(conninf
 }
 
 Result<Pool::Lease> Pool::Acquire(std::chrono::milliseconds timeout) {
+  const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Connection> conn;
   {
     std::unique_lock lock(mu_);
@@ -23,8 +31,13 @@ Result<Pool::Lease> Pool::Acquire(std::chrono::milliseconds timeout) {
   // Connecting happens outside the lock: other threads keep using the live connections.
   if (conn && !conn->CheckIdle()) conn.reset();
   if (!conn) {
+    // What is left of `timeout` (at least kMinConnectBudget): waiting for a slot and then
+    // connecting to a stalled server must not add up.
+    auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
     std::string error;
-    conn = Connection::Connect(conninfo_, error);
+    conn = Connection::Connect(conninfo_, error, nullptr,
+                               std::max(timeout - waited, kMinConnectBudget));
     if (!conn) {
       Release(nullptr);
       LogOutage("connect", error);

@@ -2,7 +2,9 @@
 //
 // Acquire waits at most 5 s for a free slot (kStorageUnavailable after that: a request must
 // not queue forever behind a stalled database). A slot without a live connection connects
-// on Acquire; when that fails Acquire returns kStorageUnavailable at once, and the next
+// on Acquire, within what is left of the 5 s (at least 1 s; at most connect_timeout, 3 s
+// by default): a whole Acquire takes at most ~6 s (~7 s if the server stalls right after the
+// handshake). When connecting fails Acquire returns kStorageUnavailable at once, and the next
 // Acquire tries again, so the server recovers by itself when the database comes back. A
 // connection is dropped on release when it is broken (lost, terminated) or was left inside a
 // transaction; a pooled connection the server closed while idle is noticed on Acquire and
@@ -55,7 +57,8 @@ class Pool {
   };
 
   // A live connection. Errors: kStorageUnavailable when none is free within `timeout` or
-  // connecting fails (logged, at most once a second).
+  // connecting fails or runs out of time (see above; logged, at most once a second; the
+  // message never holds the password).
   Result<Lease> Acquire(std::chrono::milliseconds timeout = kAcquireTimeout);
 
  private:

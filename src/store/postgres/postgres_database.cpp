@@ -26,6 +26,12 @@ constexpr const char* kImportUser =
 
 PostgresDatabase::PostgresDatabase(const std::string& url, std::size_t pool_size)
     : url_(url), pool_(url, pool_size), users_(pool_), sessions_(pool_), security_(pool_) {
+  // libpq's parse errors quote the URL, password included: say only that it did not parse.
+  if (!ConninfoForDisplay(url_)) {
+    throw std::runtime_error(
+        "cannot parse the PostgreSQL connection URL (expected "
+        "postgres://user:password@host:port/dbname; not shown: it may hold a password)");
+  }
   std::string error;
   auto conn = Connection::Connect(url_, error);
   if (!conn) throw std::runtime_error("cannot connect to PostgreSQL: " + error);

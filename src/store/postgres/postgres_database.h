@@ -4,9 +4,11 @@
 // (see session_notify.h) and heard through WatchSessionChanges.
 //
 // Startup: the constructor connects once, migrates (under an advisory lock: nodes starting
-// together take turns) and throws std::runtime_error when the database is unreachable, the
-// migration fails, or the schema is newer than this binary. After that, failures are values:
-// kStorageUnavailable within ~5 s (pool wait, statement_timeout), never a hang, and the pool
+// together take turns) and throws std::runtime_error when libpq cannot parse the URL, the
+// database is unreachable, the migration fails, or the schema is newer than this binary (no
+// message quotes the URL or its password). After that, failures are values:
+// kStorageUnavailable within ~6 s of a call even when the server stalls (client-side deadline
+// of 6 s per round trip, 3 s per connect, 5 s pool wait), never a hang, and the pool
 // reconnects by itself when the database comes back.
 //
 // Blocking: call from a worker pool, never an I/O thread.

@@ -13,8 +13,16 @@
 namespace latchkey::store::postgres {
 namespace {
 
+using std::chrono::steady_clock;
+
 constexpr int kPollMs = 200;  // bounds how long stopping takes
 constexpr std::chrono::milliseconds kReconnectDelay{500};
+// A stalled server (stopped, stuck on I/O) keeps the TCP connection up, so an idle LISTEN
+// connection never notices it: a round trip every kHeartbeatInterval must answer within
+// kFeedCallTimeout, so the feed reports down within ~5 s of a stall.
+constexpr std::chrono::milliseconds kHeartbeatInterval{2000};
+constexpr std::chrono::milliseconds kFeedCallTimeout{3000};
+constexpr const char* kHeartbeat = "SELECT 1";
 
 }  // namespace
 
@@ -35,14 +43,15 @@ void SessionFeed::Run() {
     std::string error;
     auto conn = Connection::Connect(conninfo_, error, &stop_);
     if (conn) {
+      conn->SetCallTimeout(kFeedCallTimeout);
       QueryResult listen = conn->ExecScript(kListenSessions);
       if (listen.ok()) {
         sink_.OnFeedUp();
-        Pump(*conn);
+        std::string why = Pump(*conn);
         sink_.OnFeedDown();
         if (stop_) return;
-        LogOutage("session feed", "connection lost");
-      } else {
+        LogOutage("session feed", why);
+      } else if (!stop_) {
         LogOutage("session feed LISTEN", listen.message());
       }
     } else if (!stop_) {
@@ -53,24 +62,30 @@ void SessionFeed::Run() {
   }
 }
 
-void SessionFeed::Pump(Connection& conn) {
+std::string SessionFeed::Pump(Connection& conn) {
   PGconn* raw = conn.raw();
+  auto last_heartbeat = steady_clock::now();
   while (!stop_) {
     pollfd pfd{PQsocket(raw), POLLIN, 0};
-    if (pfd.fd < 0) return;
+    if (pfd.fd < 0) return "connection lost";
     int ready = ::poll(&pfd, 1, kPollMs);
-    if (ready < 0 && errno != EINTR) return;
-    if (ready > 0) {
-      // End of file or a socket error (keepalives gave up) also wake poll(): libpq then
-      // reports the connection bad.
-      if (PQconsumeInput(raw) == 0) return;
-      while (PGnotify* note = PQnotifies(raw)) {
-        Deliver(note->extra);
-        PQfreemem(note);
-      }
+    if (ready < 0 && errno != EINTR) return "poll failed";
+    // End of file or a socket error (keepalives gave up) also wake poll(): libpq then
+    // reports the connection bad.
+    if (ready > 0 && PQconsumeInput(raw) == 0) return "connection lost";
+    if (steady_clock::now() - last_heartbeat >= kHeartbeatInterval) {
+      QueryResult beat = conn.ExecScript(kHeartbeat);
+      if (!beat.ok()) return "heartbeat failed: " + beat.message();
+      last_heartbeat = steady_clock::now();
     }
-    if (PQstatus(raw) == CONNECTION_BAD) return;
+    // Notifications read by PQconsumeInput, here or during the heartbeat.
+    while (PGnotify* note = PQnotifies(raw)) {
+      Deliver(note->extra);
+      PQfreemem(note);
+    }
+    if (PQstatus(raw) == CONNECTION_BAD) return "connection lost";
   }
+  return "stopped";
 }
 
 void SessionFeed::Deliver(const char* payload) {

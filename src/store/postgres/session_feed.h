@@ -4,9 +4,12 @@
 //
 // Sink calls, all from the feed's thread: OnFeedUp right after LISTEN succeeds (again after
 // every reconnect), OnFeedDown as soon as the connection is lost (and when the feed stops
-// while up), OnSessionChanged/OnUserChanged per notification. Reconnects every ~500 ms while
-// the database is unreachable (failures logged at most once a second). Changes committed by
-// this process's own pool connections are delivered too: evicting twice is harmless.
+// while up), OnSessionChanged/OnUserChanged per notification. A server that stalls (stopped
+// process, stuck storage: the connection stays up) is noticed by a heartbeat query every 2 s
+// that must answer within 3 s: OnFeedDown within ~5 s of the stall. Every round trip, LISTEN
+// included, has that 3 s deadline. Reconnects every ~500 ms while the database is unreachable
+// (failures logged at most once a second). Changes committed by this process's own pool
+// connections are delivered too: evicting twice is harmless.
 //
 // Thread-safety: constructed and destroyed by one thread; the destructor stops the thread
 // within ~200 ms.
@@ -33,8 +36,9 @@ class SessionFeed {
 
  private:
   void Run();
-  // Delivers notifications until the connection is lost or the feed stops.
-  void Pump(Connection& conn);
+  // Delivers notifications until the connection is lost, a heartbeat fails or the feed stops;
+  // returns why it stopped (for the log).
+  std::string Pump(Connection& conn);
   void Deliver(const char* payload);
 
   const std::string conninfo_;
