@@ -4,12 +4,15 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <thread>
 
 #include "app/app.h"
+#include "app/bench_hash.h"
 #include "app/config.h"
 
 #ifndef LATCHKEY_VERSION
@@ -149,12 +152,40 @@ int main(int argc, char** argv) {
   AddDatabaseFlags(*import_cmd, transfer_config);
   import_cmd->add_option("--input,-i", import_input, "File to read (default: stdin)");
 
+  std::string bench_algorithm = "argon2id";
+  double bench_seconds = 3;
+  bool bench_json = false;
+  CLI::App* bench_hash = cli.add_subcommand(
+      "bench-hash", "Measure password hashes per second, one core and all cores, then exit");
+  bench_hash->add_option("--password-hash", bench_algorithm, "argon2id or bcrypt")
+      ->envname("LATCHKEY_PASSWORD_HASH")  // the same setting as `serve`
+      ->check(CLI::IsMember({"argon2id", "bcrypt"}))
+      ->capture_default_str();
+  bench_hash->add_option("--seconds", bench_seconds, "Duration of each measurement")
+      ->check(CLI::Range(0.1, 600.0))
+      ->capture_default_str();
+  bench_hash->add_flag("--json", bench_json, "Print one JSON object");
+
   CLI::App* version = cli.add_subcommand("version", "Print the version and exit");
 
   CLI11_PARSE(cli, argc, argv);
 
   if (version->parsed()) {
     std::printf("latchkey %s\n", LATCHKEY_VERSION);
+    return 0;
+  }
+  if (bench_hash->parsed()) {
+    if (sodium_init() < 0) return 1;
+    latchkey::crypto::PasswordHashParams params;
+    latchkey::crypto::ParsePasswordAlgorithm(bench_algorithm, params.algorithm);
+    int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    try {
+      auto r = latchkey::app::BenchHash(params, cores, bench_seconds);
+      latchkey::app::PrintHashBench(params, r, bench_json);
+    } catch (const std::exception& e) {
+      spdlog::critical("{}", e.what());
+      return 1;
+    }
     return 0;
   }
   const auto& config = serve->parsed()                                  ? serve_config

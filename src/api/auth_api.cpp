@@ -17,6 +17,13 @@ http::Response AuthApi::Me(const http::Request& request) {
   return http::JsonResponse(200, UserJson(current->user));
 }
 
+std::optional<http::Response> AuthApi::MeInMemory(const http::Request& request) {
+  auto current = auth_.AuthenticateInMemory(cookies_.TokenHash(request));
+  if (!current) return std::nullopt;
+  if (!*current) return http::ErrorResponse(current->error());
+  return http::JsonResponse(200, UserJson((*current)->user));
+}
+
 http::Response AuthApi::Signup(const http::Request& request) {
   auto body = http::ParseJsonObject(request);
   if (!body) return http::ErrorResponse(body.error());

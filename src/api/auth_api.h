@@ -17,7 +17,9 @@ class AuthApi {
   AuthApi(flows::AuthService& auth, const SessionCookies& cookies, const session::CsrfTokens& csrf)
       : auth_(auth), cookies_(cookies), csrf_(csrf) {}
 
-  http::Response Me(const http::Request& request);             // GET  /api/auth
+  http::Response Me(const http::Request& request);  // GET  /api/auth
+  // Me when it can answer from memory on the I/O thread (http::FastHandler); else nullopt.
+  std::optional<http::Response> MeInMemory(const http::Request& request);
   http::Response Signup(const http::Request& request);         // POST /api/auth/signup
   http::Response Login(const http::Request& request);          // POST /api/auth/login
   http::Response Logout(const http::Request& request);         // POST /api/auth/logout

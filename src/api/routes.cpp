@@ -11,6 +11,12 @@ namespace {
 
 // A handler that calls a member function of an API object that outlives the router.
 template <class Api>
+http::FastHandler BindFast(Api& api,
+                           std::optional<http::Response> (Api::*fn)(const http::Request&)) {
+  return [&api, fn](const http::Request& r) { return (api.*fn)(r); };
+}
+
+template <class Api>
 http::Handler Bind(Api& api, http::Response (Api::*fn)(const http::Request&)) {
   return [&api, fn](const http::Request& r) { return (api.*fn)(r); };
 }
@@ -27,7 +33,7 @@ http::Router BuildRouter(const Apis& apis) {
   // clang-format off
   router.Add({Method::kGet,    "/healthz",                         Pool::kInline,  Bind(health, &HealthApi::Healthz)});
   router.Add({Method::kGet,    "/readyz",                          Pool::kStore,   Bind(health, &HealthApi::Readyz)});
-  router.Add({Method::kGet,    "/api/auth",                        Pool::kStore,   Bind(auth, &AuthApi::Me)});
+  router.Add({Method::kGet,    "/api/auth",                        Pool::kStore,   Bind(auth, &AuthApi::Me), BindFast(auth, &AuthApi::MeInMemory)});
   router.Add({Method::kPost,   "/api/auth/signup",                 Pool::kHashing, Bind(auth, &AuthApi::Signup)});
   router.Add({Method::kPost,   "/api/auth/login",                  Pool::kHashing, Bind(auth, &AuthApi::Login)});
   router.Add({Method::kPost,   "/api/auth/logout",                 Pool::kStore,   Bind(auth, &AuthApi::Logout)});

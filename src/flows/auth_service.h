@@ -77,6 +77,12 @@ class AuthService {
   // kStorageUnavailable.
   Result<session::ResolvedSession> Authenticate(const std::optional<std::string>& token_hash);
 
+  // Authenticate's answer when it needs no blocking work: no cookie (kUnauthenticated), or a
+  // live session served from memory whose use needs no recording yet (see touch_interval).
+  // nullopt: call Authenticate on a worker pool. Safe on an I/O thread.
+  std::optional<Result<session::ResolvedSession>> AuthenticateInMemory(
+      const std::optional<std::string>& token_hash);
+
   // Validates, hashes (slow), creates the user and its first session atomically.
   // Errors: kRateLimited (signups per IP), kInvalidInput (field), kUsernameTaken,
   // kStorageUnavailable.

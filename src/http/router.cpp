@@ -40,7 +40,7 @@ Dispatch Router::Resolve(const Request& request) const {
     for (const auto* guard : {&origin_guard_, &csrf_guard_}) {
       if (!*guard) continue;
       if (auto rejected = (*guard)(request)) {
-        return Dispatch{nullptr, Pool::kInline, std::move(rejected), {}};
+        return Dispatch{nullptr, Pool::kInline, nullptr, std::move(rejected), {}};
       }
     }
   }
@@ -51,7 +51,8 @@ Dispatch Router::Resolve(const Request& request) const {
     if (!MatchPath(route.path, request.path, params)) continue;
     path_known = true;
     if (route.method != request.method) continue;
-    return Dispatch{&route.handler, route.pool, std::nullopt, std::move(params)};
+    const FastHandler* fast = route.fast ? &route.fast : nullptr;
+    return Dispatch{&route.handler, route.pool, fast, std::nullopt, std::move(params)};
   }
   if (path_known) {
     Response r = ErrorResponse(MakeError(Errc::kMethodNotAllowed, "Method not allowed"));
@@ -64,11 +65,11 @@ Dispatch Router::Resolve(const Request& request) const {
       allow += kNames[static_cast<int>(route.method)];
     }
     r.AddHeader("Allow", allow);
-    return Dispatch{nullptr, Pool::kInline, std::move(r), {}};
+    return Dispatch{nullptr, Pool::kInline, nullptr, std::move(r), {}};
   }
-  if (fallback_) return Dispatch{&fallback_, Pool::kInline, std::nullopt, {}};
+  if (fallback_) return Dispatch{&fallback_, Pool::kInline, nullptr, std::nullopt, {}};
   return Dispatch{
-      nullptr, Pool::kInline, ErrorResponse(MakeError(Errc::kNotFound, "Not found")), {}};
+      nullptr, Pool::kInline, nullptr, ErrorResponse(MakeError(Errc::kNotFound, "Not found")), {}};
 }
 
 void Router::ApplyCommonHeaders(const Request& request, Response& response) {

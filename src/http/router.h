@@ -22,17 +22,24 @@ enum class Pool { kInline, kStore, kHashing };
 
 using Handler = std::function<Response(const Request&)>;
 
+// Runs first, on the I/O thread, and must not block: answers when it can from memory (a
+// cached session), or returns nullopt to have the route's handler run on its pool.
+using FastHandler = std::function<std::optional<Response>(const Request&)>;
+
 struct Route {
   Method method;
   std::string path;  // exact, or with "{name}" segments that match one non-empty segment
   Pool pool;
   Handler handler;
+  FastHandler fast = nullptr;  // optional
 };
 
-// What the server should do with a request: run `handler` on `pool`, or send `immediate`.
+// What the server should do with a request: try `fast` inline (if any), else run `handler`
+// on `pool`; or send `immediate`.
 struct Dispatch {
   const Handler* handler = nullptr;
   Pool pool = Pool::kInline;
+  const FastHandler* fast = nullptr;
   std::optional<Response> immediate;
   std::vector<std::string> params;  // to be stored in Request::path_params
 };

@@ -1,6 +1,8 @@
 #include "http/server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -151,6 +153,29 @@ Response CallHandler(const Handler& handler, const Request& request) {
   return SimpleError(500, "Internal server error");
 }
 
+// Password hashing is slow on purpose and CPU-bound; session checks must not wait behind it.
+// Hashing threads run at the lowest CPU priority (nice 19), so the kernel preempts them the
+// moment an I/O or store thread has work; alone on the machine they still get every cycle.
+void LowerHashingThreadPriority() {
+  thread_local bool lowered = false;
+  if (lowered) return;
+  lowered = true;
+  if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19) != 0) {
+    spdlog::warn("cannot lower the hashing thread's priority");
+  }
+}
+
+std::optional<Response> CallFast(const FastHandler& fast, const Request& request) {
+  try {
+    return fast(request);
+  } catch (const std::exception& e) {
+    spdlog::error("fast handler for {} threw: {}", request.path, e.what());
+  } catch (...) {
+    spdlog::error("fast handler for {} threw an unknown exception", request.path);
+  }
+  return SimpleError(500, "Internal server error");
+}
+
 // TLS 1.2 suites: ECDHE key exchange (forward secrecy) with AEAD ciphers only, strongest
 // first (Mozilla "intermediate"). TLS 1.3 suites are OpenSSL's defaults, all AEAD.
 constexpr const char* kTls12Ciphers =
@@ -273,7 +298,10 @@ struct Server::Impl {
     auto& target = pool == Pool::kHashing ? hashing_pool : store_pool;
     co_return co_await asio::co_spawn(
         target.get_executor(),
-        [&]() -> awaitable<Response> { co_return CallHandler(handler, request); },
+        [&]() -> awaitable<Response> {
+          if (pool == Pool::kHashing) LowerHashingThreadPriority();
+          co_return CallHandler(handler, request);
+        },
         asio::use_awaitable);
   }
 
@@ -397,8 +425,12 @@ struct Server::Impl {
       Dispatch dispatch = router.Resolve(request);
       request.path_params = std::move(dispatch.params);
       Response response;
+      std::optional<Response> fast;
+      if (dispatch.fast) fast = CallFast(*dispatch.fast, request);
       if (dispatch.immediate) {
         response = std::move(*dispatch.immediate);
+      } else if (fast) {
+        response = std::move(*fast);  // answered on this I/O thread, no pool hop
       } else {
         response = co_await Run(*dispatch.handler, dispatch.pool, request);
       }

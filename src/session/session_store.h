@@ -34,6 +34,14 @@ class SessionStore {
   // Deletes every session whose absolute or idle expiry is <= now; returns how many.
   virtual Result<long> DeleteExpiredSessions(UnixSeconds now) = 0;
 
+  // The session and its user if this store can answer from memory, without blocking (a
+  // cache); nullopt means "ask FindSessionByTokenHash". Safe on an I/O thread. What it
+  // returns is live by its own record at `now` (callers still check expiry).
+  virtual std::optional<ResolvedSession> FindSessionInMemory(std::string_view /*token_hash*/,
+                                                             UnixSeconds /*now*/) {
+    return std::nullopt;
+  }
+
   // Records use of a session: last_seen_at = now (callers throttle this; see AuthService).
   virtual Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) = 0;
 

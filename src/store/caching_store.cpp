@@ -48,15 +48,20 @@ Result<void> CachingStore::InsertSession(const session::SessionRecord& created,
 Result<std::optional<session::ResolvedSession>> CachingStore::FindSessionByTokenHash(
     std::string_view token_hash) {
   UnixSeconds now = clock_.Now();
-  if (auto hit = cache_.Get(token_hash); hit && session::EffectiveExpiry(hit->session) > now) {
-    return std::optional<session::ResolvedSession>(std::move(*hit));
-  }
+  if (auto hit = FindSessionInMemory(token_hash, now)) return hit;
   std::uint64_t epoch = cache_.Epoch(token_hash);
   auto found = sessions_.FindSessionByTokenHash(token_hash);
   if (found && *found && session::EffectiveExpiry((*found)->session) > now) {
     cache_.Put(**found, epoch);
   }
   return found;
+}
+
+std::optional<session::ResolvedSession> CachingStore::FindSessionInMemory(
+    std::string_view token_hash, UnixSeconds now) {
+  auto hit = cache_.Get(token_hash);
+  if (hit && session::EffectiveExpiry(hit->session) > now) return hit;
+  return std::nullopt;
 }
 
 Result<bool> CachingStore::DeleteSessionByTokenHash(std::string_view token_hash) {

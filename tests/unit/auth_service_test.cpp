@@ -143,6 +143,29 @@ TEST_F(AuthServiceTest, Authenticate_TouchIsThrottled) {
   EXPECT_EQ(me->session.last_seen_at, created + 60);
 }
 
+TEST_F(AuthServiceTest, AuthenticateInMemory_AnswersOnlyWithoutBlockingWork) {
+  auto none = auth_.AuthenticateInMemory(std::nullopt);
+  ASSERT_TRUE(none) << "no cookie needs no store";
+  ASSERT_FALSE(*none);
+  EXPECT_EQ(none->error().code, Errc::kUnauthenticated);
+
+  auto s = auth_.Signup({"alice", "correct horse", "Alice"}, client_);
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(auth_.AuthenticateInMemory(HashOf(*s))) << "not cached yet: the pool must ask";
+  ASSERT_TRUE(auth_.Authenticate(HashOf(*s)));  // caches it
+  auto hit = auth_.AuthenticateInMemory(HashOf(*s));
+  ASSERT_TRUE(hit && *hit);
+  EXPECT_EQ((*hit)->user.name, "Alice");
+
+  clock_.Advance(60);  // touch_interval: its use must be recorded, which blocks
+  EXPECT_FALSE(auth_.AuthenticateInMemory(HashOf(*s)));
+  ASSERT_TRUE(auth_.Authenticate(HashOf(*s)));  // records it
+  EXPECT_TRUE(auth_.AuthenticateInMemory(HashOf(*s)));
+
+  ASSERT_TRUE(auth_.Logout(HashOf(*s), client_));
+  EXPECT_FALSE(auth_.AuthenticateInMemory(HashOf(*s))) << "a logout is never served from memory";
+}
+
 TEST_F(AuthServiceTest, RemoveAccount_WrongOrMissingPassword_NamesPasswordField) {
   auto s = auth_.Signup({"alice", "correct horse", ""}, client_);
   ASSERT_TRUE(s);

@@ -52,6 +52,25 @@ TEST_F(RouterTest, Resolve_ExactAndParamRoutes_PickHandlerPoolAndParams) {
   EXPECT_EQ((*d.handler)(del).status, 204);
 }
 
+TEST_F(RouterTest, Resolve_RouteWithFastHandler_OffersItBeforeThePool) {
+  router_.Add({Method::kGet, "/api/fast", Pool::kStore, Ok(200),
+               [](const Request& r) -> std::optional<Response> {
+                 if (r.cookie.empty()) return std::nullopt;
+                 Response hit;
+                 hit.status = 203;
+                 return hit;
+               }});
+  auto d = router_.Resolve(Make(Method::kGet, "/api/fast"));
+  ASSERT_NE(d.fast, nullptr);
+  ASSERT_NE(d.handler, nullptr);
+  EXPECT_EQ(d.pool, Pool::kStore);
+  EXPECT_FALSE((*d.fast)(Make(Method::kGet, "/api/fast")));
+  Request with_cookie = Make(Method::kGet, "/api/fast");
+  with_cookie.cookie = "a=b";
+  EXPECT_EQ((*d.fast)(with_cookie)->status, 203);
+  EXPECT_EQ(router_.Resolve(Make(Method::kGet, "/api/items")).fast, nullptr);
+}
+
 TEST_F(RouterTest, Resolve_StateChangingApi_GuardedBeforeRouting) {
   for (auto [m, path] :
        {std::pair{Method::kPost, "/api/items/special"}, std::pair{Method::kPut, "/api/items"},
