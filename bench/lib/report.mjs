@@ -1,0 +1,347 @@
+// Writes results.md and results.json of one benchmark run (bench/run.sh) from its
+// records.jsonl: a table per scenario (req/s, p50, p99, peak RSS), the performance targets as
+// measured ratios with pass/fail, and the machine.
+//
+//   node bench/lib/report.mjs <run dir>
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+const dir = process.argv[2];
+if (!dir) {
+  process.stderr.write('usage: report.mjs <run dir>\n');
+  process.exit(2);
+}
+const records = fs
+  .readFileSync(path.join(dir, 'records.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
+
+const notes = (what) => records.filter((r) => r.kind === 'note' && r.what === what);
+const note = (what) => notes(what).pop();
+const runs = records.filter((r) => r.kind === 'wrk' && r.phase === 'run');
+const run = (scenario, server, kase) =>
+  runs.filter((r) => r.scenario === scenario && r.server === server && r.case === kase).pop();
+const rssOf = (scenario, server, kase) => {
+  const all = records.filter((r) => r.kind === 'rss' && r.server === server);
+  // Peers: one process serves all their cases (scenario 0).
+  // Latchkey: the process of that scenario (by case when a scenario started several).
+  return (
+    all.filter((r) => r.scenario === scenario && r.case === kase).pop() ||
+    all.filter((r) => r.scenario === scenario).pop() ||
+    all.filter((r) => r.scenario === 0).pop()
+  );
+};
+
+const settings = note('settings') || {};
+const cores = os.cpus().length;
+
+// ---------------------------------------------------------------- machine
+function sh(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+const cpuModel =
+  (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m) || [])[1] ||
+  'unknown';
+const machine = {
+  nproc: Number(sh('nproc', [])),
+  cpu_model: cpuModel,
+  kernel: sh('uname', ['-r']),
+  memory_gib: Math.round(os.totalmem() / 2 ** 30),
+  date: new Date().toISOString(),
+  wrk: settings.wrk_version,
+  node: settings.node_version,
+  commit: settings.commit,
+  worktree_changes: settings.worktree_changes,
+  loadavg_start: settings.loadavg_start,
+  loadavg_end: undefined,
+};
+
+// ---------------------------------------------------------------- scenario tables
+const ms = (us) => (us === undefined ? undefined : Math.round(us / 10) / 100);
+const mib = (kb) => (kb === undefined ? undefined : Math.round(kb / 102.4) / 10);
+
+function row(label, scenario, server, kase, extra = {}) {
+  const r = run(scenario, server, kase);
+  if (!r) return null;
+  const rss = rssOf(scenario, server, kase);
+  return {
+    label,
+    server,
+    case: kase,
+    conns: r.conns,
+    seconds: r.seconds,
+    rps: Math.round(r.rps * 10) / 10,
+    p50_ms: ms(r.p50_us),
+    p90_ms: ms(r.p90_us),
+    p99_ms: ms(r.p99_us),
+    max_ms: ms(r.max_us),
+    requests: r.requests,
+    non2xx: r.non2xx,
+    socket_errors: r.socket_errors,
+    distinct_sessions: r.distinct,
+    paced_rate: r.paced_rate || undefined,
+    peak_rss_mib: rss ? mib(rss.vmhwm_kb) : undefined,
+    ok: r.ok,
+    problem: r.problem,
+    raw: path.basename(r.raw),
+    ...extra,
+  };
+}
+
+const mixedPlan = note('mixed_plan');
+const coverage = note('rss_coverage');
+const scenarioDefs = [
+  {
+    id: 1,
+    title: '1. GET /healthz (the server\u2019s own ceiling)',
+    rows: [
+      ['Latchkey', 1, 'latchkey', 'healthz'],
+      ['ceiling peer (C++ Beast)', 1, 'ceiling', 'healthz'],
+    ],
+  },
+  {
+    id: 2,
+    title: '2. GET /api/auth, valid session cookie, 10,000 users (every cookie cycled)',
+    rows: [
+      ['Latchkey, 10,000 sessions', 2, 'latchkey', 'auth'],
+      ['ceiling peer, 10,000 cookies', 2, 'ceiling', 'auth'],
+      ['Express peer, 32 users', 2, 'express', 'auth'],
+    ],
+  },
+  {
+    id: 3,
+    title: '3. GET / (page rendered with a CSRF token; the CSRF cookie sent back)',
+    rows: [
+      ['Latchkey', 3, 'latchkey', 'page'],
+      ['Express peer', 3, 'express', 'page'],
+    ],
+  },
+  {
+    id: 4,
+    title: '4. POST /api/auth/login, correct password (32 users, no session cookie)',
+    rows: [
+      ['Latchkey', 4, 'latchkey', 'login'],
+      ['Express peer (bcrypt 10)', 4, 'express', 'login'],
+    ],
+  },
+  {
+    id: 5,
+    title: '5. Mixed: session checks at 19x the login rate, beside logins',
+    rows: [
+      ['session checks alone (baseline)', 5, 'latchkey', 'checks-baseline'],
+      ['session checks under logins', 5, 'latchkey', 'checks-under-logins'],
+      ['logins (concurrent, closed loop)', 5, 'latchkey', 'logins-concurrent'],
+    ],
+  },
+  {
+    id: 6,
+    title: '6. Scale: GET /api/auth with 1,000 and 1,000,000 users (up to 100,000 cookies cycled)',
+    rows: [
+      ['Latchkey, 1,000 users', 6, 'latchkey', 'auth-1000'],
+      ['Latchkey, 1,000,000 users', 6, 'latchkey', 'auth-1000000'],
+    ],
+  },
+  {
+    id: 7,
+    title: '7. Peak RSS with 100,000 live sessions (all cycled by GET /api/auth)',
+    rows: [['Latchkey, 100,000 sessions', 7, 'latchkey', 'auth-100000']],
+  },
+];
+const scenarios = scenarioDefs
+  .map((s) => ({
+    id: s.id,
+    title: s.title,
+    rows: s.rows.map(([label, ...k]) => row(label, ...k)).filter(Boolean),
+  }))
+  .filter((s) => s.rows.length);
+
+// ---------------------------------------------------------------- targets
+const hashNote = note('bench_hash');
+let benchHash = { ok: false, problem: 'not run (scenario 4 not selected)' };
+if (hashNote) {
+  if (hashNote.ok && typeof hashNote.result === 'object') benchHash = { ok: true, ...hashNote.result };
+  else benchHash = { ok: false, problem: hashNote.problem || 'no JSON from latchkey bench-hash' };
+}
+
+const rps = (s, server, k) => run(s, server, k)?.rps;
+const p99 = (s, server, k) => run(s, server, k)?.p99_us;
+function ratio(a, b) {
+  return a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
+}
+const targets = [];
+function target(name, value, op, required, detail, missing) {
+  let result = 'n/a';
+  if (value !== undefined) result = (op === '>=' ? value >= required : value < required) ? 'pass' : 'FAIL';
+  targets.push({ name, measured: value, op, required, result, detail: value === undefined ? missing : detail });
+}
+const fmt = (x, d = 2) => (x === undefined ? 'n/a' : x.toFixed(d));
+
+{
+  const a = rps(2, 'latchkey', 'auth');
+  const c = rps(2, 'ceiling', 'auth');
+  const e = rps(2, 'express', 'auth');
+  const h = rps(1, 'latchkey', 'healthz');
+  target('session check (2) vs ceiling peer', ratio(a, c), '>=', 0.9,
+    `${fmt(a, 0)} / ${fmt(c, 0)} req/s`, 'needs scenario 2 and the ceiling peer');
+  target('session check (2) vs Express peer', ratio(a, e), '>=', 12,
+    `${fmt(a, 0)} / ${fmt(e, 0)} req/s`, 'needs scenario 2 and the Express peer');
+  target('session check (2) vs own /healthz (1)', ratio(a, h), '>=', 0.8,
+    `${fmt(a, 0)} / ${fmt(h, 0)} req/s`, 'needs scenarios 1 and 2');
+  const p = rps(3, 'latchkey', 'page');
+  const pe = rps(3, 'express', 'page');
+  target('page (3) vs Express peer page', ratio(p, pe), '>=', 10,
+    `${fmt(p, 0)} / ${fmt(pe, 0)} req/s`, 'needs scenario 3 and the Express peer');
+  const l = rps(4, 'latchkey', 'login');
+  const bound = benchHash.ok ? cores * benchHash.per_core : undefined;
+  target('login (4) vs cores x hashes/s (bench-hash)', ratio(l, bound), '>=', 0.9,
+    `${fmt(l, 1)} / (${cores} x ${fmt(benchHash.per_core, 1)}) logins/s`,
+    benchHash.ok ? 'needs scenario 4' : `latchkey bench-hash: ${benchHash.problem}`);
+  const pm = p99(5, 'latchkey', 'checks-under-logins');
+  const pb = p99(5, 'latchkey', 'checks-baseline');
+  target('mixed (5): check p99 under logins / alone', ratio(pm, pb), '<', 5,
+    `${fmt(ms(pm))} / ${fmt(ms(pb))} ms`, 'needs scenario 5');
+  const s1 = rps(6, 'latchkey', 'auth-1000');
+  const s2 = rps(6, 'latchkey', 'auth-1000000');
+  target('scale (6): 1,000,000 users / 1,000 users', ratio(s2, s1), '>=', 0.85,
+    `${fmt(s2, 0)} / ${fmt(s1, 0)} req/s`, 'needs scenario 6');
+  const r = rssOf(7, 'latchkey', 'auth-100000');
+  const full = coverage && coverage.checked >= coverage.sessions;
+  const rssMb = r ? (r.vmhwm_kb * 1024) / 1e6 : undefined;
+  target('peak RSS with 100,000 live sessions (7), MB', full ? rssMb : undefined, '<', 150,
+    `VmHWM ${fmt(mib(r?.vmhwm_kb), 1)} MiB; ${coverage?.checked} of ${coverage?.sessions} sessions checked`,
+    r ? `only ${coverage?.checked} of ${coverage?.sessions} sessions were checked` : 'needs scenario 7');
+}
+
+// ---------------------------------------------------------------- problems
+const problems = [];
+for (const r of records) {
+  if (r.kind === 'wrk' && r.ok === false) problems.push(`${r.server}/${r.case} (${r.phase}): ${r.problem}`);
+  if (r.kind === 'note' && r.what === 'failure') problems.push(r.problem);
+}
+// Not a failure of the suite: a peer that could not be built or found only makes its targets n/a.
+const warnings = records
+  .filter((r) => r.kind === 'note' && r.what === 'peer' && r.ok === false)
+  .map((r) => (r.peer === 'all' ? r.problem : `${r.peer} peer: ${r.problem}`) + '; the targets against it are n/a');
+const elapsed = note('elapsed');
+machine.loadavg_end = elapsed?.loadavg_end;
+const suiteOk = elapsed ? elapsed.suite_ok === 1 : problems.length === 0;
+
+// ---------------------------------------------------------------- results.json
+const result = {
+  machine,
+  settings,
+  elapsed_s: elapsed?.seconds,
+  suite_ok: suiteOk,
+  problems,
+  warnings,
+  bench_hash: benchHash,
+  mixed_plan: mixedPlan,
+  rss_coverage: coverage,
+  scenarios,
+  targets,
+};
+fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(result, null, 2) + '\n');
+
+// ---------------------------------------------------------------- results.md
+const n = (x, d = 0) =>
+  x === undefined || x === null
+    ? '\u2013'
+    : Number(x).toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+const md = [];
+md.push(`# Latchkey benchmark ${path.basename(dir)}`);
+md.push('');
+md.push(
+  `wrk -t${settings.wrk_threads} -d${settings.duration_s}s --latency --timeout ` +
+    `${settings.wrk_timeout_s}s after a ${settings.warmup_s} s ` +
+    `unrecorded warm-up; -c${settings.conns} (logins: -c${settings.login_conns}); one fresh ` +
+    `server per scenario on 127.0.0.1, wrk sharing the cores${settings.quick ? ' (--quick)' : ''}. ` +
+    `Run took ${elapsed?.seconds ?? '?'} s.`,
+);
+md.push('');
+if (!suiteOk || problems.length) {
+  md.push(`**The suite did not run cleanly.** ${problems.length ? '' : 'See the log.'}`);
+  for (const p of problems) md.push(`- ${p}`);
+  md.push('');
+}
+for (const w of warnings) md.push(`**Note:** ${w}.`);
+if (warnings.length) md.push('');
+for (const s of scenarios) {
+  md.push(`## ${s.title}`);
+  md.push('');
+  md.push('| server | conns | req/s | p50 ms | p99 ms | peak RSS MiB | notes |');
+  md.push('|---|---|---|---|---|---|---|');
+  for (const r of s.rows) {
+    const notesCol = [];
+    if (r.distinct_sessions !== undefined) notesCol.push(`${n(r.distinct_sessions)} distinct sessions`);
+    if (r.paced_rate) notesCol.push(`paced at ${n(r.paced_rate)}/s`);
+    if (!r.ok) notesCol.push(`**FAILED: ${r.problem}**`);
+    md.push(
+      `| ${r.label} | ${r.conns} | ${n(r.rps)} | ${n(r.p50_ms, 2)} | ${n(r.p99_ms, 2)} | ` +
+        `${n(r.peak_rss_mib, 1)} | ${notesCol.join('; ')} |`,
+    );
+  }
+  if (s.id === 5 && mixedPlan) {
+    const checks = run(5, 'latchkey', 'checks-under-logins')?.rps;
+    const logins = run(5, 'latchkey', 'logins-concurrent')?.rps;
+    md.push('');
+    md.push(
+      `Login rate of scenario 4 (or of a calibration run): ${n(mixedPlan.login_rps, 1)}/s, so ` +
+        `session checks were paced at 19x that, ${n(mixedPlan.target_check_rps)}/s over ` +
+        `${mixedPlan.check_conns} connections, alone and then beside a closed-loop login wrk ` +
+        `(-c${settings.login_conns}). Measured under load: ${n(checks)} checks/s beside ` +
+        `${n(logins, 1)} logins/s (${fmt(ratio(checks, logins), 1)}:1).`,
+    );
+  }
+  if (s.id === 7 && coverage) {
+    md.push('');
+    md.push(
+      `Sessions checked by the warm-up, the run and any top-up passes: ${n(coverage.checked)} of ` +
+        `${n(coverage.sessions)}. Peak RSS is the server's VmHWM after them.`,
+    );
+  }
+  md.push('');
+}
+md.push('## Password hashing (`latchkey bench-hash`)');
+md.push('');
+if (benchHash.ok) {
+  md.push(
+    `${benchHash.algorithm} (${typeof benchHash.params === 'object' ? JSON.stringify(benchHash.params) : benchHash.params}): ` +
+      `${n(benchHash.per_core, 1)} hashes/s on one thread, ${n(benchHash.total, 1)} hashes/s with ` +
+      `${benchHash.threads} threads; ${cores} cores x per-core = ${n(cores * benchHash.per_core, 1)}/s.`,
+  );
+} else {
+  md.push(`n/a: ${benchHash.problem}`);
+}
+md.push('');
+md.push('## Targets');
+md.push('');
+md.push('| target | measured | required | result | detail |');
+md.push('|---|---|---|---|---|');
+for (const t of targets) {
+  md.push(`| ${t.name} | ${fmt(t.measured)} | ${t.op} ${t.required} | ${t.result} | ${t.detail} |`);
+}
+md.push('');
+md.push('## Machine');
+md.push('');
+md.push(`- nproc: ${machine.nproc}; CPU: ${machine.cpu_model}; memory: ${machine.memory_gib} GiB`);
+md.push(`- kernel: ${machine.kernel}; date: ${machine.date}`);
+md.push(`- ${machine.wrk}; node ${machine.node}`);
+md.push(
+  `- load average (1/5/15 min) before the run: ${machine.loadavg_start}, after: ` +
+    `${machine.loadavg_end} (anything well above 0 means other processes shared the cores)`,
+);
+md.push(
+  `- commit ${machine.commit}` +
+    (machine.worktree_changes ? ` with ${machine.worktree_changes} changed files in the work tree` : ''),
+);
+md.push('');
+md.push('Raw wrk output (`wrk-<scenario>-<server>-<case>-<phase>.txt`), server logs and ');
+md.push('`records.jsonl` are beside this file; `results.json` holds the same data.');
+fs.writeFileSync(path.join(dir, 'results.md'), md.join('\n') + '\n');

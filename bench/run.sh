@@ -1,0 +1,552 @@
+#!/usr/bin/env bash
+# The benchmark suite: one command, loopback only, bounded in time.
+#
+#   bench/run.sh [--quick] [--only <scenario,...>] [--no-peers] [--no-build]
+#
+# Installs wrk (Debian package) when missing, builds the server and the seeder
+# (scripts/build.sh), copies the performance peers (PEERS_DIR, default ../shared/peers) into
+# build/bench/peers and builds them there, then runs each scenario on a fresh data directory
+# with a fresh `latchkey serve --log-level warn` on a free 127.0.0.1 port: seeding
+# (latchkey_bench_seed), an unrecorded warm-up, wrk -t2 -c64 -d10s --latency (--quick: -d3s),
+# peak RSS, stop. The peers run in the same run with the same wrk settings.
+#
+# Scenarios (--only takes numbers or names, comma-separated):
+#   1 healthz  GET /healthz: the server's own ceiling
+#   2 auth     GET /api/auth, 10,000 users, every session cookie cycled
+#   3 page     GET / (renders the page with a CSRF token)
+#   4 login    POST /api/auth/login, correct password (password-hash bound)
+#   5 mixed    session checks paced at 19x the login rate beside logins; baseline: the same
+#              checks without logins
+#   6 scale    scenario 2 with 1,000 and with 1,000,000 users (100,000 cookies cycled)
+#   7 rss      peak RSS with 100,000 live sessions, every one checked
+# plus `latchkey bench-hash` (hashes/s per core) for the login target.
+#
+# Results: build/bench/results/<UTC timestamp>/ (results.md, results.json, raw wrk output,
+# server logs); results.md is printed at the end. Exit 0 even when a target is missed (the
+# report says so); non-zero when the suite could not run: a server that did not start, wrk
+# errors, non-2xx responses.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=$REPO/bench
+TOOL=(node "$BENCH/lib/tool.mjs")
+cd "$REPO"
+
+usage() {
+  sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+}
+
+QUICK=0 PEERS=1 BUILD=1 ONLY=""
+while (($#)); do
+  case $1 in
+    --quick) QUICK=1 ;;
+    --no-peers) PEERS=0 ;;
+    --no-build) BUILD=0 ;;
+    --only)
+      (($# >= 2)) || usage
+      ONLY=$2
+      shift
+      ;;
+    --only=*) ONLY=${1#--only=} ;;
+    -h | --help) usage ;;
+    *)
+      echo "unknown argument: $1" >&2
+      usage
+      ;;
+  esac
+  shift
+done
+
+THREADS=2
+CONNS=64
+LOGIN_CONNS=16     # login is hash-bound: more connections only queue (same for the peer)
+LOGIN_USERS=32     # logins rotate through this many users, all with one password
+AUTH_USERS=10000
+PASSWORD=bench-password-1
+# wrk's own default (2 s) drops slower requests from the latency histogram as "timeouts":
+# with 10 s they count as latency, and a timeout still fails the run.
+WRK_TIMEOUT=10
+if ((QUICK)); then
+  DURATION=3 WARMUP=1 HASH_SECONDS=1
+else
+  DURATION=10 WARMUP=3 HASH_SECONDS=3
+fi
+
+# ---------------------------------------------------------------- scenario selection
+declare -A WANT=()
+NAMES=(x healthz auth page login mixed scale rss)
+if [[ -z $ONLY ]]; then
+  for i in 1 2 3 4 5 6 7; do WANT[$i]=1; done
+else
+  IFS=, read -r -a picked <<<"$ONLY"
+  for p in "${picked[@]}"; do
+    found=""
+    for i in 1 2 3 4 5 6 7; do
+      [[ $p == "$i" || $p == "${NAMES[$i]}" ]] && WANT[$i]=1 found=1
+    done
+    [[ -n $found ]] || {
+      echo "unknown scenario: $p (1-7 or ${NAMES[*]:1})" >&2
+      exit 2
+    }
+  done
+fi
+want() { [[ -n ${WANT[$1]:-} ]]; }
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$REPO/build/bench/results/$STAMP
+RECORDS=$OUT/records.jsonl
+START_TIME=$SECONDS
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ---------------------------------------------------------------- processes (stopped by PID)
+STARTED=()
+SERVER_PID=""
+stop_pid() { # stop_pid PID: SIGTERM, up to 10 s, then SIGKILL
+  local pid=$1
+  [[ -n $pid ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local pid
+  for pid in "${STARTED[@]}"; do
+    kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
+  done
+  rm -rf "$OUT/data"  # seeded databases (up to 0.5 GB) and cookie files
+  return 0
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# ---------------------------------------------------------------- setup
+install_wrk() {
+  if dpkg-query -W -f='${Status}' wrk 2>/dev/null | grep -q "install ok installed"; then return; fi
+  log "installing wrk (Debian package)"
+  local sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    -o Dpkg::Use-Pty=0 wrk >/dev/null
+}
+
+build() {
+  if ((BUILD)); then
+    log "building (scripts/build.sh)"
+    scripts/build.sh
+  fi
+  [[ -x build/latchkey && -x build/latchkey_bench_seed ]] || {
+    log "build/latchkey or build/latchkey_bench_seed is missing"
+    exit 1
+  }
+}
+
+PEERS_SRC=${PEERS_DIR:-$REPO/../shared/peers}
+PEERS_OUT=$REPO/build/bench/peers
+CEILING_OK=0 EXPRESS_OK=0
+# Copies the peers (never writing into PEERS_SRC) and builds them as their README says.
+# The copy keeps what the last run built (the ceiling binary, express-seed/node_modules).
+prepare_peers() {
+  if [[ ! -f $PEERS_SRC/README.md ]]; then
+    log "no peers at $PEERS_SRC: running without them"
+    "${TOOL[@]}" note "$RECORDS" what=peer peer=all ok=false problem="no peers at $PEERS_SRC"
+    return
+  fi
+  log "copying peers from $PEERS_SRC to build/bench/peers"
+  mkdir -p "$PEERS_OUT"
+  chmod -R u+w "$PEERS_OUT"
+  tar -C "$PEERS_SRC" --exclude=./results --exclude=node_modules -cf - . | tar -C "$PEERS_OUT" -xf -
+  chmod -R u+w "$PEERS_OUT"
+  if make -C "$PEERS_OUT/ceiling" ceiling >"$OUT/peer-ceiling-build.log" 2>&1; then
+    CEILING_OK=1
+  else
+    log "the ceiling peer did not build: see $OUT/peer-ceiling-build.log"
+    "${TOOL[@]}" note "$RECORDS" what=peer peer=ceiling ok=false \
+      problem="make -C ceiling failed (peer-ceiling-build.log)"
+  fi
+  local dir=$PEERS_OUT/express-seed lock stamp
+  lock=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  stamp=$(cat "$dir/node_modules/.bench-lock-hash" 2>/dev/null || true)
+  if [[ $stamp != "$lock" ]]; then
+    log "express peer: npm ci (compiles better-sqlite3, about a minute)"
+    if (cd "$dir" && npm ci --no-audit --no-fund) >"$OUT/peer-express-build.log" 2>&1; then
+      echo "$lock" >"$dir/node_modules/.bench-lock-hash"
+    fi
+  fi
+  if (cd "$dir" && node -e "require('better-sqlite3'); require('bcrypt'); require('express')") \
+    >>"$OUT/peer-express-build.log" 2>&1; then
+    EXPRESS_OK=1
+  else
+    log "the Express peer could not be built here: see $OUT/peer-express-build.log"
+    "${TOOL[@]}" note "$RECORDS" what=peer peer=express ok=false \
+      problem="npm ci / require failed (peer-express-build.log)"
+  fi
+}
+
+# ---------------------------------------------------------------- servers
+PORT="" BASE=""
+start_latchkey() { # start_latchkey DATA_DIR NAME
+  PORT=$("${TOOL[@]}" port)
+  BASE=http://127.0.0.1:$PORT
+  build/latchkey serve --listen "127.0.0.1:$PORT" --data-dir "$1" --web-root "$REPO/web/dist" \
+    --log-level warn >"$OUT/server-$2.log" 2>&1 &
+  SERVER_PID=$!
+  STARTED+=("$SERVER_PID")
+  if ! "${TOOL[@]}" wait "$BASE/healthz" 30 "$SERVER_PID"; then
+    log "latchkey did not start: $(tail -3 "$OUT/server-$2.log")"
+    "${TOOL[@]}" note "$RECORDS" what=failure problem="latchkey did not start ($2)"
+    return 1
+  fi
+}
+
+stop_server() {
+  stop_pid "$SERVER_PID"
+  SERVER_PID=""
+}
+
+seed() { # seed DATA_DIR USERS COOKIES_FILE [SAMPLE]
+  local args=(--data-dir "$1" --users "$2" --cookies-out "$3" --password "$PASSWORD")
+  [[ -n ${4:-} ]] && args+=(--cookie-sample "$4")
+  log "seeding $2 users"
+  build/latchkey_bench_seed "${args[@]}" >&2 || {
+    "${TOOL[@]}" note "$RECORDS" what=failure problem="seeding $2 users failed"
+    return 1
+  }
+}
+
+rss() { # rss SCENARIO SERVER [key=value...]
+  "${TOOL[@]}" rss "$RECORDS" "$SERVER_PID" scenario="$1" server="$2" "${@:3}"
+}
+
+# wrk_run PHASE SCENARIO SERVER CASE CONNS SECONDS SCRIPT URL [BENCH_X=..|key=value ...]
+# BENCH_* go to wrk's environment (the Lua scripts), other key=value to the record.
+wrk_run() {
+  local phase=$1 scen=$2 server=$3 case=$4 conns=$5 secs=$6 script=$7 url=$8
+  shift 8
+  local envs=() meta=() kv
+  for kv in "$@"; do
+    if [[ $kv == BENCH_* ]]; then envs+=("$kv"); else meta+=("$kv"); fi
+  done
+  local raw=$OUT/wrk-$scen-$server-$case-$phase.txt
+  local latency=()
+  [[ $phase == run ]] && latency=(--latency)
+  log "$server/$case ($phase): wrk -t$THREADS -c$conns -d${secs}s $url"
+  env BENCH_WRK_THREADS="$THREADS" "${envs[@]}" timeout $((secs + 60)) \
+    wrk -t"$THREADS" -c"$conns" -d"${secs}s" --timeout "${WRK_TIMEOUT}s" "${latency[@]}" \
+    -s "$BENCH/wrk/$script" "$url" \
+    >"$raw" 2>&1 || true
+  "${TOOL[@]}" record "$RECORDS" "$raw" kind=wrk phase="$phase" scenario="$scen" \
+    server="$server" case="$case" conns="$conns" threads="$THREADS" seconds="$secs" \
+    "${meta[@]}" >&2
+}
+
+# Warm-up, then the measured run going on where the warm-up's threads stopped in the pool.
+warm_and_run() { # same arguments as wrk_run without PHASE
+  wrk_run warmup "$1" "$2" "$3" "$4" "$WARMUP" "${@:6}" || return 1
+  local offsets
+  offsets=$("${TOOL[@]}" next-offsets "$RECORDS" phase=warmup scenario="$1" server="$2" \
+    case="$3") || offsets=""
+  wrk_run run "$1" "$2" "$3" "$4" "$5" "${@:6}" BENCH_OFFSETS="$offsets"
+}
+
+csrf_of() { # csrf_of BASE FILE: the CSRF token and cookie of one GET / into FILE (JSON)
+  "${TOOL[@]}" csrf "$1" >"$2" || return 1
+}
+json_field() { node -e "process.stdout.write(String(JSON.parse(require('fs').readFileSync('$1','utf8'))['$2']))"; }
+
+# ---------------------------------------------------------------- Latchkey scenarios
+fresh_dir() { # fresh_dir NAME: prints a new empty data directory
+  local d=$OUT/data/$1
+  rm -rf "$d"
+  mkdir -p "$d"
+  echo "$d"
+}
+drop_dir() { rm -rf "$OUT/data/$1"; }
+
+scenario_healthz() {
+  local d
+  d=$(fresh_dir healthz)
+  start_latchkey "$d" healthz || return 1
+  warm_and_run 1 latchkey healthz "$CONNS" "$DURATION" healthz.lua "$BASE/healthz" || return 1
+  rss 1 latchkey case=healthz
+  stop_server
+  drop_dir healthz
+}
+
+scenario_auth() {
+  local d
+  d=$(fresh_dir auth)
+  seed "$d" "$AUTH_USERS" "$d/cookies.txt" || return 1
+  start_latchkey "$d" auth || return 1
+  "${TOOL[@]}" expect 200 "$BASE/api/auth" "latchkey_session=$(head -1 "$d/cookies.txt")" || return 1
+  warm_and_run 2 latchkey auth "$CONNS" "$DURATION" session.lua "$BASE/api/auth" \
+    BENCH_COOKIES="$d/cookies.txt" users="$AUTH_USERS" || return 1
+  rss 2 latchkey case=auth
+  stop_server
+  drop_dir auth
+}
+
+scenario_page() {
+  local d
+  d=$(fresh_dir page)
+  start_latchkey "$d" page || return 1
+  csrf_of "$BASE" "$d/csrf.json" || return 1
+  warm_and_run 3 latchkey page "$CONNS" "$DURATION" page.lua "$BASE/" \
+    BENCH_COOKIE="$(json_field "$d/csrf.json" cookie)" || return 1
+  rss 3 latchkey case=page
+  stop_server
+  drop_dir page
+}
+
+login_env() { # login_env CSRF_JSON USERS: the environment of login.lua
+  echo "BENCH_CSRF_TOKEN=$(json_field "$1" token)"
+  echo "BENCH_COOKIE=$(json_field "$1" cookie)"
+  echo "BENCH_USER_COUNT=$2"
+  echo "BENCH_PASSWORD=$PASSWORD"
+}
+
+scenario_login() {
+  local d envs
+  d=$(fresh_dir login)
+  seed "$d" "$LOGIN_USERS" "$d/cookies.txt" || return 1
+  start_latchkey "$d" login || return 1
+  csrf_of "$BASE" "$d/csrf.json" || return 1
+  "${TOOL[@]}" login-check "$BASE" "$d/csrf.json" bench0 "$PASSWORD" || return 1
+  mapfile -t envs < <(login_env "$d/csrf.json" "$LOGIN_USERS")
+  warm_and_run 4 latchkey login "$LOGIN_CONNS" "$DURATION" login.lua "$BASE/api/auth/login" \
+    "${envs[@]}" || return 1
+  rss 4 latchkey case=login
+  stop_server
+  drop_dir login
+}
+
+scenario_mixed() {
+  local d envs login_rps plan conns target bg
+  d=$(fresh_dir mixed)
+  seed "$d" "$AUTH_USERS" "$d/cookies.txt" || return 1
+  start_latchkey "$d" mixed || return 1
+  csrf_of "$BASE" "$d/csrf.json" || return 1
+  mapfile -t envs < <(login_env "$d/csrf.json" "$LOGIN_USERS")
+  # The login rate of scenario 4 in this run, else a short calibration run here.
+  if ! login_rps=$("${TOOL[@]}" get "$RECORDS" rps phase=run scenario=4 server=latchkey); then
+    wrk_run calibrate 5 latchkey login "$LOGIN_CONNS" 3 login.lua "$BASE/api/auth/login" \
+      "${envs[@]}" || return 1
+    login_rps=$("${TOOL[@]}" get "$RECORDS" rps phase=calibrate scenario=5) || return 1
+  fi
+  plan=$("${TOOL[@]}" mixed-plan "$login_rps") || return 1
+  read -r conns target <<<"$plan"
+  log "mixed: logins at about $login_rps/s -> session checks paced at $target/s over $conns connections"
+  "${TOOL[@]}" note "$RECORDS" what=mixed_plan login_rps="$login_rps" check_conns="$conns" \
+    target_check_rps="$target"
+  local checks=(session.lua "$BASE/api/auth" BENCH_COOKIES="$d/cookies.txt" BENCH_RATE="$target")
+  wrk_run warmup 5 latchkey checks-baseline "$conns" "$WARMUP" "${checks[@]}" || return 1
+  # Baseline: the same rate-limited checks, alone.
+  wrk_run run 5 latchkey checks-baseline "$conns" "$DURATION" "${checks[@]}" || return 1
+  # Under load: logins run from 1 s before to 1 s after the measured checks.
+  local login_raw=$OUT/wrk-5-latchkey-logins-concurrent-run.txt
+  log "latchkey/logins-concurrent (run): wrk -t$THREADS -c$LOGIN_CONNS -d$((DURATION + 2))s (background)"
+  env BENCH_WRK_THREADS="$THREADS" "${envs[@]}" timeout $((DURATION + 62)) \
+    wrk -t"$THREADS" -c"$LOGIN_CONNS" -d"$((DURATION + 2))s" --timeout "${WRK_TIMEOUT}s" --latency \
+    -s "$BENCH/wrk/login.lua" "$BASE/api/auth/login" >"$login_raw" 2>&1 &
+  bg=$!
+  STARTED+=("$bg")
+  sleep 1
+  local ok=1
+  wrk_run run 5 latchkey checks-under-logins "$conns" "$DURATION" "${checks[@]}" || ok=0
+  wait "$bg" || true
+  "${TOOL[@]}" record "$RECORDS" "$login_raw" kind=wrk phase=run scenario=5 server=latchkey \
+    case=logins-concurrent conns="$LOGIN_CONNS" threads="$THREADS" seconds=$((DURATION + 2)) >&2 ||
+    ok=0
+  rss 5 latchkey case=mixed
+  stop_server
+  drop_dir mixed
+  ((ok))
+}
+
+scenario_scale() {
+  local n d sample ok=1
+  for n in 1000 1000000; do
+    d=$(fresh_dir "scale-$n")
+    sample=$((n < 100000 ? n : 100000))
+    seed "$d" "$n" "$d/cookies.txt" "$sample" || return 1
+    start_latchkey "$d" "scale-$n" || return 1
+    warm_and_run 6 latchkey "auth-$n" "$CONNS" "$DURATION" session.lua "$BASE/api/auth" \
+      BENCH_COOKIES="$d/cookies.txt" users="$n" || ok=0
+    rss 6 latchkey case="auth-$n"
+    stop_server
+    drop_dir "scale-$n"
+  done
+  ((ok))
+}
+
+# Peak RSS with 100,000 live sessions: wrk cycles all 100,000 cookies; when the warm-up and
+# the measured run did not reach every one, top-up passes go on until they have (bounded).
+scenario_rss() {
+  local n=100000 d covered rps pass secs offsets
+  d=$(fresh_dir rss)
+  seed "$d" "$n" "$d/cookies.txt" || return 1
+  start_latchkey "$d" rss || return 1
+  warm_and_run 7 latchkey auth-100000 "$CONNS" "$DURATION" session.lua "$BASE/api/auth" \
+    BENCH_COOKIES="$d/cookies.txt" users="$n" || return 1
+  for pass in 1 2 3; do
+    covered=$("${TOOL[@]}" coverage "$RECORDS" scenario=7 case=auth-100000)
+    ((covered < n)) || break
+    rps=$("${TOOL[@]}" get "$RECORDS" rps scenario=7 case=auth-100000)
+    secs=$(node -e "console.log(Math.min(60, Math.ceil(($n - $covered) * 1.1 / $rps) + 1))")
+    offsets=$("${TOOL[@]}" next-offsets "$RECORDS" scenario=7 case=auth-100000)
+    wrk_run "topup$pass" 7 latchkey auth-100000 "$CONNS" "$secs" session.lua "$BASE/api/auth" \
+      BENCH_COOKIES="$d/cookies.txt" BENCH_OFFSETS="$offsets" || return 1
+  done
+  covered=$("${TOOL[@]}" coverage "$RECORDS" scenario=7 case=auth-100000)
+  log "sessions checked: $covered of $n"
+  "${TOOL[@]}" note "$RECORDS" what=rss_coverage scenario=7 sessions="$n" checked="$covered"
+  rss 7 latchkey case=auth-100000
+  stop_server
+  drop_dir rss
+}
+
+# ---------------------------------------------------------------- peers
+peer_ceiling() {
+  local port d=$OUT/data/ceiling
+  mkdir -p "$d"
+  port=$("${TOOL[@]}" port)
+  PORT=$port HOST=127.0.0.1 "$PEERS_OUT/ceiling/ceiling" >"$OUT/peer-ceiling.log" 2>&1 &
+  SERVER_PID=$!
+  STARTED+=("$SERVER_PID")
+  BASE=http://127.0.0.1:$port
+  "${TOOL[@]}" wait "$BASE/healthz" 15 "$SERVER_PID" || {
+    "${TOOL[@]}" note "$RECORDS" what=failure problem="the ceiling peer did not start"
+    return 1
+  }
+  local ok=1
+  if want 2; then
+    if "${TOOL[@]}" ceiling-sessions "$BASE" "$AUTH_USERS" "$d/cookies.txt"; then
+      warm_and_run 2 ceiling auth "$CONNS" "$DURATION" session.lua "$BASE/api/auth" \
+        BENCH_COOKIES="$d/cookies.txt" BENCH_COOKIE_NAME=- users="$AUTH_USERS" || ok=0
+    else
+      ok=0
+    fi
+  fi
+  if want 1; then
+    warm_and_run 1 ceiling healthz "$CONNS" "$DURATION" healthz.lua "$BASE/healthz" || ok=0
+  fi
+  rss 0 ceiling
+  stop_server
+  rm -rf "$d"
+  ((ok))
+}
+
+EXPRESS_USERS=32
+peer_express() {
+  local port d=$OUT/data/express envs
+  mkdir -p "$d"
+  port=$("${TOOL[@]}" port)
+  (cd "$PEERS_OUT/express-seed" &&
+    exec env PORT="$port" HOST=127.0.0.1 NODE_ENV=production DB_PATH="$d/users.sqlite3" \
+      node server.js) >"$OUT/peer-express.log" 2>&1 &
+  SERVER_PID=$!
+  STARTED+=("$SERVER_PID")
+  BASE=http://127.0.0.1:$port
+  "${TOOL[@]}" wait "$BASE/" 30 "$SERVER_PID" || {
+    "${TOOL[@]}" note "$RECORDS" what=failure problem="the Express peer did not start"
+    return 1
+  }
+  "${TOOL[@]}" express-users "$BASE" "$EXPRESS_USERS" bench "$PASSWORD" "$d/cookies.txt" || return 1
+  csrf_of "$BASE" "$d/csrf.json" || return 1
+  local ok=1
+  if want 2; then
+    warm_and_run 2 express auth "$CONNS" "$DURATION" session.lua "$BASE/api/auth" \
+      BENCH_COOKIES="$d/cookies.txt" BENCH_COOKIE_NAME=- users="$EXPRESS_USERS" || ok=0
+  fi
+  if want 3; then
+    warm_and_run 3 express page "$CONNS" "$DURATION" page.lua "$BASE/" \
+      BENCH_COOKIE="$(json_field "$d/csrf.json" cookie)" || ok=0
+  fi
+  if want 4; then
+    mapfile -t envs < <(login_env "$d/csrf.json" "$EXPRESS_USERS")
+    if "${TOOL[@]}" login-check "$BASE" "$d/csrf.json" bench0 "$PASSWORD"; then
+      warm_and_run 4 express login "$LOGIN_CONNS" "$DURATION" login.lua "$BASE/api/auth/login" \
+        "${envs[@]}" || ok=0
+    else
+      ok=0
+    fi
+  fi
+  rss 0 express
+  stop_server
+  rm -rf "$d"
+  ((ok))
+}
+
+# ---------------------------------------------------------------- bench-hash
+bench_hash() {
+  local out=$OUT/bench-hash.json
+  log "latchkey bench-hash --json --seconds $HASH_SECONDS"
+  local rc=0
+  timeout $((HASH_SECONDS * 4 + 60)) build/latchkey bench-hash --json --seconds "$HASH_SECONDS" \
+    >"$out" 2>"$OUT/bench-hash.err" || rc=$?
+  if ((rc == 0)) && node -e "JSON.parse(require('fs').readFileSync('$out','utf8'))" 2>/dev/null; then
+    "${TOOL[@]}" note "$RECORDS" what=bench_hash ok=true result="$(cat "$out")"
+  else
+    log "latchkey bench-hash gave no result (exit $rc): the login target is n/a"
+    "${TOOL[@]}" note "$RECORDS" what=bench_hash ok=false \
+      problem="\`latchkey bench-hash --json\` exited $rc: $(head -c 300 "$OUT/bench-hash.err" | tr '\n' ' ')"
+  fi
+}
+
+# ---------------------------------------------------------------- main
+mkdir -p "$OUT/data"
+: >"$RECORDS"
+install_wrk
+build
+((PEERS)) && prepare_peers
+
+"${TOOL[@]}" note "$RECORDS" what=settings quick="$QUICK" duration_s="$DURATION" \
+  warmup_s="$WARMUP" wrk_threads="$THREADS" conns="$CONNS" login_conns="$LOGIN_CONNS" \
+  wrk_timeout_s="$WRK_TIMEOUT" \
+  login_users="$LOGIN_USERS" auth_users="$AUTH_USERS" peers="$PEERS" only="${ONLY:-all}" \
+  commit="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  worktree_changes="$(git -C "$REPO" status --porcelain 2>/dev/null | wc -l)" \
+  wrk_version="$(wrk -v 2>&1 | head -1)" node_version="$(node -v)" \
+  loadavg_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+SUITE_OK=1
+step() { # step NAME FUNCTION: runs one scenario; a failure is recorded and the suite goes on
+  log "=== $1"
+  if ! "$2"; then
+    SUITE_OK=0
+    log "$1 FAILED"
+    "${TOOL[@]}" note "$RECORDS" what=failure problem="$1 could not run"
+    [[ -n $SERVER_PID ]] && stop_server
+  fi
+  return 0
+}
+
+want 4 && bench_hash
+if ((PEERS)); then
+  if ((CEILING_OK)) && { want 1 || want 2; }; then step "peer: ceiling" peer_ceiling; fi
+  if ((EXPRESS_OK)) && { want 2 || want 3 || want 4; }; then step "peer: express" peer_express; fi
+fi
+want 1 && step "1 healthz" scenario_healthz
+want 2 && step "2 auth" scenario_auth
+want 3 && step "3 page" scenario_page
+want 4 && step "4 login" scenario_login
+want 5 && step "5 mixed" scenario_mixed
+want 6 && step "6 scale" scenario_scale
+want 7 && step "7 rss" scenario_rss
+rm -rf "$OUT/data"
+
+"${TOOL[@]}" note "$RECORDS" what=elapsed seconds=$((SECONDS - START_TIME)) suite_ok="$SUITE_OK" \
+  loadavg_end="$(cut -d' ' -f1-3 /proc/loadavg)"
+node "$BENCH/lib/report.mjs" "$OUT"
+echo
+cat "$OUT/results.md"
+echo
+log "results in ${OUT#"$REPO"/} ($((SECONDS - START_TIME)) s)"
+if ((!SUITE_OK)); then
+  log "the suite could not run every scenario cleanly (see above and results.md)"
+  exit 1
+fi
