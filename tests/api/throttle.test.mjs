@@ -15,6 +15,13 @@ const fail = (srv, jar, username) =>
 const ok = (srv, jar, username) =>
   api(srv.url, jar, 'POST', '/api/auth/login', { json: { username, password: PASSWORD } });
 
+// Locks are counted in the server's whole seconds from the moment an attempt is counted
+// (before its password is verified): a short sequence that must see an exact Retry-After
+// starts just after a second begins, so that it does not straddle a second boundary.
+async function startOfSecond() {
+  await sleep(1000 - (Date.now() % 1000) + 20);
+}
+
 function assert429(res, label) {
   assertError(res, 429);
   const retry = Number(res.headers['retry-after']);
@@ -30,6 +37,7 @@ test('5 failed logins, then 429 with Retry-After even for the right password; re
   const jar = await browser(srv.url);
   const username = uniq('bf');
   await signup(srv.url, jar, { username });
+  await startOfSecond();
   for (let i = 1; i <= 5; i += 1) assert.equal((await fail(srv, jar, username)).status, 401, `failure ${i}`);
   const retry = assert429(await ok(srv, jar, username), 'after 5 failures');
   assert.equal(retry, 1, 'first delay is 1 s');
@@ -49,9 +57,11 @@ test('delays grow exponentially', async () => {
     const j = await browser(s2.url);
     const username = uniq('exp');
     await signup(s2.url, j, { username });
+    await startOfSecond();
     for (let i = 0; i < 5; i += 1) await fail(s2, j, username);
     assert.equal(assert429(await fail(s2, j, username), 'locked 1 s'), 1);
     await sleep(1100);
+    await startOfSecond();
     assert.equal((await fail(s2, j, username)).status, 401, 'failure 6 is answered');
     assert.equal(assert429(await fail(s2, j, username), 'locked 2 s'), 2);
   } finally {
