@@ -125,4 +125,22 @@ function done(summary, latency, requests)
     table.concat(starts, ","), table.concat(counts, ","), rate))
 end
 
+-- A pool of pre-built requests, cycled from this thread's own start offset:
+-- common.use_pool(requests) in init(), then `request = common.next_request`.
+local pool, next_index = {}, 1
+
+function common.use_pool(requests)
+  pool = requests
+  pool_size = #requests
+  pool_start = common.start_offset(pool_size)
+  next_index = pool_start + 1
+end
+
+function common.next_request()
+  local r = pool[next_index]
+  next_index = next_index + 1
+  if next_index > pool_size then next_index = 1 end
+  return r
+end
+
 return common

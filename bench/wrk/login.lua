@@ -11,7 +11,6 @@ local dir = string.match(debug.getinfo(1, "S").source, "^@(.*/)") or "./"
 local common = dofile(dir .. "common.lua")
 
 local requests = {}
-local next_index = 1
 
 function init(args)
   local token = assert(os.getenv("BENCH_CSRF_TOKEN"), "BENCH_CSRF_TOKEN not set")
@@ -29,14 +28,7 @@ function init(args)
       prefix, i - 1, password)
     requests[i] = wrk.format("POST", wrk.path, headers, body)
   end
-  pool_size = #requests
-  pool_start = common.start_offset(pool_size)
-  next_index = pool_start + 1
+  common.use_pool(requests)
 end
 
-function request()
-  local r = requests[next_index]
-  next_index = next_index + 1
-  if next_index > pool_size then next_index = 1 end
-  return r
-end
+request = common.next_request

@@ -10,7 +10,6 @@ local dir = string.match(debug.getinfo(1, "S").source, "^@(.*/)") or "./"
 local common = dofile(dir .. "common.lua")
 
 local requests = {}
-local next_index = 1
 
 function init(args)
   local name = os.getenv("BENCH_COOKIE_NAME") or "latchkey_session"
@@ -19,14 +18,7 @@ function init(args)
     local cookie = (name == "-") and line or (name .. "=" .. line)
     requests[i] = wrk.format("GET", wrk.path, { Cookie = cookie })
   end
-  pool_size = #requests
-  pool_start = common.start_offset(pool_size)
-  next_index = pool_start + 1
+  common.use_pool(requests)
 end
 
-function request()
-  local r = requests[next_index]
-  next_index = next_index + 1
-  if next_index > pool_size then next_index = 1 end
-  return r
-end
+request = common.next_request
