@@ -72,17 +72,25 @@ Dispatch Router::Resolve(const Request& request) const {
       nullptr, Pool::kInline, nullptr, ErrorResponse(MakeError(Errc::kNotFound, "Not found")), {}};
 }
 
-void Router::ApplyCommonHeaders(const Request& request, Response& response) {
+StaticHeaders Router::CommonHeaders(const Request& request, const Response& response) {
+  StaticHeaders out;
   // CSP, nosniff, Referrer-Policy, X-Frame-Options, HSTS over TLS (ASVS 14.4).
-  ApplySecurityHeaders(request, response);
+  AddSecurityHeaders(request, out);
   // API answers carry user data and tokens: never cached by the browser or a proxy (ASVS 8.2.1).
   // Every JSON answer (errors from the connection layer and /healthz too) is treated alike.
   bool json = response.content_type.rfind("application/json", 0) == 0;
   if (IsApiPath(request.path) || json) {
     bool has_cache_control = false;
     for (const auto& [name, value] : response.headers) has_cache_control |= name == "Cache-Control";
-    if (!has_cache_control) response.AddHeader("Cache-Control", "no-store");
+    if (!has_cache_control) out.Add("Cache-Control", "no-store");
   }
+  return out;
+}
+
+void Router::ApplyCommonHeaders(const Request& request, Response& response) {
+  StaticHeaders headers = CommonHeaders(request, response);
+  for (const StaticHeader& h : headers)
+    response.AddHeader(std::string(h.name), std::string(h.value));
 }
 
 }  // namespace latchkey::http

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "http/request.h"
+#include "http/security_headers.h"
 
 namespace latchkey::http {
 
@@ -69,7 +70,11 @@ class Router {
   static bool MatchPath(std::string_view pattern, std::string_view path,
                         std::vector<std::string>& params);
 
-  // Headers every response gets (see the .cpp for the reasons).
+  // Headers every response gets, beside the response's own (see the .cpp for the reasons):
+  // security headers, and Cache-Control: no-store on API and JSON answers that set none.
+  static StaticHeaders CommonHeaders(const Request& request, const Response& response);
+
+  // The same headers appended to response.headers (copies).
   static void ApplyCommonHeaders(const Request& request, Response& response);
 
   // True for "/api" and paths under "/api/".

@@ -4,6 +4,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <string_view>
 
 #include "http/request.h"
@@ -19,8 +21,25 @@ inline constexpr std::string_view kContentSecurityPolicy =
 // HSTS for a request that reached us over TLS (directly or through a trusted proxy).
 inline constexpr std::string_view kStrictTransportSecurity = "max-age=31536000; includeSubDomains";
 
-// Adds CSP, X-Content-Type-Options, Referrer-Policy, X-Frame-Options, and
+// A header the server adds itself: name and value are static strings (no copy per response).
+struct StaticHeader {
+  std::string_view name;
+  std::string_view value;
+};
+
+// A short, fixed-capacity list of StaticHeader (no allocation); iterate with begin()/end().
+struct StaticHeaders {
+  static constexpr std::size_t kCapacity = 8;
+  std::array<StaticHeader, kCapacity> items{};
+  std::size_t size = 0;
+
+  void Add(std::string_view name, std::string_view value) { items.at(size++) = {name, value}; }
+  const StaticHeader* begin() const { return items.data(); }
+  const StaticHeader* end() const { return items.data() + size; }
+};
+
+// Appends CSP, X-Content-Type-Options, Referrer-Policy, X-Frame-Options, and
 // Strict-Transport-Security when request.tls.
-void ApplySecurityHeaders(const Request& request, Response& response);
+void AddSecurityHeaders(const Request& request, StaticHeaders& out);
 
 }  // namespace latchkey::http

@@ -4,14 +4,16 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -32,9 +34,19 @@ namespace latchkey::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
-using asio::awaitable;
 using asio::ip::tcp;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// One io_context per I/O thread, each run by exactly one thread: a connection lives on one
+// context for its whole life, so its handlers never run concurrently and need no strand, and
+// the executor type is concrete (no any_io_executor type erasure on every operation).
+using Executor = asio::io_context::executor_type;
+template <class T>
+using Task = asio::awaitable<T, Executor>;
+using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using TcpStream = beast::basic_stream<tcp, Executor>;
+using TlsStream = beast::ssl_stream<TcpStream>;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable_t<Executor>{});
 
 namespace {
 
@@ -67,7 +79,14 @@ void AppendListValue(std::string& list, std::string_view value) {
 // Copies what handlers need out of Beast's message. Host and Origin mean something only when
 // sent once: repeated, they become unusable and the checks that read them fail closed.
 // X-Forwarded-* are believed only from a trusted proxy (http/trusted_proxies.h).
-Request Translate(bhttp::request<bhttp::string_body>&& in, const std::string& peer, bool tls,
+// The connection's peer as the proxy rule sees it, worked out once per connection.
+struct Peer {
+  std::string address;            // remote_endpoint() as text
+  TrustedProxies::Client direct;  // Resolve() without forwarding headers
+  bool trusted = false;           // a trusted proxy: forwarding headers are read per request
+};
+
+Request Translate(bhttp::request<bhttp::string_body>&& in, const Peer& peer, bool tls,
                   const TrustedProxies& proxies) {
   Request r;
   r.method = ToMethod(in.method());
@@ -115,20 +134,28 @@ Request Translate(bhttp::request<bhttp::string_body>&& in, const std::string& pe
   if (hosts > 1) r.host.clear();
   if (origins > 1) r.origin = std::string();  // present but not an origin: refused
   r.body = std::move(in.body());
-  TrustedProxies::Client client = proxies.Resolve(peer, r.x_forwarded_for, r.x_forwarded_proto);
-  r.client_ip = std::move(client.ip);
-  r.tls = tls || client.https;
+  if (peer.trusted) {
+    TrustedProxies::Client client =
+        proxies.Resolve(peer.address, r.x_forwarded_for, r.x_forwarded_proto);
+    r.client_ip = std::move(client.ip);
+    r.tls = tls || client.https;
+  } else {
+    r.client_ip = peer.direct.ip;
+    r.tls = tls;
+  }
   return r;
 }
 
 // Fills `out` in place (not returned by value: GCC 12 miscompiles some by-value temporaries
 // that live across co_await in coroutine frames).
-void ToBeast(Response&& in, unsigned version, bool keep_alive, bool head,
-             bhttp::response<bhttp::string_body>& out) {
+// `common`: Router::CommonHeaders of the request and `in`, inserted without copies of ours.
+void ToBeast(Response&& in, const StaticHeaders& common, unsigned version, bool keep_alive,
+             bool head, bhttp::response<bhttp::string_body>& out) {
   out.version(version);
   out.result(static_cast<unsigned>(in.status));
   if (!in.content_type.empty()) out.set(bhttp::field::content_type, in.content_type);
   for (auto& [name, value] : in.headers) out.insert(name, value);
+  for (const StaticHeader& h : common) out.insert(h.name, h.value);
   out.keep_alive(keep_alive);
   out.content_length(in.body.size());
   if (!head) out.body() = std::move(in.body);
@@ -212,7 +239,7 @@ asio::ssl::context MakeTlsContext(const std::string& cert_file, const std::strin
 }
 
 // Opens, binds and listens; throws std::runtime_error naming the address.
-void Listen(tcp::acceptor& acceptor, const std::string& address, unsigned short port) {
+void Listen(Acceptor& acceptor, const std::string& address, unsigned short port) {
   beast::error_code ec;
   auto ip = asio::ip::make_address(address, ec);
   if (ec) throw std::runtime_error("invalid listen address " + address);
@@ -247,17 +274,17 @@ std::string CheckTlsFiles(const std::string& cert_file, const std::string& key_f
 struct Server::Impl {
   // One live connection, as seen by the shutdown logic.
   struct Connection {
-    beast::tcp_stream* stream;
-    bool busy = false;    // touched only on the connection's strand
-    bool closed = false;  // set on the strand before the stream is destroyed
+    TcpStream* stream;
+    bool busy = false;    // touched only on the connection's I/O thread
+    bool closed = false;  // set on that thread before the stream is destroyed
   };
 
   Impl(ServerOptions opts, const Router& r)
       : options(std::move(opts)),
         router(r),
-        ioc(options.io_threads),
-        acceptor(ioc),
-        redirect_acceptor(ioc),
+        contexts(MakeContexts(options.io_threads)),
+        acceptor(contexts.front()->get_executor()),
+        redirect_acceptor(contexts.front()->get_executor()),
         store_pool(static_cast<std::size_t>(options.store_threads)),
         hashing_pool(static_cast<std::size_t>(options.hashing_threads)) {
     if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
@@ -270,11 +297,20 @@ struct Server::Impl {
     }
   }
 
-  awaitable<void> Accept(tcp::acceptor& from, Listener kind) {
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < std::max(1, n); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+
+  // The I/O thread of the next accepted connection: round robin.
+  asio::io_context& NextContext() { return *contexts[next_context++ % contexts.size()]; }
+
+  Task<void> Accept(Acceptor& from, Listener kind) {
     for (;;) {
-      auto accepted = co_await from.async_accept(asio::make_strand(ioc), kTuple);
+      auto accepted = co_await from.async_accept(NextContext().get_executor(), kTuple);
       beast::error_code ec = std::get<0>(accepted);
-      tcp::socket socket = std::move(std::get<1>(accepted));
+      Socket socket = std::move(std::get<1>(accepted));
       if (ec) {
         if (stopping || !from.is_open()) co_return;
         spdlog::warn("accept failed: {}", ec.message());
@@ -284,37 +320,38 @@ struct Server::Impl {
       socket.set_option(tcp::no_delay(true), ignored);
       auto executor = socket.get_executor();
       if (kind == Listener::kHttps) {
-        asio::co_spawn(executor,
-                       Serve(beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls), kind),
-                       asio::detached);
+        asio::co_spawn(executor, Serve(TlsStream(std::move(socket), *tls), kind), asio::detached);
       } else {
-        asio::co_spawn(executor, Serve(beast::tcp_stream(std::move(socket)), kind), asio::detached);
+        asio::co_spawn(executor, Serve(TcpStream(std::move(socket)), kind), asio::detached);
       }
     }
   }
 
-  awaitable<Response> Run(const Handler& handler, Pool pool, const Request& request) {
+  Task<Response> Run(const Handler& handler, Pool pool, const Request& request) {
     if (pool == Pool::kInline) co_return CallHandler(handler, request);
     auto& target = pool == Pool::kHashing ? hashing_pool : store_pool;
     co_return co_await asio::co_spawn(
         target.get_executor(),
-        [&]() -> awaitable<Response> {
+        [&]() -> asio::awaitable<Response> {
           if (pool == Pool::kHashing) LowerHashingThreadPriority();
           co_return CallHandler(handler, request);
         },
-        asio::use_awaitable);
+        asio::use_awaitable_t<Executor>{});
   }
 
   // One connection: the TLS handshake when Stream is an ssl_stream, then the request loop
   // (or the redirect answer), then an orderly close.
   template <class Stream>
-  awaitable<void> Serve(Stream stream, Listener kind) {
-    constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
-    beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
+  Task<void> Serve(Stream stream, Listener kind) {
+    constexpr bool kTls = !std::is_same_v<Stream, TcpStream>;
+    TcpStream& lowest = beast::get_lowest_layer(stream);
     auto conn = std::make_shared<Connection>(Connection{&lowest});
     Register(conn);
     beast::error_code ec;
-    std::string peer = lowest.socket().remote_endpoint(ec).address().to_string();
+    Peer peer;
+    peer.address = lowest.socket().remote_endpoint(ec).address().to_string();
+    peer.direct = options.trusted_proxies.Resolve(peer.address, {}, {});
+    peer.trusted = options.trusted_proxies.Contains(peer.direct.ip);
     beast::flat_buffer buffer;
     try {
       bool ready = true;
@@ -322,7 +359,7 @@ struct Server::Impl {
         lowest.expires_after(options.header_timeout);  // the handshake counts as header time
         auto handshake = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
         if (beast::error_code hec = std::get<0>(handshake)) {
-          spdlog::debug("TLS handshake with {} failed: {}", peer, hec.message());
+          spdlog::debug("TLS handshake with {} failed: {}", peer.address, hec.message());
           ready = false;
         }
       }
@@ -338,7 +375,7 @@ struct Server::Impl {
         }
       }
     } catch (const std::exception& e) {
-      spdlog::error("connection from {} failed: {}", peer, e.what());
+      spdlog::error("connection from {} failed: {}", peer.address, e.what());
     }
     lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
     lowest.close();
@@ -348,7 +385,7 @@ struct Server::Impl {
 
   // The plain-HTTP redirect listener: read the header block only (no body processing), answer
   // 308 to HTTPS (or 400/431), close.
-  awaitable<void> Redirect(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+  Task<void> Redirect(TcpStream& stream, beast::flat_buffer& buffer) {
     bhttp::request_parser<bhttp::empty_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
     stream.expires_after(options.header_timeout);
@@ -369,17 +406,17 @@ struct Server::Impl {
       std::string_view target = parser.get().target();
       plain.path = std::string(target.substr(0, target.find('?')));  // /api: no-store
     }
-    Router::ApplyCommonHeaders(plain, answer);
+    StaticHeaders common = Router::CommonHeaders(plain, answer);
     bhttp::response<bhttp::string_body> msg;
-    ToBeast(std::move(answer), 11, false, head, msg);
+    ToBeast(std::move(answer), common, 11, false, head, msg);
     stream.expires_after(options.write_timeout);
     co_await bhttp::async_write(stream, msg, kTuple);
   }
 
   template <class Stream>
-  awaitable<void> Loop(Stream& stream, beast::flat_buffer& buffer, Connection& conn,
-                       const std::string& peer, bool tls) {
-    beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
+  Task<void> Loop(Stream& stream, beast::flat_buffer& buffer, Connection& conn, const Peer& peer,
+                  bool tls) {
+    TcpStream& lowest = beast::get_lowest_layer(stream);
     while (!stopping) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
@@ -407,10 +444,10 @@ struct Server::Impl {
         if (answer) {
           Request unparsed;
           unparsed.tls = tls;  // HSTS too, when the connection is TLS
-          Router::ApplyCommonHeaders(unparsed, *answer);
+          StaticHeaders common = Router::CommonHeaders(unparsed, *answer);
           lowest.expires_after(options.write_timeout);
           bhttp::response<bhttp::string_body> msg;
-          ToBeast(std::move(*answer), 11, false, false, msg);
+          ToBeast(std::move(*answer), common, 11, false, false, msg);
           co_await bhttp::async_write(stream, msg, kTuple);
         }
         co_return;  // timeout, EOF, reset or an answered protocol error: close
@@ -420,7 +457,9 @@ struct Server::Impl {
       unsigned version = message.version();
       bool keep_alive = message.keep_alive();
       Request request = Translate(std::move(message), peer, tls, options.trusted_proxies);
-      auto started = std::chrono::steady_clock::now();
+      bool debug = spdlog::should_log(spdlog::level::debug);
+      auto started =
+          debug ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
 
       Dispatch dispatch = router.Resolve(request);
       request.path_params = std::move(dispatch.params);
@@ -434,19 +473,22 @@ struct Server::Impl {
       } else {
         response = co_await Run(*dispatch.handler, dispatch.pool, request);
       }
-      Router::ApplyCommonHeaders(request, response);
+      StaticHeaders common = Router::CommonHeaders(request, response);
       int status = response.status;
       keep_alive = keep_alive && !stopping;
       bhttp::response<bhttp::string_body> out;
-      ToBeast(std::move(response), version, keep_alive, request.method == Method::kHead, out);
+      ToBeast(std::move(response), common, version, keep_alive, request.method == Method::kHead,
+              out);
       lowest.expires_after(options.write_timeout);
       auto write_result = co_await bhttp::async_write(stream, out, kTuple);
       beast::error_code wec = std::get<0>(write_result);
       conn.busy = false;
-      spdlog::debug("{} {} {} {}us", static_cast<int>(request.method), request.path, status,
-                    std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now() - started)
-                        .count());
+      if (debug) {
+        spdlog::debug("{} {} {} {}us", static_cast<int>(request.method), request.path, status,
+                      std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count());
+      }
       if (wec || !keep_alive) co_return;
     }
   }
@@ -479,12 +521,20 @@ struct Server::Impl {
     }
   }
 
+  // Ends every I/O thread's run() (after the drain).
+  void StopContexts() {
+    for (auto& work : keep_running) work.reset();
+    for (auto& context : contexts) context->stop();
+  }
+
   ServerOptions options;
   const Router& router;
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;        // one per I/O thread
+  std::vector<asio::executor_work_guard<Executor>> keep_running;  // idle contexts keep running
+  std::size_t next_context = 0;           // touched only by the accept loops, on contexts[0]
   std::optional<asio::ssl::context> tls;  // set when the main listener speaks TLS
-  tcp::acceptor acceptor;
-  tcp::acceptor redirect_acceptor;  // open only with redirect_address
+  Acceptor acceptor;
+  Acceptor redirect_acceptor;  // open only with redirect_address
   asio::thread_pool store_pool;
   asio::thread_pool hashing_pool;
   std::atomic<bool> stopping{false};
@@ -507,7 +557,8 @@ bool Server::tls() const { return impl_->tls.has_value(); }
 
 void Server::Run() {
   Impl& s = *impl_;
-  asio::signal_set signals(s.ioc, SIGINT, SIGTERM);
+  asio::io_context& main = *s.contexts.front();
+  asio::signal_set signals(main, SIGINT, SIGTERM);
   std::thread watchdog;
   signals.async_wait([&](const beast::error_code& ec, int signo) {
     if (ec) return;
@@ -521,18 +572,21 @@ void Server::Run() {
         spdlog::warn("shutdown grace period over: closing remaining connections");
       }
       lock.unlock();
-      s.ioc.stop();
+      s.StopContexts();
     });
   });
-  asio::co_spawn(s.ioc, s.Accept(s.acceptor, s.tls ? Listener::kHttps : Listener::kHttp),
+  asio::co_spawn(main, s.Accept(s.acceptor, s.tls ? Listener::kHttps : Listener::kHttp),
                  asio::detached);
   if (s.redirect_acceptor.is_open()) {
-    asio::co_spawn(s.ioc, s.Accept(s.redirect_acceptor, Listener::kRedirect), asio::detached);
+    asio::co_spawn(main, s.Accept(s.redirect_acceptor, Listener::kRedirect), asio::detached);
   }
 
+  for (auto& context : s.contexts) s.keep_running.emplace_back(context->get_executor());
   std::vector<std::thread> threads;
-  for (int i = 1; i < s.options.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
-  s.ioc.run();
+  for (std::size_t i = 1; i < s.contexts.size(); ++i) {
+    threads.emplace_back([&s, i] { s.contexts[i]->run(); });
+  }
+  main.run();
   for (auto& t : threads) t.join();
   if (watchdog.joinable()) watchdog.join();
   s.store_pool.join();

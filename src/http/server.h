@@ -14,9 +14,11 @@
 // (http/https_redirect.h) after reading the header block only.
 // trusted_proxies: peers whose X-Forwarded-For / X-Forwarded-Proto are believed
 // (http/trusted_proxies.h); request.tls is true over TLS or when such a proxy says https.
+// Threads: io_threads I/O threads, each running its own io_context; accepted connections are
+// dealt round robin, and a connection stays on its thread (no strands, no locks on its path).
 // Handlers run on the pool their route names (http/router.h): kInline on the I/O thread,
 // kStore on the blocking store pool, kHashing on the password-hashing pool; the connection
-// resumes on its own strand to write. An exception escaping a handler is a bug: logged, 500,
+// resumes on its I/O thread to write. An exception escaping a handler is a bug: logged, 500,
 // and the server goes on.
 // SIGINT/SIGTERM: stop accepting, let in-flight requests finish and close idle keep-alive
 // connections, then return from Run() (after at most shutdown_grace).
