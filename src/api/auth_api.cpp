@@ -21,7 +21,7 @@ std::optional<http::Response> AuthApi::MeInMemory(const http::Request& request) 
   auto current = auth_.AuthenticateInMemory(cookies_.TokenHash(request));
   if (!current) return std::nullopt;
   if (!*current) return http::ErrorResponse(current->error());
-  return http::JsonResponse(200, UserJson((*current)->user));
+  return http::JsonResponse(200, UserJson((**current)->user));
 }
 
 http::Response AuthApi::Signup(const http::Request& request) {

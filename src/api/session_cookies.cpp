@@ -1,6 +1,7 @@
 #include "api/session_cookies.h"
 
 #include <boost/json.hpp>
+#include <cstddef>
 
 #include "http/cookies.h"
 
@@ -26,12 +27,18 @@ void SessionCookies::Clear(http::Response& response, bool secure) const {
 }
 
 std::string UserJson(const identity::User& user) {
-  boost::json::object u;
-  u["id"] = user.id;
-  u["username"] = user.username;
-  u["name"] = user.name;
-  boost::json::object body;
-  body["user"] = std::move(u);
+  // Built in a stack buffer (no heap allocation for the tree): this runs on every session
+  // check. Usernames and names are bounded (identity/user.h), so 1 KiB nearly always suffices;
+  // the resource falls back to the heap when it does not.
+  alignas(std::max_align_t) unsigned char buffer[1024];
+  boost::json::monotonic_resource memory(buffer, sizeof buffer);
+  boost::json::object u(&memory);
+  u.reserve(3);
+  u.emplace("id", user.id);
+  u.emplace("username", user.username);
+  u.emplace("name", user.name);
+  boost::json::object body(&memory);
+  body.emplace("user", std::move(u));
   return boost::json::serialize(body);
 }
 

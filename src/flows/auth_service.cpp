@@ -55,15 +55,15 @@ Result<session::ResolvedSession> AuthService::Authenticate(
   return std::move(current);
 }
 
-std::optional<Result<session::ResolvedSession>> AuthService::AuthenticateInMemory(
+std::optional<Result<session::SharedSession>> AuthService::AuthenticateInMemory(
     const std::optional<std::string>& token_hash) {
-  if (!token_hash) return Result<session::ResolvedSession>(Unauthenticated());
+  if (!token_hash) return Result<session::SharedSession>(Unauthenticated());
   UnixSeconds now = issuer_.clock().Now();
   auto hit = sessions_.FindSessionInMemory(*token_hash, now);
   if (!hit || now - hit->session.last_seen_at >= issuer_.policy().touch_interval) {
     return std::nullopt;
   }
-  return Result<session::ResolvedSession>(std::move(*hit));
+  return Result<session::SharedSession>(std::move(hit));
 }
 
 Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo& client) {

@@ -80,7 +80,7 @@ class AuthService {
   // Authenticate's answer when it needs no blocking work: no cookie (kUnauthenticated), or a
   // live session served from memory whose use needs no recording yet (see touch_interval).
   // nullopt: call Authenticate on a worker pool. Safe on an I/O thread.
-  std::optional<Result<session::ResolvedSession>> AuthenticateInMemory(
+  std::optional<Result<session::SharedSession>> AuthenticateInMemory(
       const std::optional<std::string>& token_hash);
 
   // Validates, hashes (slow), creates the user and its first session atomically.

@@ -4,6 +4,7 @@
 // user and used to revoke a session without ever exposing a token.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "base/clock.h"
@@ -36,5 +37,9 @@ struct ResolvedSession {
   SessionRecord session;
   identity::User user;
 };
+
+// A resolved session shared read-only between the session cache and its readers: a cache hit
+// costs a reference count, not a copy of every string.
+using SharedSession = std::shared_ptr<const ResolvedSession>;
 
 }  // namespace latchkey::session

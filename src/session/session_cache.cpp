@@ -1,6 +1,7 @@
 #include "session/session_cache.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 
 namespace latchkey::session {
@@ -9,27 +10,42 @@ SessionCache::SessionCache(std::size_t capacity, Clock::duration ttl)
     : capacity_per_shard_(capacity == 0 ? 0 : std::max<std::size_t>(1, capacity / kShards)),
       ttl_(ttl) {}
 
+std::size_t SessionCache::KeyHash::operator()(std::string_view key) const noexcept {
+  if (key.size() < 16) return std::hash<std::string_view>{}(key);
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  std::memcpy(&a, key.data(), sizeof a);
+  std::memcpy(&b, key.data() + 8, sizeof b);
+  return static_cast<std::size_t>(a ^ (b * 0x9E3779B97F4A7C15ULL));
+}
+
+// The shard comes from the hash's top bits, the map's bucket from the whole hash modulo a
+// prime: close enough to independent.
+static std::size_t ShardIndex(std::string_view token_hash, std::size_t shards) {
+  return (SessionCache::KeyHash{}(token_hash) >> 56) % shards;
+}
+
 SessionCache::Shard& SessionCache::ShardOf(std::string_view token_hash) {
-  return shards_[std::hash<std::string_view>{}(token_hash) % kShards];
+  return shards_[ShardIndex(token_hash, kShards)];
 }
 
 const SessionCache::Shard& SessionCache::ShardOf(std::string_view token_hash) const {
-  return shards_[std::hash<std::string_view>{}(token_hash) % kShards];
+  return shards_[ShardIndex(token_hash, kShards)];
 }
 
 std::uint64_t SessionCache::Epoch(std::string_view token_hash) const {
   return ShardOf(token_hash).epoch.load(std::memory_order_acquire);
 }
 
-std::optional<ResolvedSession> SessionCache::Get(std::string_view token_hash) {
-  if (!enabled() || !serving_.load(std::memory_order_acquire)) return std::nullopt;
+SharedSession SessionCache::Get(std::string_view token_hash) {
+  if (!enabled() || !serving_.load(std::memory_order_acquire)) return nullptr;
   Shard& shard = ShardOf(token_hash);
   std::lock_guard lock(shard.mu);
-  auto it = shard.entries.find(std::string(token_hash));
-  if (it == shard.entries.end()) return std::nullopt;
+  auto it = shard.entries.find(token_hash);
+  if (it == shard.entries.end()) return nullptr;
   if (Clock::now() - it->second.stored_at > ttl_) {
     Erase(shard, it);
-    return std::nullopt;
+    return nullptr;
   }
   shard.lru.splice(shard.lru.begin(), shard.lru, it->second.lru);
   return it->second.value;
@@ -47,7 +63,8 @@ void SessionCache::Put(const ResolvedSession& s, std::uint64_t epoch) {
   while (shard.entries.size() >= capacity_per_shard_ && !shard.lru.empty()) {
     Erase(shard, shard.entries.find(*shard.lru.back()));
   }
-  auto [it, inserted] = shard.entries.emplace(key, Entry{s, Clock::now(), {}});
+  auto [it, inserted] = shard.entries.emplace(
+      key, Entry{std::make_shared<const ResolvedSession>(s), Clock::now(), {}});
   shard.lru.push_front(&it->first);
   it->second.lru = shard.lru.begin();
   shard.by_user[s.user.id].push_back(&it->first);
@@ -57,10 +74,11 @@ void SessionCache::SetLastSeen(std::string_view token_hash, UnixSeconds last_see
   if (!enabled()) return;
   Shard& shard = ShardOf(token_hash);
   std::lock_guard lock(shard.mu);
-  auto it = shard.entries.find(std::string(token_hash));
-  if (it != shard.entries.end()) {
-    it->second.value.session.last_seen_at =
-        std::max(it->second.value.session.last_seen_at, last_seen_at);
+  auto it = shard.entries.find(token_hash);
+  if (it != shard.entries.end() && it->second.value->session.last_seen_at < last_seen_at) {
+    auto touched = std::make_shared<ResolvedSession>(*it->second.value);  // readers keep theirs
+    touched->session.last_seen_at = last_seen_at;
+    it->second.value = std::move(touched);
   }
 }
 
@@ -69,7 +87,7 @@ void SessionCache::EvictToken(std::string_view token_hash) {
   Shard& shard = ShardOf(token_hash);
   std::lock_guard lock(shard.mu);
   shard.epoch.fetch_add(1, std::memory_order_release);
-  auto it = shard.entries.find(std::string(token_hash));
+  auto it = shard.entries.find(token_hash);
   if (it != shard.entries.end()) Erase(shard, it);
 }
 
@@ -110,8 +128,8 @@ std::size_t SessionCache::size() const {
   return n;
 }
 
-void SessionCache::Erase(Shard& shard, std::unordered_map<std::string, Entry>::iterator it) {
-  auto users = shard.by_user.find(it->second.value.user.id);
+void SessionCache::Erase(Shard& shard, Map::iterator it) {
+  auto users = shard.by_user.find(it->second.value->user.id);
   if (users != shard.by_user.end()) {
     auto& keys = users->second;
     keys.erase(std::remove(keys.begin(), keys.end(), &it->first), keys.end());

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -32,6 +33,14 @@ class SessionCache {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // Keys are token hashes: SHA-256 in hex, of tokens only this server issued (a lookup comes
+  // after the cookie's MAC was checked), so uniformly distributed and not chosen by a client:
+  // two words of the key are as good a hash as any. Transparent: lookups take string_view.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const noexcept;
+  };
+
   // capacity: entries in all (0 disables the cache); ttl: the longest an entry is served.
   SessionCache(std::size_t capacity, Clock::duration ttl);
   SessionCache(const SessionCache&) = delete;
@@ -40,8 +49,8 @@ class SessionCache {
   // The invalidation count of token_hash's shard: take it before reading the store.
   std::uint64_t Epoch(std::string_view token_hash) const;
 
-  // The cached session, if present, younger than ttl, and the cache is serving.
-  std::optional<ResolvedSession> Get(std::string_view token_hash);
+  // The cached session, if present, younger than ttl, and the cache is serving; else null.
+  SharedSession Get(std::string_view token_hash);
 
   // Caches `s` (keyed by s.session.token_hash) unless its shard was invalidated since `epoch`.
   void Put(const ResolvedSession& s, std::uint64_t epoch);
@@ -61,13 +70,14 @@ class SessionCache {
 
  private:
   struct Entry {
-    ResolvedSession value;
+    SharedSession value;  // never null; replaced, not changed, so readers may keep it
     Clock::time_point stored_at;
     std::list<const std::string*>::iterator lru;  // position in Shard::lru (front: newest)
   };
+  using Map = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<std::string, Entry> entries;
+    Map entries;
     std::list<const std::string*> lru;  // keys of `entries`
     std::unordered_map<identity::UserId, std::vector<const std::string*>> by_user;
     std::atomic<std::uint64_t> epoch{0};
@@ -77,7 +87,7 @@ class SessionCache {
   Shard& ShardOf(std::string_view token_hash);
   const Shard& ShardOf(std::string_view token_hash) const;
   // Removes `it` from shard (mutex held).
-  static void Erase(Shard& shard, std::unordered_map<std::string, Entry>::iterator it);
+  static void Erase(Shard& shard, Map::iterator it);
   static void ClearShard(Shard& shard);
 
   std::size_t capacity_per_shard_;

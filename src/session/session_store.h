@@ -35,11 +35,10 @@ class SessionStore {
   virtual Result<long> DeleteExpiredSessions(UnixSeconds now) = 0;
 
   // The session and its user if this store can answer from memory, without blocking (a
-  // cache); nullopt means "ask FindSessionByTokenHash". Safe on an I/O thread. What it
+  // cache); null means "ask FindSessionByTokenHash". Safe on an I/O thread. What it
   // returns is live by its own record at `now` (callers still check expiry).
-  virtual std::optional<ResolvedSession> FindSessionInMemory(std::string_view /*token_hash*/,
-                                                             UnixSeconds /*now*/) {
-    return std::nullopt;
+  virtual SharedSession FindSessionInMemory(std::string_view /*token_hash*/, UnixSeconds /*now*/) {
+    return nullptr;
   }
 
   // Records use of a session: last_seen_at = now (callers throttle this; see AuthService).

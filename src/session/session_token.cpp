@@ -23,8 +23,10 @@ std::optional<std::string> SessionTokenCodec::Verify(std::string_view cookie_val
     return std::nullopt;
   }
   std::string_view token = cookie_value.substr(0, kTokenChars);
+  // The token itself is not decoded: the MAC covers its exact characters, and only this
+  // server could have produced a matching one (a malformed token cannot carry a valid MAC).
   auto mac = crypto::Base64UrlDecode(cookie_value.substr(kTokenChars + 1));
-  if (!mac || !crypto::Base64UrlDecode(token)) return std::nullopt;
+  if (!mac) return std::nullopt;
   if (!keys_.Verify(kPurpose, token, *mac)) return std::nullopt;
   return crypto::Sha256Hex(token);
 }

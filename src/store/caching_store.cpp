@@ -48,7 +48,9 @@ Result<void> CachingStore::InsertSession(const session::SessionRecord& created,
 Result<std::optional<session::ResolvedSession>> CachingStore::FindSessionByTokenHash(
     std::string_view token_hash) {
   UnixSeconds now = clock_.Now();
-  if (auto hit = FindSessionInMemory(token_hash, now)) return hit;
+  if (auto hit = FindSessionInMemory(token_hash, now)) {
+    return std::optional<session::ResolvedSession>(*hit);
+  }
   std::uint64_t epoch = cache_.Epoch(token_hash);
   auto found = sessions_.FindSessionByTokenHash(token_hash);
   if (found && *found && session::EffectiveExpiry((*found)->session) > now) {
@@ -57,11 +59,11 @@ Result<std::optional<session::ResolvedSession>> CachingStore::FindSessionByToken
   return found;
 }
 
-std::optional<session::ResolvedSession> CachingStore::FindSessionInMemory(
-    std::string_view token_hash, UnixSeconds now) {
+session::SharedSession CachingStore::FindSessionInMemory(std::string_view token_hash,
+                                                         UnixSeconds now) {
   auto hit = cache_.Get(token_hash);
   if (hit && session::EffectiveExpiry(hit->session) > now) return hit;
-  return std::nullopt;
+  return nullptr;
 }
 
 Result<bool> CachingStore::DeleteSessionByTokenHash(std::string_view token_hash) {

@@ -38,8 +38,7 @@ class CachingStore final : public identity::UserStore,
                              std::optional<std::string_view> replaced_token_hash) override;
   Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
       std::string_view token_hash) override;
-  std::optional<session::ResolvedSession> FindSessionInMemory(std::string_view token_hash,
-                                                              UnixSeconds now) override;
+  session::SharedSession FindSessionInMemory(std::string_view token_hash, UnixSeconds now) override;
   Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
   Result<long> DeleteExpiredSessions(UnixSeconds now) override;
   Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) override;

@@ -155,7 +155,7 @@ TEST_F(AuthServiceTest, AuthenticateInMemory_AnswersOnlyWithoutBlockingWork) {
   ASSERT_TRUE(auth_.Authenticate(HashOf(*s)));  // caches it
   auto hit = auth_.AuthenticateInMemory(HashOf(*s));
   ASSERT_TRUE(hit && *hit);
-  EXPECT_EQ((*hit)->user.name, "Alice");
+  EXPECT_EQ((**hit)->user.name, "Alice");
 
   clock_.Advance(60);  // touch_interval: its use must be recorded, which blocks
   EXPECT_FALSE(auth_.AuthenticateInMemory(HashOf(*s)));

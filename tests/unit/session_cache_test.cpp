@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace latchkey::session {
 namespace {
@@ -100,6 +103,41 @@ TEST(SessionCache, SetLastSeenOnlyMovesForward) {
   EXPECT_EQ(cache.Get("h1")->session.last_seen_at, 500);
   cache.SetLastSeen("h1", 300);
   EXPECT_EQ(cache.Get("h1")->session.last_seen_at, 500);
+}
+
+TEST(SessionCache, AHitHeldByAReaderNeverChangesUnderIt) {
+  SessionCache cache(100, seconds(60));
+  Put(cache, Make("h1", 1));
+  SharedSession held = cache.Get("h1");  // an I/O thread still answering with it
+  ASSERT_TRUE(held);
+  cache.SetLastSeen("h1", 500);
+  EXPECT_EQ(held->session.last_seen_at, 100) << "entries are replaced, not written in place";
+  EXPECT_EQ(cache.Get("h1")->session.last_seen_at, 500);
+  cache.EvictToken("h1");
+  EXPECT_EQ(held->user.name, "n") << "eviction does not free what a reader holds";
+}
+
+TEST(SessionCache, DigestKeysSpreadOverEveryShard) {
+  // Real keys are SHA-256 hex digests; the hash reads two words of them (KeyHash). A cache
+  // of 16 x 4 entries holds 64 of them only if no shard takes more than its share of 4.
+  SessionCache cache(16 * 4, seconds(60));
+  const char* hex = "0123456789abcdef";
+  std::uint64_t state = 88172645463325252ULL;  // xorshift: deterministic "random" digests
+  std::vector<std::string> keys;
+  for (int i = 0; i < 16 * 64; ++i) {
+    std::string key;
+    for (int c = 0; c < 64; ++c) {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      key += hex[state & 15];
+    }
+    keys.push_back(key);
+    Put(cache, Make(key, i));
+  }
+  std::size_t size = cache.size();
+  EXPECT_GT(size, 16u * 4 * 9 / 10) << "most shards full: keys spread evenly";
+  EXPECT_LE(size, 16u * 4);
 }
 
 TEST(SessionCache, ZeroCapacityDisablesIt) {
