@@ -167,6 +167,10 @@ void Serve(const Settings& settings) {
   // Session checks are served from memory; every change evicts (store/caching_store.h).
   session::SessionCache session_cache(settings.session_cache_entries, std::chrono::seconds(60));
   store::CachingStore store(*db, session_cache, clock);
+  // last_seen_at writes batched once a second (session/touch_batcher.h): a session check whose
+  // touch is due stays on the I/O thread. Destroyed after the server: writes what is left.
+  session::TouchBatcher touches(db->sessions(), std::chrono::seconds(1));
+  store.SetTouchBatcher(&touches);
   if (session_cache.enabled()) {
     // With a change feed the cache serves only once the feed is up (OnFeedUp), which may come
     // from the feed's thread before WatchSessionChanges returns: switch it off first.

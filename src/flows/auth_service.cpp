@@ -60,7 +60,10 @@ std::optional<Result<session::SharedSession>> AuthService::AuthenticateInMemory(
   if (!token_hash) return Result<session::SharedSession>(Unauthenticated());
   UnixSeconds now = issuer_.clock().Now();
   auto hit = sessions_.FindSessionInMemory(*token_hash, now);
-  if (!hit || now - hit->session.last_seen_at >= issuer_.policy().touch_interval) {
+  if (!hit) return std::nullopt;
+  // A due touch is recorded here only when the store can batch it without blocking.
+  if (now - hit->session.last_seen_at >= issuer_.policy().touch_interval &&
+      !sessions_.TouchSessionInMemory(*token_hash, now)) {
     return std::nullopt;
   }
   return Result<session::SharedSession>(std::move(hit));

@@ -78,7 +78,8 @@ class AuthService {
   Result<session::ResolvedSession> Authenticate(const std::optional<std::string>& token_hash);
 
   // Authenticate's answer when it needs no blocking work: no cookie (kUnauthenticated), or a
-  // live session served from memory whose use needs no recording yet (see touch_interval).
+  // live session served from memory whose use needs no recording yet (see touch_interval) or
+  // can be recorded without blocking (SessionStore::TouchSessionInMemory, batched touches).
   // nullopt: call Authenticate on a worker pool. Safe on an I/O thread.
   std::optional<Result<session::SharedSession>> AuthenticateInMemory(
       const std::optional<std::string>& token_hash);

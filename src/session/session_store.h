@@ -1,10 +1,12 @@
-// Store contract for sessions. Implementations: store/sqlite (and later other dialects).
+// Store contract for sessions. Implementations: store/sqlite, store/postgres, and
+// store/caching_store in front of either.
 // Every method blocks on I/O: call from a worker pool, never an I/O thread.
 // Errors: kStorageUnavailable when the database fails; "not found" is an empty optional.
 // Thread-safety: implementations are safe to call from many threads at once.
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -41,8 +43,31 @@ class SessionStore {
     return nullptr;
   }
 
-  // Records use of a session: last_seen_at = now (callers throttle this; see AuthService).
+  // Records use of a session: last_seen_at = max(last_seen_at, now) (callers throttle this;
+  // see AuthService). A session that no longer exists is not an error.
   virtual Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) = 0;
+
+  // One use of a session, for TouchSessions.
+  struct Touch {
+    std::string token_hash;
+    UnixSeconds at = 0;
+  };
+
+  // TouchSession for many sessions at once; one transaction where the store has them (a
+  // failure writes none). Default: TouchSession for each, stopping at the first error.
+  virtual Result<void> TouchSessions(const std::vector<Touch>& touches) {
+    for (const Touch& t : touches) {
+      if (auto r = TouchSession(t.token_hash, t.at); !r) return r;
+    }
+    return {};
+  }
+
+  // Records use of a session without blocking, to be written later in a batch
+  // (session/touch_batcher.h); false when this store cannot, and TouchSession is needed.
+  // Safe on an I/O thread.
+  virtual bool TouchSessionInMemory(std::string_view /*token_hash*/, UnixSeconds /*now*/) {
+    return false;
+  }
 
   // The user's sessions still live at `now` (neither expiry passed), newest (created_at) first.
   virtual Result<std::vector<SessionRecord>> ListSessions(identity::UserId user_id,

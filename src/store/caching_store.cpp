@@ -1,5 +1,7 @@
 #include "store/caching_store.h"
 
+#include <algorithm>
+
 namespace latchkey::store {
 
 CachingStore::CachingStore(Database& db, session::SessionCache& cache, const Clock& clock)
@@ -77,7 +79,15 @@ Result<long> CachingStore::DeleteExpiredSessions(UnixSeconds now) {
   return sessions_.DeleteExpiredSessions(now);
 }
 
+bool CachingStore::TouchSessionInMemory(std::string_view token_hash, UnixSeconds now) {
+  if (touches_ == nullptr) return false;
+  touches_->Record(token_hash, now);
+  cache_.SetLastSeen(token_hash, now);
+  return true;
+}
+
 Result<void> CachingStore::TouchSession(std::string_view token_hash, UnixSeconds now) {
+  if (TouchSessionInMemory(token_hash, now)) return {};
   auto r = sessions_.TouchSession(token_hash, now);
   if (r) cache_.SetLastSeen(token_hash, now);
   return r;
@@ -85,7 +95,16 @@ Result<void> CachingStore::TouchSession(std::string_view token_hash, UnixSeconds
 
 Result<std::vector<session::SessionRecord>> CachingStore::ListSessions(identity::UserId user_id,
                                                                        UnixSeconds now) {
-  return sessions_.ListSessions(user_id, now);
+  auto listed = sessions_.ListSessions(user_id, now);
+  // Touches not written yet: this node's callers see their own uses at once.
+  if (listed && touches_ != nullptr) {
+    for (session::SessionRecord& s : *listed) {
+      if (auto at = touches_->Pending(s.token_hash)) {
+        s.last_seen_at = std::max(s.last_seen_at, *at);
+      }
+    }
+  }
+  return listed;
 }
 
 Result<bool> CachingStore::DeleteUserSession(identity::UserId user_id, std::string_view id) {

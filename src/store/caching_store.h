@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "session/session_cache.h"
+#include "session/touch_batcher.h"
 #include "store/database.h"
 
 namespace latchkey::store {
@@ -41,12 +42,19 @@ class CachingStore final : public identity::UserStore,
   session::SharedSession FindSessionInMemory(std::string_view token_hash, UnixSeconds now) override;
   Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
   Result<long> DeleteExpiredSessions(UnixSeconds now) override;
+  // With a TouchBatcher: recorded in memory (and in the cache's copy), written by the batcher.
+  // Without: written through.
   Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) override;
+  bool TouchSessionInMemory(std::string_view token_hash, UnixSeconds now) override;
   Result<std::vector<session::SessionRecord>> ListSessions(identity::UserId user_id,
                                                            UnixSeconds now) override;
   Result<bool> DeleteUserSession(identity::UserId user_id, std::string_view id) override;
   Result<long> DeleteOtherSessions(identity::UserId user_id, std::string_view keep_token_hash,
                                    UnixSeconds now) override;
+
+  // Batches touches from now on (nullptr: write through again). The batcher writes to the
+  // database's own session store and must outlive its use here.
+  void SetTouchBatcher(session::TouchBatcher* batcher) { touches_ = batcher; }
 
   // SessionChangeSink: other nodes' changes.
   void OnFeedUp() override { cache_.SetServing(true); }
@@ -59,6 +67,7 @@ class CachingStore final : public identity::UserStore,
   session::SessionStore& sessions_;
   session::SessionCache& cache_;
   const Clock& clock_;
+  session::TouchBatcher* touches_ = nullptr;
 };
 
 }  // namespace latchkey::store

@@ -94,6 +94,21 @@ TEST_F(PgSessions, TouchSession_MovesIdleExpiry) {
   EXPECT_TRUE(db().sessions().TouchSession(TokenHash("unknown"), kT0));
 }
 
+TEST_F(PgSessions, TouchSessions_OneBatchNeverBackwards) {
+  auto uid = NewUser("batched");
+  Insert(MakeSession(uid, "b1", kT0, kT0 + 100'000, 10));
+  Insert(MakeSession(uid, "b2", kT0, kT0 + 100'000, 10));
+  ASSERT_TRUE(db().sessions().TouchSession(TokenHash("b2"), kT0 + 50));  // a newer touch
+  std::vector<session::SessionStore::Touch> batch{
+      {TokenHash("b1"), kT0 + 8}, {TokenHash("b2"), kT0 + 9}, {TokenHash("unknown"), kT0 + 9}};
+  ASSERT_TRUE(db().sessions().TouchSessions(batch));
+  auto b1 = db().sessions().FindSessionByTokenHash(TokenHash("b1")).value();
+  auto b2 = db().sessions().FindSessionByTokenHash(TokenHash("b2")).value();
+  ASSERT_TRUE(b1 && b2);
+  EXPECT_EQ(b1->session.last_seen_at, kT0 + 8);
+  EXPECT_EQ(b2->session.last_seen_at, kT0 + 50) << "GREATEST: a late batch never moves it back";
+}
+
 TEST_F(PgSessions, DeleteUserSession_OnlyTheOwnersSession) {
   auto a = NewUser("owner");
   auto b = NewUser("intruder");

@@ -143,6 +143,29 @@ TEST_F(AuthServiceTest, Authenticate_TouchIsThrottled) {
   EXPECT_EQ(me->session.last_seen_at, created + 60);
 }
 
+TEST_F(AuthServiceTest, AuthenticateInMemory_BatchedTouchStaysInMemory) {
+  session::TouchBatcher batcher(db_.sessions(), std::chrono::hours(1));  // flushed by hand
+  store_.SetTouchBatcher(&batcher);
+  auto s = auth_.Signup({"alice", "correct horse", "Alice"}, client_);
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(auth_.Authenticate(HashOf(*s)));  // caches it
+  clock_.Advance(60);                           // its use is due to be recorded
+  auto hit = auth_.AuthenticateInMemory(HashOf(*s));
+  ASSERT_TRUE(hit && *hit) << "recorded in memory, answered without the pool";
+  EXPECT_EQ(batcher.pending(), 1u);
+  auto stored = db_.sessions().FindSessionByTokenHash(*HashOf(*s));
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->session.last_seen_at, clock_.Now() - 60) << "not written yet";
+  ASSERT_TRUE(batcher.Flush());
+  stored = db_.sessions().FindSessionByTokenHash(*HashOf(*s));
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->session.last_seen_at, clock_.Now());
+  clock_.Advance(1);
+  ASSERT_TRUE(auth_.AuthenticateInMemory(HashOf(*s)));
+  EXPECT_EQ(batcher.pending(), 0u) << "the cache's copy was touched too: not due again";
+  store_.SetTouchBatcher(nullptr);
+}
+
 TEST_F(AuthServiceTest, AuthenticateInMemory_AnswersOnlyWithoutBlockingWork) {
   auto none = auth_.AuthenticateInMemory(std::nullopt);
   ASSERT_TRUE(none) << "no cookie needs no store";

@@ -30,7 +30,8 @@ constexpr const char* kDeleteEndedUserSessions =
     "<= $2)";
 constexpr const char* kDeleteOtherSessions =
     "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
-constexpr const char* kTouchSession = "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
+constexpr const char* kTouchSession =
+    "UPDATE sessions SET last_seen_at = GREATEST(last_seen_at, $2) WHERE token_hash = $1";
 constexpr const char* kDeleteExpiredSessions =
     "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at + idle_timeout <= $1";
 
@@ -127,6 +128,21 @@ Result<void> PostgresSessionStore::TouchSession(std::string_view token_hash, Uni
   if (!lease) return lease.error();
   QueryResult r = (*lease)->Exec(kTouchSession, {token_hash, now});
   if (!r.ok()) return StorageError(r, "touch session");
+  return {};
+}
+
+Result<void> PostgresSessionStore::TouchSessions(const std::vector<Touch>& touches) {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.error();
+  Connection& conn = **lease;
+  Transaction tx(conn);
+  if (!tx.Began()) return StorageError(tx.begin_result(), "begin session touches");
+  for (const Touch& t : touches) {
+    QueryResult r = conn.Exec(kTouchSession, {t.token_hash, t.at});
+    if (!r.ok()) return StorageError(r, "touch sessions");
+  }
+  QueryResult committed = tx.Commit();
+  if (!committed.ok()) return StorageError(committed, "commit session touches");
   return {};
 }
 

@@ -22,6 +22,7 @@ class PostgresSessionStore final : public session::SessionStore {
   Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
   Result<long> DeleteExpiredSessions(UnixSeconds now) override;
   Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) override;
+  Result<void> TouchSessions(const std::vector<Touch>& touches) override;
   Result<std::vector<session::SessionRecord>> ListSessions(identity::UserId user_id,
                                                            UnixSeconds now) override;
   Result<bool> DeleteUserSession(identity::UserId user_id, std::string_view id) override;

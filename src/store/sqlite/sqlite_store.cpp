@@ -41,7 +41,8 @@ constexpr const char* kDeleteEndedUserSessions =
     "<= ?2)";
 constexpr const char* kDeleteOtherSessions =
     "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2";
-constexpr const char* kTouchSession = "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1";
+constexpr const char* kTouchSession =
+    "UPDATE sessions SET last_seen_at = max(last_seen_at, ?2) WHERE token_hash = ?1";
 constexpr const char* kDeleteExpiredSessions =
     "DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at + idle_timeout <= ?1";
 
@@ -243,6 +244,21 @@ Result<void> SqliteStore::TouchSession(std::string_view token_hash, UnixSeconds 
   if (stmt->Bind(1, token_hash).Bind(2, now).Step() != SQLITE_DONE) {
     return StorageError(*conn, "touch session");
   }
+  return {};
+}
+
+Result<void> SqliteStore::TouchSessions(const std::vector<Touch>& touches) {
+  auto conn = pool_.Acquire();
+  Transaction tx(*conn);
+  if (!tx.Began()) return StorageError(*conn, "begin session touches");
+  for (const Touch& t : touches) {
+    auto stmt = conn->Prepare(kTouchSession);
+    if (!stmt) return StorageError(*conn, "prepare session touch");
+    if (stmt->Bind(1, t.token_hash).Bind(2, t.at).Step() != SQLITE_DONE) {
+      return StorageError(*conn, "touch sessions");
+    }
+  }
+  if (tx.Commit() != SQLITE_OK) return StorageError(*conn, "commit session touches");
   return {};
 }
 

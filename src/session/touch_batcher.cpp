@@ -1,0 +1,76 @@
+#include "session/touch_batcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace latchkey::session {
+
+TouchBatcher::TouchBatcher(SessionStore& store, std::chrono::milliseconds interval)
+    : store_(store), interval_(interval), thread_([this] { Loop(); }) {}
+
+TouchBatcher::~TouchBatcher() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  if (auto r = Flush(); !r) {
+    spdlog::warn("{} session touch(es) not written at exit: {}", pending(), r.error().message);
+  }
+}
+
+void TouchBatcher::Record(std::string_view token_hash, UnixSeconds at) {
+  std::lock_guard lock(mu_);
+  auto [it, inserted] = pending_.try_emplace(std::string(token_hash), at);
+  if (!inserted) it->second = std::max(it->second, at);
+}
+
+std::size_t TouchBatcher::pending() const {
+  std::lock_guard lock(mu_);
+  return pending_.size();
+}
+
+std::optional<UnixSeconds> TouchBatcher::Pending(std::string_view token_hash) const {
+  std::lock_guard lock(mu_);
+  auto it = pending_.find(std::string(token_hash));
+  if (it == pending_.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<std::size_t> TouchBatcher::Flush() {
+  std::lock_guard flushing(flush_mu_);
+  std::unordered_map<std::string, UnixSeconds> batch;
+  {
+    std::lock_guard lock(mu_);
+    batch.swap(pending_);
+  }
+  if (batch.empty()) return std::size_t{0};
+  std::vector<SessionStore::Touch> touches;
+  touches.reserve(batch.size());
+  for (const auto& [token_hash, at] : batch) touches.push_back({token_hash, at});
+  if (auto r = store_.TouchSessions(touches); !r) {
+    std::lock_guard lock(mu_);  // keep them for the next round, merged with newer uses
+    for (auto& [token_hash, at] : batch) {
+      auto [it, inserted] = pending_.try_emplace(token_hash, at);
+      if (!inserted) it->second = std::max(it->second, at);
+    }
+    return r.error();
+  }
+  return touches.size();
+}
+
+void TouchBatcher::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    if (auto r = Flush(); !r) spdlog::warn("session touch batch failed: {}", r.error().message);
+    lock.lock();
+  }
+}
+
+}  // namespace latchkey::session
