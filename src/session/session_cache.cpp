@@ -7,8 +7,7 @@
 namespace latchkey::session {
 
 SessionCache::SessionCache(std::size_t capacity, Clock::duration ttl)
-    : capacity_per_shard_(capacity == 0 ? 0 : std::max<std::size_t>(1, capacity / kShards)),
-      ttl_(ttl) {}
+    : capacity_(capacity), ttl_(ttl) {}
 
 std::size_t SessionCache::KeyHash::operator()(std::string_view key) const noexcept {
   if (key.size() < 16) return std::hash<std::string_view>{}(key);
@@ -47,7 +46,7 @@ SharedSession SessionCache::Get(std::string_view token_hash) {
     Erase(shard, it);
     return nullptr;
   }
-  shard.lru.splice(shard.lru.begin(), shard.lru, it->second.lru);
+  it->second.referenced = true;  // second chance at eviction; no list work on the hot path
   return it->second.value;
 }
 
@@ -60,14 +59,29 @@ void SessionCache::Put(const ResolvedSession& s, std::uint64_t epoch) {
   // between this check and the insert.
   if (shard.epoch.load(std::memory_order_relaxed) != epoch) return;
   if (auto old = shard.entries.find(key); old != shard.entries.end()) Erase(shard, old);
-  while (shard.entries.size() >= capacity_per_shard_ && !shard.lru.empty()) {
-    Erase(shard, shard.entries.find(*shard.lru.back()));
+  // The bound is global, not per shard: the cache holds `capacity` sessions however the keys
+  // fall over the shards (a per-shard bound evicts early in the fuller shards, and a cyclic
+  // scan over exactly `capacity` sessions would then miss on every request there). The
+  // victim is chosen in this shard by CLOCK (second chance): the oldest entry not used since
+  // it last came round; a used one goes back to the front instead. Hits then only set a flag
+  // (no list splice on every session check), and the choice stays close to LRU. Each pass
+  // clears the flags it skips, so the loop ends within one round of the shard. Overshoot: at
+  // most one entry per shard, when a shard with nothing to evict inserts.
+  while (entries_.load(std::memory_order_relaxed) >= capacity_ && !shard.lru.empty()) {
+    auto oldest = shard.entries.find(*shard.lru.back());
+    if (oldest->second.referenced) {
+      oldest->second.referenced = false;
+      shard.lru.splice(shard.lru.begin(), shard.lru, oldest->second.lru);
+      continue;
+    }
+    Erase(shard, oldest);
   }
   auto [it, inserted] = shard.entries.emplace(
-      key, Entry{std::make_shared<const ResolvedSession>(s), Clock::now(), {}});
+      key, Entry{std::make_shared<const ResolvedSession>(s), Clock::now(), {}, false});
   shard.lru.push_front(&it->first);
   it->second.lru = shard.lru.begin();
   shard.by_user[s.user.id].push_back(&it->first);
+  entries_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void SessionCache::SetLastSeen(std::string_view token_hash, UnixSeconds last_seen_at) {
@@ -129,6 +143,7 @@ std::size_t SessionCache::size() const {
 }
 
 void SessionCache::Erase(Shard& shard, Map::iterator it) {
+  entries_.fetch_sub(1, std::memory_order_relaxed);
   auto users = shard.by_user.find(it->second.value->user.id);
   if (users != shard.by_user.end()) {
     auto& keys = users->second;
@@ -141,6 +156,7 @@ void SessionCache::Erase(Shard& shard, Map::iterator it) {
 
 void SessionCache::ClearShard(Shard& shard) {
   shard.epoch.fetch_add(1, std::memory_order_release);
+  entries_.fetch_sub(shard.entries.size(), std::memory_order_relaxed);
   shard.entries.clear();
   shard.lru.clear();
   shard.by_user.clear();

@@ -7,8 +7,8 @@
 // - A read from the store is cached only if no invalidation of its shard happened since the
 //   caller took Epoch() before that read: a read that raced a logout is never cached.
 // - While not serving (the change feed is down), Get misses and Put does nothing.
-// Memory: about 0.5 KB per entry (strings of the session and its user); capacity bounds it,
-// least recently used entries go first.
+// Memory: about 0.5 KB per entry (strings of the session and its user); capacity bounds it;
+// eviction approximates least-recently-used (CLOCK, see Put).
 // Thread-safety: safe from many threads (16 shards, one mutex each).
 #pragma once
 
@@ -65,7 +65,7 @@ class SessionCache {
   // Serving on/off (the change feed's state); switching drops everything.
   void SetServing(bool serving);
 
-  bool enabled() const { return capacity_per_shard_ > 0; }
+  bool enabled() const { return capacity_ > 0; }
   std::size_t size() const;
 
  private:
@@ -73,6 +73,7 @@ class SessionCache {
     SharedSession value;  // never null; replaced, not changed, so readers may keep it
     Clock::time_point stored_at;
     std::list<const std::string*>::iterator lru;  // position in Shard::lru (front: newest)
+    bool referenced = false;                      // used since it last came round (CLOCK)
   };
   using Map = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
   struct Shard {
@@ -87,10 +88,11 @@ class SessionCache {
   Shard& ShardOf(std::string_view token_hash);
   const Shard& ShardOf(std::string_view token_hash) const;
   // Removes `it` from shard (mutex held).
-  static void Erase(Shard& shard, Map::iterator it);
-  static void ClearShard(Shard& shard);
+  void Erase(Shard& shard, Map::iterator it);
+  void ClearShard(Shard& shard);
 
-  std::size_t capacity_per_shard_;
+  std::size_t capacity_;                 // entries in all shards together
+  std::atomic<std::size_t> entries_{0};  // entries now, in all shards
   Clock::duration ttl_;
   std::atomic<bool> serving_{true};
   std::array<Shard, kShards> shards_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -117,14 +118,11 @@ TEST(SessionCache, AHitHeldByAReaderNeverChangesUnderIt) {
   EXPECT_EQ(held->user.name, "n") << "eviction does not free what a reader holds";
 }
 
-TEST(SessionCache, DigestKeysSpreadOverEveryShard) {
-  // Real keys are SHA-256 hex digests; the hash reads two words of them (KeyHash). A cache
-  // of 16 x 4 entries holds 64 of them only if no shard takes more than its share of 4.
-  SessionCache cache(16 * 4, seconds(60));
+std::vector<std::string> DigestLikeKeys(int n) {
   const char* hex = "0123456789abcdef";
   std::uint64_t state = 88172645463325252ULL;  // xorshift: deterministic "random" digests
   std::vector<std::string> keys;
-  for (int i = 0; i < 16 * 64; ++i) {
+  for (int i = 0; i < n; ++i) {
     std::string key;
     for (int c = 0; c < 64; ++c) {
       state ^= state << 13;
@@ -133,11 +131,49 @@ TEST(SessionCache, DigestKeysSpreadOverEveryShard) {
       key += hex[state & 15];
     }
     keys.push_back(key);
-    Put(cache, Make(key, i));
   }
-  std::size_t size = cache.size();
-  EXPECT_GT(size, 16u * 4 * 9 / 10) << "most shards full: keys spread evenly";
-  EXPECT_LE(size, 16u * 4);
+  return keys;
+}
+
+TEST(SessionCache, KeyHashSpreadsDigestKeysOverTheShards) {
+  // Real keys are SHA-256 hex digests; the shard is the top byte of KeyHash mod 16.
+  std::array<int, 16> per_shard{};
+  for (const std::string& key : DigestLikeKeys(16 * 256)) {
+    ++per_shard[(SessionCache::KeyHash{}(key) >> 56) % 16];
+  }
+  for (int n : per_shard) {
+    EXPECT_GT(n, 256 * 3 / 4);
+    EXPECT_LT(n, 256 * 5 / 4);
+  }
+}
+
+TEST(SessionCache, HoldsExactlyItsCapacityWhateverTheSpread) {
+  // A scan over exactly `capacity` sessions must find every one of them on the second pass
+  // (a per-shard bound would evict in the shards that got more than their share).
+  SessionCache cache(1000, seconds(60));
+  auto keys = DigestLikeKeys(1000);
+  for (std::size_t i = 0; i < keys.size(); ++i) Put(cache, Make(keys[i], i + 1));
+  EXPECT_EQ(cache.size(), 1000u);
+  int hits = 0;
+  for (const std::string& key : keys) hits += cache.Get(key) ? 1 : 0;
+  EXPECT_EQ(hits, 1000);
+  Put(cache, Make("one-more-session-key-beyond-the-capacity", 5000));
+  EXPECT_LE(cache.size(), 1000u + 1);
+  EXPECT_TRUE(cache.Get("one-more-session-key-beyond-the-capacity"));
+}
+
+TEST(SessionCache, SessionsInUseOutliveUnusedOnesAtEviction) {
+  SessionCache cache(256, seconds(60));
+  auto keys = DigestLikeKeys(256 + 128);
+  for (int i = 0; i < 256; ++i) Put(cache, Make(keys[i], i + 1));
+  for (int i = 0; i < 128; ++i) ASSERT_TRUE(cache.Get(keys[i]));           // in use: 0..127
+  for (int i = 256; i < 256 + 128; ++i) Put(cache, Make(keys[i], i + 1));  // 128 newcomers
+  int used_kept = 0;
+  int unused_kept = 0;
+  for (int i = 0; i < 128; ++i) used_kept += cache.Get(keys[i]) ? 1 : 0;
+  for (int i = 128; i < 256; ++i) unused_kept += cache.Get(keys[i]) ? 1 : 0;
+  EXPECT_GT(used_kept, 128 * 3 / 4) << "used sessions get a second chance";
+  EXPECT_LT(unused_kept, 128 / 4) << "unused ones go first";
 }
 
 TEST(SessionCache, ZeroCapacityDisablesIt) {
