@@ -27,6 +27,14 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
   return out;
 }
 
+bool Base64UrlDecodeExact(std::string_view text, std::span<unsigned char> out) {
+  std::size_t len = 0;
+  const char* end = nullptr;
+  return sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
+                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+         end == text.data() + text.size() && len == out.size();
+}
+
 std::string HexEncode(std::string_view bytes) {
   std::string out(bytes.size() * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,8 @@ std::string Base64UrlEncode(std::string_view bytes);
 // Decodes base64url without padding; nullopt on any character outside the alphabet,
 // padding or trailing garbage.
 std::optional<std::string> Base64UrlDecode(std::string_view text);
+// The same into `out`, which the text must fill exactly (no allocation); false otherwise.
+bool Base64UrlDecodeExact(std::string_view text, std::span<unsigned char> out);
 
 // Lowercase hex.
 std::string HexEncode(std::string_view bytes);

@@ -80,8 +80,8 @@ void Keyring::AppendNewKey(const std::filesystem::path& file) {
   WriteKeyLine(file, /*create=*/!std::filesystem::exists(file));
 }
 
-std::string Keyring::MacWith(const crypto_auth_hmacsha256_state& keyed, std::string_view purpose,
-                             std::string_view data) const {
+Keyring::MacBytes Keyring::MacWith(const crypto_auth_hmacsha256_state& keyed,
+                                   std::string_view purpose, std::string_view data) const {
   crypto_auth_hmacsha256_state st = keyed;
   static constexpr unsigned char kSeparator = 0;
   crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(purpose.data()),
@@ -89,13 +89,14 @@ std::string Keyring::MacWith(const crypto_auth_hmacsha256_state& keyed, std::str
   crypto_auth_hmacsha256_update(&st, &kSeparator, 1);
   crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()),
                                 data.size());
-  std::string mac(kMacBytes, '\0');
-  crypto_auth_hmacsha256_final(&st, reinterpret_cast<unsigned char*>(mac.data()));
+  MacBytes mac;
+  crypto_auth_hmacsha256_final(&st, mac.data());
   return mac;
 }
 
 std::string Keyring::Mac(std::string_view purpose, std::string_view data) const {
-  return MacWith(states_.back(), purpose, data);
+  MacBytes mac = MacWith(states_.back(), purpose, data);
+  return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());
 }
 
 bool Keyring::Verify(std::string_view purpose, std::string_view data, std::string_view mac) const {
@@ -103,7 +104,8 @@ bool Keyring::Verify(std::string_view purpose, std::string_view data, std::strin
   bool ok = false;
   // Newest first: the common case after a rotation is a cookie signed with the newest key.
   for (auto it = states_.rbegin(); it != states_.rend(); ++it) {
-    ok |= ConstantTimeEquals(MacWith(*it, purpose, data), mac);
+    MacBytes expected = MacWith(*it, purpose, data);
+    ok |= sodium_memcmp(expected.data(), mac.data(), kMacBytes) == 0;  // constant time
     if (ok) break;
   }
   return ok;

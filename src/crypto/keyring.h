@@ -11,6 +11,7 @@
 #pragma once
 
 #include <sodium.h>
+#include <array>
 
 #include <filesystem>
 #include <string>
@@ -51,8 +52,9 @@ class Keyring {
   const std::vector<std::string>& fingerprints() const { return fingerprints_; }
 
  private:
-  std::string MacWith(const crypto_auth_hmacsha256_state& keyed, std::string_view purpose,
-                      std::string_view data) const;
+  using MacBytes = std::array<unsigned char, kMacBytes>;
+  MacBytes MacWith(const crypto_auth_hmacsha256_state& keyed, std::string_view purpose,
+                   std::string_view data) const;
   // Keyed HMAC states, computed once: each MAC only copies one (no key schedule per request).
   std::vector<crypto_auth_hmacsha256_state> states_;
   std::vector<std::string> fingerprints_;

@@ -1,6 +1,9 @@
 #include "session/session_token.h"
 
+#include <array>
+
 #include "crypto/encoding.h"
+#include "crypto/keyring.h"
 #include "crypto/random.h"
 
 namespace latchkey::session {
@@ -25,9 +28,12 @@ std::optional<std::string> SessionTokenCodec::Verify(std::string_view cookie_val
   std::string_view token = cookie_value.substr(0, kTokenChars);
   // The token itself is not decoded: the MAC covers its exact characters, and only this
   // server could have produced a matching one (a malformed token cannot carry a valid MAC).
-  auto mac = crypto::Base64UrlDecode(cookie_value.substr(kTokenChars + 1));
-  if (!mac) return std::nullopt;
-  if (!keys_.Verify(kPurpose, token, *mac)) return std::nullopt;
+  std::array<unsigned char, crypto::kMacBytes> mac;
+  if (!crypto::Base64UrlDecodeExact(cookie_value.substr(kTokenChars + 1), mac)) {
+    return std::nullopt;
+  }
+  std::string_view mac_bytes(reinterpret_cast<const char*>(mac.data()), mac.size());
+  if (!keys_.Verify(kPurpose, token, mac_bytes)) return std::nullopt;
   return crypto::Sha256Hex(token);
 }
 

@@ -1,0 +1,31 @@
+// The user object every auth answer carries, assembled without a JSON tree: it must still be
+// valid JSON, with every string escaped (quotes, backslashes, control characters, non-ASCII).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "api/session_cookies.h"
+
+namespace latchkey::api {
+namespace {
+
+TEST(UserJson, RoundTripsThroughAJsonParser) {
+  identity::User user{42, "alice", R"(A "quoted" \ name)"};
+  user.name += '\n';
+  user.name += '\x01';
+  user.name += "\xC3\xA9\xF0\x9F\x94\x91";  // é and a key emoji, UTF-8
+  std::string text = UserJson(user);
+  boost::json::value parsed = boost::json::parse(text);
+  const auto& u = parsed.at("user").as_object();
+  EXPECT_EQ(u.at("id").as_int64(), 42);
+  EXPECT_EQ(u.at("username").as_string(), "alice");
+  EXPECT_EQ(std::string(u.at("name").as_string()), user.name);
+  EXPECT_EQ(u.size(), 3u);
+}
+
+TEST(UserJson, ExactShape) {
+  EXPECT_EQ(UserJson({7, "bob", "Bob"}), R"({"user":{"id":7,"username":"bob","name":"Bob"}})");
+}
+
+}  // namespace
+}  // namespace latchkey::api
