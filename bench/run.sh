@@ -68,9 +68,9 @@ PASSWORD=bench-password-1
 # with 10 s they count as latency, and a timeout still fails the run.
 WRK_TIMEOUT=10
 if ((QUICK)); then
-  DURATION=3 WARMUP=1 HASH_SECONDS=1
+  DURATION=3 WARMUP=1 PAIR_SECS=2 PAIRS=3 HASH_SECONDS=1
 else
-  DURATION=10 WARMUP=3 HASH_SECONDS=3
+  DURATION=10 WARMUP=3 PAIR_SECS=4 PAIRS=5 HASH_SECONDS=3
 fi
 
 # ---------------------------------------------------------------- scenario selection
@@ -286,6 +286,23 @@ scenario_auth() {
   warm_and_run 2 latchkey auth "$CONNS" "$DURATION" session.lua "$BASE/api/auth" \
     BENCH_COOKIES="$d/cookies.txt" users="$AUTH_USERS" || return 1
   rss 2 latchkey case=auth
+  # Paired rounds for the ratio to /healthz: this machine's speed drifts by tens of percent
+  # between runs (a shared VM), so the target uses the median of the per-round ratios, each
+  # round measuring /healthz and the session check back to back on this same server (the
+  # order alternates, so a drift inside a round does not always favour one side).
+  local round
+  for round in $(seq "$PAIRS"); do
+    local healthz=(pair-healthz "$CONNS" "$PAIR_SECS" healthz.lua "$BASE/healthz")
+    local checks=(pair-auth "$CONNS" "$PAIR_SECS" session.lua "$BASE/api/auth"
+      BENCH_COOKIES="$d/cookies.txt" users="$AUTH_USERS")
+    if ((round % 2)); then
+      wrk_run "pair$round" 2 latchkey "${healthz[@]}" round="$round" || return 1
+      wrk_run "pair$round" 2 latchkey "${checks[@]}" round="$round" || return 1
+    else
+      wrk_run "pair$round" 2 latchkey "${checks[@]}" round="$round" || return 1
+      wrk_run "pair$round" 2 latchkey "${healthz[@]}" round="$round" || return 1
+    fi
+  done
   stop_server
   drop_dir auth
 }
@@ -392,16 +409,35 @@ warm_all() { # warm_all SCENARIO CASE N COOKIES
 }
 
 scenario_scale() {
-  local n d sample offsets ok=1
+  local n d sample offsets round order ok=1
+  local -A base pid dir
   for n in 1000 1000000; do
     d=$(fresh_dir "scale-$n")
+    dir[$n]=$d
     sample=$((n < 100000 ? n : 100000))
     seed "$d" "$n" "$d/cookies.txt" "$sample" || return 1
     start_latchkey "$d" "scale-$n" || return 1
+    base[$n]=$BASE
+    pid[$n]=$SERVER_PID
     warm_all 6 "auth-$n" "$sample" "$d/cookies.txt" || return 1
     offsets=$("${TOOL[@]}" next-offsets "$RECORDS" scenario=6 server=latchkey case="auth-$n")
     wrk_run run 6 latchkey "auth-$n" "$CONNS" "$DURATION" session.lua "$BASE/api/auth" \
       BENCH_COOKIES="$d/cookies.txt" BENCH_OFFSETS="$offsets" users="$n" || ok=0
+  done
+  # Paired rounds (see scenario_auth): both servers stay up, and each round measures one then
+  # the other, in alternating order; the target is the median of the per-round ratios.
+  for round in $(seq "$PAIRS"); do
+    order=(1000 1000000)
+    ((round % 2)) || order=(1000000 1000)
+    for n in "${order[@]}"; do
+      offsets=$("${TOOL[@]}" next-offsets "$RECORDS" scenario=6 server=latchkey case="auth-$n")
+      wrk_run "pair$round" 6 latchkey "auth-$n" "$CONNS" "$PAIR_SECS" session.lua \
+        "${base[$n]}/api/auth" BENCH_COOKIES="${dir[$n]}/cookies.txt" BENCH_OFFSETS="$offsets" \
+        users="$n" round="$round" || ok=0
+    done
+  done
+  for n in 1000 1000000; do
+    SERVER_PID=${pid[$n]}
     rss 6 latchkey case="auth-$n"
     stop_server
     drop_dir "scale-$n"
