@@ -68,9 +68,9 @@ PASSWORD=bench-password-1
 # with 10 s they count as latency, and a timeout still fails the run.
 WRK_TIMEOUT=10
 if ((QUICK)); then
-  DURATION=3 WARMUP=1 PAIR_SECS=2 PAIRS=3 HASH_SECONDS=1
+  DURATION=3 WARMUP=1 PAIR_SECS=2 PAIRS=3 PAIR_HASH_SECONDS=1 LOGIN_PAIR_SECS=3 HASH_SECONDS=1
 else
-  DURATION=10 WARMUP=3 PAIR_SECS=4 PAIRS=5 HASH_SECONDS=3
+  DURATION=10 WARMUP=3 PAIR_SECS=4 PAIRS=5 PAIR_HASH_SECONDS=2 LOGIN_PAIR_SECS=10 HASH_SECONDS=3
 fi
 
 # ---------------------------------------------------------------- scenario selection
@@ -290,8 +290,35 @@ scenario_auth() {
   # between runs (a shared VM), so the target uses the median of the per-round ratios, each
   # round measuring /healthz and the session check back to back on this same server (the
   # order alternates, so a drift inside a round does not always favour one side).
+  # The ceiling peer joins the rounds when it built: its session check measured in the same
+  # round as ours, for the ratio to it.
+  local ceiling_base="" ceiling_pid="" cd=$OUT/data/ceiling-pair
+  if ((PEERS && CEILING_OK)); then
+    local latchkey_base=$BASE latchkey_pid=$SERVER_PID port
+    mkdir -p "$cd"
+    port=$("${TOOL[@]}" port)
+    PORT=$port HOST=127.0.0.1 "$PEERS_OUT/ceiling/ceiling" >"$OUT/peer-ceiling-pair.log" 2>&1 &
+    ceiling_pid=$!
+    STARTED+=("$ceiling_pid")
+    if "${TOOL[@]}" wait "http://127.0.0.1:$port/healthz" 15 "$ceiling_pid" &&
+      "${TOOL[@]}" ceiling-sessions "http://127.0.0.1:$port" "$AUTH_USERS" "$cd/cookies.txt"; then
+      ceiling_base=http://127.0.0.1:$port
+      wrk_run warmup 2 ceiling pair-ceiling-auth "$CONNS" "$WARMUP" session.lua \
+        "$ceiling_base/api/auth" BENCH_COOKIES="$cd/cookies.txt" BENCH_COOKIE_NAME=- || return 1
+    else
+      "${TOOL[@]}" note "$RECORDS" what=failure problem="the ceiling peer did not start for the paired rounds"
+    fi
+    BASE=$latchkey_base
+    SERVER_PID=$latchkey_pid
+  fi
   local round
+  local ceiling=()
+  [[ -n $ceiling_base ]] && ceiling=(pair-ceiling-auth "$CONNS" "$PAIR_SECS" session.lua
+    "$ceiling_base/api/auth" BENCH_COOKIES="$cd/cookies.txt" BENCH_COOKIE_NAME=-)
   for round in $(seq "$PAIRS"); do
+    if ((${#ceiling[@]} && round % 2)); then
+      wrk_run "pair$round" 2 ceiling "${ceiling[@]}" round="$round" || return 1
+    fi
     local healthz=(pair-healthz "$CONNS" "$PAIR_SECS" healthz.lua "$BASE/healthz")
     local checks=(pair-auth "$CONNS" "$PAIR_SECS" session.lua "$BASE/api/auth"
       BENCH_COOKIES="$d/cookies.txt" users="$AUTH_USERS")
@@ -302,7 +329,14 @@ scenario_auth() {
       wrk_run "pair$round" 2 latchkey "${checks[@]}" round="$round" || return 1
       wrk_run "pair$round" 2 latchkey "${healthz[@]}" round="$round" || return 1
     fi
+    if ((${#ceiling[@]} && !(round % 2))); then
+      wrk_run "pair$round" 2 ceiling "${ceiling[@]}" round="$round" || return 1
+    fi
   done
+  if [[ -n $ceiling_pid ]]; then
+    stop_pid "$ceiling_pid"
+    rm -rf "$cd"
+  fi
   stop_server
   drop_dir auth
 }
@@ -337,6 +371,13 @@ scenario_login() {
   warm_and_run 4 latchkey login "$LOGIN_CONNS" "$DURATION" login.lua "$BASE/api/auth/login" \
     "${envs[@]}" || return 1
   rss 4 latchkey case=login
+  # Paired rounds (see scenario_auth): the hash rate, then the login rate right after it.
+  local round
+  for round in $(seq "$PAIRS"); do
+    bench_hash "$round" "$PAIR_HASH_SECONDS"
+    wrk_run "pair$round" 4 latchkey login "$LOGIN_CONNS" "$LOGIN_PAIR_SECS" login.lua \
+      "$BASE/api/auth/login" "${envs[@]}" round="$round" || return 1
+  done
   stop_server
   drop_dir login
 }
@@ -544,17 +585,18 @@ peer_express() {
 }
 
 # ---------------------------------------------------------------- bench-hash
-bench_hash() {
-  local out=$OUT/bench-hash.json
-  log "latchkey bench-hash --json --seconds $HASH_SECONDS"
+bench_hash() { # bench_hash [ROUND SECONDS]: with a round, one of scenario 4's paired rounds
+  local round=${1:-} secs=${2:-$HASH_SECONDS}
+  local out=$OUT/bench-hash${round:+-pair$round}.json what=bench_hash${round:+_pair}
+  log "latchkey bench-hash --json --seconds $secs"
   local rc=0
-  timeout $((HASH_SECONDS * 4 + 60)) build/latchkey bench-hash --json --seconds "$HASH_SECONDS" \
+  timeout $((${secs%.*} * 4 + 60)) build/latchkey bench-hash --json --seconds "$secs" \
     >"$out" 2>"$OUT/bench-hash.err" || rc=$?
   if ((rc == 0)) && node -e "JSON.parse(require('fs').readFileSync('$out','utf8'))" 2>/dev/null; then
-    "${TOOL[@]}" note "$RECORDS" what=bench_hash ok=true result="$(cat "$out")"
+    "${TOOL[@]}" note "$RECORDS" what="$what" ok=true round="${round:-0}" result="$(cat "$out")"
   else
     log "latchkey bench-hash gave no result (exit $rc): the login target is n/a"
-    "${TOOL[@]}" note "$RECORDS" what=bench_hash ok=false \
+    "${TOOL[@]}" note "$RECORDS" what="$what" ok=false round="${round:-0}" \
       problem="\`latchkey bench-hash --json\` exited $rc: $(head -c 300 "$OUT/bench-hash.err" | tr '\n' ' ')"
   fi
 }
