@@ -181,6 +181,11 @@ function target(name, value, op, required, detail, missing) {
   if (value !== undefined) result = (op === '>=' ? value >= required : value < required) ? 'pass' : 'FAIL';
   targets.push({ name, measured: value, op, required, result, detail: value === undefined ? missing : detail });
 }
+// cores x hashes/s per core, the per-core rate taken with every core hashing (bench-hash's
+// total over its threads): one thread alone runs at a boost clock that the cores do not hold
+// together (in one run: 26.7-36.0 hashes/s on one thread, 23.2-27.5 per thread on two).
+const perCore = (h) => (h && h.total && h.threads ? h.total / h.threads : undefined);
+const bound = benchHash.ok ? cores * perCore(benchHash) : undefined;
 const fmt = (x, d = 2) => (x === undefined ? 'n/a' : x.toFixed(d));
 // Rounds "pair1".."pairN" of one scenario: per round the rps of caseA over caseB; the median.
 const pairedRatio = (scenario, caseA, caseB) => {
@@ -224,7 +229,6 @@ const pairedRatio = (scenario, caseA, caseB) => {
   target('page (3) vs Express peer page', ratio(p, pe), '>=', 10,
     `${fmt(p, 0)} / ${fmt(pe, 0)} req/s`, 'needs scenario 3 and the Express peer');
   const l = rps(4, 'latchkey', 'login');
-  const bound = benchHash.ok ? cores * benchHash.per_core : undefined;
   // Paired rounds: bench-hash, then logins right after it (bench/run.sh scenario_login).
   const loginRounds = [];
   for (let round = 1; ; round += 1) {
@@ -233,14 +237,14 @@ const pairedRatio = (scenario, caseA, caseB) => {
       .pop()?.rps;
     const hr = notes('bench_hash_pair').filter((x) => x.round === round && x.ok).pop()?.result;
     if (lr === undefined || !hr || typeof hr !== 'object') break;
-    loginRounds.push({ logins: lr, per_core: hr.per_core, ratio: lr / (cores * hr.per_core) });
+    loginRounds.push({ logins: lr, per_core: perCore(hr), ratio: lr / (cores * perCore(hr)) });
   }
   const loginMedian = loginRounds.length
     ? [...loginRounds].sort((x, y) => x.ratio - y.ratio)[Math.floor(loginRounds.length / 2)].ratio
     : undefined;
-  target('login (4) vs cores x hashes/s (bench-hash), median of paired rounds', loginMedian, '>=', 0.9,
+  target('login (4) vs cores x hashes/s per core with all cores hashing (bench-hash), median of paired rounds', loginMedian, '>=', 0.9,
     loginRounds.map((x) => `${fmt(x.logins, 1)} / (${cores} x ${fmt(x.per_core, 1)})`).join('; ') +
-      ` logins/s (unpaired: ${fmt(l, 1)} / (${cores} x ${fmt(benchHash.per_core, 1)}) = ${fmt(ratio(l, bound))})`,
+      ` logins/s (unpaired: ${fmt(l, 1)} / (${cores} x ${fmt(perCore(benchHash), 1)}) = ${fmt(ratio(l, bound))})`,
     benchHash.ok ? 'needs scenario 4' : `latchkey bench-hash: ${benchHash.problem}`);
   const pm = p99(5, 'latchkey', 'checks-under-logins');
   const pb = p99(5, 'latchkey', 'checks-baseline');
@@ -366,7 +370,8 @@ if (benchHash.ok) {
   md.push(
     `${benchHash.algorithm} (${typeof benchHash.params === 'object' ? JSON.stringify(benchHash.params) : benchHash.params}): ` +
       `${n(benchHash.per_core, 1)} hashes/s on one thread, ${n(benchHash.total, 1)} hashes/s with ` +
-      `${benchHash.threads} threads; ${cores} cores x per-core = ${n(cores * benchHash.per_core, 1)}/s.`,
+      `${benchHash.threads} threads (${n(perCore(benchHash), 1)} per thread); the login target uses ` +
+      `${cores} cores x that per-thread rate = ${n(bound, 1)}/s.`,
   );
 } else {
   md.push(`n/a: ${benchHash.problem}`);
