@@ -6,7 +6,7 @@
 
 #include "app/duration.h"
 #include "http/origin_policy.h"
-#include "http/server.h"
+#include "http/tls_context.h"
 #include "store/open_database.h"
 
 namespace latchkey::app {

@@ -76,8 +76,4 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-// Loads a PEM certificate chain and private key the way the server will (and checks that they
-// match); an empty string when they are usable, else why not. For startup validation.
-std::string CheckTlsFiles(const std::string& cert_file, const std::string& key_file);
-
 }  // namespace latchkey::http
