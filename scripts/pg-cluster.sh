@@ -59,9 +59,19 @@ case "$cmd" in
       as_owner "$bindir/initdb" -D "$dir/data" -U latchkey --auth=trust -E UTF8 \
         --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     fi
-    port=$(free_port)
-    echo "$port" >"$dir/port"
-    pg_start "$port"
+    # The port was free when picked, but another process may bind it before PostgreSQL does
+    # (parallel tests start clusters too): up to three ports, and the server's log when none
+    # worked.
+    for attempt in 1 2 3; do
+      port=$(free_port)
+      echo "$port" >"$dir/port"
+      pg_start "$port" && break
+      if ((attempt == 3)); then
+        echo "pg-cluster.sh: PostgreSQL did not start; the end of $dir/server.log:" >&2
+        tail -n 20 "$dir/server.log" >&2 || true
+        exit 1
+      fi
+    done
     url="postgres://latchkey@127.0.0.1:$port/postgres"
     echo "$url" >"$dir/url"
     echo "$url"
