@@ -237,7 +237,11 @@ export function sqliteFile(url) {
 /**
  * startServer({ args: [...extra flags], env: {...}, dataDir?, webRoot?, tls?, db? })
  *   -> { url, port, dataDir, webRoot, db, proc, stop(), logs(), exitStatus(), ca? }
- * Waits up to 15 s for GET /healthz to answer 200.
+ * The server binds port 0 and the port is read from its "latchkey listening on" log line (so
+ * servers started at the same time can never be handed one port: a port picked free
+ * beforehand could be taken by another server first, whose answers would then pass for this
+ * one's); args must therefore leave the log level at info or lower.
+ * Waits up to 15 s for that line and GET /healthz to answer 200.
  * webRoot (optional) overrides LATCHKEY_WEB_ROOT / web/dist for this server only.
  * tls (optional) { cert, key }: PEM files; the server gets --tls-cert/--tls-key, url is
  * https://127.0.0.1:<port>, and the health check trusts `cert` (returned as `ca`, its PEM).
@@ -294,30 +298,42 @@ export async function startServer({ args = [], env = {}, dataDir, webRoot, tls, 
       throw e;
     }
   }
-  const port = await freePort();
+  let port = null;
   let output = '';
   const ca = tls ? readFileSync(tls.cert, 'utf8') : undefined;
   const tlsArgs = tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [];
   const proc = spawn(
     bin,
-    ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--web-root', webRoot, ...dbArgs, ...tlsArgs, ...args],
+    ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--web-root', webRoot, ...dbArgs, ...tlsArgs, ...args],
     { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  proc.stdout.on('data', (d) => { output += d; });
-  proc.stderr.on('data', (d) => { output += d; });
+  const listening = /latchkey listening on https?:\/\/[^\s]+:(\d+) /;
+  const collect = (d) => {
+    output += d;
+    if (port === null) {
+      const m = listening.exec(output);
+      if (m) port = Number(m[1]);
+    }
+  };
+  proc.stdout.on('data', collect);
+  proc.stderr.on('data', collect);
   let exited = null;
   proc.on('exit', (code, signal) => { exited = { code, signal }; });
-  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const scheme = tls ? 'https' : 'http';
+  let url = null;
   const deadline = Date.now() + 15000;
   for (;;) {
     if (exited) {
       cleanupFailedStart();
       throw new Error(`latchkey exited early (${JSON.stringify(exited)}):\n${output}`);
     }
-    try {
-      const res = tls ? await httpsGet(`${url}/healthz`, { ca }) : await fetch(`${url}/healthz`);
-      if (res.status === 200) break;
-    } catch { /* not listening yet */ }
+    if (port !== null) {
+      url = `${scheme}://127.0.0.1:${port}`;
+      try {
+        const res = tls ? await httpsGet(`${url}/healthz`, { ca }) : await fetch(`${url}/healthz`);
+        if (res.status === 200) break;
+      } catch { /* not listening yet */ }
+    }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
       await new Promise((r) => { if (exited) r(); else proc.once('exit', r); });
