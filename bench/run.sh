@@ -425,25 +425,30 @@ scenario_mixed() {
   ((ok))
 }
 
-# Warm-up passes over a cookie file until every session in it was checked once (at most four
-# passes of at most 60 s): the measured run then sees the working set the server would hold
-# in steady state, not first sightings.
-warm_all() { # warm_all SCENARIO CASE N COOKIES
-  local scen=$1 case=$2 n=$3 cookies=$4 covered rps secs offsets="" pass
-  for pass in 1 2 3 4; do
-    if ((pass == 1)); then
-      secs=$WARMUP
-    else
-      covered=$("${TOOL[@]}" coverage "$RECORDS" scenario="$scen" case="$case")
-      ((covered < n)) || break
-      rps=$("${TOOL[@]}" get "$RECORDS" rps scenario="$scen" case="$case")
-      secs=$(node -e "console.log(Math.min(60, Math.ceil(($n - $covered) * 1.1 / $rps) + 1))")
-      offsets=$("${TOOL[@]}" next-offsets "$RECORDS" scenario="$scen" case="$case")
-    fi
-    wrk_run "warmup$pass" "$scen" latchkey "$case" "$CONNS" "$secs" session.lua \
-      "$BASE/api/auth" BENCH_COOKIES="$cookies" BENCH_OFFSETS="$offsets" || return 1
+# More passes over a cookie file until every session in it was checked at least once by the
+# records of SCENARIO/CASE so far (at most three passes of at most 60 s, each sized from the
+# rate seen and going on where the last one stopped); prints how many were checked.
+cover_all() { # cover_all SCENARIO CASE N COOKIES PHASE_PREFIX
+  local scen=$1 case=$2 n=$3 cookies=$4 prefix=$5 covered rps secs offsets pass
+  for pass in 1 2 3; do
+    covered=$("${TOOL[@]}" coverage "$RECORDS" scenario="$scen" case="$case")
+    ((covered < n)) || break
+    rps=$("${TOOL[@]}" get "$RECORDS" rps scenario="$scen" case="$case")
+    secs=$(node -e "console.log(Math.min(60, Math.ceil(($n - $covered) * 1.1 / $rps) + 1))")
+    offsets=$("${TOOL[@]}" next-offsets "$RECORDS" scenario="$scen" case="$case")
+    wrk_run "$prefix$pass" "$scen" latchkey "$case" "$CONNS" "$secs" session.lua \
+      "$BASE/api/auth" BENCH_COOKIES="$cookies" BENCH_OFFSETS="$offsets" >&2 || return 1
   done
-  covered=$("${TOOL[@]}" coverage "$RECORDS" scenario="$scen" case="$case")
+  "${TOOL[@]}" coverage "$RECORDS" scenario="$scen" case="$case"
+}
+
+# Warm-up until every session the measured run cycles was checked once: the run then sees the
+# working set the server would hold in steady state, not first sightings.
+warm_all() { # warm_all SCENARIO CASE N COOKIES
+  local scen=$1 case=$2 n=$3 cookies=$4 covered
+  wrk_run warmup "$scen" latchkey "$case" "$CONNS" "$WARMUP" session.lua "$BASE/api/auth" \
+    BENCH_COOKIES="$cookies" || return 1
+  covered=$(cover_all "$scen" "$case" "$n" "$cookies" warmup-topup) || return 1
   log "warm-up checked $covered of $n sessions"
   "${TOOL[@]}" note "$RECORDS" what=warm_coverage scenario="$scen" case="$case" sessions="$n" \
     checked="$covered"
@@ -489,22 +494,13 @@ scenario_scale() {
 # Peak RSS with 100,000 live sessions: wrk cycles all 100,000 cookies; when the warm-up and
 # the measured run did not reach every one, top-up passes go on until they have (bounded).
 scenario_rss() {
-  local n=100000 d covered rps pass secs offsets
+  local n=100000 d covered
   d=$(fresh_dir rss)
   seed "$d" "$n" "$d/cookies.txt" || return 1
   start_latchkey "$d" rss || return 1
   warm_and_run 7 latchkey auth-100000 "$CONNS" "$DURATION" session.lua "$BASE/api/auth" \
     BENCH_COOKIES="$d/cookies.txt" users="$n" || return 1
-  for pass in 1 2 3; do
-    covered=$("${TOOL[@]}" coverage "$RECORDS" scenario=7 case=auth-100000)
-    ((covered < n)) || break
-    rps=$("${TOOL[@]}" get "$RECORDS" rps scenario=7 case=auth-100000)
-    secs=$(node -e "console.log(Math.min(60, Math.ceil(($n - $covered) * 1.1 / $rps) + 1))")
-    offsets=$("${TOOL[@]}" next-offsets "$RECORDS" scenario=7 case=auth-100000)
-    wrk_run "topup$pass" 7 latchkey auth-100000 "$CONNS" "$secs" session.lua "$BASE/api/auth" \
-      BENCH_COOKIES="$d/cookies.txt" BENCH_OFFSETS="$offsets" || return 1
-  done
-  covered=$("${TOOL[@]}" coverage "$RECORDS" scenario=7 case=auth-100000)
+  covered=$(cover_all 7 auth-100000 "$n" "$d/cookies.txt" topup) || return 1
   log "sessions checked: $covered of $n"
   "${TOOL[@]}" note "$RECORDS" what=rss_coverage scenario=7 sessions="$n" checked="$covered"
   rss 7 latchkey case=auth-100000

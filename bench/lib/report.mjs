@@ -187,6 +187,9 @@ function target(name, value, op, required, detail, missing) {
 const perCore = (h) => (h && h.total && h.threads ? h.total / h.threads : undefined);
 const bound = benchHash.ok ? cores * perCore(benchHash) : undefined;
 const fmt = (x, d = 2) => (x === undefined ? 'n/a' : x.toFixed(d));
+// The median of the rounds' ratios (the upper one of an even count); undefined for none.
+const medianRatio = (rounds) =>
+  rounds.length ? [...rounds].sort((x, y) => x.ratio - y.ratio)[Math.floor(rounds.length / 2)].ratio : undefined;
 // Rounds "pair1".."pairN" of one scenario: per round the rps of caseA over caseB; the median.
 const pairedRatio = (scenario, caseA, caseB) => {
   const of = (kase, phase) =>
@@ -200,9 +203,8 @@ const pairedRatio = (scenario, caseA, caseB) => {
     if (ra === undefined || rb === undefined) break;
     rounds.push({ a: ra, b: rb, ratio: ra / rb });
   }
-  const sorted = [...rounds].sort((x, y) => x.ratio - y.ratio);
   return {
-    median: rounds.length ? sorted[Math.floor(rounds.length / 2)].ratio : undefined,
+    median: medianRatio(rounds),
     detail: rounds.map((x) => `${fmt(x.a, 0)} / ${fmt(x.b, 0)}`).join('; '),
   };
 };
@@ -239,9 +241,7 @@ const pairedRatio = (scenario, caseA, caseB) => {
     if (lr === undefined || !hr || typeof hr !== 'object') break;
     loginRounds.push({ logins: lr, per_core: perCore(hr), ratio: lr / (cores * perCore(hr)) });
   }
-  const loginMedian = loginRounds.length
-    ? [...loginRounds].sort((x, y) => x.ratio - y.ratio)[Math.floor(loginRounds.length / 2)].ratio
-    : undefined;
+  const loginMedian = medianRatio(loginRounds);
   target('login (4) vs cores x hashes/s per core with all cores hashing (bench-hash), median of paired rounds', loginMedian, '>=', 0.9,
     loginRounds.map((x) => `${fmt(x.logins, 1)} / (${cores} x ${fmt(x.per_core, 1)})`).join('; ') +
       ` logins/s (unpaired: ${fmt(l, 1)} / (${cores} x ${fmt(perCore(benchHash), 1)}) = ${fmt(ratio(l, bound))})`,
