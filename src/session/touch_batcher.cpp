@@ -24,7 +24,11 @@ TouchBatcher::~TouchBatcher() {
 
 void TouchBatcher::Record(std::string_view token_hash, UnixSeconds at) {
   std::lock_guard lock(mu_);
-  auto [it, inserted] = pending_.try_emplace(std::string(token_hash), at);
+  Merge(std::string(token_hash), at);
+}
+
+void TouchBatcher::Merge(std::string token_hash, UnixSeconds at) {
+  auto [it, inserted] = pending_.try_emplace(std::move(token_hash), at);
   if (!inserted) it->second = std::max(it->second, at);
 }
 
@@ -53,10 +57,7 @@ Result<std::size_t> TouchBatcher::Flush() {
   for (const auto& [token_hash, at] : batch) touches.push_back({token_hash, at});
   if (auto r = store_.TouchSessions(touches); !r) {
     std::lock_guard lock(mu_);  // keep them for the next round, merged with newer uses
-    for (auto& [token_hash, at] : batch) {
-      auto [it, inserted] = pending_.try_emplace(token_hash, at);
-      if (!inserted) it->second = std::max(it->second, at);
-    }
+    for (auto& [token_hash, at] : batch) Merge(token_hash, at);
     return r.error();
   }
   return touches.size();

@@ -51,6 +51,8 @@ class TouchBatcher {
 
  private:
   void Loop();
+  // Keeps the latest of `at` and what is pending for the session (mu_ held).
+  void Merge(std::string token_hash, UnixSeconds at);
 
   SessionStore& store_;
   std::chrono::milliseconds interval_;
