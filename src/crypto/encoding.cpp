@@ -1,8 +1,37 @@
 #include "crypto/encoding.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
+#include <stdexcept>
+
 namespace latchkey::crypto {
+namespace {
+
+// SHA-256 with the algorithm fetched once and one context per thread, reset per digest: the
+// one-shot SHA256() of OpenSSL 3.0 looks the algorithm up on every call (0.44 us against
+// 0.12 us for 43 bytes on the benchmark machine; libsodium's portable C: 0.26 us).
+struct Sha256Context {
+  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Sha256Context() {
+    EVP_MD_CTX_free(ctx);
+    EVP_MD_free(md);
+  }
+};
+
+void Sha256(std::string_view bytes, unsigned char (&digest)[32]) {
+  thread_local Sha256Context local;
+  unsigned int len = 0;
+  if (local.md == nullptr || local.ctx == nullptr ||
+      EVP_DigestInit_ex2(local.ctx, local.md, nullptr) != 1 ||
+      EVP_DigestUpdate(local.ctx, bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(local.ctx, digest, &len) != 1 || len != sizeof digest) {
+    throw std::runtime_error("SHA-256 failed");  // out of memory: OpenSSL has SHA-256 built in
+  }
+}
+
+}  // namespace
 
 std::string Base64UrlEncode(std::string_view bytes) {
   constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
@@ -44,8 +73,8 @@ std::string HexEncode(std::string_view bytes) {
 }
 
 std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  unsigned char digest[32];
+  Sha256(bytes, digest);
   return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 

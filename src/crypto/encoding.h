@@ -1,4 +1,5 @@
-// Byte encodings used on the wire and in the store (libsodium implementations).
+// Byte encodings used on the wire and in the store (libsodium implementations), and the
+// SHA-256 of stored session tokens (OpenSSL: SHA-NI/AVX2 assembly, see crypto/hmac_sha256.h).
 // Thread-safety: pure functions.
 #pragma once
 

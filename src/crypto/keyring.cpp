@@ -1,6 +1,7 @@
 #include "crypto/keyring.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,16 +37,20 @@ void WriteKeyLine(const std::filesystem::path& file, bool create) {
 
 }  // namespace
 
-Keyring::Keyring(std::vector<Secret> keys) {
+namespace {
+std::vector<std::string> Fingerprints(const std::vector<Secret>& keys) {
   if (keys.empty()) throw std::invalid_argument("keyring needs at least one key");
+  std::vector<std::string> out;
   for (const Secret& key : keys) {
     if (key.size() < kMinKeyBytes) throw std::invalid_argument("secret key shorter than 32 bytes");
-    crypto_auth_hmacsha256_state state;
-    crypto_auth_hmacsha256_init(&state, key.data(), key.size());
-    states_.push_back(state);
-    fingerprints_.push_back(Sha256Hex(key.Reveal()).substr(0, 16));
+    out.push_back(Sha256Hex(key.Reveal()).substr(0, 16));
   }
+  return out;
 }
+}  // namespace
+
+Keyring::Keyring(std::vector<Secret> keys)
+    : fingerprints_(Fingerprints(keys)), hmac_(std::move(keys)) {}
 
 Keyring Keyring::LoadOrCreate(const std::filesystem::path& file, bool create_if_missing) {
   struct stat st {};
@@ -80,22 +85,16 @@ void Keyring::AppendNewKey(const std::filesystem::path& file) {
   WriteKeyLine(file, /*create=*/!std::filesystem::exists(file));
 }
 
-Keyring::MacBytes Keyring::MacWith(const crypto_auth_hmacsha256_state& keyed,
-                                   std::string_view purpose, std::string_view data) const {
-  crypto_auth_hmacsha256_state st = keyed;
-  static constexpr unsigned char kSeparator = 0;
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(purpose.data()),
-                                purpose.size());
-  crypto_auth_hmacsha256_update(&st, &kSeparator, 1);
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()),
-                                data.size());
+Keyring::MacBytes Keyring::MacWith(std::size_t key_index, std::string_view purpose,
+                                   std::string_view data) const {
+  static constexpr char kSeparator[1] = {'\0'};
   MacBytes mac;
-  crypto_auth_hmacsha256_final(&st, mac.data());
+  hmac_.Compute(key_index, {purpose, std::string_view(kSeparator, 1), data}, mac);
   return mac;
 }
 
 std::string Keyring::Mac(std::string_view purpose, std::string_view data) const {
-  MacBytes mac = MacWith(states_.back(), purpose, data);
+  MacBytes mac = MacWith(hmac_.size() - 1, purpose, data);
   return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());
 }
 
@@ -103,8 +102,8 @@ bool Keyring::Verify(std::string_view purpose, std::string_view data, std::strin
   if (mac.size() != kMacBytes) return false;
   bool ok = false;
   // Newest first: the common case after a rotation is a cookie signed with the newest key.
-  for (auto it = states_.rbegin(); it != states_.rend(); ++it) {
-    MacBytes expected = MacWith(*it, purpose, data);
+  for (std::size_t i = hmac_.size(); i-- > 0;) {
+    MacBytes expected = MacWith(i, purpose, data);
     ok |= sodium_memcmp(expected.data(), mac.data(), kMacBytes) == 0;  // constant time
     if (ok) break;
   }

@@ -6,13 +6,11 @@
 // into the MAC so a value signed for one purpose never verifies for another.
 //
 // On disk (<data-dir>/secret.key, mode 0600): one key per line, base64url without padding.
-// Keys are never logged. Thread-safety: immutable after construction; Mac/Verify are safe
-// from any thread.
+// Keys are never logged. HMAC by OpenSSL (crypto/hmac_sha256.h). Thread-safety: immutable after
+// construction; Mac/Verify are safe from any thread.
 #pragma once
 
-#include <sodium.h>
 #include <array>
-
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -20,11 +18,12 @@
 
 #include "base/errc.h"
 #include "base/secret.h"
+#include "crypto/hmac_sha256.h"
 
 namespace latchkey::crypto {
 
 inline constexpr std::size_t kMinKeyBytes = 32;
-inline constexpr std::size_t kMacBytes = crypto_auth_hmacsha256_BYTES;  // 32
+inline constexpr std::size_t kMacBytes = kHmacSha256Bytes;  // 32
 
 class Keyring {
  public:
@@ -46,18 +45,16 @@ class Keyring {
   // True when mac equals the MAC of (purpose, data) under any key; constant-time per key.
   bool Verify(std::string_view purpose, std::string_view data, std::string_view mac) const;
 
-  std::size_t size() const { return states_.size(); }
+  std::size_t size() const { return hmac_.size(); }
 
   // Per key, oldest first: the first 8 bytes of SHA-256(key) in hex. Safe to print.
   const std::vector<std::string>& fingerprints() const { return fingerprints_; }
 
  private:
   using MacBytes = std::array<unsigned char, kMacBytes>;
-  MacBytes MacWith(const crypto_auth_hmacsha256_state& keyed, std::string_view purpose,
-                   std::string_view data) const;
-  // Keyed HMAC states, computed once: each MAC only copies one (no key schedule per request).
-  std::vector<crypto_auth_hmacsha256_state> states_;
-  std::vector<std::string> fingerprints_;
+  MacBytes MacWith(std::size_t key_index, std::string_view purpose, std::string_view data) const;
+  std::vector<std::string> fingerprints_;  // before hmac_: computed from the keys it takes
+  HmacSha256Keys hmac_;                    // OpenSSL, keyed once per thread (hmac_sha256.h)
 };
 
 }  // namespace latchkey::crypto

@@ -1,6 +1,7 @@
 #include "crypto/keyring.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -28,6 +29,20 @@ TEST(Keyring_Mac, VerifiesOnlyForSamePurposeAndData) {
   flipped[0] ^= 1;
   EXPECT_FALSE(ring.Verify("session", "token", flipped));
   EXPECT_FALSE(ring.Verify("session", "token", mac.substr(1)));
+}
+
+TEST(Keyring_Mac, IsHmacSha256OfPurposeNulData) {
+  // The cookie and CSRF formats: HMAC-SHA256(key, purpose || 0x00 || data), checked against
+  // libsodium's implementation so that values signed before the move to OpenSSL still verify.
+  std::string key(32, 'k');
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  std::string input("session\0token", 13);
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(input.data()),
+                                input.size());
+  std::string want(kMacBytes, '\0');
+  crypto_auth_hmacsha256_final(&st, reinterpret_cast<unsigned char*>(want.data()));
+  EXPECT_EQ(MakeKeyring({key}).Mac("session", "token"), want);
 }
 
 TEST(Keyring_Rotation, OldKeyStillVerifiesNewestSigns) {
