@@ -102,6 +102,13 @@ void AddServeFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
       ->check(CLI::IsMember({"argon2id", "bcrypt"}))
       ->capture_default_str();
   Flag(cmd, "--threads", c.threads, "I/O threads (0: one per core)")->capture_default_str();
+  Flag(cmd, "--max-connections", c.max_connections,
+       "Open client connections at most; at the cap the longest-idle one is closed to make "
+       "room, or the new one gets 503 when all are busy")
+      ->capture_default_str();
+  Flag(cmd, "--shutdown-grace", c.shutdown_grace,
+       "On SIGTERM/SIGINT, how long in-flight requests may take before connections are cut")
+      ->capture_default_str();
   Flag(cmd, "--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();

@@ -158,6 +158,8 @@ void Serve(const Settings& settings) {
   options.redirect_address = settings.redirect_host;
   options.redirect_port = settings.redirect_port;
   options.trusted_proxies = settings.trusted_proxies;
+  options.max_connections = settings.max_connections;
+  options.shutdown_grace = std::chrono::seconds(settings.shutdown_grace_seconds);
 
   // Store and hashing pool threads share --db-pool connections (a thread waits for one).
   auto db = Open(settings, settings.db_pool_size);

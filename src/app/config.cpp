@@ -122,6 +122,10 @@ Settings Resolve(const ServeConfig& c) {
   s.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (c.threads < 0 || c.threads > 256) throw std::invalid_argument("--threads must be 0-256");
   s.io_threads = c.threads == 0 ? s.cores : c.threads;
+  if (c.max_connections < 1 || c.max_connections > 1000000)
+    throw std::invalid_argument("--max-connections must be 1-1000000");
+  s.max_connections = static_cast<std::size_t>(c.max_connections);
+  s.shutdown_grace_seconds = DurationFlag("--shutdown-grace", c.shutdown_grace, 0);
   if (c.db_pool < 0 || c.db_pool > 1000) throw std::invalid_argument("--db-pool must be 0-1000");
   s.db_pool_size = static_cast<std::size_t>(c.db_pool == 0 ? 2 * s.cores : c.db_pool);
   if (c.session_cache_size < 0 || c.session_cache_size > 100'000'000) {

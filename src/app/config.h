@@ -30,6 +30,8 @@ struct ServeConfig {
   std::string log_level = "info";                 // trace, debug, info, warn, error, critical, off
   std::string password_hash = "argon2id";         // argon2id | bcrypt
   int threads = 0;                                // I/O threads; 0: one per core
+  long max_connections = 10000;                   // open client connections (then shed / 503)
+  std::string shutdown_grace = "10s";             // SIGTERM: longest wait for in-flight requests
   std::string tls_cert;                      // PEM certificate chain; TLS when set with tls_key
   std::string tls_key;                       // PEM private key of tls_cert
   std::string redirect_http;                 // host:port of a plain-HTTP 308-to-HTTPS listener
@@ -59,6 +61,8 @@ struct Settings {
   crypto::PasswordAlgorithm password_algorithm = crypto::PasswordAlgorithm::kArgon2id;
   int io_threads = 1;
   int cores = 1;
+  std::size_t max_connections = 10000;
+  long long shutdown_grace_seconds = 10;
   std::string tls_cert_file;                 // empty: plain HTTP
   std::string tls_key_file;                  // checked at startup to load and match the cert
   std::string redirect_host;                 // empty: no redirect listener

@@ -14,19 +14,18 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <condition_variable>
-#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
-#include <unordered_set>
 #include <vector>
 
+#include "http/connection_registry.h"
 #include "http/https_redirect.h"
 #include "http/tls_context.h"
 
@@ -226,14 +225,38 @@ enum class Listener { kHttp, kHttps, kRedirect };
 // How long a TLS close_notify exchange may take before the socket is simply closed.
 constexpr std::chrono::seconds kTlsShutdownTimeout{2};
 
+// How long accepting pauses when accept() fails for lack of file descriptors.
+constexpr std::chrono::milliseconds kAcceptPause{100};
+
+// The connection cap that the open file limit can hold: raises the soft RLIMIT_NOFILE towards
+// its hard limit as far as `wanted` needs, and lowers `wanted` (with a warning) when even the
+// hard limit cannot hold it plus kReservedFiles.
+std::size_t FitToFileLimit(std::size_t wanted) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return wanted;
+  rlim_t needed = static_cast<rlim_t>(wanted + kReservedFiles);
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(limit.rlim_max, needed);
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed) return wanted;
+  std::size_t fits =
+      limit.rlim_cur > 2 * kReservedFiles ? limit.rlim_cur - kReservedFiles : limit.rlim_cur / 2;
+  spdlog::warn(
+      "max connections lowered from {} to {}: the open file limit is {} (raise it: ulimit -n, "
+      "or LimitNOFILE= in the systemd unit)",
+      wanted, fits, static_cast<unsigned long long>(limit.rlim_cur));
+  return std::max<std::size_t>(1, fits);
+}
+
 }  // namespace
 
 struct Server::Impl {
-  // One live connection, as seen by the shutdown logic.
-  struct Connection {
-    TcpStream* stream;
-    bool busy = false;    // touched only on the connection's I/O thread
-    bool closed = false;  // set on that thread before the stream is destroyed
+  // One live connection: what the registry sees (busy, idle since, shedding) and its stream.
+  struct Connection : ConnectionRegistry::Entry {
+    TcpStream* stream = nullptr;
+    bool closed = false;  // set on the connection's I/O thread before the stream is destroyed
   };
 
   Impl(ServerOptions opts, const Router& r)
@@ -243,7 +266,8 @@ struct Server::Impl {
         acceptor(contexts.front()->get_executor()),
         redirect_acceptor(contexts.front()->get_executor()),
         store_pool(static_cast<std::size_t>(options.store_threads)),
-        hashing_pool(static_cast<std::size_t>(options.hashing_threads)) {
+        hashing_pool(static_cast<std::size_t>(options.hashing_threads)),
+        registry(FitToFileLimit(options.max_connections)) {
     if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
       tls.emplace(MakeTlsContext(options.tls_cert_file, options.tls_key_file));
     }
@@ -264,15 +288,26 @@ struct Server::Impl {
   asio::io_context& NextContext() { return *contexts[next_context++ % contexts.size()]; }
 
   Task<void> Accept(Acceptor& from, Listener kind) {
+    bool paused = false;  // logged once per run of descriptor shortages
     for (;;) {
       auto accepted = co_await from.async_accept(NextContext().get_executor(), kTuple);
       beast::error_code ec = std::get<0>(accepted);
       Socket socket = std::move(std::get<1>(accepted));
       if (ec) {
         if (stopping || !from.is_open()) co_return;
+        if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+          // The pending connection stays in the backlog: retrying at once would spin.
+          if (!paused) spdlog::warn("accept failed: {}; pausing accepts", ec.message());
+          paused = true;
+          asio::steady_timer::rebind_executor<Executor>::other pause(from.get_executor(),
+                                                                     kAcceptPause);
+          co_await pause.async_wait(kTuple);
+          continue;
+        }
         spdlog::warn("accept failed: {}", ec.message());
         continue;
       }
+      paused = false;
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       auto executor = socket.get_executor();
@@ -302,9 +337,24 @@ struct Server::Impl {
   Task<void> Serve(Stream stream, Listener kind) {
     constexpr bool kTls = !std::is_same_v<Stream, TcpStream>;
     TcpStream& lowest = beast::get_lowest_layer(stream);
-    auto conn = std::make_shared<Connection>(Connection{&lowest});
-    Register(conn);
+    auto conn = std::make_shared<Connection>();
+    conn->stream = &lowest;
+    std::weak_ptr<Connection> weak = conn;
+    conn->close_if_idle = [weak, executor = lowest.get_executor()] {
+      asio::post(executor, [weak] {
+        auto c = weak.lock();
+        if (c && !c->closed && !c->busy.load(std::memory_order_relaxed)) {
+          c->stream->socket().cancel();
+        }
+      });
+    };
     beast::error_code ec;
+    if (registry.Admit(conn) == ConnectionRegistry::Admission::kRefused) {
+      co_await Refuse(stream, kind);
+      lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
+      lowest.close();
+      co_return;
+    }
     Peer peer;
     peer.address = lowest.socket().remote_endpoint(ec).address().to_string();
     peer.direct = options.trusted_proxies.Resolve(peer.address, {}, {});
@@ -337,7 +387,25 @@ struct Server::Impl {
     lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
     lowest.close();
     conn->closed = true;
-    Unregister(conn);
+    registry.Remove(conn);
+  }
+
+  // At the cap with every connection busy: 503 on plain HTTP (before reading the request), a
+  // plain close on TLS (no handshake spent on a connection that cannot be served).
+  template <class Stream>
+  Task<void> Refuse(Stream& stream, Listener kind) {
+    if constexpr (std::is_same_v<Stream, TcpStream>) {
+      if (kind != Listener::kRedirect) {
+        Response answer = SimpleError(503, "Server busy: too many connections");
+        answer.AddHeader("Retry-After", "1");
+        Request unparsed;
+        StaticHeaders common = Router::CommonHeaders(unparsed, answer);
+        bhttp::response<bhttp::string_body> msg;
+        ToBeast(std::move(answer), common, 11, false, false, msg);
+        stream.expires_after(options.write_timeout);
+        co_await bhttp::async_write(stream, msg, kTuple);
+      }
+    }
   }
 
   // The plain-HTTP redirect listener: read the header block only (no body processing), answer
@@ -409,7 +477,7 @@ struct Server::Impl {
         }
         co_return;  // timeout, EOF, reset or an answered protocol error: close
       }
-      conn.busy = true;
+      conn.MarkBusy();
       auto message = parser.release();
       unsigned version = message.version();
       bool keep_alive = message.keep_alive();
@@ -432,14 +500,15 @@ struct Server::Impl {
       }
       StaticHeaders common = Router::CommonHeaders(request, response);
       int status = response.status;
-      keep_alive = keep_alive && !stopping;
+      // Shedding (at the connection cap) or stopping: this response is the last.
+      keep_alive = keep_alive && !stopping && !conn.shedding.load(std::memory_order_relaxed);
       bhttp::response<bhttp::string_body> out;
       ToBeast(std::move(response), common, version, keep_alive, request.method == Method::kHead,
               out);
       lowest.expires_after(options.write_timeout);
       auto write_result = co_await bhttp::async_write(stream, out, kTuple);
       beast::error_code wec = std::get<0>(write_result);
-      conn.busy = false;
+      conn.MarkIdle();
       if (debug) {
         spdlog::debug("{} {} {} {}us", static_cast<int>(request.method), request.path, status,
                       std::chrono::duration_cast<std::chrono::microseconds>(
@@ -452,17 +521,6 @@ struct Server::Impl {
 
   unsigned short port() const { return acceptor.local_endpoint().port(); }
 
-  void Register(const std::shared_ptr<Connection>& conn) {
-    std::lock_guard lock(mu);
-    connections.insert(conn);
-  }
-
-  void Unregister(const std::shared_ptr<Connection>& conn) {
-    std::lock_guard lock(mu);
-    connections.erase(conn);
-    if (connections.empty()) drained.notify_all();
-  }
-
   // Stop accepting; close connections that wait for a next request; busy ones close after
   // writing their response (keep_alive is off once stopping is set).
   void BeginShutdown() {
@@ -470,12 +528,7 @@ struct Server::Impl {
     beast::error_code ec;
     acceptor.close(ec);
     redirect_acceptor.close(ec);
-    std::lock_guard lock(mu);
-    for (const auto& conn : connections) {
-      asio::post(conn->stream->get_executor(), [conn] {
-        if (!conn->closed && !conn->busy) conn->stream->socket().cancel();
-      });
-    }
+    registry.CloseIdle();
   }
 
   // Ends every I/O thread's run() (after the drain).
@@ -495,9 +548,7 @@ struct Server::Impl {
   asio::thread_pool store_pool;
   asio::thread_pool hashing_pool;
   std::atomic<bool> stopping{false};
-  std::mutex mu;
-  std::condition_variable drained;
-  std::unordered_set<std::shared_ptr<Connection>> connections;
+  ConnectionRegistry registry;
 };
 
 Server::Server(ServerOptions options, const Router& router)
@@ -523,12 +574,9 @@ void Server::Run() {
     s.BeginShutdown();
     // Bounded drain: whatever is still open after the grace period is cut.
     watchdog = std::thread([&s] {
-      std::unique_lock lock(s.mu);
-      if (!s.drained.wait_for(lock, s.options.shutdown_grace,
-                              [&s] { return s.connections.empty(); })) {
+      if (!s.registry.WaitUntilEmpty(s.options.shutdown_grace)) {
         spdlog::warn("shutdown grace period over: closing remaining connections");
       }
-      lock.unlock();
       s.StopContexts();
     });
   });

@@ -20,6 +20,8 @@
 // kStore on the blocking store pool, kHashing on the password-hashing pool; the connection
 // resumes on its I/O thread to write. An exception escaping a handler is a bug: logged, 500,
 // and the server goes on.
+// Connections: at most max_connections (http/connection_registry.h). accept() failing for
+// lack of file descriptors pauses accepting for 100 ms instead of spinning on the backlog.
 // SIGINT/SIGTERM: stop accepting, let in-flight requests finish and close idle keep-alive
 // connections, then return from Run() (after at most shutdown_grace).
 // Thread-safety: construct and Run() from one thread.
@@ -52,7 +54,14 @@ struct ServerOptions {
   unsigned short redirect_port = 0;         // its port
   TrustedProxies trusted_proxies;           // peers believed about X-Forwarded-*
   std::chrono::seconds shutdown_grace{10};
+  // Open client connections at most (http/connection_registry.h: at the cap the longest-idle
+  // one is shed, or the new one gets 503). Lowered at startup, with a warning, when the open
+  // file limit (raised to its hard limit) cannot hold it plus kReservedFiles.
+  std::size_t max_connections = 10000;
 };
+
+// File descriptors kept free of client connections: database connections, SQLite files, logs.
+inline constexpr std::size_t kReservedFiles = 256;
 
 class Server {
  public:
