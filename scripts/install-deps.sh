@@ -3,6 +3,8 @@
 #   scripts/install-deps.sh          build and run dependencies
 #   scripts/install-deps.sh --test   also what the tests need (Chromium, sqlite3 CLI, PostgreSQL
 #                                    server and client for the tests' private clusters)
+#   scripts/install-deps.sh --fuzz   also clang 14 and libclang-rt-14-dev (libFuzzer, ASan and
+#                                    UBSan runtimes: libclang_rt.fuzzer) for scripts/fuzz.sh
 # Then installs the client's npm packages from package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,9 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium sqlite3 curl openssl)  # openssl: the TLS tests make their certificates
   # initdb/pg_ctl (scripts/pg-cluster.sh), psql and pg_dump (tests/support)
   packages+=(postgresql postgresql-client)
+fi
+if [[ "${1:-}" == "--fuzz" ]]; then
+  packages+=(clang-14 libclang-rt-14-dev)
 fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
