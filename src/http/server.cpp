@@ -7,11 +7,13 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -319,14 +321,26 @@ struct Server::Impl {
     }
   }
 
+  // Runs the handler on its pool and resumes the connection on its I/O thread with the answer.
+  // Not co_spawn onto the pool: a coroutine that never suspends there posts its completion to
+  // the back of the pool's queue first, so an answer waited behind every hash queued after it
+  // (60 concurrent logins were all answered at once, after the last hash).
   Task<Response> Run(const Handler& handler, Pool pool, const Request& request) {
     if (pool == Pool::kInline) co_return CallHandler(handler, request);
     auto& target = pool == Pool::kHashing ? hashing_pool : store_pool;
-    co_return co_await asio::co_spawn(
-        target.get_executor(),
-        [&]() -> asio::awaitable<Response> {
-          if (pool == Pool::kHashing) LowerHashingThreadPriority();
-          co_return CallHandler(handler, request);
+    co_return co_await asio::async_initiate<const asio::use_awaitable_t<Executor>&, void(Response)>(
+        [&target, &handler, &request, pool](auto resume) {
+          // Keeps the connection's io_context running until the answer is back on it.
+          asio::executor_work_guard<Executor> io(asio::get_associated_executor(resume));
+          asio::post(target, [&handler, &request, pool, resume = std::move(resume),
+                              io = std::move(io)]() mutable {
+            if (pool == Pool::kHashing) LowerHashingThreadPriority();
+            Response response = CallHandler(handler, request);
+            Executor executor = io.get_executor();
+            asio::post(executor,
+                       [resume = std::move(resume), response = std::move(response),
+                        io = std::move(io)]() mutable { std::move(resume)(std::move(response)); });
+          });
         },
         asio::use_awaitable_t<Executor>{});
   }
@@ -577,6 +591,10 @@ void Server::Run() {
       if (!s.registry.WaitUntilEmpty(s.options.shutdown_grace)) {
         spdlog::warn("shutdown grace period over: closing remaining connections");
       }
+      // Work still queued on the pools belongs to connections being cut: drop it (no write
+      // for a request that will never be answered); handlers already running finish.
+      s.store_pool.stop();
+      s.hashing_pool.stop();
       s.StopContexts();
     });
   });
