@@ -1,8 +1,71 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test through CTest: GoogleTest unit tests,
-# black-box API tests against a real server on loopback, and browser tests in headless
-# Chromium. Every server a test needs is started by the test and stopped after it.
+# Installs what is missing, builds, and runs every test lane, each in turn, whatever the ones
+# before gave; exits non-zero when any lane failed. Every server a test needs (the server
+# itself, PostgreSQL) is started by the test and stopped after it.
+#
+#   scripts/test.sh                  every lane below
+#   scripts/test.sh <ctest args>     lane 1 only, with those arguments (e.g. -L unit, -R api)
+#
+# Lanes (LATCHKEY_TEST_LANES, space-separated, picks some; default all, in this order):
+#   ctest     CTest in build/: unit (GoogleTest), API on SQLite and on PostgreSQL, cluster,
+#             browser (headless Chromium), robustness (load and abuse)
+#   address   scripts/sanitize.sh address: unit and SQLite API suites under ASan + UBSan
+#   thread    scripts/sanitize.sh thread: the concurrency unit tests under ThreadSanitizer
+#   fuzz      scripts/fuzz.sh: each libFuzzer target for FUZZ_SECONDS (default 60)
+# At the end: each lane's result and time, the figures the robustness, crash, drain and race
+# tests print (ROBUSTNESS lines) and the fuzzers' figure lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build.sh --test
-ctest --test-dir build --output-on-failure --timeout 900 "$@"
+
+if (($#)); then
+  scripts/build.sh --test
+  exec ctest --test-dir build --output-on-failure --timeout 900 "$@"
+fi
+
+lanes=(${LATCHKEY_TEST_LANES:-ctest address thread fuzz})
+summary=()
+failed=0
+fuzz_log=$(mktemp)
+trap 'rm -f "$fuzz_log"' EXIT
+
+run_lane() { # run_lane NAME COMMAND...
+  local name=$1 start=$SECONDS status=0
+  shift
+  printf '\n==== lane %s (%s UTC)\n' "$name" "$(date -u +%H:%M:%S)"
+  "$@" || status=$?
+  local result=passed
+  ((status == 0)) || { result="FAILED (exit $status)"; failed=1; }
+  summary+=("$(printf '%-8s %-20s %4d s' "$name" "$result" $((SECONDS - start)))")
+}
+
+ctest_lane() {
+  scripts/build.sh --test
+  ctest --test-dir build --output-on-failure --timeout 900
+}
+
+fuzz_lane() {
+  scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-60}" 2>&1 | tee "$fuzz_log"
+  return "${PIPESTATUS[0]}"
+}
+
+for lane in "${lanes[@]}"; do
+  case $lane in
+    ctest) run_lane ctest ctest_lane ;;
+    address | thread) run_lane "$lane" scripts/sanitize.sh "$lane" ;;
+    fuzz) run_lane fuzz fuzz_lane ;;
+    *)
+      echo "unknown lane: $lane (ctest, address, thread, fuzz)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+printf '\n==== figures\n'
+if [[ -f build/Testing/Temporary/LastTest.log ]]; then
+  grep -h '^# ROBUSTNESS \|^ROBUSTNESS ' build/Testing/Temporary/LastTest.log |
+    sed 's/^# //' || echo "(no ROBUSTNESS lines: the robustness and API lanes did not run)"
+fi
+grep -h '^fuzz_[a-z_]*: ' "$fuzz_log" 2>/dev/null || true
+printf '\n==== lanes\n'
+printf '%s\n' "${summary[@]}"
+exit "$failed"

@@ -1,0 +1,167 @@
+// CachingStore (session cache in front of the real SQLite store, touches batched) under
+// several threads at once (run under ThreadSanitizer by scripts/sanitize.sh thread): session
+// lookups racing this node's logouts, other nodes' logouts (change feed events) and the feed
+// going down and up never serve a session after its logout returned, and touches recorded
+// beside them reach the store.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <latch>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "session/touch_batcher.h"
+#include "store/caching_store.h"
+#include "store/sqlite/sqlite_database.h"
+#include "test_support.h"
+
+namespace latchkey::store {
+namespace {
+
+constexpr int kSessions = 48;
+constexpr int kReaders = 3;
+
+class CachingStoreConcurrency : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    identity::NewUser user{"alice", "Alice", "$argon2id$x", clock_.Now()};
+    auto created = db_.users().CreateUserWithSession(user, Session(Token(0)));
+    ASSERT_TRUE(created);
+    user_id_ = created->id;
+    for (int i = 1; i < kSessions; ++i) {
+      ASSERT_TRUE(db_.sessions().InsertSession(Session(Token(i)), std::nullopt));
+    }
+  }
+
+  static std::string Token(int i) { return "token-" + std::to_string(i) + "-0123456789abcdef"; }
+
+  session::SessionRecord Session(const std::string& token_hash) {
+    session::SessionRecord s;
+    s.id = "id-" + token_hash;
+    s.user_id = user_id_;
+    s.token_hash = token_hash;
+    s.created_at = s.last_seen_at = clock_.Now();
+    s.expires_at = clock_.Now() + 3600;
+    s.idle_timeout = 3600;
+    return s;
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_;
+  sqlite::SqliteDatabase db_{(dir_.path() / "latchkey.db").string(), 2};
+  session::SessionCache cache_{1000, std::chrono::seconds(60)};
+  CachingStore store_{db_, cache_, clock_};
+  identity::UserId user_id_ = 0;
+};
+
+TEST_F(CachingStoreConcurrency, LookupsRacingLogoutsNeverServeAnEndedSession) {
+  session::TouchBatcher batcher(db_.sessions(), std::chrono::milliseconds(2));
+  store_.SetTouchBatcher(&batcher);
+  std::vector<std::atomic<bool>> ended(kSessions);  // the logout has returned
+  std::atomic<int> stale{0};
+  std::atomic<int> found_live{0};
+  std::atomic<int> errors{0};
+  std::atomic<bool> done{false};
+  std::latch start(kReaders + 2);
+  std::vector<std::thread> threads;
+  for (int r = 0; r < kReaders; ++r) {
+    threads.emplace_back([&, r] {
+      start.arrive_and_wait();
+      for (int round = 0; !done.load() || round < 2; ++round) {
+        for (int j = 0; j < kSessions; ++j) {
+          int i = (j * 5 + r * 17 + round) % kSessions;
+          bool was_ended = ended[i].load();
+          auto found = store_.FindSessionByTokenHash(Token(i));
+          if (!found) {
+            ++errors;
+            continue;
+          }
+          if (!found->has_value()) continue;
+          if (was_ended) ++stale;
+          ++found_live;
+          (void)store_.TouchSession(Token(i), clock_.Now() + round);
+        }
+      }
+    });
+  }
+  // Ends every session, three ways in turn: this node's logout (store, then cache), another
+  // node's (the database, then the change feed's event), and this node's logout while the feed
+  // is down.
+  threads.emplace_back([&] {
+    start.arrive_and_wait();
+    for (int i = 0; i < kSessions; ++i) {
+      std::this_thread::yield();
+      switch (i % 3) {
+        case 0:
+          if (!store_.DeleteSessionByTokenHash(Token(i))) ++errors;
+          break;
+        case 1:
+          if (!db_.sessions().DeleteSessionByTokenHash(Token(i))) ++errors;
+          store_.OnSessionChanged(Token(i));
+          break;
+        default:
+          store_.OnFeedDown();
+          if (!store_.DeleteSessionByTokenHash(Token(i))) ++errors;
+          store_.OnFeedUp();
+      }
+      ended[i] = true;
+    }
+    done = true;
+  });
+  // Another thread renames the user over and over: user-wide evictions beside the token ones.
+  threads.emplace_back([&] {
+    start.arrive_and_wait();
+    for (int i = 0; !done.load(); ++i) {
+      if (!store_.UpdateName(user_id_, "Alice " + std::to_string(i))) ++errors;
+    }
+  });
+  for (auto& t : threads) t.join();
+  store_.SetTouchBatcher(nullptr);
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(stale.load(), 0) << "a session was served after its logout returned";
+  EXPECT_GT(found_live.load(), 0) << "no lookup found a live session: nothing raced";
+  for (int i = 0; i < kSessions; ++i) {
+    auto found = store_.FindSessionByTokenHash(Token(i));
+    ASSERT_TRUE(found);
+    EXPECT_FALSE(found->has_value()) << Token(i);
+  }
+  EXPECT_EQ(cache_.size(), 0u);
+}
+
+TEST_F(CachingStoreConcurrency, ConcurrentTouchesReachTheStoreThroughTheBatcher) {
+  session::TouchBatcher batcher(db_.sessions(), std::chrono::milliseconds(2));
+  store_.SetTouchBatcher(&batcher);
+  constexpr int kTouchers = 4;
+  constexpr int kRounds = 60;
+  std::latch start(kTouchers);
+  std::vector<std::thread> threads;
+  std::atomic<int> errors{0};
+  for (int t = 0; t < kTouchers; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int round = 1; round <= kRounds; ++round) {
+        for (int i = t; i < kSessions; i += kTouchers / 2) {  // two threads per session
+          auto found = store_.FindSessionByTokenHash(Token(i));
+          if (!found || !found->has_value()) ++errors;
+          if (!store_.TouchSession(Token(i), clock_.Now() + round)) ++errors;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(batcher.Flush());
+  store_.SetTouchBatcher(nullptr);
+  EXPECT_EQ(errors.load(), 0);
+  for (int i = 0; i < kSessions; ++i) {
+    auto cached = store_.FindSessionByTokenHash(Token(i));
+    ASSERT_TRUE(cached && cached->has_value());
+    EXPECT_EQ((*cached)->session.last_seen_at, clock_.Now() + kRounds) << "cache, " << Token(i);
+    auto stored = db_.sessions().FindSessionByTokenHash(Token(i));
+    ASSERT_TRUE(stored && stored->has_value());
+    EXPECT_EQ((*stored)->session.last_seen_at, clock_.Now() + kRounds) << "store, " << Token(i);
+  }
+}
+
+}  // namespace
+}  // namespace latchkey::store
