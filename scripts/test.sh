@@ -38,8 +38,9 @@ run_lane() { # run_lane NAME COMMAND...
   summary+=("$(printf '%-8s %-20s %4d s' "$name" "$result" $((SECONDS - start)))")
 }
 
+# Called on the left of ||, where bash ignores set -e: every step returns on failure itself.
 ctest_lane() {
-  scripts/build.sh --test
+  scripts/build.sh --test || return
   ctest --test-dir build --output-on-failure --timeout 900
 }
 

@@ -3,14 +3,20 @@
 //
 // At the cap, a new connection is admitted by shedding the connection that has waited longest
 // for its next request (an idle keep-alive connection, or a client trickling its header block:
-// slowloris); a connection with a request in progress is never shed. When every connection is
-// busy, the new one is refused (the caller answers 503 and closes). So a flood of idle or slow
-// connections cannot lock out real clients, and the number of sockets stays bounded: at most
-// max_connections plus the shed ones still closing (OWASP Denial of Service Cheat Sheet; CWE-400).
+// slowloris, or a request body; also one that has just connected and not yet sent its
+// request, which only loses at extreme connection churn); a connection whose request has been read
+// and is being handled or answered is never cut off: chosen, it closes after that response. When
+// every connection is busy, the new one is refused (the caller answers 503 and closes). So a flood
+// of idle or slow connections cannot lock out real clients, and the number of sockets stays
+// bounded: at most max_connections plus the shed ones still closing (OWASP Denial of Service Cheat
+// Sheet; CWE-400).
 //
 // Thread-safety: every member is safe from any thread. Entry::busy and idle_since are written
 // by the connection's own I/O thread and read by the accepting thread (relaxed atomics: the
-// choice of a victim is a heuristic; Entry::shed re-checks on the connection's thread).
+// choice of a victim is a heuristic; close_if_idle re-checks busy on the connection's thread,
+// and the connection's loop checks shedding before waiting for another request).
+// Choosing a victim scans every connection under one lock: O(max_connections), only at the
+// cap.
 #pragma once
 
 #include <atomic>

@@ -227,6 +227,10 @@ enum class Listener { kHttp, kHttps, kRedirect };
 // How long a TLS close_notify exchange may take before the socket is simply closed.
 constexpr std::chrono::seconds kTlsShutdownTimeout{2};
 
+// After the shutdown grace: how long the answers of handlers that were still running get to
+// be written before the remaining connections are cut.
+constexpr std::chrono::milliseconds kAnswerWindow{500};
+
 // How long accepting pauses when accept() fails for lack of file descriptors.
 constexpr std::chrono::milliseconds kAcceptPause{100};
 
@@ -456,7 +460,9 @@ struct Server::Impl {
   Task<void> Loop(Stream& stream, beast::flat_buffer& buffer, Connection& conn, const Peer& peer,
                   bool tls) {
     TcpStream& lowest = beast::get_lowest_layer(stream);
-    while (!stopping) {
+    // Shedding is checked here too: a connection chosen while it turned busy (the cancel
+    // then finds it busy) closes after that response instead of waiting again.
+    while (!stopping && !conn.shedding.load(std::memory_order_relaxed)) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
       parser.body_limit(options.body_limit);
@@ -592,9 +598,13 @@ void Server::Run() {
         spdlog::warn("shutdown grace period over: closing remaining connections");
       }
       // Work still queued on the pools belongs to connections being cut: drop it (no write
-      // for a request that will never be answered); handlers already running finish.
+      // for a request that will never be answered). Handlers already running finish, and
+      // their answers get kAnswerWindow to be written: a write they committed is answered.
       s.store_pool.stop();
       s.hashing_pool.stop();
+      s.store_pool.join();
+      s.hashing_pool.join();
+      s.registry.WaitUntilEmpty(kAnswerWindow);
       s.StopContexts();
     });
   });

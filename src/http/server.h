@@ -23,7 +23,9 @@
 // Connections: at most max_connections (http/connection_registry.h). accept() failing for
 // lack of file descriptors pauses accepting for 100 ms instead of spinning on the backlog.
 // SIGINT/SIGTERM: stop accepting, let in-flight requests finish and close idle keep-alive
-// connections, then return from Run() (after at most shutdown_grace).
+// connections, then return from Run(). After shutdown_grace, work still queued on the pools
+// is dropped, handlers already running finish and get 0.5 s to write their answers, and the
+// remaining connections are cut.
 // Thread-safety: construct and Run() from one thread.
 #pragma once
 
