@@ -169,6 +169,9 @@ test('at the cap with every connection busy, a new connection gets 503 with Retr
   try {
     const port = Number(new URL(srv.url).port);
     const jars = [await browser(srv.url), await browser(srv.url), await browser(srv.url)];
+    // The page loads' connections must be gone first: one still finishing its write counts as
+    // busy, and with it and two signups busy the third signup would itself be refused.
+    await sleep(300);
     let pending = jars.length;
     const busy = jars.map((jar) => signup(srv.url, jar).finally(() => { pending -= 1; }));
     // Probing at once could take a place before a signup's request is read (a connection
