@@ -5,6 +5,13 @@
  * A form is validated by Parsley before any request; a server error
  * `{status, error, field}` is shown next to the input named `field` in that
  * form, or in the form's general alert when there is no such input.
+ *
+ * Accessibility (WCAG 3.3.1, 1.3.1): an input in error has
+ * `aria-invalid="true"` and stays described by its hint and its errors
+ * (`aria-describedby` from the form-field partial's `data-describedby`, which
+ * Parsley would otherwise overwrite with its own list's id); Parsley focuses
+ * the first invalid input of a failed submit, and showServerError focuses the
+ * input the server blamed.
  */
 define(['jquery', 'underscore', 'lib/parsley_rules'], function ($, _, rules) {
   'use strict';
@@ -12,9 +19,19 @@ define(['jquery', 'underscore', 'lib/parsley_rules'], function ($, _, rules) {
   var kServerError = 'server';
   var kMarker = 'has-server-error';
 
+  /** Sets aria-invalid and aria-describedby after Parsley has changed the input's errors. */
+  function syncAria($input) {
+    var describedBy = $input.attr('data-describedby');
+    if (describedBy) $input.attr('aria-describedby', describedBy);
+    else $input.removeAttr('aria-describedby');
+    if ($input.hasClass('is-invalid')) $input.attr('aria-invalid', 'true');
+    else $input.removeAttr('aria-invalid');
+  }
+
   function removeServerError($input) {
     if (!$input.hasClass(kMarker)) return;
     $input.removeClass(kMarker).parsley().removeError(kServerError);
+    syncAria($input);
   }
 
   function parsleyOf($form) {
@@ -32,7 +49,12 @@ define(['jquery', 'underscore', 'lib/parsley_rules'], function ($, _, rules) {
      * @param {jQuery} $form
      */
     bind: function ($form) {
-      parsleyOf($form);
+      var form = parsleyOf($form);
+      if (form.latchkeyAria) return;
+      form.latchkeyAria = true;
+      form.on('field:validated', function (field) {
+        syncAria(field.$element);
+      });
     },
 
     /**
@@ -77,6 +99,8 @@ define(['jquery', 'underscore', 'lib/parsley_rules'], function ($, _, rules) {
         $input.addClass(kMarker).one('input', function () {
           removeServerError($input);
         });
+        syncAria($input);
+        $input.trigger('focus');
       } else {
         $alert.text(text).prop('hidden', false);
       }

@@ -10,14 +10,16 @@
  *     rules (lib/parsley_rules), given to every template it renders as
  *     `data.field` and `data.rules`;
  *   - the submit sequence (submitForm): validate, one request at a time with
- *     the buttons disabled, then the server's error next to its field or in
- *     the form's alert.
+ *     the buttons disabled and the submit button showing its loading
+ *     indicator (views/busy_button), then the server's error next to its
+ *     field or in the form's alert, with focus on the field it names.
  *
  * Subclasses may override initialize freely: this view's state is set up in
  * preinitialize.
  */
-define(['underscore', 'backbone', 'lib/parsley_rules', 'views/form_errors', 'templates/form_field'],
-function (_, Backbone, parsleyRules, formErrors, fieldTemplate) {
+define(['underscore', 'backbone', 'lib/parsley_rules', 'views/form_errors', 'views/busy_button',
+  'templates/form_field'],
+function (_, Backbone, parsleyRules, formErrors, busyButton, fieldTemplate) {
   'use strict';
 
   var FormView = Backbone.View.extend(/** @lends FormView.prototype */ {
@@ -72,7 +74,8 @@ function (_, Backbone, parsleyRules, formErrors, fieldTemplate) {
      * Submits a form: nothing while a request is in flight or a Parsley rule
      * fails (earlier server errors are cleared first); `$buttons` are disabled
      * from the validation (which may wait for the common-password list) until
-     * `request()` settles. A failure empties the input
+     * `request()` settles, and `$busy` shows the loading indicator meanwhile
+     * (views/busy_button). A failure empties the input
      * `clearOnError` maps the blamed field to, then shows the error next to
      * that field or in `$alert` (`fail` replaces that display).
      * @param {Object} options
@@ -81,6 +84,8 @@ function (_, Backbone, parsleyRules, formErrors, fieldTemplate) {
      * @param {function(): jQuery.Promise} options.request sends the form (a
      *   session method); it rejects with {status, error, field, ended}
      * @param {jQuery=} options.$buttons default: the form's submit button
+     * @param {jQuery=} options.$busy the button showing the loading indicator;
+     *   default: the form's submit button
      * @param {Object<string, jQuery>=} options.clearOnError field name -> input
      * @param {function(Object)=} options.done called with the server's answer
      * @param {function(Object)=} options.fail shows a failure instead
@@ -91,10 +96,13 @@ function (_, Backbone, parsleyRules, formErrors, fieldTemplate) {
       var $form = options.$form;
       var $alert = options.$alert;
       if (this.busy) return false;
-      var $buttons = (options.$buttons || $form.find('button[type="submit"]')).prop('disabled', true);
+      var $submit = $form.find('button[type="submit"]');
+      var stopBusy = busyButton.start(options.$busy || $submit);
+      var $buttons = (options.$buttons || $submit).prop('disabled', true);
       this.busy = true;
       function idle() {
         view.busy = false;
+        stopBusy();
         $buttons.prop('disabled', false);
       }
       // done/fail rather than then: a settled validation sends at once.

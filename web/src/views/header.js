@@ -2,9 +2,11 @@
  * @module views/header
  *
  * HeaderView: the app name, and when logged in a link to the Account page,
- * "Logged in as NAME" and a Log out button. Re-renders on `change:logged_in` and on user changes.
+ * "Logged in as NAME" and a Log out button (busy while its request runs,
+ * views/busy_button). Re-renders on `change:logged_in` and on user changes.
  */
-define(['backbone', 'app', 'templates/header'], function (Backbone, app, template) {
+define(['backbone', 'app', 'views/busy_button', 'templates/header'],
+function (Backbone, app, busyButton, template) {
   'use strict';
 
   var HeaderView = Backbone.View.extend(/** @lends HeaderView.prototype */ {
@@ -29,10 +31,11 @@ define(['backbone', 'app', 'templates/header'], function (Backbone, app, templat
 
     onLogout: function () {
       var view = this;
-      var $button = this.$('[data-testid="logout-button"]').prop('disabled', true);
-      app.session.logout().fail(function (err) {
+      var $button = this.$('[data-testid="logout-button"]');
+      if (busyButton.isBusy($button)) return;
+      view.$('[data-testid="header-alert"]').text('').prop('hidden', true);
+      busyButton.during($button, app.session.logout()).fail(function (err) {
         if (err.status === 401) return; // already logged out; the session has flipped
-        $button.prop('disabled', false);
         view.$('[data-testid="header-alert"]').text(err.error).prop('hidden', false);
       });
     }

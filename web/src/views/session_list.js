@@ -4,11 +4,13 @@
  * SessionListView: where the user is logged in (session.deviceSessions): the
  * device (parsed User-Agent), IP and last activity of each session, a
  * "This device" badge on the current one, Revoke on each other one, and
- * "Sign out everywhere else". Re-renders whenever the collection changes, and
- * once a minute so "last seen" stays true.
+ * "Sign out everywhere else", each busy while its request runs
+ * (views/busy_button). Re-renders whenever the collection changes, and once a
+ * minute so "last seen" stays true.
  */
-define(['underscore', 'backbone', 'app', 'lib/user_agent', 'lib/relative_time', 'templates/session_list'],
-function (_, Backbone, app, userAgent, relativeTime, template) {
+define(['underscore', 'backbone', 'app', 'lib/user_agent', 'lib/relative_time', 'views/busy_button',
+  'templates/session_list'],
+function (_, Backbone, app, userAgent, relativeTime, busyButton, template) {
   'use strict';
 
   var kTickMs = 60 * 1000;
@@ -61,27 +63,32 @@ function (_, Backbone, app, userAgent, relativeTime, template) {
     },
 
     onRevoke: function (event) {
-      var id = String(this.$(event.currentTarget).attr('data-session-id') || '');
-      this.$(event.currentTarget).prop('disabled', true);
-      this.act(app.session.revokeSession(id), function () {
+      var $button = this.$(event.currentTarget);
+      if (busyButton.isBusy($button)) return;
+      var id = String($button.attr('data-session-id') || '');
+      this.act($button, app.session.revokeSession(id), function () {
         return 'Session revoked.';
       });
     },
 
     onRevokeOthers: function () {
-      this.$('[data-testid="revoke-others"]').prop('disabled', true);
-      this.act(app.session.revokeOtherSessions(), function (data) {
+      var $button = this.$('[data-testid="revoke-others"]');
+      if (busyButton.isBusy($button)) return;
+      this.act($button, app.session.revokeOtherSessions(), function (data) {
         var n = data && typeof data.revoked === 'number' ? data.revoked : 0;
         return n === 1 ? 'Signed out 1 other session.' : 'Signed out ' + n + ' other sessions.';
       });
     },
 
-    /** Shows the outcome of an action, then reloads the list either way. */
-    act: function (request, describe) {
+    /**
+     * Shows `$button` busy until `request` settles, then the outcome, then
+     * reloads the list either way.
+     */
+    act: function ($button, request, describe) {
       var view = this;
       this.error = '';
       this.status = '';
-      request.then(function (data) {
+      busyButton.during($button, request).then(function (data) {
         view.status = describe(data);
         view.refresh();
       }, function (err) {
