@@ -193,7 +193,7 @@ start_latchkey() { # start_latchkey DATA_DIR NAME
   PORT=$("${TOOL[@]}" port)
   BASE=http://127.0.0.1:$PORT
   build/latchkey serve --listen "127.0.0.1:$PORT" --data-dir "$1" --web-root "$REPO/web/dist" \
-    --log-level warn >"$OUT/server-$2.log" 2>&1 &
+    --log-level warn --metrics-listen 127.0.0.1:0 >"$OUT/server-$2.log" 2>&1 &
   SERVER_PID=$!
   STARTED+=("$SERVER_PID")
   if ! "${TOOL[@]}" wait "$BASE/healthz" 30 "$SERVER_PID"; then

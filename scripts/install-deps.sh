@@ -15,6 +15,7 @@ packages=(
   libsodium-dev libcrypt-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libcli11-dev libkainjow-mustache-dev libgtest-dev
   libssl-dev libpq-dev
+  libtomlplusplus-dev  # toml++ 3.3: `--config` files (app/config_file.cpp)
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium sqlite3 curl openssl)  # openssl: the TLS tests make their certificates

@@ -8,12 +8,17 @@
 #include <cctype>
 #include <cstdio>
 #include <exception>
+#include <iostream>
 #include <string>
 #include <thread>
 
+#include "app/admin_commands.h"
 #include "app/app.h"
 #include "app/bench_hash.h"
 #include "app/config.h"
+#include "app/config_layers.h"
+#include "app/config_print.h"
+#include "app/logging.h"
 
 #ifndef LATCHKEY_VERSION
 #define LATCHKEY_VERSION "0.0.0"
@@ -50,8 +55,17 @@ void AddTransportFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
       ->delimiter(',');
 }
 
+// The TOML file of every command that has settings (app/config_layers.h): its keys are the
+// command's flags without dashes; flags, then LATCHKEY_* variables, win over it.
+void AddConfigFlag(CLI::App& cmd, latchkey::app::ServeConfig& c) {
+  Flag(cmd, "--config", c.config_file,
+       "TOML file of settings, keys named like the flags (listen = \"0.0.0.0:8080\"); "
+       "flags and LATCHKEY_* variables override it");
+}
+
 // Which database: --db, or the SQLite file in --data-dir.
 void AddDatabaseFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
+  AddConfigFlag(cmd, c);
   Flag(cmd, "--data-dir", c.data_dir, "Directory of the SQLite database and the secret key")
       ->capture_default_str();
   Flag(cmd, "--db", c.db,
@@ -112,6 +126,14 @@ void AddServeFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
   Flag(cmd, "--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
+  Flag(cmd, "--log-format", c.log_format,
+       "Log lines as text or json (one object per line); one line per request and per auth "
+       "event at info")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  Flag(cmd, "--metrics-listen", c.metrics_listen,
+       "host:port of the Prometheus GET /metrics listener (port 0: any free port; off: none)")
+      ->capture_default_str();
   AddTransportFlags(cmd, c);
 }
 
@@ -131,6 +153,11 @@ int main(int argc, char** argv) {
   CLI::App* migrate =
       cli.add_subcommand("migrate", "Create or upgrade the database schema, then exit");
   AddServeFlags(*migrate, migrate_config);
+  bool print_config = false;
+  for (CLI::App* cmd : {serve, migrate}) {
+    cmd->add_flag("--print-config", print_config,
+                  "Print the effective configuration as TOML (secrets masked), then exit");
+  }
 
   // Key rotation (OWASP ASVS 6.4.2): new cookies and CSRF tokens use the newest key, every
   // key listed verifies; retire a key by deleting its line once --cookie-max-age has passed.
@@ -141,6 +168,7 @@ int main(int argc, char** argv) {
       keys->add_subcommand("rotate", "Add a new newest key; restart the servers to sign with it");
   CLI::App* keys_list = keys->add_subcommand("list", "List the keys' fingerprints, oldest first");
   for (CLI::App* cmd : {keys_rotate, keys_list}) {
+    AddConfigFlag(*cmd, keys_config);
     Flag(*cmd, "--data-dir", keys_config.data_dir, "Directory of the secret key")
         ->capture_default_str();
     Flag(*cmd, "--secret-file", keys_config.secret_file,
@@ -175,8 +203,23 @@ int main(int argc, char** argv) {
 
   CLI::App* version = cli.add_subcommand("version", "Print the version and exit");
 
-  CLI11_PARSE(cli, argc, argv);
+  latchkey::app::AdminCommands admin(cli, AddDatabaseFlags);  // user ..., session ...
 
+  // Flags, then LATCHKEY_* variables, then the --config file, then defaults.
+  latchkey::app::ConfigLayers layers;
+  try {
+    auto layered = latchkey::app::ParseLayered(cli, argc, argv);
+    if (!layered) {
+      spdlog::critical("invalid configuration: {}", layered.error().message);
+      return 2;
+    }
+    layers = std::move(*layered);
+  } catch (const CLI::ParseError& e) {
+    // --help prints and exits 0; every other usage error is exit 2 (as a bad configuration).
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+
+  if (admin.parsed()) return admin.Run();
   if (version->parsed()) {
     std::printf("latchkey %s\n", LATCHKEY_VERSION);
     return 0;
@@ -200,11 +243,17 @@ int main(int argc, char** argv) {
                        : (export_cmd->parsed() || import_cmd->parsed()) ? transfer_config
                                                                         : keys_config;
   // `export` writes its data to stdout: its log lines go to stderr.
-  if (export_cmd->parsed()) spdlog::set_default_logger(spdlog::stderr_color_mt("stderr"));
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  latchkey::app::SetupLogging(config.log_format, config.log_level, export_cmd->parsed());
+  struct FlushLogs {
+    ~FlushLogs() { latchkey::app::ShutdownLogging(); }
+  } flush_logs;  // every return below writes what is queued first
   try {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
     latchkey::app::Settings settings = latchkey::app::Resolve(config);
+    if (print_config) {
+      latchkey::app::PrintConfig(layers, serve->parsed() ? "serve" : "migrate", std::cout);
+      return 0;
+    }
     if (serve->parsed()) {
       latchkey::app::Serve(settings);
     } else if (migrate->parsed()) {
@@ -219,7 +268,7 @@ int main(int argc, char** argv) {
       latchkey::app::ListKeys(settings);
     }
   } catch (const std::invalid_argument& e) {
-    spdlog::critical("invalid configuration: {}", e.what());
+    spdlog::critical("invalid configuration: {}", layers.Rename(e.what()));
     return 2;
   } catch (const std::exception& e) {
     spdlog::critical("startup failed: {}", e.what());

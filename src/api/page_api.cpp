@@ -21,6 +21,11 @@ http::Response PageApi::Handle(const http::Request& request) const {
     r.AddHeader("Allow", "GET, HEAD");
     return r;
   }
+  // Metrics live on their own listener (--metrics-listen): a scraper pointed at the main
+  // port gets a plain 404, not the client's page.
+  if (request.path == "/metrics") {
+    return http::ErrorResponse(MakeError(Errc::kNotFound, "Not found"));
+  }
   if (StartsWith(request.path, "/assets/")) {
     if (auto file = assets_.Serve(request)) return std::move(*file);
     return http::ErrorResponse(MakeError(Errc::kNotFound, "Not found"));

@@ -39,7 +39,7 @@ std::string UserJson(const identity::User& user);
 
 // Who made the request, for sessions and the audit log.
 inline flows::ClientInfo ClientOf(const http::Request& request) {
-  return flows::ClientInfo{request.client_ip, request.user_agent};
+  return flows::ClientInfo{request.client_ip, request.user_agent, request.request_id};
 }
 
 // {"success": true}

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <stdexcept>
 
 #include "api/routes.h"
@@ -24,6 +25,8 @@
 #include "http/server.h"
 #include "http/static_files.h"
 #include "identity/password_policy.h"
+#include "metrics/process_metrics.h"
+#include "metrics/registry.h"
 #include "session/csrf.h"
 #include "session/session_cache.h"
 #include "session/session_token.h"
@@ -75,7 +78,38 @@ crypto::Keyring LoadKeys(const Settings& settings) {
   return crypto::Keyring::LoadOrCreate(settings.secret_file, /*create_if_missing=*/!shared);
 }
 
+// Gauges of the session cache and the database pool, read at scrape time (no store query:
+// a scrape never waits on the database).
+void AddStoreMetrics(metrics::Registry& m, const session::SessionCache& cache,
+                     const Settings& settings, store::Database& db, const Clock& clock) {
+  // Read at scrape time, on the store pool (the metrics listener renders there): one COUNT.
+  m.AddGauge("latchkey_sessions_live",
+             "Sessions of every user that have not ended (absolute or idle expiry); NaN when "
+             "the database does not answer.",
+             [&db, &clock] {
+               auto n = db.CountLiveSessions(clock.Now());
+               return n ? static_cast<double>(*n) : std::numeric_limits<double>::quiet_NaN();
+             });
+  m.AddGauge("latchkey_db_pool_connections_in_use",
+             "Database connections of this node's pool leased now.",
+             [&db] { return static_cast<double>(db.pool_usage().in_use); });
+  m.AddGauge("latchkey_db_pool_waiting",
+             "Threads of this node waiting for a free database connection.",
+             [&db] { return static_cast<double>(db.pool_usage().waiting); });
+  m.AddGauge("latchkey_session_cache_entries", "Sessions held in this node's session cache.",
+             [&cache] { return static_cast<double>(cache.size()); });
+  m.AddGauge("latchkey_session_cache_capacity", "Capacity of the session cache (entries).",
+             [n = settings.session_cache_entries] { return static_cast<double>(n); });
+  m.AddGauge("latchkey_db_pool_connections", "Database connections in the pool (--db-pool).",
+             [&db] { return static_cast<double>(db.pool_usage().size); });
+}
+
 }  // namespace
+
+std::unique_ptr<store::Database> OpenConfiguredDatabase(const Settings& settings,
+                                                        std::size_t pool_size) {
+  return Open(settings, pool_size);
+}
 
 void Migrate(const Settings& settings) {
   auto db = Open(settings, 1);
@@ -223,7 +257,33 @@ void Serve(const Settings& settings) {
   router.SetOriginGuard(
       [&origin_policy](const http::Request& r) { return origin_policy.Check(r); });
 
+  // Prometheus metrics on their own listener (metrics/registry.h); routes by pattern.
+  std::vector<std::string> route_labels;
+  int login_route = -1;
+  for (const http::Route& route : router.routes()) {
+    if (route.method == http::Method::kPost && route.path == "/api/auth/login") {
+      login_route = static_cast<int>(route_labels.size());
+    }
+    route_labels.push_back(route.path);
+  }
+  metrics::Registry metrics(std::move(route_labels), login_route);
+  AddStoreMetrics(metrics, session_cache, settings, *db, clock);
+  metrics::AddProcessMetrics(metrics);
+  options.metrics = &metrics;
+  options.metrics_address = settings.metrics_host;
+  options.metrics_port = settings.metrics_port;
+  options.metrics_handler = [&metrics](const http::Request&) {
+    http::Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics.Render();
+    return r;
+  };
+
   http::Server server(options, router);
+  if (!settings.metrics_host.empty()) {
+    spdlog::info("metrics listening on http://{}:{}/metrics", settings.metrics_host,
+                 server.metrics_port());
+  }
   if (!settings.redirect_host.empty()) {
     spdlog::info("redirecting http://{}:{} to HTTPS", settings.redirect_host,
                  settings.redirect_port);
@@ -233,6 +293,7 @@ void Serve(const Settings& settings) {
       server.tls() ? "https" : "http", settings.host, server.port(), options.io_threads,
       settings.password_algorithm == crypto::PasswordAlgorithm::kArgon2id ? "argon2id" : "bcrypt");
   server.Run();
+  db->StopWatchingSessionChanges();  // the feed's thread calls `store`, which goes first
 }
 
 }  // namespace latchkey::app

@@ -2,11 +2,21 @@
 // Settings, and runs them. The only place that knows every concrete type.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "app/config.h"
 
+namespace latchkey::store {
+class Database;
+}  // namespace latchkey::store
+
 namespace latchkey::app {
+
+// Opens the configured database with pool_size connections and migrates it (a SQLite file's
+// directory is created owner-only first). Throws std::runtime_error. For the admin commands.
+std::unique_ptr<store::Database> OpenConfiguredDatabase(const Settings& settings,
+                                                        std::size_t pool_size);
 
 // `latchkey serve`: blocks until SIGINT/SIGTERM. Throws std::runtime_error on a startup
 // failure (caught in main, which exits non-zero with the message).

@@ -133,6 +133,17 @@ Settings Resolve(const ServeConfig& c) {
   }
   s.session_cache_entries = static_cast<std::size_t>(c.session_cache_size);
   ResolveTransport(c, s);
+  if (c.log_format != "text" && c.log_format != "json") {
+    throw std::invalid_argument("--log-format must be text or json, got '" + c.log_format + "'");
+  }
+  // Metrics on their own listener, loopback by default: they describe the server's load to
+  // whoever can reach them, so they are not served on the public address.
+  if (c.metrics_listen != "off") {
+    SplitListen(c.metrics_listen, s.metrics_host, s.metrics_port, "--metrics-listen");
+    if (s.metrics_host == s.host && s.metrics_port == s.port && s.port != 0) {
+      throw std::invalid_argument("--metrics-listen must differ from --listen");
+    }
+  }
   return s;
 }
 

@@ -11,6 +11,7 @@
 namespace latchkey::app {
 
 struct ServeConfig {
+  std::string config_file;                        // --config: TOML file (app/config_layers.h)
   std::string listen = "127.0.0.1:8080";          // host:port, [v6]:port
   std::string data_dir = "./data";                // SQLite file and secret key
   std::string db;                                 // database URL; default sqlite:<data_dir>/...
@@ -28,6 +29,8 @@ struct ServeConfig {
   long login_free_failures = 5;                   // failed logins per IP/account before delays
   std::string audit_retention = "90d";            // audit events older than this are deleted
   std::string log_level = "info";                 // trace, debug, info, warn, error, critical, off
+  std::string log_format = "text";                // text | json (app/logging.h)
+  std::string metrics_listen = "127.0.0.1:9464";  // host:port of GET /metrics; "off": none
   std::string password_hash = "argon2id";         // argon2id | bcrypt
   int threads = 0;                                // I/O threads; 0: one per core
   long max_connections = 10000;                   // open client connections (then shed / 503)
@@ -69,6 +72,8 @@ struct Settings {
   unsigned short redirect_port = 0;          // its port
   std::vector<std::string> allowed_origins;  // normalised (http/origin_policy.h)
   http::TrustedProxies trusted_proxies;      // empty: X-Forwarded-* never believed
+  std::string metrics_host;                  // empty: no metrics listener (--metrics-listen off)
+  unsigned short metrics_port = 0;           // 0: a free port (logged at startup)
 };
 
 // Checks and converts; throws std::invalid_argument naming the flag on bad input.

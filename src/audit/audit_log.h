@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "audit/event_store.h"
 #include "base/clock.h"
@@ -13,8 +14,15 @@ namespace latchkey::audit {
 
 // Who made the request, as the flows know it.
 struct Origin {
+  Origin() = default;
+  // Not an aggregate, so that {ip, user_agent} (callers without a request) stays valid.
+  Origin(std::string ip_, std::string user_agent_, std::string request_id_ = {})
+      : ip(std::move(ip_)),
+        user_agent(std::move(user_agent_)),
+        request_id(std::move(request_id_)) {}
   std::string ip;
   std::string user_agent;
+  std::string request_id;  // X-Request-Id of the request (http/request_id.h); may be empty
 };
 
 class AuditLog {

@@ -28,6 +28,20 @@ std::string_view EventName(EventType type) {
       return "profile_updated";
     case EventType::kAccountRemoved:
       return "account_removed";
+    case EventType::kLoginDisabled:
+      return "login_disabled";
+    case EventType::kUserAdded:
+      return "user_added";
+    case EventType::kUserDisabled:
+      return "user_disabled";
+    case EventType::kUserEnabled:
+      return "user_enabled";
+    case EventType::kPasswordReset:
+      return "password_reset";
+    case EventType::kUserDeleted:
+      return "user_deleted";
+    case EventType::kSessionsRevokedByOperator:
+      return "sessions_revoked_by_operator";
   }
   return "unknown";
 }

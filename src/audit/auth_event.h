@@ -25,6 +25,15 @@ enum class EventType {
   kPasswordChangeFailed,
   kProfileUpdated,
   kAccountRemoved,
+  kLoginDisabled,  // right password, account disabled: refused
+  // An operator's action (`latchkey user ...`, `latchkey session ...`; ip empty, user agent
+  // "latchkey-cli").
+  kUserAdded,
+  kUserDisabled,
+  kUserEnabled,
+  kPasswordReset,
+  kUserDeleted,
+  kSessionsRevokedByOperator,
 };
 
 // Stable public names ("login_failed", ...): stored in the table and shown by the API.

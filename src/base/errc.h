@@ -18,6 +18,7 @@ enum class Errc {
   kUnauthenticated,       // no valid session: 401
   kUsernameTaken,         // unique constraint on username: 409
   kCsrfRejected,          // missing or wrong X-CSRF-Token: 403
+  kAccountDisabled,       // right password, but an operator disabled the account: 403
   kNotFound,              // 404
   kMethodNotAllowed,      // known path, other method: 405
   kRateLimited,           // 429

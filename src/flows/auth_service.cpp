@@ -133,6 +133,14 @@ Result<LoginResult> AuthService::Login(const LoginInput& in,
     guards_.audit.Record(audit::EventType::kLoginFailed, user_id, in.username, client);
     return InvalidCredentials();
   }
+  // Only after the password verified: without the password the answer (and its timing) is
+  // that of any wrong password, so it tells nothing about the account. The attempt stays
+  // counted (Acquire): a disabled account is not a success.
+  if ((*found)->disabled_at != 0) {
+    guards_.audit.Record(audit::EventType::kLoginDisabled, (*found)->user.id,
+                         (*found)->user.username, client);
+    return MakeError(Errc::kAccountDisabled, "This account is disabled");
+  }
 
   IssuedSession issued = issuer_.Issue((*found)->user.id, in.remember, client);
   std::optional<std::string_view> replaced;

@@ -92,7 +92,8 @@ class AuthService {
   // Verifies the password (slow) and rotates the session. previous_token_hash: the session
   // cookie this browser presented, deleted on success. Throttled per IP, then per account:
   // a locked key answers kRateLimited before any password work.
-  // Errors: kRateLimited, kInvalidCredentials, kStorageUnavailable.
+  // Errors: kRateLimited, kInvalidCredentials, kAccountDisabled (the password was right but
+  // an operator disabled the account), kStorageUnavailable.
   Result<LoginResult> Login(const LoginInput& in,
                             const std::optional<std::string>& previous_token_hash,
                             const ClientInfo& client);

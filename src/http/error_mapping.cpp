@@ -15,6 +15,7 @@ int StatusFor(Errc code) {
     case Errc::kUnauthenticated:
       return 401;
     case Errc::kCsrfRejected:
+    case Errc::kAccountDisabled:
       return 403;
     case Errc::kNotFound:
       return 404;

@@ -33,6 +33,7 @@ struct Request {
   std::string x_forwarded_for;           // every X-Forwarded-For header, joined with ", "
   std::string x_forwarded_proto;         // X-Forwarded-Proto header, as sent
   std::vector<std::string> path_params;  // values of "{name}" segments of the matched route
+  std::string request_id;  // X-Request-Id: the client's if acceptable, else made (request_id.h)
 };
 
 struct Response {

@@ -52,7 +52,8 @@ Dispatch Router::Resolve(const Request& request) const {
     path_known = true;
     if (route.method != request.method) continue;
     const FastHandler* fast = route.fast ? &route.fast : nullptr;
-    return Dispatch{&route.handler, route.pool, fast, std::nullopt, std::move(params)};
+    int index = static_cast<int>(&route - routes_.data());
+    return Dispatch{&route.handler, route.pool, fast, std::nullopt, std::move(params), index};
   }
   if (path_known) {
     Response r = ErrorResponse(MakeError(Errc::kMethodNotAllowed, "Method not allowed"));

@@ -43,6 +43,7 @@ struct Dispatch {
   const FastHandler* fast = nullptr;
   std::optional<Response> immediate;
   std::vector<std::string> params;  // to be stored in Request::path_params
+  int route = -1;                   // index of the matched route in routes(); -1: none (metrics)
 };
 
 class Router {

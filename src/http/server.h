@@ -26,6 +26,10 @@
 // connections, then return from Run(). After shutdown_grace, work still queued on the pools
 // is dropped, handlers already running finish and get 0.5 s to write their answers, and the
 // remaining connections are cut.
+// metrics_address: a third, plain-HTTP listener that answers GET /metrics (and 404 to anything
+// else) after reading the header block only, then closes; the main listener has no /metrics.
+// Every response of the main listener carries X-Request-Id (http/request_id.h), and each
+// answered request is counted and logged (http/request_log.h).
 // Thread-safety: construct and Run() from one thread.
 #pragma once
 
@@ -36,6 +40,10 @@
 
 #include "http/router.h"
 #include "http/trusted_proxies.h"
+
+namespace latchkey::metrics {
+class Registry;
+}
 
 namespace latchkey::http {
 
@@ -60,6 +68,13 @@ struct ServerOptions {
   // one is shed, or the new one gets 503). Lowered at startup, with a warning, when the open
   // file limit (raised to its hard limit) cannot hold it plus kReservedFiles.
   std::size_t max_connections = 10000;
+  // Prometheus metrics (metrics/registry.h): requests and pool load are counted into
+  // `metrics` (null: not counted); GET /metrics is served on metrics_address:metrics_port
+  // only (empty address: no such listener), answered by metrics_handler on the store pool.
+  metrics::Registry* metrics = nullptr;
+  std::string metrics_address;
+  unsigned short metrics_port = 0;
+  Handler metrics_handler;
 };
 
 // File descriptors kept free of client connections: database connections, SQLite files, logs.
@@ -78,6 +93,9 @@ class Server {
 
   // The bound port (useful with port 0).
   unsigned short port() const;
+
+  // The bound port of the metrics listener (0 when there is none).
+  unsigned short metrics_port() const;
 
   // True when the main listener speaks TLS.
   bool tls() const;

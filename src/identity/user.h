@@ -23,6 +23,7 @@ struct UserRecord {
   User user;
   std::string password_hash;  // PHC-style string, see crypto/password_hasher.h
   UnixSeconds created_at = 0;
+  UnixSeconds disabled_at = 0;  // when an operator disabled the account; 0: enabled
 };
 
 // Input of a new user; the password is already hashed.

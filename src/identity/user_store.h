@@ -22,6 +22,9 @@ class UserStore {
   virtual Result<User> CreateUserWithSession(const NewUser& user,
                                              const session::SessionRecord& first_session) = 0;
 
+  // Inserts a user without a session (`latchkey user add`). Errors: kUsernameTaken.
+  virtual Result<User> CreateUser(const NewUser& user) = 0;
+
   // Case-insensitive lookup (ASCII).
   virtual Result<std::optional<UserRecord>> FindUserByUsername(std::string_view username) = 0;
 
@@ -39,6 +42,17 @@ class UserStore {
   // Errors: kUnauthenticated when the user no longer exists.
   virtual Result<void> ReplacePassword(UserId id, std::string_view password_hash,
                                        const session::SessionRecord& replacement) = 0;
+
+  // An operator's password reset (`latchkey user set-password`), in one transaction: sets
+  // the new hash and deletes EVERY session of the user (NIST SP 800-63B 6.1.2.3: a changed
+  // authenticator ends the sessions it opened). False when the user does not exist.
+  virtual Result<bool> ResetPassword(UserId id, std::string_view password_hash) = 0;
+
+  // Disables (at > 0: disabled_at = at, and every session of the user deleted, in one
+  // transaction) or enables (at == 0: disabled_at cleared) the user. A disabled user cannot
+  // log in, and a session of a disabled user is never resolved (FindSessionByTokenHash),
+  // even one inserted by a login racing the disable. False when the user does not exist.
+  virtual Result<bool> SetDisabled(UserId id, UnixSeconds at) = 0;
 };
 
 }  // namespace latchkey::identity

@@ -26,7 +26,7 @@ class SessionStore {
                                      std::optional<std::string_view> replaced_token_hash) = 0;
 
   // The session with this token hash and its user, if any (expired ones included: the
-  // caller decides).
+  // caller decides). Never a session of a disabled user (identity::UserStore::SetDisabled).
   virtual Result<std::optional<ResolvedSession>> FindSessionByTokenHash(
       std::string_view token_hash) = 0;
 
@@ -72,6 +72,10 @@ class SessionStore {
   // The user's sessions still live at `now` (neither expiry passed), newest (created_at) first.
   virtual Result<std::vector<SessionRecord>> ListSessions(identity::UserId user_id,
                                                           UnixSeconds now) = 0;
+
+  // The session with this public id, whoever's it is (operators: `latchkey session revoke`),
+  // ended ones included.
+  virtual Result<std::optional<SessionRecord>> FindSessionById(std::string_view id) = 0;
 
   // Deletes the session with this public id if it belongs to user_id; false otherwise (an
   // unknown id and another user's id are the same outcome).

@@ -12,6 +12,10 @@ Result<identity::User> CachingStore::CreateUserWithSession(const identity::NewUs
   return users_.CreateUserWithSession(user, first);
 }
 
+Result<identity::User> CachingStore::CreateUser(const identity::NewUser& user) {
+  return users_.CreateUser(user);
+}
+
 Result<std::optional<identity::UserRecord>> CachingStore::FindUserByUsername(
     std::string_view username) {
   return users_.FindUserByUsername(username);
@@ -36,6 +40,18 @@ Result<identity::User> CachingStore::UpdateName(identity::UserId id, std::string
 Result<void> CachingStore::ReplacePassword(identity::UserId id, std::string_view password_hash,
                                            const session::SessionRecord& replacement) {
   auto r = users_.ReplacePassword(id, password_hash, replacement);
+  cache_.EvictUser(id);
+  return r;
+}
+
+Result<bool> CachingStore::ResetPassword(identity::UserId id, std::string_view password_hash) {
+  auto r = users_.ResetPassword(id, password_hash);
+  cache_.EvictUser(id);
+  return r;
+}
+
+Result<bool> CachingStore::SetDisabled(identity::UserId id, UnixSeconds at) {
+  auto r = users_.SetDisabled(id, at);
   cache_.EvictUser(id);
   return r;
 }
@@ -66,6 +82,10 @@ session::SharedSession CachingStore::FindSessionInMemory(std::string_view token_
   auto hit = cache_.Get(token_hash);
   if (hit && session::EffectiveExpiry(hit->session) > now) return hit;
   return nullptr;
+}
+
+Result<std::optional<session::SessionRecord>> CachingStore::FindSessionById(std::string_view id) {
+  return sessions_.FindSessionById(id);
 }
 
 Result<bool> CachingStore::DeleteSessionByTokenHash(std::string_view token_hash) {

@@ -2,7 +2,8 @@
 // (the hot path: every authenticated request). Every write that ends or changes a session
 // or its user evicts the cache AFTER it commits, so this process never serves what it just
 // changed; other nodes' changes arrive through the Database's change feed
-// (SessionChangeSink), within the feed's latency (PostgreSQL LISTEN/NOTIFY: milliseconds).
+// (SessionChangeSink), within the feed's latency (PostgreSQL LISTEN/NOTIFY: milliseconds;
+// SQLite, for other processes such as `latchkey user disable`: a poll every 250 ms).
 // While the feed is down the cache does not serve.
 //
 // A cached session that looks ended (its copy of last_seen_at may be older than another
@@ -26,6 +27,7 @@ class CachingStore final : public identity::UserStore,
   // identity::UserStore
   Result<identity::User> CreateUserWithSession(const identity::NewUser& user,
                                                const session::SessionRecord& first) override;
+  Result<identity::User> CreateUser(const identity::NewUser& user) override;
   Result<std::optional<identity::UserRecord>> FindUserByUsername(
       std::string_view username) override;
   Result<std::optional<identity::UserRecord>> FindUserById(identity::UserId id) override;
@@ -33,6 +35,8 @@ class CachingStore final : public identity::UserStore,
   Result<identity::User> UpdateName(identity::UserId id, std::string_view name) override;
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
                                const session::SessionRecord& replacement) override;
+  Result<bool> ResetPassword(identity::UserId id, std::string_view password_hash) override;
+  Result<bool> SetDisabled(identity::UserId id, UnixSeconds at) override;
 
   // session::SessionStore
   Result<void> InsertSession(const session::SessionRecord& created,
@@ -40,6 +44,7 @@ class CachingStore final : public identity::UserStore,
   Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
       std::string_view token_hash) override;
   session::SharedSession FindSessionInMemory(std::string_view token_hash, UnixSeconds now) override;
+  Result<std::optional<session::SessionRecord>> FindSessionById(std::string_view id) override;
   Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
   Result<long> DeleteExpiredSessions(UnixSeconds now) override;
   // With a TouchBatcher: recorded in memory (and in the cache's copy), written by the batcher.

@@ -8,6 +8,7 @@
 // Thread-safety: safe from many threads; each call leases one pooled connection.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string_view>
 
@@ -18,6 +19,13 @@
 #include "throttle/throttle_store.h"
 
 namespace latchkey::store {
+
+// A connection pool at one instant (metrics: DB pool usage).
+struct PoolUsage {
+  std::size_t size = 0;     // connections the pool may hold (--db-pool)
+  std::size_t in_use = 0;   // leased now
+  std::size_t waiting = 0;  // threads blocked waiting for a free one
+};
 
 // Receives session changes committed by any node (see Database::WatchSessionChanges).
 // Called from the backend's listener thread.
@@ -60,11 +68,24 @@ class Database {
   // Errors: kStorageUnavailable.
   virtual Result<bool> ImportUser(const identity::UserRecord& user) = 0;
 
+  // Sessions of every user that have not ended at `now` (neither past their absolute expiry
+  // nor idle past their idle timeout): the live sessions gauge of /metrics. One COUNT over
+  // the sessions table (a full scan: for a scrape, never the request path).
+  // Errors: kStorageUnavailable.
+  virtual Result<long> CountLiveSessions(UnixSeconds now) = 0;
+
+  // The connection pool's usage now. No I/O; takes the pool's lock briefly.
+  virtual PoolUsage pool_usage() = 0;
+
   // Starts delivering session changes committed by any process (other nodes; this one's own
   // may arrive too: evicting twice is harmless) to `sink`, from a background thread.
   // Returns false when this backend has no other writers to hear from (SQLite: one server
   // process owns the file). The sink must outlive the Database. At most one sink.
   virtual bool WatchSessionChanges(SessionChangeSink& sink) = 0;
+
+  // Stops delivering to the sink and joins the feed's thread (no-op when not watching): call
+  // before the sink goes, when it goes before the Database.
+  virtual void StopWatchingSessionChanges() = 0;
 };
 
 }  // namespace latchkey::store

@@ -50,4 +50,9 @@ std::string RedactDatabaseUrl(std::string_view url) {
   return scheme ? std::string(url.substr(0, colon + 1)) + "<redacted>" : "<redacted>";
 }
 
+std::string MaskDatabaseUrl(std::string_view url) {
+  if (DialectOf(url) != Dialect::kPostgres) return RedactDatabaseUrl(url);
+  return postgres::ScrubConninfoSecrets(std::string(url), std::string(url));
+}
+
 }  // namespace latchkey::store

@@ -32,4 +32,9 @@ std::unique_ptr<Database> OpenDatabase(const std::string& url, std::size_t pool_
 //   anything else        "<scheme>:<redacted>" for a short lowercase scheme, else "<redacted>"
 std::string RedactDatabaseUrl(std::string_view url);
 
+// A database URL for `--print-config`: as RedactDatabaseUrl, except that a postgres URL keeps
+// every setting with only its secrets (password, sslpassword) replaced by "***", as libpq
+// reads them: postgres://user:***@host/db?sslmode=require.
+std::string MaskDatabaseUrl(std::string_view url);
+
 }  // namespace latchkey::store

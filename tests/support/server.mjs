@@ -236,7 +236,8 @@ export function sqliteFile(url) {
 
 /**
  * startServer({ args: [...extra flags], env: {...}, dataDir?, webRoot?, tls?, db? })
- *   -> { url, port, dataDir, webRoot, db, proc, stop(), logs(), exitStatus(), ca? }
+ *   -> { url, port, dataDir, webRoot, db, proc, stop(), logs(), exitStatus(), ca?, metricsUrl }
+ * logs(): everything the server wrote to stdout and stderr so far.
  * The server binds port 0 and the port is read from its "latchkey listening on" log line (so
  * servers started at the same time can never be handed one port: a port picked free
  * beforehand could be taken by another server first, whose answers would then pass for this
@@ -302,17 +303,28 @@ export async function startServer({ args = [], env = {}, dataDir, webRoot, tls, 
   let output = '';
   const ca = tls ? readFileSync(tls.cert, 'utf8') : undefined;
   const tlsArgs = tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [];
+  // Servers run in parallel: each gets a metrics listener on a free port of its own (the
+  // default 127.0.0.1:9464 would collide), read from its "metrics listening on" line.
+  const givesMetrics = args.some((a) => a === '--metrics-listen' || a.startsWith('--metrics-listen='))
+    || 'LATCHKEY_METRICS_LISTEN' in env;
+  const metricsArgs = givesMetrics ? [] : ['--metrics-listen', '127.0.0.1:0'];
   const proc = spawn(
     bin,
-    ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--web-root', webRoot, ...dbArgs, ...tlsArgs, ...args],
+    ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--web-root', webRoot, ...dbArgs, ...tlsArgs, ...metricsArgs, ...args],
     { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const listening = /latchkey listening on https?:\/\/[^\s]+:(\d+) /;
+  const metricsListening = /metrics listening on (http:\/\/[^\s"]+:\d+)\/metrics/;
+  let metricsUrl = null;
   const collect = (d) => {
     output += d;
     if (port === null) {
       const m = listening.exec(output);
       if (m) port = Number(m[1]);
+    }
+    if (metricsUrl === null) {
+      const m = metricsListening.exec(output);
+      if (m) metricsUrl = `${m[1]}/metrics`;
     }
   };
   proc.stdout.on('data', collect);
@@ -353,5 +365,6 @@ export async function startServer({ args = [], env = {}, dataDir, webRoot, tls, 
     if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     ownDb?.drop();
   }
-  return { url, port, dataDir, webRoot, db, proc, stop, logs: () => output, exitStatus: () => exited, ca };
+  // metricsUrl: http://127.0.0.1:<port>/metrics of this server (null with --metrics-listen off).
+  return { url, port, dataDir, webRoot, db, proc, stop, logs: () => output, exitStatus: () => exited, ca, metricsUrl };
 }

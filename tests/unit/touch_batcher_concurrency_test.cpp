@@ -59,6 +59,9 @@ class FlakyStore : public SessionStore {
   Result<bool> DeleteUserSession(identity::UserId u, std::string_view id) override {
     return real_.DeleteUserSession(u, id);
   }
+  Result<std::optional<SessionRecord>> FindSessionById(std::string_view id) override {
+    return real_.FindSessionById(id);
+  }
   Result<long> DeleteOtherSessions(identity::UserId u, std::string_view keep,
                                    UnixSeconds now) override {
     return real_.DeleteOtherSessions(u, keep, now);

@@ -104,6 +104,9 @@ class FailingStore : public SessionStore {
     return std::vector<SessionRecord>{};
   }
   Result<bool> DeleteUserSession(identity::UserId, std::string_view) override { return false; }
+  Result<std::optional<SessionRecord>> FindSessionById(std::string_view) override {
+    return std::optional<SessionRecord>();
+  }
   Result<long> DeleteOtherSessions(identity::UserId, std::string_view, UnixSeconds) override {
     return 0L;
   }

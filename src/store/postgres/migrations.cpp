@@ -126,6 +126,11 @@ class AdvisoryLock {
   Connection& conn_;
 };
 
+// Operators can disable a user (NULL: enabled). Other nodes hear of it by NOTIFY.
+constexpr const char* kV4DisabledUsers = R"sql(
+ALTER TABLE users ADD COLUMN disabled_at BIGINT;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -133,6 +138,7 @@ const std::vector<Migration>& Migrations() {
       {1, "users and sessions", kV1Users},
       {2, "session idle timeout and persistence", kV2SessionIdle},
       {3, "throttling counters and audit events", kV3ThrottleAudit},
+      {4, "disabled users", kV4DisabledUsers},
   };
   return kAll;
 }

@@ -14,6 +14,12 @@ constexpr std::chrono::milliseconds kMinConnectBudget{1000};
 Pool::Pool(std::string conninfo, std::size_t size) : conninfo_(std::move(conninfo)) {
   if (size == 0) size = 1;
   free_.resize(size);  // every slot empty: connections open on first use
+  size_ = size;
+}
+
+Pool::Usage Pool::usage() {
+  std::lock_guard lock(mu_);
+  return {size_, size_ - free_.size(), waiting_};
 }
 
 Result<Pool::Lease> Pool::Acquire(std::chrono::milliseconds timeout) {
@@ -21,7 +27,10 @@ Result<Pool::Lease> Pool::Acquire(std::chrono::milliseconds timeout) {
   std::unique_ptr<Connection> conn;
   {
     std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, timeout, [&] { return !free_.empty(); })) {
+    ++waiting_;
+    const bool got = cv_.wait_for(lock, timeout, [&] { return !free_.empty(); });
+    --waiting_;
+    if (!got) {
       LogOutage("acquire", "no pooled connection free within the timeout");
       return Unavailable();
     }

@@ -61,6 +61,14 @@ class Pool {
   // message never holds the password).
   Result<Lease> Acquire(std::chrono::milliseconds timeout = kAcquireTimeout);
 
+  // Slots in all, leased now, and threads waiting for one (metrics).
+  struct Usage {
+    std::size_t size = 0;
+    std::size_t in_use = 0;
+    std::size_t waiting = 0;
+  };
+  Usage usage();
+
  private:
   void Release(std::unique_ptr<Connection> conn);
 
@@ -69,6 +77,8 @@ class Pool {
   std::condition_variable cv_;
   // Free slots: live connections at the back (taken first), empty slots (nullptr) in front.
   std::deque<std::unique_ptr<Connection>> free_;
+  std::size_t size_ = 0;
+  std::size_t waiting_ = 0;
 };
 
 }  // namespace latchkey::store::postgres

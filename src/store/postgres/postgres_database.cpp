@@ -15,8 +15,10 @@ namespace {
 constexpr int kExportBatch = 1000;
 
 constexpr const char* kPing = "SELECT 1";
+constexpr const char* kCountLiveSessions =
+    "SELECT count(*) FROM sessions WHERE expires_at > $1 AND last_seen_at + idle_timeout > $1";
 constexpr const char* kSelectUsersAfter =
-    "SELECT id, username, name, password_hash, created_at FROM users"
+    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users"
     " WHERE id > $1 ORDER BY id LIMIT $2";
 constexpr const char* kImportUser =
     "INSERT INTO users (username, name, password_hash, created_at) VALUES ($1, $2, $3, $4)"
@@ -43,12 +45,30 @@ PostgresDatabase::~PostgresDatabase() {
   feed_.reset();  // stop the feed thread before the members it may still read go away
 }
 
+void PostgresDatabase::StopWatchingSessionChanges() {
+  std::lock_guard lock(feed_mu_);
+  feed_.reset();
+}
+
 Result<void> PostgresDatabase::Ping() {
   auto lease = pool_.Acquire();
   if (!lease) return lease.error();
   QueryResult r = (*lease)->Exec(kPing);
   if (!r.ok()) return StorageError(r, "ping");
   return {};
+}
+
+Result<long> PostgresDatabase::CountLiveSessions(UnixSeconds now) {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.error();
+  QueryResult r = (*lease)->Exec(kCountLiveSessions, {now});
+  if (!r.ok() || r.rows() != 1) return StorageError(r, "count sessions");
+  return static_cast<long>(r.Int(0, 0));
+}
+
+PoolUsage PostgresDatabase::pool_usage() {
+  auto u = pool_.usage();
+  return {u.size, u.in_use, u.waiting};
 }
 
 Result<void> PostgresDatabase::ForEachUser(

@@ -17,7 +17,10 @@ constexpr const char* kInsertSession =
 constexpr const char* kSelectSessionByTokenHash =
     "SELECT " LATCHKEY_SESSION_COLUMNS
     ", u.username, u.name"
-    " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
+    " FROM sessions s JOIN users u ON u.id = s.user_id"
+    " WHERE s.token_hash = $1 AND u.disabled_at IS NULL";
+constexpr const char* kSelectSessionById =
+    "SELECT " LATCHKEY_SESSION_COLUMNS " FROM sessions s WHERE s.id = $1";
 constexpr const char* kSelectUserSessions =
     "SELECT " LATCHKEY_SESSION_COLUMNS
     " FROM sessions s WHERE s.user_id = $1 AND s.expires_at > $2"
@@ -96,6 +99,16 @@ Result<std::optional<session::ResolvedSession>> PostgresSessionStore::FindSessio
   out.session = ReadSession(r, 0);
   out.user = {out.session.user_id, r.Text(0, 10), r.Text(0, 11)};
   return std::optional<session::ResolvedSession>(std::move(out));
+}
+
+Result<std::optional<session::SessionRecord>> PostgresSessionStore::FindSessionById(
+    std::string_view id) {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.error();
+  QueryResult r = (*lease)->Exec(kSelectSessionById, {id});
+  if (!r.ok()) return StorageError(r, "session lookup");
+  if (r.rows() == 0) return std::optional<session::SessionRecord>();
+  return std::optional<session::SessionRecord>(ReadSession(r, 0));
 }
 
 Result<bool> PostgresSessionStore::DeleteSessionByTokenHash(std::string_view token_hash) {

@@ -19,6 +19,7 @@ class PostgresSessionStore final : public session::SessionStore {
                              std::optional<std::string_view> replaced_token_hash) override;
   Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
       std::string_view token_hash) override;
+  Result<std::optional<session::SessionRecord>> FindSessionById(std::string_view id) override;
   Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
   Result<long> DeleteExpiredSessions(UnixSeconds now) override;
   Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) override;

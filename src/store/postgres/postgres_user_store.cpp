@@ -11,10 +11,11 @@ constexpr const char* kInsertUser =
     "INSERT INTO users (username, name, password_hash, created_at) VALUES ($1, $2, $3, $4)"
     " RETURNING id";
 constexpr const char* kSelectUserByUsername =
-    "SELECT id, username, name, password_hash, created_at FROM users"
+    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users"
     " WHERE lower(username) = lower($1)";
 constexpr const char* kSelectUserById =
-    "SELECT id, username, name, password_hash, created_at FROM users WHERE id = $1";
+    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users WHERE id = $1";
+constexpr const char* kSetDisabled = "UPDATE users SET disabled_at = $2 WHERE id = $1";
 constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = $1";
 constexpr const char* kUpdateName =
     "UPDATE users SET name = $2 WHERE id = $1 RETURNING id, username, name";
@@ -30,6 +31,7 @@ identity::UserRecord ReadUserRow(const QueryResult& r, int row) {
   rec.user = {r.Int(row, 0), r.Text(row, 1), r.Text(row, 2)};
   rec.password_hash = r.Text(row, 3);
   rec.created_at = r.Int(row, 4);
+  rec.disabled_at = r.IsNull(row, 5) ? 0 : r.Int(row, 5);
   return rec;
 }
 
@@ -50,6 +52,18 @@ Result<identity::User> PostgresUserStore::CreateUserWithSession(
   if (auto r = InsertSessionRow(conn, first, created.id); !r) return r.error();
   if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit signup");
   return created;
+}
+
+Result<identity::User> PostgresUserStore::CreateUser(const identity::NewUser& user) {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.error();
+  QueryResult inserted =
+      (*lease)->Exec(kInsertUser, {user.username, user.name, user.password_hash, user.created_at});
+  if (inserted.sqlstate() == kUniqueViolation) {
+    return MakeError(Errc::kUsernameTaken, "This username is already taken", "username");
+  }
+  if (!inserted.ok() || inserted.rows() != 1) return StorageError(inserted, "insert user");
+  return identity::User{inserted.Int(0, 0), user.username, user.name};
 }
 
 Result<std::optional<identity::UserRecord>> PostgresUserStore::FindUserByUsername(
@@ -122,6 +136,44 @@ Result<void> PostgresUserStore::ReplacePassword(identity::UserId id, std::string
   }
   if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit password change");
   return {};
+}
+
+Result<bool> PostgresUserStore::ResetPassword(identity::UserId id, std::string_view password_hash) {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.error();
+  Connection& conn = **lease;
+  Transaction tx(conn);
+  if (!tx.Began()) return StorageError(tx.begin_result(), "begin password reset");
+  QueryResult updated = conn.Exec(kUpdatePassword, {id, password_hash});
+  if (!updated.ok()) return StorageError(updated, "update password");
+  if (updated.Affected() == 0) return false;
+  QueryResult deleted = conn.Exec(kDeleteUserSessions, {id});
+  if (!deleted.ok()) return StorageError(deleted, "delete sessions");
+  if (QueryResult n = NotifyUserChanged(conn, id); !n.ok()) {
+    return StorageError(n, "notify password reset");
+  }
+  if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit password reset");
+  return true;
+}
+
+Result<bool> PostgresUserStore::SetDisabled(identity::UserId id, UnixSeconds at) {
+  auto lease = pool_.Acquire();
+  if (!lease) return lease.error();
+  Connection& conn = **lease;
+  Transaction tx(conn);
+  if (!tx.Began()) return StorageError(tx.begin_result(), "begin disable");
+  QueryResult updated = conn.Exec(kSetDisabled, {id, at > 0 ? Param(at) : Param::Null()});
+  if (!updated.ok()) return StorageError(updated, "disable user");
+  if (updated.Affected() == 0) return false;
+  if (at > 0) {
+    QueryResult deleted = conn.Exec(kDeleteUserSessions, {id});
+    if (!deleted.ok()) return StorageError(deleted, "delete sessions");
+  }
+  if (QueryResult n = NotifyUserChanged(conn, id); !n.ok()) {
+    return StorageError(n, "notify disable");
+  }
+  if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit disable");
+  return true;
 }
 
 }  // namespace latchkey::store::postgres

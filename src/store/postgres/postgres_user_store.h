@@ -17,6 +17,7 @@ class PostgresUserStore final : public identity::UserStore {
 
   Result<identity::User> CreateUserWithSession(const identity::NewUser& user,
                                                const session::SessionRecord& first) override;
+  Result<identity::User> CreateUser(const identity::NewUser& user) override;
   Result<std::optional<identity::UserRecord>> FindUserByUsername(
       std::string_view username) override;
   Result<std::optional<identity::UserRecord>> FindUserById(identity::UserId id) override;
@@ -24,12 +25,15 @@ class PostgresUserStore final : public identity::UserStore {
   Result<identity::User> UpdateName(identity::UserId id, std::string_view name) override;
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
                                const session::SessionRecord& replacement) override;
+  Result<bool> ResetPassword(identity::UserId id, std::string_view password_hash) override;
+  Result<bool> SetDisabled(identity::UserId id, UnixSeconds at) override;
 
  private:
   Pool& pool_;
 };
 
-// A user row of columns (id, username, name, password_hash, created_at), in that order.
+// A user row of columns (id, username, name, password_hash, created_at, disabled_at), in
+// that order.
 identity::UserRecord ReadUserRow(const QueryResult& result, int row);
 
 }  // namespace latchkey::store::postgres

@@ -58,14 +58,22 @@ int Connection::Exec(const char* sql) {
 ConnectionPool::ConnectionPool(const std::string& path, std::size_t size) {
   if (size == 0) size = 1;
   for (std::size_t i = 0; i < size; ++i) free_.push_back(std::make_unique<Connection>(path));
+  size_ = size;
 }
 
 ConnectionPool::Lease ConnectionPool::Acquire() {
   std::unique_lock lock(mu_);
+  ++waiting_;
   cv_.wait(lock, [&] { return !free_.empty(); });
+  --waiting_;
   auto conn = std::move(free_.back());
   free_.pop_back();
   return Lease(*this, std::move(conn));
+}
+
+ConnectionPool::Usage ConnectionPool::usage() {
+  std::lock_guard lock(mu_);
+  return {size_, size_ - free_.size(), waiting_};
 }
 
 void ConnectionPool::Release(std::unique_ptr<Connection> conn) {

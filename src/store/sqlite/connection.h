@@ -111,11 +111,21 @@ class ConnectionPool {
 
   Lease Acquire();
 
+  // Connections in all, leased now, and threads waiting for one (metrics).
+  struct Usage {
+    std::size_t size = 0;
+    std::size_t in_use = 0;
+    std::size_t waiting = 0;
+  };
+  Usage usage();
+
  private:
   void Release(std::unique_ptr<Connection> conn);
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> free_;
+  std::size_t size_ = 0;
+  std::size_t waiting_ = 0;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back unless Commit() succeeded.

@@ -71,6 +71,32 @@ CREATE INDEX auth_events_user ON auth_events(user_id, id);
 CREATE INDEX auth_events_at ON auth_events(at);
 )sql";
 
+// Operators can disable a user (NULL: enabled). session_changes is the change feed of a
+// server process (sqlite/change_poller.h) for writes made by other processes on the same file
+// (`latchkey user disable`, `session revoke`, ...): triggers record every deleted session and
+// every change of a user's name, password, disabled state or existence in the transaction of
+// the write itself, so no writer can forget to and no rolled-back write is seen. Rows are
+// pruned after a minute by the polling server.
+constexpr const char* kV4DisabledUsersChanges = R"sql(
+ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+CREATE TABLE session_changes (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  token_hash TEXT,
+  user_id    INTEGER,
+  at         INTEGER NOT NULL DEFAULT (unixepoch())
+);
+CREATE INDEX session_changes_at ON session_changes(at);
+CREATE TRIGGER sessions_deleted_feed AFTER DELETE ON sessions BEGIN
+  INSERT INTO session_changes (token_hash) VALUES (OLD.token_hash);
+END;
+CREATE TRIGGER users_updated_feed AFTER UPDATE OF name, password_hash, disabled_at ON users BEGIN
+  INSERT INTO session_changes (user_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER users_deleted_feed AFTER DELETE ON users BEGIN
+  INSERT INTO session_changes (user_id) VALUES (OLD.id);
+END;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -78,6 +104,7 @@ const std::vector<Migration>& Migrations() {
       {1, "users and sessions", kV1Users},
       {2, "session idle timeout and persistence", kV2SessionIdle},
       {3, "throttling counters and audit events", kV3ThrottleAudit},
+      {4, "disabled users and the session change feed", kV4DisabledUsersChanges},
   };
   return kAll;
 }

@@ -1,11 +1,16 @@
-// store::Database over one SQLite file: the embedded default (one server process owns the
-// file; WAL lets its readers run beside its one writer).
+// store::Database over one SQLite file: the embedded default (one server process serves the
+// file; WAL lets its readers run beside its one writer). Admin commands (`latchkey user ...`,
+// `latchkey session ...`) may write from other processes: the server hears of their session
+// changes through sqlite/change_poller.h.
 // Blocking: call from a worker pool. Thread-safety: safe from many threads.
 #pragma once
 
+#include <chrono>
+#include <memory>
 #include <string>
 
 #include "store/database.h"
+#include "store/sqlite/change_poller.h"
 #include "store/sqlite/sqlite_security_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -16,7 +21,10 @@ class SqliteDatabase final : public Database {
   // Opens (creating) the file at `path` with `pool_size` connections and runs migrations.
   // Throws std::runtime_error at startup.
   SqliteDatabase(const std::string& path, std::size_t pool_size)
-      : store_(path, pool_size), security_(store_.pool()) {}
+      : path_(path), store_(path, pool_size), security_(store_.pool()) {}
+
+  // How often a serving process polls for other processes' session changes.
+  static constexpr std::chrono::milliseconds kFeedInterval{250};
 
   identity::UserStore& users() override { return store_; }
   session::SessionStore& sessions() override { return store_; }
@@ -27,12 +35,17 @@ class SqliteDatabase final : public Database {
   Result<void> Ping() override;
   Result<void> ForEachUser(const std::function<void(const identity::UserRecord&)>& sink) override;
   Result<bool> ImportUser(const identity::UserRecord& user) override;
-  // One process owns the file: there is no other writer to hear from.
-  bool WatchSessionChanges(SessionChangeSink&) override { return false; }
+  Result<long> CountLiveSessions(UnixSeconds now) override;
+  PoolUsage pool_usage() override;
+  // Polls session_changes every kFeedInterval (sqlite/change_poller.h).
+  bool WatchSessionChanges(SessionChangeSink& sink) override;
+  void StopWatchingSessionChanges() override { poller_.reset(); }
 
  private:
+  std::string path_;
   SqliteStore store_;
   SqliteSecurityStore security_;
+  std::unique_ptr<ChangePoller> poller_;  // last: stopped before the stores go
 };
 
 }  // namespace latchkey::store::sqlite

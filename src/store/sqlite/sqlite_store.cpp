@@ -11,9 +11,11 @@ namespace {
 constexpr const char* kInsertUser =
     "INSERT INTO users (username, name, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
 constexpr const char* kSelectUserByUsername =
-    "SELECT id, username, name, password_hash, created_at FROM users WHERE username = ?1";
+    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users"
+    " WHERE username = ?1";
 constexpr const char* kSelectUserById =
-    "SELECT id, username, name, password_hash, created_at FROM users WHERE id = ?1";
+    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users WHERE id = ?1";
+constexpr const char* kSetDisabled = "UPDATE users SET disabled_at = ?2 WHERE id = ?1";
 constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = ?1";
 constexpr const char* kUpdateName = "UPDATE users SET name = ?2 WHERE id = ?1";
 constexpr const char* kUpdatePassword = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
@@ -28,7 +30,10 @@ constexpr const char* kInsertSession =
 constexpr const char* kSelectSessionByTokenHash =
     "SELECT " LATCHKEY_SESSION_COLUMNS
     ", u.username, u.name"
-    " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1";
+    " FROM sessions s JOIN users u ON u.id = s.user_id"
+    " WHERE s.token_hash = ?1 AND u.disabled_at IS NULL";
+constexpr const char* kSelectSessionById =
+    "SELECT " LATCHKEY_SESSION_COLUMNS " FROM sessions s WHERE s.id = ?1";
 constexpr const char* kSelectUserSessions =
     "SELECT " LATCHKEY_SESSION_COLUMNS
     " FROM sessions s WHERE s.user_id = ?1 AND s.expires_at > ?2"
@@ -66,6 +71,7 @@ identity::UserRecord ReadUser(const Statement& stmt) {
   rec.user = {stmt.Int(0), stmt.Text(1), stmt.Text(2)};
   rec.password_hash = stmt.Text(3);
   rec.created_at = stmt.Int(4);
+  rec.disabled_at = stmt.IsNull(5) ? 0 : stmt.Int(5);
   return rec;
 }
 
@@ -120,6 +126,22 @@ Result<identity::User> SqliteStore::CreateUserWithSession(const identity::NewUse
   if (auto r = BindAndRunSessionInsert(*conn, first, created.id); !r) return r.error();
   if (tx.Commit() != SQLITE_OK) return StorageError(*conn, "commit signup");
   return created;
+}
+
+Result<identity::User> SqliteStore::CreateUser(const identity::NewUser& user) {
+  auto conn = pool_.Acquire();
+  auto stmt = conn->Prepare(kInsertUser);
+  if (!stmt) return StorageError(*conn, "prepare user insert");
+  int rc = stmt->Bind(1, user.username)
+               .Bind(2, user.name)
+               .Bind(3, user.password_hash)
+               .Bind(4, user.created_at)
+               .Step();
+  if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+    return MakeError(Errc::kUsernameTaken, "This username is already taken", "username");
+  }
+  if (rc != SQLITE_DONE) return StorageError(*conn, "insert user");
+  return identity::User{conn->LastInsertRowId(), user.username, user.name};
 }
 
 Result<std::optional<identity::UserRecord>> SqliteStore::FindUserByUsername(
@@ -182,6 +204,52 @@ Result<void> SqliteStore::ReplacePassword(identity::UserId id, std::string_view 
   return {};
 }
 
+Result<bool> SqliteStore::ResetPassword(identity::UserId id, std::string_view password_hash) {
+  auto conn = pool_.Acquire();
+  Transaction tx(*conn);
+  if (!tx.Began()) return StorageError(*conn, "begin password reset");
+  {
+    auto stmt = conn->Prepare(kUpdatePassword);
+    if (!stmt) return StorageError(*conn, "prepare password update");
+    if (stmt->Bind(1, id).Bind(2, password_hash).Step() != SQLITE_DONE) {
+      return StorageError(*conn, "update password");
+    }
+  }
+  if (conn->Changes() == 0) return false;
+  {
+    auto stmt = conn->Prepare(kDeleteUserSessions);
+    if (!stmt) return StorageError(*conn, "prepare sessions delete");
+    if (stmt->Bind(1, id).Step() != SQLITE_DONE) return StorageError(*conn, "delete sessions");
+  }
+  if (tx.Commit() != SQLITE_OK) return StorageError(*conn, "commit password reset");
+  return true;
+}
+
+Result<bool> SqliteStore::SetDisabled(identity::UserId id, UnixSeconds at) {
+  auto conn = pool_.Acquire();
+  Transaction tx(*conn);
+  if (!tx.Began()) return StorageError(*conn, "begin disable");
+  {
+    auto stmt = conn->Prepare(kSetDisabled);
+    if (!stmt) return StorageError(*conn, "prepare disable");
+    stmt->Bind(1, id);
+    if (at > 0) {
+      stmt->Bind(2, at);
+    } else {
+      stmt->BindNull(2);
+    }
+    if (stmt->Step() != SQLITE_DONE) return StorageError(*conn, "disable user");
+  }
+  if (conn->Changes() == 0) return false;
+  if (at > 0) {
+    auto stmt = conn->Prepare(kDeleteUserSessions);
+    if (!stmt) return StorageError(*conn, "prepare sessions delete");
+    if (stmt->Bind(1, id).Step() != SQLITE_DONE) return StorageError(*conn, "delete sessions");
+  }
+  if (tx.Commit() != SQLITE_OK) return StorageError(*conn, "commit disable");
+  return true;
+}
+
 Result<bool> SqliteStore::DeleteUser(identity::UserId id) {
   auto conn = pool_.Acquire();
   auto stmt = conn->Prepare(kDeleteUser);
@@ -219,6 +287,16 @@ Result<std::optional<session::ResolvedSession>> SqliteStore::FindSessionByTokenH
   out.session = ReadSession(*stmt);
   out.user = {out.session.user_id, stmt->Text(10), stmt->Text(11)};
   return std::optional<session::ResolvedSession>(std::move(out));
+}
+
+Result<std::optional<session::SessionRecord>> SqliteStore::FindSessionById(std::string_view id) {
+  auto conn = pool_.Acquire();
+  auto stmt = conn->Prepare(kSelectSessionById);
+  if (!stmt) return StorageError(*conn, "prepare session lookup");
+  int rc = stmt->Bind(1, id).Step();
+  if (rc == SQLITE_DONE) return std::optional<session::SessionRecord>();
+  if (rc != SQLITE_ROW) return StorageError(*conn, "session lookup");
+  return std::optional<session::SessionRecord>(ReadSession(*stmt));
 }
 
 Result<bool> SqliteStore::DeleteSessionByTokenHash(std::string_view token_hash) {

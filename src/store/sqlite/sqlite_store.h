@@ -20,6 +20,7 @@ class SqliteStore final : public identity::UserStore, public session::SessionSto
 
   Result<identity::User> CreateUserWithSession(const identity::NewUser& user,
                                                const session::SessionRecord& first) override;
+  Result<identity::User> CreateUser(const identity::NewUser& user) override;
   Result<std::optional<identity::UserRecord>> FindUserByUsername(
       std::string_view username) override;
   Result<std::optional<identity::UserRecord>> FindUserById(identity::UserId id) override;
@@ -27,11 +28,14 @@ class SqliteStore final : public identity::UserStore, public session::SessionSto
   Result<identity::User> UpdateName(identity::UserId id, std::string_view name) override;
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
                                const session::SessionRecord& replacement) override;
+  Result<bool> ResetPassword(identity::UserId id, std::string_view password_hash) override;
+  Result<bool> SetDisabled(identity::UserId id, UnixSeconds at) override;
 
   Result<void> InsertSession(const session::SessionRecord& created,
                              std::optional<std::string_view> replaced_token_hash) override;
   Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
       std::string_view token_hash) override;
+  Result<std::optional<session::SessionRecord>> FindSessionById(std::string_view id) override;
   Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
   Result<long> DeleteExpiredSessions(UnixSeconds now) override;
   Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) override;

@@ -1,0 +1,49 @@
+// What every admin command (`latchkey user ...`, `latchkey session ...`) works with: its
+// parsed options, and the database and flows::AdminService they act through.
+// Thread-safety: for the main thread of a one-shot command.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/config.h"
+#include "audit/audit_log.h"
+#include "base/clock.h"
+#include "crypto/password_hasher.h"
+#include "flows/admin_service.h"
+#include "identity/password_policy.h"
+#include "store/database.h"
+
+namespace latchkey::app {
+
+// The values of the admin commands' flags and arguments.
+struct AdminOptions {
+  ServeConfig config;           // --data-dir, --db, --web-root, --common-passwords, --password-hash
+  std::string target;           // <username|id> of `user ...`, <id> of `session revoke`
+  std::string name;             // --name of `user add`
+  std::string user;             // --user of `session list` / `session revoke`
+  bool password_stdin = false;  // read the new password from stdin, not a prompt
+  bool json = false;            // one JSON value instead of a table
+  bool yes = false;             // `user delete` without asking
+};
+
+class AdminContext {
+ public:
+  // Opens the database (migrating it: the same binary's schema). with_password_rules: loads
+  // the common-password list (throws std::runtime_error when it is missing or empty).
+  AdminContext(const Settings& settings, bool with_password_rules);
+
+  store::Database& db() { return *db_; }
+  flows::AdminService& service() { return service_; }
+  UnixSeconds Now() const { return clock_.Now(); }
+
+ private:
+  std::unique_ptr<store::Database> db_;
+  SystemClock clock_;
+  crypto::PasswordHasher hasher_;
+  identity::PasswordPolicy passwords_;
+  audit::AuditLog audit_;
+  flows::AdminService service_;
+};
+
+}  // namespace latchkey::app

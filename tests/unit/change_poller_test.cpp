@@ -1,0 +1,195 @@
+// The SQLite session change feed (store/sqlite/change_poller.h): writes made by another
+// process on the same file (here: another SqliteDatabase, as `latchkey user ...` opens it)
+// reach the sink at the next poll -- deleted sessions by token hash, changed, disabled or
+// deleted users by id, cascades included; an idle database delivers nothing; rows missed
+// (pruned before they were read) drop the whole cache. Migration 4 keeps existing users
+// enabled.
+#include "store/sqlite/change_poller.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "session/session_cache.h"
+#include "store/caching_store.h"
+#include "store/sqlite/connection.h"
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_database.h"
+#include "test_support.h"
+
+namespace latchkey::store::sqlite {
+namespace {
+
+struct Sink final : SessionChangeSink {
+  void OnFeedUp() override { ++ups; }
+  void OnFeedDown() override { ++downs; }
+  void OnSessionChanged(std::string_view t) override { tokens.emplace_back(t); }
+  void OnUserChanged(identity::UserId id) override { users.push_back(id); }
+  bool HasToken(const std::string& t) const {
+    return std::find(tokens.begin(), tokens.end(), t) != tokens.end();
+  }
+  bool HasUser(identity::UserId id) const {
+    return std::find(users.begin(), users.end(), id) != users.end();
+  }
+  void Reset() { *this = Sink{}; }
+  int ups = 0, downs = 0;
+  std::vector<std::string> tokens;
+  std::vector<identity::UserId> users;
+};
+
+std::string Hash(const std::string& tag) { return std::string(64 - tag.size(), '0') + tag; }
+
+session::SessionRecord Session(identity::UserId user_id, const std::string& tag) {
+  session::SessionRecord s;
+  s.id = "sid-" + tag;
+  s.user_id = user_id;
+  s.token_hash = Hash(tag);
+  s.created_at = s.last_seen_at = 1'700'000'000;
+  s.expires_at = 4'000'000'000;
+  s.idle_timeout = 1'000'000'000;
+  return s;
+}
+
+class ChangePollerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    poller_.Attach(sink_);
+    ASSERT_EQ(sink_.ups, 1);
+    sink_.Reset();
+  }
+
+  identity::UserId NewUser(const std::string& name, const std::string& tag) {
+    auto u = cli_.users().CreateUserWithSession({name, "", "$argon2id$x", 1'700'000'000},
+                                                Session(0, tag));
+    EXPECT_TRUE(u);
+    return u ? u->id : 0;
+  }
+  void Poll() {
+    sink_.Reset();
+    ASSERT_TRUE(poller_.PollOnce());
+  }
+
+  testing::TempDir dir_;
+  std::string path_ = (dir_.path() / "latchkey.db").string();
+  SqliteDatabase server_{path_, 1};  // migrates
+  SqliteDatabase cli_{path_, 1};     // the other process
+  Sink sink_;
+  ChangePoller poller_{path_, std::chrono::milliseconds(250)};
+};
+
+TEST_F(ChangePollerTest, Idle_DeliversNothing) {
+  Poll();
+  EXPECT_TRUE(sink_.tokens.empty());
+  EXPECT_TRUE(sink_.users.empty());
+  EXPECT_EQ(sink_.ups + sink_.downs, 0);
+}
+
+TEST_F(ChangePollerTest, OtherProcessDeletesSession_TokenHashDelivered) {
+  NewUser("ann", "a1");
+  Poll();  // the signup: nothing deleted
+  EXPECT_TRUE(sink_.tokens.empty());
+  ASSERT_TRUE(cli_.sessions().DeleteSessionByTokenHash(Hash("a1")).value());
+  Poll();
+  EXPECT_EQ(sink_.tokens, std::vector<std::string>{Hash("a1")});
+  Poll();
+  EXPECT_TRUE(sink_.tokens.empty()) << "each change once";
+}
+
+TEST_F(ChangePollerTest, DisableEnableResetDelete_UserAndCascadedTokensDelivered) {
+  auto id = NewUser("bea", "b1");
+  ASSERT_TRUE(cli_.sessions().InsertSession(Session(id, "b2"), std::nullopt));
+  Poll();
+  ASSERT_TRUE(cli_.users().SetDisabled(id, 1'700'000'100).value());
+  Poll();
+  EXPECT_TRUE(sink_.HasUser(id));
+  EXPECT_TRUE(sink_.HasToken(Hash("b1")));
+  EXPECT_TRUE(sink_.HasToken(Hash("b2")));
+  ASSERT_TRUE(cli_.users().SetDisabled(id, 0).value());
+  Poll();
+  EXPECT_TRUE(sink_.HasUser(id));
+  ASSERT_TRUE(cli_.sessions().InsertSession(Session(id, "b3"), std::nullopt));
+  ASSERT_TRUE(cli_.users().ResetPassword(id, "$argon2id$y").value());
+  Poll();
+  EXPECT_TRUE(sink_.HasUser(id));
+  EXPECT_TRUE(sink_.HasToken(Hash("b3")));
+  ASSERT_TRUE(cli_.sessions().InsertSession(Session(id, "b4"), std::nullopt));
+  ASSERT_TRUE(cli_.users().DeleteUser(id).value());
+  Poll();
+  EXPECT_TRUE(sink_.HasUser(id));
+  EXPECT_TRUE(sink_.HasToken(Hash("b4"))) << "ON DELETE CASCADE fires the sessions trigger";
+}
+
+TEST_F(ChangePollerTest, RowsPrunedBeforeRead_DropTheWholeCache) {
+  NewUser("cid", "c1");
+  NewUser("cody", "c2");
+  Poll();
+  ASSERT_TRUE(cli_.sessions().DeleteSessionByTokenHash(Hash("c1")).value());
+  ASSERT_TRUE(cli_.sessions().DeleteSessionByTokenHash(Hash("c2")).value());
+  {
+    Connection raw(path_);
+    ASSERT_EQ(raw.Exec("DELETE FROM session_changes WHERE seq = (SELECT MIN(seq) FROM "
+                       "session_changes WHERE token_hash IS NOT NULL)"),
+              SQLITE_OK);
+  }
+  Poll();
+  EXPECT_EQ(sink_.downs, 1);
+  EXPECT_EQ(sink_.ups, 1);
+}
+
+// The whole path as `latchkey serve` runs it: a cached session revoked by another process is
+// refused within a second (the poll's interval is 250 ms).
+TEST(ChangePollerServe, CachedSessionRevokedByOtherProcess_RefusedWithinASecond) {
+  testing::TempDir dir;
+  std::string path = (dir.path() / "latchkey.db").string();
+  SystemClock clock;
+  session::SessionCache cache(100, std::chrono::seconds(60));
+  SqliteDatabase server(path, 2);
+  CachingStore store(server, cache, clock);
+  struct StopFirst {  // the feed stops before `store`, its sink, goes
+    SqliteDatabase& db;
+    ~StopFirst() { db.StopWatchingSessionChanges(); }
+  } stop_first{server};
+  cache.SetServing(false);
+  ASSERT_TRUE(server.WatchSessionChanges(store));
+  SqliteDatabase cli(path, 1);
+  auto s = Session(0, "d1");
+  s.created_at = s.last_seen_at = clock.Now();
+  auto id = cli.users().CreateUserWithSession({"dan", "", "$argon2id$x", clock.Now()}, s);
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(store.FindSessionByTokenHash(Hash("d1")).value());
+  ASSERT_TRUE(store.FindSessionInMemory(Hash("d1"), clock.Now())) << "cached";
+  ASSERT_TRUE(cli.users().SetDisabled(id->id, clock.Now()).value());
+  auto start = std::chrono::steady_clock::now();
+  while (store.FindSessionInMemory(Hash("d1"), clock.Now())) {
+    ASSERT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(store.FindSessionByTokenHash(Hash("d1")).value());
+}
+
+TEST(Migration4, ExistingUsers_StayEnabled) {
+  testing::TempDir dir;
+  Connection conn((dir.path() / "latchkey.db").string());
+  ASSERT_EQ(SchemaVersion(conn), 0);
+  for (const auto& m : Migrations()) {
+    if (m.version > 3) break;
+    ASSERT_EQ(conn.Exec(m.sql), SQLITE_OK) << m.name;
+    auto stmt = conn.Prepare(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, 0)");
+    ASSERT_EQ(stmt->Bind(1, std::int64_t{m.version}).Bind(2, m.name).Step(), SQLITE_DONE);
+  }
+  ASSERT_EQ(conn.Exec("INSERT INTO users (username, password_hash, created_at) "
+                      "VALUES ('old', 'h', 1)"),
+            SQLITE_OK);
+  EXPECT_EQ(Migrate(conn), std::vector<int>{4});
+  auto stmt = conn.Prepare("SELECT disabled_at FROM users WHERE username = 'old'");
+  ASSERT_EQ(stmt->Step(), SQLITE_ROW);
+  EXPECT_TRUE(stmt->IsNull(0));
+}
+
+}  // namespace
+}  // namespace latchkey::store::sqlite
