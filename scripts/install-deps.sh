@@ -21,6 +21,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium sqlite3 curl openssl)  # openssl: the TLS tests make their certificates
   # initdb/pg_ctl (scripts/pg-cluster.sh), psql and pg_dump (tests/support)
   packages+=(postgresql postgresql-client)
+  # tests/package: dpkg-shlibdeps for cpack, the package's Depends, systemd-analyze verify
+  packages+=(dpkg-dev adduser init-system-helpers systemd)
 fi
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang-14 libclang-rt-14-dev)
