@@ -1,0 +1,160 @@
+// docs/openapi.json against the running server: a walk through every documented operation
+// (successes and the errors a client can cause), each answer checked against the document
+// (status documented for the operation, JSON body valid against its schema, documented
+// headers present), and then the reverse: every documented (operation, status) pair was seen,
+// except the few this walk cannot cause (listed with the reason). tests/unit/openapi_test.cpp
+// checks the same file against the router's route list.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { api, responseLog } from '../support/http.mjs';
+import { runLatchkey } from '../support/server.mjs';
+import { checkResponse, documentedOperations, operationOf } from '../support/openapi.mjs';
+import { browser, PASSWORD, startTestServer, uniq, withoutSession } from '../support/fixtures.mjs';
+
+let srv;
+let throttled;
+before(async () => {
+  srv = await startTestServer();
+  throttled = await startTestServer({ throttle: true, args: ['--signup-rate-limit', '1'] });
+});
+after(async () => {
+  await srv?.cleanup();
+  await throttled?.cleanup();
+});
+
+// Documented answers this walk does not cause, and why.
+const NOT_CAUSED = new Map([
+  ['503', 'needs the database down: tests/cluster and tests/pg cover outages'],
+]);
+
+const seen = new Set();
+function check(res) {
+  const found = operationOf(res.method, res.path);
+  assert.ok(found, `${res.method} ${res.path} is a documented operation`);
+  seen.add(`${found.method} ${found.template} ${res.status}`);
+  assert.deepEqual(checkResponse(res), [], `${res.method} ${res.path} -> ${res.status} matches docs/openapi.json`);
+  return res;
+}
+
+async function call(jar, method, path, opts) {
+  return check(await api(srv.url, jar, method, path, opts));
+}
+
+test('every documented operation answers as documented, successes and errors', async () => {
+  const a = await browser(srv.url);
+  check(responseLog[responseLog.length - 1]); // GET / (the page that gave the CSRF token)
+  const username = uniq('oa');
+  const post = (path, json, jar = a, extra = {}) => call(jar, 'POST', path, { json, ...extra });
+
+  // Liveness and readiness.
+  await call(null, 'GET', '/healthz');
+  await call(null, 'GET', '/readyz');
+  await call(null, 'GET', '/assets/app.js');
+  await call(null, 'GET', '/assets/no-such-file.js');
+
+  // Without a session.
+  await call(a, 'GET', '/api/auth');
+  await call(a, 'GET', '/api/auth/sessions');
+  await call(a, 'GET', '/api/auth/events');
+  await call(a, 'PATCH', '/api/auth/user', { json: { name: 'x' } });
+  await post('/api/auth/password', { current_password: PASSWORD, new_password: `${PASSWORD}!` });
+  await post('/api/auth/sessions/revoke_others', undefined);
+  await call(a, 'DELETE', '/api/auth/sessions/AAAAAAAAAAAAAAAAAAAAAA');
+  await post('/api/auth/remove_account', { password: PASSWORD });
+
+  // Signup: the body's errors, then success, then the taken name.
+  await post('/api/auth/signup', { username, password: PASSWORD }, a, { csrf: null });
+  await post('/api/auth/signup', { username: 'x', password: PASSWORD });
+  await call(a, 'POST', '/api/auth/signup', { rawBody: 'username=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  await call(a, 'POST', '/api/auth/signup', { rawBody: JSON.stringify({ username, password: 'p'.repeat(20000) }), headers: { 'Content-Type': 'application/json' } });
+  const created = await post('/api/auth/signup', { username, password: PASSWORD, name: 'Open API' });
+  assert.equal(created.status, 201);
+  await post('/api/auth/signup', { username: username.toUpperCase(), password: PASSWORD }, withoutSession(a));
+
+  // With a session.
+  await call(a, 'GET', '/api/auth');
+  await call(a, 'PATCH', '/api/auth/user', { json: { name: 'Renamed' } });
+  await call(a, 'PATCH', '/api/auth/user', { json: { name: 'bad\u0007name' } });
+  await call(a, 'GET', '/api/auth/events');
+
+  // Login: wrong password, malformed, success on a second device.
+  const b = await browser(srv.url);
+  await post('/api/auth/login', { username, password: 'wrong password!' }, b);
+  await post('/api/auth/login', { username }, b);
+  await post('/api/auth/login', { username, password: PASSWORD, remember: false }, b);
+
+  // Sessions: list, revoke an unknown id, revoke the other device, revoke others.
+  const list = await call(a, 'GET', '/api/auth/sessions');
+  const other = list.body.sessions.find((s) => !s.current);
+  await call(a, 'DELETE', '/api/auth/sessions/AAAAAAAAAAAAAAAAAAAAAA');
+  await call(a, 'DELETE', `/api/auth/sessions/${other.id}`);
+  await post('/api/auth/sessions/revoke_others', undefined);
+
+  // Password change: wrong current, a common new one, success.
+  await post('/api/auth/password', { current_password: 'wrong password!', new_password: 'another long one' });
+  await post('/api/auth/password', { current_password: PASSWORD, new_password: 'password1' });
+  const changed = await post('/api/auth/password', { current_password: PASSWORD, new_password: 'another long passphrase' });
+  assert.equal(changed.status, 200);
+
+  // Account removal: wrong password, then success; logout without and with a session.
+  await post('/api/auth/remove_account', { password: 'wrong password!' });
+  await post('/api/auth/logout', undefined, b);
+  const removed = await post('/api/auth/remove_account', { password: 'another long passphrase' });
+  assert.equal(removed.status, 200);
+  // A disabled account: the right password gets 403 (after the password verified).
+  const d = await browser(srv.url);
+  const disabled = uniq('oad');
+  await post('/api/auth/signup', { username: disabled, password: PASSWORD }, d);
+  const off = runLatchkey(['user', 'disable', disabled, '--data-dir', srv.dataDir, '--db', srv.db]);
+  assert.equal(off.status, 0, `user disable: ${off.stderr}`);
+  assert.equal((await post('/api/auth/login', { username: disabled, password: PASSWORD }, withoutSession(d))).status, 403);
+  const c = await browser(srv.url);
+  await post('/api/auth/signup', { username: uniq('oa'), password: PASSWORD }, c);
+  await post('/api/auth/logout', undefined, c);
+});
+
+test('every state-changing operation: the guards and the body errors are documented', async () => {
+  const a = await browser(srv.url);
+  await api(srv.url, a, 'POST', '/api/auth/signup', { json: { username: uniq('oag'), password: PASSWORD } });
+  const concrete = (template) => template.replace(/\{[^}]+\}/g, 'AAAAAAAAAAAAAAAAAAAAAA');
+  for (const { method, template, op } of documentedOperations()) {
+    const m = method.toUpperCase();
+    if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(m) || !template.startsWith('/api/')) continue;
+    const p = concrete(template);
+    assert.equal(check(await api(srv.url, a, m, p, { csrf: null })).status, 403, `${m} ${p} without a CSRF token`);
+    if (!op.requestBody) continue;
+    const json = { 'Content-Type': 'application/json' };
+    assert.equal(check(await api(srv.url, a, m, p, { rawBody: '{"name":', headers: json })).status, 400, `${m} ${p} malformed`);
+    assert.equal(check(await api(srv.url, a, m, p, { rawBody: `{"name":"${'n'.repeat(17000)}"}`, headers: json })).status, 413, `${m} ${p} too large`);
+    assert.equal(check(await api(srv.url, a, m, p, { rawBody: 'name=x', headers: { 'Content-Type': 'text/plain' } })).status, 415, `${m} ${p} not JSON`);
+  }
+});
+
+test('throttled answers (429 + Retry-After) are documented', async () => {
+  const t = await browser(throttled.url);
+  const username = uniq('oat');
+  assert.equal(check(await api(throttled.url, t, 'POST', '/api/auth/signup', { json: { username, password: PASSWORD } })).status, 201);
+  const again = await api(throttled.url, withoutSession(t), 'POST', '/api/auth/signup', { json: { username: uniq('oat'), password: PASSWORD } });
+  assert.equal(check(again).status, 429);
+  let res;
+  for (let i = 0; i < 12; i += 1) {
+    res = await api(throttled.url, t, 'POST', '/api/auth/login', { json: { username, password: 'wrong password!' } });
+    if (res.status === 429) break;
+  }
+  assert.equal(check(res).status, 429, 'failed logins end in 429');
+  const pw = await api(throttled.url, t, 'POST', '/api/auth/password', { json: { current_password: PASSWORD, new_password: 'another long passphrase' } });
+  const rm = await api(throttled.url, t, 'POST', '/api/auth/remove_account', { json: { password: PASSWORD } });
+  for (const r of [pw, rm]) check(r);
+});
+
+test('the reverse: every documented answer was seen', () => {
+  const missing = [];
+  for (const { method, template, op } of documentedOperations()) {
+    if (op['x-latchkey-listener']) continue; // served by another listener: tests/api/metrics.test.mjs
+    for (const status of Object.keys(op.responses)) {
+      if (NOT_CAUSED.has(status)) continue;
+      if (!seen.has(`${method} ${template} ${status}`)) missing.push(`${method} ${template} ${status}`);
+    }
+  }
+  assert.deepEqual(missing, [], 'documented answers never caused by the walk (cause them, or list why not)');
+});
