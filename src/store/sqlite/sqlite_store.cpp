@@ -104,34 +104,13 @@ SqliteStore::SqliteStore(const std::string& path, std::size_t pool_size) : pool_
   for (int v : Migrate(*conn)) spdlog::info("applied migration {}", v);
 }
 
-Result<identity::User> SqliteStore::CreateUserWithSession(const identity::NewUser& user,
-                                                          const session::SessionRecord& first) {
-  auto conn = pool_.Acquire();
-  Transaction tx(*conn);
-  if (!tx.Began()) return StorageError(*conn, "begin signup");
-  {
-    auto stmt = conn->Prepare(kInsertUser);
-    if (!stmt) return StorageError(*conn, "prepare user insert");
-    int rc = stmt->Bind(1, user.username)
-                 .Bind(2, user.name)
-                 .Bind(3, user.password_hash)
-                 .Bind(4, user.created_at)
-                 .Step();
-    if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-      return MakeError(Errc::kUsernameTaken, "This username is already taken", "username");
-    }
-    if (rc != SQLITE_DONE) return StorageError(*conn, "insert user");
-  }
-  identity::User created{conn->LastInsertRowId(), user.username, user.name};
-  if (auto r = BindAndRunSessionInsert(*conn, first, created.id); !r) return r.error();
-  if (tx.Commit() != SQLITE_OK) return StorageError(*conn, "commit signup");
-  return created;
-}
+namespace {
 
-Result<identity::User> SqliteStore::CreateUser(const identity::NewUser& user) {
-  auto conn = pool_.Acquire();
-  auto stmt = conn->Prepare(kInsertUser);
-  if (!stmt) return StorageError(*conn, "prepare user insert");
+// The users row of `user` (one statement; the caller's transaction, if any, holds it).
+// Errors: kUsernameTaken from the unique index (case-insensitive), else storage errors.
+Result<identity::User> InsertUser(Connection& conn, const identity::NewUser& user) {
+  auto stmt = conn.Prepare(kInsertUser);
+  if (!stmt) return StorageError(conn, "prepare user insert");
   int rc = stmt->Bind(1, user.username)
                .Bind(2, user.name)
                .Bind(3, user.password_hash)
@@ -140,8 +119,27 @@ Result<identity::User> SqliteStore::CreateUser(const identity::NewUser& user) {
   if (rc == SQLITE_CONSTRAINT_UNIQUE) {
     return MakeError(Errc::kUsernameTaken, "This username is already taken", "username");
   }
-  if (rc != SQLITE_DONE) return StorageError(*conn, "insert user");
-  return identity::User{conn->LastInsertRowId(), user.username, user.name};
+  if (rc != SQLITE_DONE) return StorageError(conn, "insert user");
+  return identity::User{conn.LastInsertRowId(), user.username, user.name};
+}
+
+}  // namespace
+
+Result<identity::User> SqliteStore::CreateUserWithSession(const identity::NewUser& user,
+                                                          const session::SessionRecord& first) {
+  auto conn = pool_.Acquire();
+  Transaction tx(*conn);
+  if (!tx.Began()) return StorageError(*conn, "begin signup");
+  auto created = InsertUser(*conn, user);
+  if (!created) return created.error();
+  if (auto r = BindAndRunSessionInsert(*conn, first, created->id); !r) return r.error();
+  if (tx.Commit() != SQLITE_OK) return StorageError(*conn, "commit signup");
+  return created;
+}
+
+Result<identity::User> SqliteStore::CreateUser(const identity::NewUser& user) {
+  auto conn = pool_.Acquire();
+  return InsertUser(*conn, user);
 }
 
 Result<std::optional<identity::UserRecord>> SqliteStore::FindUserByUsername(
