@@ -1,5 +1,7 @@
 #include "app/admin_commands.h"
 
+#include <sodium.h>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -86,6 +88,11 @@ AdminCommands::AdminCommands(CLI::App& cli, AddDatabaseFlags add_database_flags)
 bool AdminCommands::parsed() const { return user_->parsed() || session_->parsed(); }
 
 int AdminCommands::Run() {
+  // Hashing and salts (user add, set-password) need libsodium initialised first.
+  if (sodium_init() < 0) {
+    std::fprintf(stderr, "latchkey: libsodium failed to initialise\n");
+    return 1;
+  }
   // stdout carries the answer (ids, tables, JSON): log lines go to stderr.
   spdlog::set_default_logger(spdlog::stderr_color_mt("admin"));
   spdlog::set_level(spdlog::level::warn);

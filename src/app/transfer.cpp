@@ -16,7 +16,10 @@
 namespace latchkey::app {
 namespace {
 
+// Every line has these; "disabled_at" (RFC 3339) too when the user is disabled, so that an
+// export and import never turn a disabled account back on.
 constexpr const char* kFields[] = {"username", "name", "password_hash", "created_at"};
+constexpr const char* kDisabledAt = "disabled_at";
 
 [[noreturn]] void BadLine(long line, const std::string& why) {
   throw std::invalid_argument("line " + std::to_string(line) + ": " + why);
@@ -29,8 +32,11 @@ identity::UserRecord ParseLine(const std::string& text, long line) {
     std::string where = obj.error().field.empty() ? "" : " (" + obj.error().field + ")";
     BadLine(line, obj.error().message + where);
   }
-  if (obj->size() != std::size(kFields)) {
-    BadLine(line, "expected exactly the fields username, name, password_hash, created_at");
+  const bool disabled = obj->contains(kDisabledAt);
+  if (obj->size() != std::size(kFields) + (disabled ? 1 : 0)) {
+    BadLine(line,
+            "expected exactly the fields username, name, password_hash, created_at (and "
+            "disabled_at for a disabled user)");
   }
   auto field = [&](const char* key) -> std::string {
     auto v = http::StringField(*obj, key, true);
@@ -54,6 +60,12 @@ identity::UserRecord ParseLine(const std::string& text, long line) {
   auto created = ParseRfc3339(field("created_at"));
   if (!created) BadLine(line, "created_at must be RFC 3339 UTC like 2026-11-29T19:50:00Z");
   rec.created_at = *created;
+  if (disabled) {
+    auto at = ParseRfc3339(field(kDisabledAt));
+    if (!at || *at <= 0)
+      BadLine(line, "disabled_at must be RFC 3339 UTC like 2026-11-29T19:50:00Z");
+    rec.disabled_at = *at;
+  }
   return rec;
 }
 
@@ -67,6 +79,7 @@ long ExportUsers(store::Database& db, std::ostream& out) {
     line["name"] = rec.user.name;
     line["password_hash"] = rec.password_hash;
     line["created_at"] = FormatRfc3339(rec.created_at);
+    if (rec.disabled_at > 0) line[kDisabledAt] = FormatRfc3339(rec.disabled_at);
     out << boost::json::serialize(line) << '\n';
     ++count;
   });

@@ -4,6 +4,7 @@
 // One user per line, UTF-8, no other lines:
 //   {"username":"alice","name":"Alice","password_hash":"$argon2id$v=19$...",
 //    "created_at":"2026-11-29T19:50:00Z"}
+// plus "disabled_at" (RFC 3339) for a disabled user, who stays disabled on the new database.
 // Sessions, throttling counters and audit events are not moved: users log in again on the
 // new database (their passwords verify as before: the hash formats are the same).
 #pragma once

@@ -22,9 +22,11 @@ struct Generator {
   Generator() { randombytes_buf(seed, sizeof seed); }
 };
 
-void WriteHex(char* out, std::uint64_t v) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 15; i >= 0; --i, v >>= 4) out[i] = kHex[v & 0xf];
+// `n` characters of the base64url alphabet from the low 6*n bits of `v`.
+void WriteBase64Url(char* out, std::uint64_t v, int n) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (int i = 0; i < n; ++i, v >>= 6) out[i] = kAlphabet[v & 63];
 }
 
 // [A-Za-z0-9._:-], as a table: one load per character.
@@ -50,9 +52,9 @@ bool IsAcceptableRequestId(std::string_view id) {
 std::string NewRequestId() {
   thread_local Generator gen;
   std::uint64_t n = ++gen.counter;
-  char buf[32];
-  WriteHex(buf, Mix(n ^ gen.seed[0]));
-  WriteHex(buf + 16, Mix(n + gen.seed[1]));
+  char buf[kGeneratedRequestIdLength];
+  WriteBase64Url(buf, Mix(n ^ gen.seed[0]), 10);      // 60 bits
+  WriteBase64Url(buf + 10, Mix(n + gen.seed[1]), 5);  // 30 bits
   return std::string(buf, sizeof buf);
 }
 

@@ -17,9 +17,13 @@ inline constexpr std::size_t kMaxRequestIdLength = 128;
 // True when `id` is 1-128 characters of [A-Za-z0-9._:-].
 bool IsAcceptableRequestId(std::string_view id);
 
-// 32 lowercase hex characters (128 bits) from a per-thread generator seeded from libsodium
+// Length of a generated id: 15 characters fit std::string's inline buffer (libstdc++), so a
+// request without an id of its own costs no allocation for one.
+inline constexpr std::size_t kGeneratedRequestIdLength = 15;
+
+// 15 characters of [A-Za-z0-9_-] (90 bits) from a per-thread generator seeded from libsodium
 // (sodium_init() must have run): unique and unguessable enough for an id that is not a
-// secret, without a system call per request.
+// secret, without a system call or an allocation per request.
 std::string NewRequestId();
 
 // `offered` when acceptable, else NewRequestId().

@@ -453,7 +453,9 @@ struct Server::Impl {
   template <class Stream>
   Task<void> Refuse(Stream& stream, Listener kind) {
     if constexpr (std::is_same_v<Stream, TcpStream>) {
-      if (kind != Listener::kRedirect) {
+      // Only the main listener answers 503 (and counts it); a redirect or metrics connection
+      // refused at the cap is just closed (a scraper records the failed scrape).
+      if (kind == Listener::kHttp) {
         auto started = std::chrono::steady_clock::now();
         Response answer = SimpleError(503, "Server busy: too many connections");
         answer.AddHeader("Retry-After", "1");

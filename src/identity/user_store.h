@@ -48,10 +48,10 @@ class UserStore {
   // authenticator ends the sessions it opened). False when the user does not exist.
   virtual Result<bool> ResetPassword(UserId id, std::string_view password_hash) = 0;
 
-  // Disables (at > 0: disabled_at = at, and every session of the user deleted, in one
-  // transaction) or enables (at == 0: disabled_at cleared) the user. A disabled user cannot
-  // log in, and a session of a disabled user is never resolved (FindSessionByTokenHash),
-  // even one inserted by a login racing the disable. False when the user does not exist.
+  // Disables (at > 0) or enables (at == 0) the user and deletes ALL its sessions, in one
+  // transaction. A disabled user cannot log in; its sessions never resolve, and one a login
+  // racing the disable inserted is deleted when it is enabled again (never comes back to
+  // life). False when the user does not exist.
   virtual Result<bool> SetDisabled(UserId id, UnixSeconds at) = 0;
 };
 

@@ -10,6 +10,11 @@
 namespace latchkey::metrics {
 namespace {
 
+// Taken during static initialisation, before main: the process's start to within
+// milliseconds (not when /metrics was set up, after migrations and key loading).
+const double kProcessStarted =
+    std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+
 double ResidentBytes() {
   std::ifstream statm("/proc/self/statm");
   long pages_total = 0;
@@ -37,8 +42,7 @@ double MaxFds() {
 }  // namespace
 
 void AddProcessMetrics(Registry& registry) {
-  double started =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double started = kProcessStarted;
   registry.AddGauge("process_resident_memory_bytes", "Resident memory size in bytes.",
                     ResidentBytes);
   registry.AddGauge("process_open_fds", "Open file descriptors.", OpenFds);

@@ -68,24 +68,29 @@ test('logins ok/failed/throttled, session checks and a 404 move the counters exa
   for (let i = 0; i < 3; i += 1) assert.equal((await api(srv.url, jar, 'GET', '/api/auth')).status, 200);
   const fresh = await browser(srv.url);
   assert.equal((await api(srv.url, fresh, 'POST', '/api/auth/login', { json: { username, password: PASSWORD } })).status, 200);
-  // Five free failures per client IP, then 429 (--login-free-failures defaults to 5).
-  for (let i = 0; i < 5; i += 1) {
+  // Five free failures per client IP, then 429 (--login-free-failures defaults to 5). On a
+  // loaded machine a failure may take longer than the 1 s delay it earns, so fail until the
+  // first 429 and count what was answered.
+  let failed = 0;
+  let throttled = 0;
+  while (throttled === 0 && failed < 20) {
     const r = await api(srv.url, fresh, 'POST', '/api/auth/login', { json: { username, password: 'not the password' } });
-    assert.equal(r.status, 401, `failure ${i + 1}`);
+    assert.ok(r.status === 401 || r.status === 429, `a failed login: ${r.status}`);
+    if (r.status === 401) failed += 1;
+    else throttled += 1;
   }
-  const throttled = await api(srv.url, fresh, 'POST', '/api/auth/login', { json: { username, password: 'not the password' } });
-  assert.equal(throttled.status, 429);
+  assert.ok(failed >= 5 && throttled === 1, `5 or more failures, then 429: ${failed} x 401`);
   assert.equal((await api(srv.url, jar, 'GET', '/api/no-such-thing')).status, 404);
   assert.equal((await api(srv.url, jar, 'DELETE', '/api/auth/sessions/not-a-session')).status, 404);
 
   const afterScrape = await scrape(srv.metricsUrl);
   const delta = (key) => get(afterScrape, key) - get(before, key);
   assert.equal(delta('latchkey_logins_total{outcome="ok"}'), 1);
-  assert.equal(delta('latchkey_logins_total{outcome="failed"}'), 5);
+  assert.equal(delta('latchkey_logins_total{outcome="failed"}'), failed);
   assert.equal(delta('latchkey_logins_total{outcome="throttled"}'), 1);
   assert.equal(delta('latchkey_logins_total{outcome="refused"}'), 0);
   assert.equal(delta(requests('/api/auth', 'GET', 200)), 3);
-  assert.equal(delta(requests('/api/auth/login', 'POST', 401)), 5);
+  assert.equal(delta(requests('/api/auth/login', 'POST', 401)), failed);
   assert.equal(delta(requests('other', 'GET', 404)), 1, 'unmatched API path: route "other"');
   assert.equal(delta(requests('/api/auth/sessions/{id}', 'DELETE', 404)), 1, 'the pattern, not the raw path');
   assert.ok(!afterScrape.text.includes('not-a-session'), 'raw paths never become labels');

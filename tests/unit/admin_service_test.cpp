@@ -62,6 +62,12 @@ TEST_F(AdminServiceTest, Disable_SessionInsertedAfterwards_IsNeverResolved) {
   ASSERT_TRUE(found);
   EXPECT_FALSE(*found);
   EXPECT_FALSE(auth_.Authenticate(issued.record.token_hash));
+  // Enabling the user again must not bring that session back to life.
+  ASSERT_TRUE(admin_.Enable("alice").value());
+  EXPECT_FALSE(auth_.Authenticate(issued.record.token_hash));
+  auto after = db_.sessions().FindSessionByTokenHash(issued.record.token_hash);
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(*after) << "the racing login's session is deleted";
 }
 
 TEST_F(AdminServiceTest, Disable_Unknown_IsNotFound) {

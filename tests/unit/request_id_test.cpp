@@ -35,13 +35,18 @@ TEST(RequestId, IsAcceptableRequestId_Table) {
   }
 }
 
-TEST(RequestId, NewRequestId_32HexAndUnique) {
+TEST(RequestId, NewRequestId_15Base64UrlInlineAndUnique) {
   ASSERT_GE(sodium_init(), 0);
   std::set<std::string> seen;
   for (int i = 0; i < 10000; ++i) {
     std::string id = NewRequestId();
-    ASSERT_EQ(id.size(), 32u);
-    ASSERT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+    ASSERT_EQ(id.size(), kGeneratedRequestIdLength);
+    ASSERT_EQ(
+        id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos)
+        << id;
+    // Held in std::string's inline buffer: no allocation per generated id.
+    ASSERT_LE(id.size(), std::string().capacity());
     ASSERT_TRUE(IsAcceptableRequestId(id));
     seen.insert(id);
   }
@@ -53,8 +58,8 @@ TEST(RequestId, RequestIdFor_KeepsAcceptableReplacesOthers) {
   EXPECT_EQ(RequestIdFor("client-id.1"), "client-id.1");
   std::string replaced = RequestIdFor("bad id");
   EXPECT_NE(replaced, "bad id");
-  EXPECT_EQ(replaced.size(), 32u);
-  EXPECT_EQ(RequestIdFor("").size(), 32u);
+  EXPECT_EQ(replaced.size(), kGeneratedRequestIdLength);
+  EXPECT_EQ(RequestIdFor("").size(), kGeneratedRequestIdLength);
 }
 
 }  // namespace

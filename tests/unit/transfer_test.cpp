@@ -51,6 +51,30 @@ TEST_F(TransferTest, ExportThenImportKeepsUsersAndHashes) {
   EXPECT_EQ(summary.skipped, 2);
 }
 
+TEST_F(TransferTest, DisabledUserStaysDisabled) {
+  const std::string disabled = R"({"username":"carol","name":"N","password_hash":")" +
+                               std::string(kArgon) +
+                               R"(","created_at":"2026-11-29T19:50:00Z","disabled_at":)"
+                               R"("2026-11-30T06:00:00Z"})";
+  std::istringstream seed(disabled + "\n" + Line("dave") + "\n");
+  EXPECT_EQ(ImportUsers(from_, seed).imported, 2);
+  std::ostringstream out;
+  EXPECT_EQ(ExportUsers(from_, out), 2);
+  EXPECT_EQ(out.str(), disabled + "\n" + Line("dave") + "\n") << "only a disabled user has it";
+  std::istringstream in(out.str());
+  EXPECT_EQ(ImportUsers(to_, in).imported, 2);
+  auto carol = to_.users().FindUserByUsername("carol");
+  ASSERT_TRUE(carol && *carol);
+  EXPECT_EQ((*carol)->disabled_at, 1796018400);  // 2026-11-30T06:00:00Z
+  auto dave = to_.users().FindUserByUsername("dave");
+  ASSERT_TRUE(dave && *dave);
+  EXPECT_EQ((*dave)->disabled_at, 0);
+
+  std::istringstream bad(Line("erin").substr(0, Line("erin").size() - 1) +
+                         R"(,"disabled_at":"yesterday"})");
+  EXPECT_THROW(ImportUsers(to_, bad), std::invalid_argument);
+}
+
 TEST_F(TransferTest, BadLineIsNamedAndNothingIsWritten) {
   const std::string bad[] = {
       "not json",

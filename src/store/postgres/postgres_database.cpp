@@ -21,8 +21,8 @@ constexpr const char* kSelectUsersAfter =
     "SELECT id, username, name, password_hash, created_at, disabled_at FROM users"
     " WHERE id > $1 ORDER BY id LIMIT $2";
 constexpr const char* kImportUser =
-    "INSERT INTO users (username, name, password_hash, created_at) VALUES ($1, $2, $3, $4)"
-    " ON CONFLICT DO NOTHING";
+    "INSERT INTO users (username, name, password_hash, created_at, disabled_at)"
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
 
 }  // namespace
 
@@ -93,7 +93,8 @@ Result<bool> PostgresDatabase::ImportUser(const identity::UserRecord& user) {
   auto lease = pool_.Acquire();
   if (!lease) return lease.error();
   QueryResult r = (*lease)->Exec(
-      kImportUser, {user.user.username, user.user.name, user.password_hash, user.created_at});
+      kImportUser, {user.user.username, user.user.name, user.password_hash, user.created_at,
+                    user.disabled_at > 0 ? Param(user.disabled_at) : Param::Null()});
   if (!r.ok()) return StorageError(r, "import user");
   return r.Affected() > 0;
 }

@@ -165,10 +165,10 @@ Result<bool> PostgresUserStore::SetDisabled(identity::UserId id, UnixSeconds at)
   QueryResult updated = conn.Exec(kSetDisabled, {id, at > 0 ? Param(at) : Param::Null()});
   if (!updated.ok()) return StorageError(updated, "disable user");
   if (updated.Affected() == 0) return false;
-  if (at > 0) {
-    QueryResult deleted = conn.Exec(kDeleteUserSessions, {id});
-    if (!deleted.ok()) return StorageError(deleted, "delete sessions");
-  }
+  // Enabling deletes them too: a login that raced the disable may have inserted a session
+  // (never resolved while disabled), which must not come back to life now.
+  QueryResult deleted = conn.Exec(kDeleteUserSessions, {id});
+  if (!deleted.ok()) return StorageError(deleted, "delete sessions");
   if (QueryResult n = NotifyUserChanged(conn, id); !n.ok()) {
     return StorageError(n, "notify disable");
   }

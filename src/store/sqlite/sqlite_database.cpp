@@ -15,8 +15,8 @@ constexpr const char* kSelectUsersAfter =
     "SELECT id, username, name, password_hash, created_at, disabled_at FROM users WHERE id > ?1"
     " ORDER BY id LIMIT 1000";
 constexpr const char* kImportUser =
-    "INSERT INTO users (username, name, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)"
-    " ON CONFLICT DO NOTHING";
+    "INSERT INTO users (username, name, password_hash, created_at, disabled_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING";
 
 }  // namespace
 
@@ -78,12 +78,16 @@ Result<bool> SqliteDatabase::ImportUser(const identity::UserRecord& rec) {
   auto conn = store_.pool().Acquire();
   auto stmt = conn->Prepare(kImportUser);
   if (!stmt) return StorageError(*conn, "prepare user import");
-  int rc = stmt->Bind(1, rec.user.username)
-               .Bind(2, rec.user.name)
-               .Bind(3, rec.password_hash)
-               .Bind(4, rec.created_at)
-               .Step();
-  if (rc != SQLITE_DONE) return StorageError(*conn, "user import");
+  stmt->Bind(1, rec.user.username)
+      .Bind(2, rec.user.name)
+      .Bind(3, rec.password_hash)
+      .Bind(4, rec.created_at);
+  if (rec.disabled_at > 0) {
+    stmt->Bind(5, rec.disabled_at);
+  } else {
+    stmt->BindNull(5);
+  }
+  if (stmt->Step() != SQLITE_DONE) return StorageError(*conn, "user import");
   return conn->Changes() > 0;
 }
 

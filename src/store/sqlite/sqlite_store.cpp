@@ -239,7 +239,9 @@ Result<bool> SqliteStore::SetDisabled(identity::UserId id, UnixSeconds at) {
     if (stmt->Step() != SQLITE_DONE) return StorageError(*conn, "disable user");
   }
   if (conn->Changes() == 0) return false;
-  if (at > 0) {
+  {
+    // Enabling deletes them too: a login that raced the disable may have inserted a session
+    // (never resolved while disabled), which must not come back to life now.
     auto stmt = conn->Prepare(kDeleteUserSessions);
     if (!stmt) return StorageError(*conn, "prepare sessions delete");
     if (stmt->Bind(1, id).Step() != SQLITE_DONE) return StorageError(*conn, "delete sessions");
