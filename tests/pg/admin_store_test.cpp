@@ -15,7 +15,7 @@ namespace {
 using namespace std::chrono_literals;
 using PgAdmin = PgTest;
 
-TEST_F(PgAdmin, SetDisabled_DeletesSessions_HidesLaterOnes_EnableClears) {
+TEST_F(PgAdmin, SetDisabled_DeletesSessions_HidesLaterOnes_EnableDeletesThem) {
   auto u = db().users().CreateUserWithSession(MakeUser("dora"), MakeSession(0, "d1"));
   ASSERT_TRUE(u);
   ASSERT_TRUE(db().sessions().InsertSession(MakeSession(u->id, "d2"), std::nullopt));
@@ -30,7 +30,9 @@ TEST_F(PgAdmin, SetDisabled_DeletesSessions_HidesLaterOnes_EnableClears) {
   EXPECT_FALSE(db().sessions().FindSessionByTokenHash(TokenHash("d3")).value());
   ASSERT_TRUE(db().users().SetDisabled(u->id, 0).value());
   EXPECT_EQ(db().users().FindUserByUsername("DORA").value()->disabled_at, 0);
-  EXPECT_TRUE(db().sessions().FindSessionByTokenHash(TokenHash("d3")).value());
+  // Enabling must not bring the racing login's session back to life: it is deleted.
+  EXPECT_FALSE(db().sessions().FindSessionByTokenHash(TokenHash("d3")).value());
+  EXPECT_FALSE(db().sessions().FindSessionById("sid-d3").value());
   EXPECT_FALSE(db().users().SetDisabled(987654, 1).value()) << "unknown user";
 }
 
