@@ -19,7 +19,10 @@ after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true });
 // plus `env`; metrics on a free port so that parallel servers never collide.
 function cleanEnv(env = {}) {
   const out = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LATCHKEY_')) out[k] = v;
+  // Settings go; the sanitizer lane's wrapper variables (scripts/sanitize.sh) stay: they are
+  // the harness's, not the server's.
+  const harness = /^LATCHKEY_(SANITIZE_EXEC|SANITIZER_LOGS)$/;
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LATCHKEY_') || harness.test(k)) out[k] = v;
   return { ...out, LATCHKEY_METRICS_LISTEN: '127.0.0.1:0', ...env };
 }
 
