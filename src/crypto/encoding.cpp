@@ -1,34 +1,22 @@
+// The SHA256_CTX functions are deprecated in OpenSSL 3.0: see Sha256 below.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "crypto/encoding.h"
 
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <sodium.h>
-
-#include <stdexcept>
 
 namespace latchkey::crypto {
 namespace {
 
-// SHA-256 with the algorithm fetched once and one context per thread, reset per digest: the
-// one-shot SHA256() of OpenSSL 3.0 looks the algorithm up on every call (0.44 us against
-// 0.12 us for 43 bytes on the benchmark machine; libsodium's portable C: 0.26 us).
-struct Sha256Context {
-  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ~Sha256Context() {
-    EVP_MD_CTX_free(ctx);
-    EVP_MD_free(md);
-  }
-};
-
+// SHA-256 by OpenSSL's SHA256_CTX functions (SHA-NI or AVX2 assembly; deprecated in OpenSSL
+// 3.0, still in every 3.x: see crypto/hmac_sha256.h): 0.08 us for 43 bytes on the benchmark
+// machine, against 0.12 us with a reused EVP_MD_CTX, 0.44 us with OpenSSL 3.0's one-shot
+// SHA256() (which looks the algorithm up on every call) and 0.26 us with libsodium.
 void Sha256(std::string_view bytes, unsigned char (&digest)[32]) {
-  thread_local Sha256Context local;
-  unsigned int len = 0;
-  if (local.md == nullptr || local.ctx == nullptr ||
-      EVP_DigestInit_ex2(local.ctx, local.md, nullptr) != 1 ||
-      EVP_DigestUpdate(local.ctx, bytes.data(), bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(local.ctx, digest, &len) != 1 || len != sizeof digest) {
-    throw std::runtime_error("SHA-256 failed");  // out of memory: OpenSSL has SHA-256 built in
-  }
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, bytes.data(), bytes.size());
+  SHA256_Final(digest, &ctx);
 }
 
 // True when every character is in the base64url alphabet [A-Za-z0-9_-]. libsodium 1.0.18
@@ -39,8 +27,8 @@ bool InBase64UrlAlphabet(std::string_view text) {
   bool ok = true;
   for (char ch : text) {
     auto c = static_cast<unsigned char>(ch);
-    ok &= (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_';
+    ok &= (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_';
   }
   return ok;
 }

@@ -1,103 +1,81 @@
+// The SHA256_CTX functions are deprecated in OpenSSL 3.0 (see hmac_sha256.h for why they are
+// used); this is the only file that uses them.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "crypto/hmac_sha256.h"
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include <array>
-#include <atomic>
 #include <stdexcept>
-#include <utility>
 
 namespace latchkey::crypto {
-
-struct HmacSha256Keys::State {
-  std::uint64_t id = 0;  // unique per key set: thread slots are matched by it, never by address
-  std::vector<Secret> keys;
-  EVP_MAC* mac = nullptr;
-  ~State() { EVP_MAC_free(mac); }
-};
-
 namespace {
 
-constexpr std::size_t kThreadSlots = 4;
-std::atomic<std::uint64_t> next_id{1};
+constexpr std::size_t kBlockBytes = SHA256_CBLOCK;  // 64
 
-[[noreturn]] void Fail(const char* what) { throw std::runtime_error(what); }
-
-// One thread's keyed contexts for one key set, one context per key.
-struct Slot {
-  std::uint64_t id = 0;
-  std::vector<EVP_MAC_CTX*> contexts;
-  void Clear() {
-    for (EVP_MAC_CTX* ctx : contexts) EVP_MAC_CTX_free(ctx);
-    contexts.clear();
-    id = 0;
-  }
+// A SHA256_CTX wiped when it goes out of scope.
+struct WipedContext {
+  SHA256_CTX ctx;
+  WipedContext() = default;
+  explicit WipedContext(const SHA256_CTX& from) : ctx(from) {}
+  WipedContext(const WipedContext&) = delete;
+  WipedContext& operator=(const WipedContext&) = delete;
+  ~WipedContext() { OPENSSL_cleanse(&ctx, sizeof ctx); }
 };
-
-struct ThreadSlots {
-  std::array<Slot, kThreadSlots> slots;
-  std::size_t next_victim = 0;
-  ~ThreadSlots() {
-    for (Slot& slot : slots) slot.Clear();
-  }
-};
-
-thread_local ThreadSlots thread_slots;
 
 }  // namespace
+
+struct HmacSha256Keys::State {
+  // Per key: the SHA-256 states after the block K xor ipad, and after K xor opad.
+  struct Keyed {
+    SHA256_CTX inner;
+    SHA256_CTX outer;
+  };
+  std::vector<Keyed> keyed;
+  ~State() {
+    if (!keyed.empty()) OPENSSL_cleanse(keyed.data(), keyed.size() * sizeof(Keyed));
+  }
+};
 
 HmacSha256Keys::HmacSha256Keys(std::vector<Secret> keys) {
   if (keys.empty()) throw std::invalid_argument("HMAC needs at least one key");
   auto state = std::make_shared<State>();
-  state->id = next_id.fetch_add(1, std::memory_order_relaxed);
-  state->keys = std::move(keys);
-  state->mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
-  if (state->mac == nullptr) Fail("OpenSSL provides no HMAC");
+  state->keyed.resize(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    std::array<unsigned char, kBlockBytes> block{};  // K, zero-padded to the block size
+    if (keys[i].size() > kBlockBytes) {
+      SHA256(keys[i].data(), keys[i].size(), block.data());
+    } else {
+      std::copy(keys[i].data(), keys[i].data() + keys[i].size(), block.begin());
+    }
+    std::array<unsigned char, kBlockBytes> pad;
+    for (std::size_t j = 0; j < kBlockBytes; ++j) pad[j] = block[j] ^ 0x36;
+    SHA256_Init(&state->keyed[i].inner);
+    SHA256_Update(&state->keyed[i].inner, pad.data(), pad.size());
+    for (std::size_t j = 0; j < kBlockBytes; ++j) pad[j] = block[j] ^ 0x5c;
+    SHA256_Init(&state->keyed[i].outer);
+    SHA256_Update(&state->keyed[i].outer, pad.data(), pad.size());
+    OPENSSL_cleanse(block.data(), block.size());
+    OPENSSL_cleanse(pad.data(), pad.size());
+  }
   state_ = std::move(state);
 }
 
-std::size_t HmacSha256Keys::size() const { return state_->keys.size(); }
+std::size_t HmacSha256Keys::size() const { return state_->keyed.size(); }
 
 void HmacSha256Keys::Compute(std::size_t index, std::initializer_list<std::string_view> parts,
                              std::span<unsigned char, kHmacSha256Bytes> out) const {
-  const State& state = *state_;
-  ThreadSlots& local = thread_slots;
-  Slot* slot = nullptr;
-  for (Slot& s : local.slots) {
-    if (s.id == state.id) slot = &s;
+  const State::Keyed& keyed = state_->keyed.at(index);
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> inner_digest;
+  {
+    WipedContext inner(keyed.inner);
+    for (std::string_view part : parts) SHA256_Update(&inner.ctx, part.data(), part.size());
+    SHA256_Final(inner_digest.data(), &inner.ctx);
   }
-  if (slot == nullptr) {
-    slot = &local.slots[local.next_victim];
-    local.next_victim = (local.next_victim + 1) % kThreadSlots;
-    slot->Clear();
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_end(),
-    };
-    for (const Secret& key : state.keys) {
-      EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(state.mac);
-      if (ctx == nullptr) Fail("EVP_MAC_CTX_new failed");
-      slot->contexts.push_back(ctx);
-      if (EVP_MAC_init(ctx, key.data(), key.size(), params) != 1) {
-        slot->Clear();
-        Fail("EVP_MAC_init failed");
-      }
-    }
-    slot->id = state.id;
-  }
-  EVP_MAC_CTX* ctx = slot->contexts.at(index);
-  // A null key re-initialises with the key already set (no new key schedule).
-  bool ok = EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1;
-  for (std::string_view part : parts) {
-    ok = ok &&
-         EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(part.data()), part.size()) == 1;
-  }
-  std::size_t written = 0;
-  ok = ok && EVP_MAC_final(ctx, out.data(), &written, out.size()) == 1 && written == out.size();
-  if (!ok) Fail("HMAC-SHA256 failed");
+  WipedContext outer(keyed.outer);
+  SHA256_Update(&outer.ctx, inner_digest.data(), inner_digest.size());
+  SHA256_Final(out.data(), &outer.ctx);
 }
 
 }  // namespace latchkey::crypto

@@ -54,7 +54,7 @@ class Keyring {
   using MacBytes = std::array<unsigned char, kMacBytes>;
   MacBytes MacWith(std::size_t key_index, std::string_view purpose, std::string_view data) const;
   std::vector<std::string> fingerprints_;  // before hmac_: computed from the keys it takes
-  HmacSha256Keys hmac_;                    // OpenSSL, keyed once per thread (hmac_sha256.h)
+  HmacSha256Keys hmac_;                    // keyed states precomputed (hmac_sha256.h)
 };
 
 }  // namespace latchkey::crypto

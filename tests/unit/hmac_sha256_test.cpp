@@ -54,15 +54,35 @@ TEST(HmacSha256_Rfc4231, TestCases1And2) {
       << "a re-initialised context starts from the key, not from the last message";
 }
 
+TEST(HmacSha256_Rfc4231, KeysLongerThanABlockAreHashedFirst) {
+  // RFC 4231 test cases 6 and 7: a 131-byte key, hashed to 32 bytes before padding.
+  auto keys = Keys({std::string(131, '\xaa')});
+  EXPECT_EQ(Compute(keys, 0, {"Test Using Larger Than Block-Size Key - Hash Key First"}),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(Compute(keys, 0,
+                    {"This is a test using a larger than block-size key and a larger than "
+                     "block-size data. The key needs to be hashed before being used by the "
+                     "HMAC algorithm."}),
+            "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+  // Exactly one block (64 bytes) is used as it is, not hashed.
+  EXPECT_EQ(Compute(Keys({std::string(64, 'b')}), 0, {"m"}), SodiumHmac(std::string(64, 'b'), "m"));
+  EXPECT_EQ(Compute(Keys({std::string(65, 'b')}), 0, {"m"}), SodiumHmac(std::string(65, 'b'), "m"));
+}
+
+TEST(HmacSha256_Keys, AnIndexPastTheSetThrows) {
+  auto keys = Keys({std::string(32, 'k')});
+  Mac mac;
+  EXPECT_THROW(keys.Compute(1, {"x"}, mac), std::out_of_range);
+}
+
 TEST(HmacSha256_Parts, AreConcatenated) {
   auto keys = Keys({std::string(32, 'k')});
   EXPECT_EQ(Compute(keys, 0, {"ses", "", "sion", "data"}), Compute(keys, 0, {"sessiondata"}));
   EXPECT_EQ(Compute(keys, 0, {}), SodiumHmac(std::string(32, 'k'), ""));
 }
 
-TEST(HmacSha256_KeySets, MoreSetsThanAThreadKeepsAllStayCorrect) {
-  // More key sets than a thread keeps keyed contexts for, used in turns: every MAC must use its
-  // own set's key, whether its contexts were kept or evicted and keyed again.
+TEST(HmacSha256_KeySets, ManySetsUsedInTurnsEachUseTheirOwnKey) {
+  // Several key sets alive at once, used in turns: every MAC must use its own set's key.
   std::vector<HmacSha256Keys> sets;
   for (char c = 'a'; c < 'a' + 7; ++c) sets.push_back(Keys({std::string(32, c)}));
   for (int round = 0; round < 3; ++round) {
