@@ -28,8 +28,23 @@ void SessionCookies::Clear(http::Response& response, bool secure) const {
 
 namespace {
 
-// Appends `text` as a JSON string literal, escaped by Boost.JSON's serializer (no allocation).
+// Appends `text` as a JSON string literal. Boost.JSON's serializer escapes exactly the bytes
+// below 0x20, the quote and the backslash (boost/json/impl/serializer.ipp) and copies every other
+// byte; a text without them (every validated username, almost every name) is appended as it is, the
+// others go through the serializer. The fast path skips the serializer's set-up (perf: the
+// user JSON was 1.6% of a session check's CPU, most of it in two serializers).
 void AppendJsonString(std::string& out, std::string_view text) {
+  bool plain = true;
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    plain &= c >= 0x20 && c != '"' && c != '\\';
+  }
+  if (plain) {
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
   boost::json::serializer serializer;
   serializer.reset(boost::json::string_view(text.data(), text.size()));
   char buffer[256];

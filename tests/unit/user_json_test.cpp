@@ -23,6 +23,19 @@ TEST(UserJson, RoundTripsThroughAJsonParser) {
   EXPECT_EQ(u.size(), 3u);
 }
 
+TEST(UserJson, EscapesExactlyAsBoostJsonSerializes) {
+  // Every single byte, alone and inside text: the fast path for text that needs no escape and
+  // the serializer for the rest must give what boost::json::serialize gives.
+  for (int b = 0; b < 256; ++b) {
+    for (std::string name : {std::string(1, static_cast<char>(b)),
+                             "ab" + std::string(1, static_cast<char>(b)) + "cd"}) {
+      boost::json::object user{{"id", 1}, {"username", "u"}, {"name", name}};
+      std::string want = "{\"user\":" + boost::json::serialize(user) + "}";
+      EXPECT_EQ(UserJson({1, "u", name}), want) << "byte " << b;
+    }
+  }
+}
+
 TEST(UserJson, ExactShape) {
   EXPECT_EQ(UserJson({7, "bob", "Bob"}), R"({"user":{"id":7,"username":"bob","name":"Bob"}})");
 }
