@@ -18,6 +18,14 @@ std::size_t SessionCache::KeyHash::operator()(std::string_view key) const noexce
   return static_cast<std::size_t>(a ^ (b * 0x9E3779B97F4A7C15ULL));
 }
 
+std::optional<SessionCache::Key> SessionCache::KeyOf(std::string_view token_hash) {
+  if (token_hash.size() > kMaxKeyBytes) return std::nullopt;
+  Key key;
+  key.size = static_cast<std::uint8_t>(token_hash.size());
+  std::copy(token_hash.begin(), token_hash.end(), key.bytes.begin());
+  return key;
+}
+
 // The shard comes from the hash's top bits, the map's bucket from the whole hash modulo a
 // prime: close enough to independent.
 static std::size_t ShardIndex(std::string_view token_hash, std::size_t shards) {
@@ -38,9 +46,11 @@ std::uint64_t SessionCache::Epoch(std::string_view token_hash) const {
 
 SharedSession SessionCache::Get(std::string_view token_hash) {
   if (!enabled() || !serving_.load(std::memory_order_acquire)) return nullptr;
+  auto key = KeyOf(token_hash);
+  if (!key) return nullptr;
   Shard& shard = ShardOf(token_hash);
   std::lock_guard lock(shard.mu);
-  auto it = shard.entries.find(token_hash);
+  auto it = shard.entries.find(*key);
   if (it == shard.entries.end()) return nullptr;
   if (Clock::now() - it->second.stored_at > ttl_) {
     Erase(shard, it);
@@ -52,13 +62,14 @@ SharedSession SessionCache::Get(std::string_view token_hash) {
 
 void SessionCache::Put(const ResolvedSession& s, std::uint64_t epoch) {
   if (!enabled() || !serving_.load(std::memory_order_acquire)) return;
-  const std::string& key = s.session.token_hash;
-  Shard& shard = ShardOf(key);
+  auto key = KeyOf(s.session.token_hash);
+  if (!key) return;
+  Shard& shard = ShardOf(s.session.token_hash);
   std::lock_guard lock(shard.mu);
   // Checked under the mutex: evictions bump the epoch under it too, so no eviction can fall
   // between this check and the insert.
   if (shard.epoch.load(std::memory_order_relaxed) != epoch) return;
-  if (auto old = shard.entries.find(key); old != shard.entries.end()) Erase(shard, old);
+  if (auto old = shard.entries.find(*key); old != shard.entries.end()) Erase(shard, old);
   // The bound is global, not per shard: the cache holds `capacity` sessions however the keys
   // fall over the shards (a per-shard bound evicts early in the fuller shards, and a cyclic
   // scan over exactly `capacity` sessions would then miss on every request there). The
@@ -68,7 +79,7 @@ void SessionCache::Put(const ResolvedSession& s, std::uint64_t epoch) {
   // clears the flags it skips, so the loop ends within one round of the shard. Overshoot: at
   // most one entry per shard, when a shard with nothing to evict inserts.
   while (entries_.load(std::memory_order_relaxed) >= capacity_ && !shard.lru.empty()) {
-    auto oldest = shard.entries.find(*shard.lru.back());
+    auto oldest = shard.entries.find(shard.lru.back());
     if (oldest->second.referenced) {
       oldest->second.referenced = false;
       shard.lru.splice(shard.lru.begin(), shard.lru, oldest->second.lru);
@@ -76,19 +87,19 @@ void SessionCache::Put(const ResolvedSession& s, std::uint64_t epoch) {
     }
     Erase(shard, oldest);
   }
-  auto [it, inserted] = shard.entries.emplace(
-      key, Entry{std::make_shared<const ResolvedSession>(s), Clock::now(), {}, false});
-  shard.lru.push_front(&it->first);
-  it->second.lru = shard.lru.begin();
-  shard.by_user[s.user.id].push_back(&it->first);
+  shard.lru.push_front(*key);
+  shard.entries.emplace(*key, Entry{std::make_shared<const ResolvedSession>(s), Clock::now(),
+                                    shard.lru.begin(), false});
+  shard.by_user[s.user.id].push_back(&shard.lru.front());
   entries_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void SessionCache::SetLastSeen(std::string_view token_hash, UnixSeconds last_seen_at) {
-  if (!enabled()) return;
+  auto key = KeyOf(token_hash);
+  if (!enabled() || !key) return;
   Shard& shard = ShardOf(token_hash);
   std::lock_guard lock(shard.mu);
-  auto it = shard.entries.find(token_hash);
+  auto it = shard.entries.find(*key);
   if (it != shard.entries.end() && it->second.value->session.last_seen_at < last_seen_at) {
     auto touched = std::make_shared<ResolvedSession>(*it->second.value);  // readers keep theirs
     touched->session.last_seen_at = last_seen_at;
@@ -101,7 +112,9 @@ void SessionCache::EvictToken(std::string_view token_hash) {
   Shard& shard = ShardOf(token_hash);
   std::lock_guard lock(shard.mu);
   shard.epoch.fetch_add(1, std::memory_order_release);
-  auto it = shard.entries.find(token_hash);
+  auto key = KeyOf(token_hash);
+  if (!key) return;
+  auto it = shard.entries.find(*key);
   if (it != shard.entries.end()) Erase(shard, it);
 }
 
@@ -112,9 +125,9 @@ void SessionCache::EvictUser(identity::UserId user_id) {
     shard.epoch.fetch_add(1, std::memory_order_release);
     auto users = shard.by_user.find(user_id);
     if (users == shard.by_user.end()) continue;
-    std::vector<std::string> keys;
-    for (const std::string* key : users->second) keys.push_back(*key);
-    for (const std::string& key : keys) {
+    std::vector<Key> keys;
+    for (const Key* key : users->second) keys.push_back(*key);
+    for (const Key& key : keys) {
       auto it = shard.entries.find(key);
       if (it != shard.entries.end()) Erase(shard, it);
     }
@@ -147,7 +160,7 @@ void SessionCache::Erase(Shard& shard, Map::iterator it) {
   auto users = shard.by_user.find(it->second.value->user.id);
   if (users != shard.by_user.end()) {
     auto& keys = users->second;
-    keys.erase(std::remove(keys.begin(), keys.end(), &it->first), keys.end());
+    keys.erase(std::remove(keys.begin(), keys.end(), &*it->second.lru), keys.end());
     if (keys.empty()) shard.by_user.erase(users);
   }
   shard.lru.erase(it->second.lru);

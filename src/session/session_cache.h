@@ -25,6 +25,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include "session/session.h"
 
 namespace latchkey::session {
@@ -33,12 +35,23 @@ class SessionCache {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Keys are token hashes: SHA-256 in hex, of tokens only this server issued (a lookup comes
-  // after the cookie's MAC was checked), so uniformly distributed and not chosen by a client:
-  // two words of the key are as good a hash as any. Transparent: lookups take string_view.
+  // Keys are token hashes: SHA-256 in hex (64 characters), of tokens only this server issued
+  // (a lookup comes after the cookie's MAC was checked), so uniformly distributed and not
+  // chosen by a client: two words of the key are as good a hash as any. Keys sit inside the
+  // map's slots (an open-addressing boost::unordered_flat_map): a lookup reads one group of
+  // metadata and one slot, where std::unordered_map read the bucket, the node before the
+  // bucket's first, the node and the key's own string (perf: the lookup was the largest cost
+  // of a session check after the cookie's MAC). Keys longer than kMaxKeyBytes are not cached.
+  static constexpr std::size_t kMaxKeyBytes = 64;
+  struct Key {
+    std::uint8_t size = 0;
+    std::array<char, kMaxKeyBytes> bytes{};
+    std::string_view view() const { return {bytes.data(), size}; }
+    bool operator==(const Key& other) const { return view() == other.view(); }
+  };
   struct KeyHash {
-    using is_transparent = void;
     std::size_t operator()(std::string_view key) const noexcept;
+    std::size_t operator()(const Key& key) const noexcept { return (*this)(key.view()); }
   };
 
   // capacity: entries in all (0 disables the cache); ttl: the longest an entry is served.
@@ -72,19 +85,23 @@ class SessionCache {
   struct Entry {
     SharedSession value;  // never null; replaced, not changed, so readers may keep it
     Clock::time_point stored_at;
-    std::list<const std::string*>::iterator lru;  // position in Shard::lru (front: newest)
-    bool referenced = false;                      // used since it last came round (CLOCK)
+    std::list<Key>::iterator lru;  // its key in Shard::lru (front: newest)
+    bool referenced = false;       // used since it last came round (CLOCK)
   };
-  using Map = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
+  // Slots move when the map grows, list nodes never: lru holds the keys' stable copies, and
+  // by_user points into lru.
+  using Map = boost::unordered_flat_map<Key, Entry, KeyHash>;
   struct Shard {
     mutable std::mutex mu;
     Map entries;
-    std::list<const std::string*> lru;  // keys of `entries`
-    std::unordered_map<identity::UserId, std::vector<const std::string*>> by_user;
+    std::list<Key> lru;  // keys of `entries`
+    std::unordered_map<identity::UserId, std::vector<const Key*>> by_user;
     std::atomic<std::uint64_t> epoch{0};
   };
   static constexpr std::size_t kShards = 16;
 
+  // The key of token_hash; nullopt when it is too long to be cached.
+  static std::optional<Key> KeyOf(std::string_view token_hash);
   Shard& ShardOf(std::string_view token_hash);
   const Shard& ShardOf(std::string_view token_hash) const;
   // Removes `it` from shard (mutex held).
