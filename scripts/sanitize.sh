@@ -45,10 +45,11 @@ TSAN_SUITES=(
   SessionCacheConcurrency           # epochs vs. evictions, counters, SetLastSeen races
   TouchBatcherTest                  # the batcher's own flush thread
   TouchBatcherConcurrency           # Record from many threads against loop and Flush
+  CacheRefresher                    # the refresher's own thread, stopped mid-batch
   CachingStoreConcurrency           # lookups through the cache racing own logouts, feed events
   ThrottleFlowTest                  # concurrent logins through Throttle::Acquire
   ThrottleConcurrency               # atomic counter updates from many threads
-  HmacSha256_Threads                # per-thread HMAC state
+  HmacSha256_Threads                # keyed HMAC states shared read-only by many threads
   ConnectionRegistry                # admits/removes from many threads, WaitUntilEmpty
   SessionSweeperConcurrency         # the sweeper thread beside store traffic
   PasswordHasherConcurrency         # the hashing pool: one hasher shared by many threads

@@ -27,6 +27,7 @@
 #include "identity/password_policy.h"
 #include "metrics/process_metrics.h"
 #include "metrics/registry.h"
+#include "session/cache_refresher.h"
 #include "session/csrf.h"
 #include "session/session_cache.h"
 #include "session/session_token.h"
@@ -207,6 +208,11 @@ void Serve(const Settings& settings) {
   // touch is due stays on the I/O thread. Destroyed after the server: writes what is left.
   session::TouchBatcher touches(db->sessions(), std::chrono::seconds(1));
   store.SetTouchBatcher(&touches);
+  // Sessions in use are re-read before the cache's ttl, off the request path.
+  session::CacheRefresher refresher(
+      [&store](std::string_view token_hash) { store.RefreshSession(token_hash); },
+      std::chrono::milliseconds(250));
+  if (session_cache.enabled()) store.SetRefresher(&refresher);
   if (session_cache.enabled()) {
     // With a change feed the cache serves only once the feed is up (OnFeedUp), which may come
     // from the feed's thread before WatchSessionChanges returns: switch it off first.

@@ -26,6 +26,29 @@ std::optional<SessionCache::Key> SessionCache::KeyOf(std::string_view token_hash
   return key;
 }
 
+SessionCache::Clock::duration SessionCache::RefreshAfter(std::string_view token_hash,
+                                                         Clock::duration ttl) {
+  // Bits 16-31 of the hash: the shard uses the top bits, the flat map mixes the whole hash.
+  auto spread = static_cast<Clock::rep>((KeyHash{}(token_hash) >> 16) & 0xFFFF);
+  return ttl / 2 + (ttl / 4) * spread / 0x10000;
+}
+
+namespace {
+
+// True when `a` and `b` differ at most in last_seen_at (every other field of SessionRecord and
+// User compared). A re-read that finds this renews the cached entry instead of replacing it.
+bool SameButLastSeen(const ResolvedSession& a, const ResolvedSession& b) {
+  const SessionRecord& x = a.session;
+  const SessionRecord& y = b.session;
+  return x.id == y.id && x.user_id == y.user_id && x.token_hash == y.token_hash &&
+         x.created_at == y.created_at && x.expires_at == y.expires_at &&
+         x.user_agent == y.user_agent && x.ip == y.ip && x.idle_timeout == y.idle_timeout &&
+         x.persistent == y.persistent && a.user.id == b.user.id &&
+         a.user.username == b.user.username && a.user.name == b.user.name;
+}
+
+}  // namespace
+
 // The shard comes from the hash's top bits, the map's bucket from the whole hash modulo a
 // prime: close enough to independent.
 static std::size_t ShardIndex(std::string_view token_hash, std::size_t shards) {
@@ -45,6 +68,12 @@ std::uint64_t SessionCache::Epoch(std::string_view token_hash) const {
 }
 
 SharedSession SessionCache::Get(std::string_view token_hash) {
+  bool refresh_due = false;
+  return Get(token_hash, refresh_due);
+}
+
+SharedSession SessionCache::Get(std::string_view token_hash, bool& refresh_due) {
+  refresh_due = false;
   if (!enabled() || !serving_.load(std::memory_order_acquire)) return nullptr;
   auto key = KeyOf(token_hash);
   if (!key) return nullptr;
@@ -52,12 +81,18 @@ SharedSession SessionCache::Get(std::string_view token_hash) {
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(*key);
   if (it == shard.entries.end()) return nullptr;
-  if (Clock::now() - it->second.stored_at > ttl_) {
+  Entry& entry = it->second;
+  auto now = Clock::now();
+  if (now > entry.expires_at) {
     Erase(shard, it);
     return nullptr;
   }
-  it->second.referenced = true;  // second chance at eviction; no list work on the hot path
-  return it->second.value;
+  if (now > entry.refresh_at && !entry.refresh_reported) {
+    entry.refresh_reported = true;
+    refresh_due = true;
+  }
+  entry.referenced = true;  // second chance at eviction; no list work on the hot path
+  return entry.value;
 }
 
 void SessionCache::Put(const ResolvedSession& s, std::uint64_t epoch) {
@@ -69,7 +104,20 @@ void SessionCache::Put(const ResolvedSession& s, std::uint64_t epoch) {
   // Checked under the mutex: evictions bump the epoch under it too, so no eviction can fall
   // between this check and the insert.
   if (shard.epoch.load(std::memory_order_relaxed) != epoch) return;
-  if (auto old = shard.entries.find(*key); old != shard.entries.end()) Erase(shard, old);
+  auto now = Clock::now();
+  if (auto old = shard.entries.find(*key); old != shard.entries.end()) {
+    // A re-read (a refresh, or a miss on a copy that looked ended) that found what is cached:
+    // a new period for the same object, no allocation. The cached last_seen_at stays unless
+    // the store's is later.
+    if (SameButLastSeen(*old->second.value, s) &&
+        old->second.value->session.last_seen_at >= s.session.last_seen_at) {
+      old->second.refresh_at = now + RefreshAfter(s.session.token_hash, ttl_);
+      old->second.expires_at = now + ttl_;
+      old->second.refresh_reported = false;
+      return;
+    }
+    Erase(shard, old);
+  }
   // The bound is global, not per shard: the cache holds `capacity` sessions however the keys
   // fall over the shards (a per-shard bound evicts early in the fuller shards, and a cyclic
   // scan over exactly `capacity` sessions would then miss on every request there). The
@@ -88,8 +136,9 @@ void SessionCache::Put(const ResolvedSession& s, std::uint64_t epoch) {
     Erase(shard, oldest);
   }
   shard.lru.push_front(*key);
-  shard.entries.emplace(*key, Entry{std::make_shared<const ResolvedSession>(s), Clock::now(),
-                                    shard.lru.begin(), false});
+  shard.entries.emplace(*key, Entry{std::make_shared<const ResolvedSession>(s),
+                                    now + RefreshAfter(s.session.token_hash, ttl_), now + ttl_,
+                                    shard.lru.begin(), false, false});
   shard.by_user[s.user.id].push_back(&shard.lru.front());
   entries_.fetch_add(1, std::memory_order_relaxed);
 }

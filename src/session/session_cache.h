@@ -2,8 +2,13 @@
 // check need not read the store. Correctness rules (see store/caching_store.h, which is the
 // only writer):
 // - Entries are dropped after every change to their session or user (this process's writes
-//   at once; other nodes' through the database's change feed), and after `ttl` whatever
-//   happens (a bound for writers that do not notify).
+//   at once; other nodes' through the database's change feed), and at most `ttl` after the
+//   store read whatever happens (a bound for writers that do not notify).
+// - Refresh ahead: from RefreshAfter() on (between ttl/2 and 3/4 ttl, spread by key) the first
+//   Get that asks reports the entry due, once; the caller re-reads it off the request path
+//   (store/cache_refresher.h) and Puts it again, so a session in use is never dropped at ttl,
+//   and sessions cached in the same second (a restart, a warm-up) are not all read again in
+//   the same second.
 // - A read from the store is cached only if no invalidation of its shard happened since the
 //   caller took Epoch() before that read: a read that raced a logout is never cached.
 // - While not serving (the change feed is down), Get misses and Put does nothing.
@@ -64,6 +69,9 @@ class SessionCache {
 
   // The cached session, if present, younger than ttl, and the cache is serving; else null.
   SharedSession Get(std::string_view token_hash);
+  // The same; refresh_due is set to true when this hit is the first since the entry's
+  // RefreshAfter() passed (the caller should re-read it and Put it again), else false.
+  SharedSession Get(std::string_view token_hash, bool& refresh_due);
 
   // Caches `s` (keyed by s.session.token_hash) unless its shard was invalidated since `epoch`.
   void Put(const ResolvedSession& s, std::uint64_t epoch);
@@ -78,15 +86,21 @@ class SessionCache {
   // Serving on/off (the change feed's state); switching drops everything.
   void SetServing(bool serving);
 
+  // When, after its store read, the entry of `token_hash` is due for a refresh: between ttl/2
+  // and 3/4 ttl, taken from the key's hash (token hashes are uniform, so these are too).
+  static Clock::duration RefreshAfter(std::string_view token_hash, Clock::duration ttl);
+
   bool enabled() const { return capacity_ > 0; }
   std::size_t size() const;
 
  private:
   struct Entry {
-    SharedSession value;  // never null; replaced, not changed, so readers may keep it
-    Clock::time_point stored_at;
-    std::list<Key>::iterator lru;  // its key in Shard::lru (front: newest)
-    bool referenced = false;       // used since it last came round (CLOCK)
+    SharedSession value;            // never null; replaced, not changed, so readers may keep it
+    Clock::time_point refresh_at;   // the store read + RefreshAfter()
+    Clock::time_point expires_at;   // the store read + ttl: never served after
+    std::list<Key>::iterator lru;   // its key in Shard::lru (front: newest)
+    bool refresh_reported = false;  // a Get reported it due
+    bool referenced = false;        // used since it last came round (CLOCK)
   };
   // Slots move when the map grows, list nodes never: lru holds the keys' stable copies, and
   // by_user points into lru.

@@ -77,9 +77,27 @@ Result<std::optional<session::ResolvedSession>> CachingStore::FindSessionByToken
   return found;
 }
 
+session::SharedSession CachingStore::CachedSession(std::string_view token_hash) {
+  bool refresh_due = false;
+  auto hit = cache_.Get(token_hash, refresh_due);
+  if (refresh_due && refresher_ != nullptr) refresher_->Request(token_hash);
+  return hit;
+}
+
+void CachingStore::RefreshSession(std::string_view token_hash) {
+  std::uint64_t epoch = cache_.Epoch(token_hash);
+  auto found = sessions_.FindSessionByTokenHash(token_hash);
+  if (!found) return;  // the cached copy stays until its ttl
+  if (*found && session::EffectiveExpiry((*found)->session) > clock_.Now()) {
+    cache_.Put(**found, epoch);
+  } else {
+    cache_.EvictToken(token_hash);
+  }
+}
+
 session::SharedSession CachingStore::FindSessionInMemory(std::string_view token_hash,
                                                          UnixSeconds now) {
-  auto hit = cache_.Get(token_hash);
+  auto hit = CachedSession(token_hash);
   if (hit && session::EffectiveExpiry(hit->session) > now) return hit;
   return nullptr;
 }

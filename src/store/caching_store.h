@@ -6,12 +6,16 @@
 // SQLite, for other processes such as `latchkey user disable`: a poll every 250 ms).
 // While the feed is down the cache does not serve.
 //
+// A cached session due for a refresh (SessionCache::RefreshAfter) is handed to the
+// CacheRefresher, when one is set, which re-reads it off the request path (RefreshSession).
+//
 // A cached session that looks ended (its copy of last_seen_at may be older than another
 // node's touch) is re-read from the store before anyone acts on it.
 // Blocking: as the wrapped stores. Thread-safety: safe from many threads.
 #pragma once
 
 #include "base/clock.h"
+#include "session/cache_refresher.h"
 #include "session/session_cache.h"
 #include "session/touch_batcher.h"
 #include "store/database.h"
@@ -61,6 +65,15 @@ class CachingStore final : public identity::UserStore,
   // database's own session store and must outlive its use here.
   void SetTouchBatcher(session::TouchBatcher* batcher) { touches_ = batcher; }
 
+  // Hands cached sessions due for a refresh to `refresher` from now on (nullptr: they expire
+  // at the cache's ttl and are read again by the session check that misses). It must outlive
+  // its use here.
+  void SetRefresher(session::CacheRefresher* refresher) { refresher_ = refresher; }
+
+  // Re-reads one session and caches it again (a new ttl), or evicts it when it ended or is
+  // gone; a store error leaves the cached copy to its ttl. Blocking: one database read.
+  void RefreshSession(std::string_view token_hash);
+
   // SessionChangeSink: other nodes' changes.
   void OnFeedUp() override { cache_.SetServing(true); }
   void OnFeedDown() override { cache_.SetServing(false); }
@@ -73,6 +86,10 @@ class CachingStore final : public identity::UserStore,
   session::SessionCache& cache_;
   const Clock& clock_;
   session::TouchBatcher* touches_ = nullptr;
+  session::CacheRefresher* refresher_ = nullptr;
+
+  // cache_.Get, handing the session to the refresher when its refresh is due.
+  session::SharedSession CachedSession(std::string_view token_hash);
 };
 
 }  // namespace latchkey::store

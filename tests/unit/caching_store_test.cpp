@@ -5,6 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include "store/sqlite/sqlite_database.h"
 #include "test_support.h"
 
@@ -129,6 +134,41 @@ TEST_F(CachingStoreTest, TouchUpdatesTheCachedCopy) {
   auto r = store_.FindSessionByTokenHash("t1");
   ASSERT_TRUE(r && *r);
   EXPECT_EQ((*r)->session.last_seen_at, clock_.Now());
+}
+
+TEST_F(CachingStoreTest, RefreshRereadsWhatChangedBehindTheCache) {
+  ASSERT_TRUE(Found("t1"));
+  ASSERT_TRUE(Found("t2"));
+  // Changed behind the cache's back, with no notification (a writer that does not notify).
+  ASSERT_TRUE(db_.users().UpdateName(user_id_, "Alicia"));
+  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t2"));
+  store_.RefreshSession("t1");
+  store_.RefreshSession("t2");
+  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t1"));  // prove t1 is served from memory
+  auto r = store_.FindSessionByTokenHash("t1");
+  ASSERT_TRUE(r && *r);
+  EXPECT_EQ((*r)->user.name, "Alicia");
+  EXPECT_FALSE(Found("t2"));  // gone from the store: evicted, not kept to its ttl
+  EXPECT_EQ(cache_.size(), 1u);
+}
+
+TEST_F(CachingStoreTest, ASessionDueForARefreshIsHandedToTheRefresher) {
+  session::SessionCache cache(100, std::chrono::milliseconds(1600));
+  CachingStore store(db_, cache, clock_);
+  std::vector<std::string> requested;
+  session::CacheRefresher refresher(
+      [&](std::string_view token_hash) { requested.emplace_back(token_hash); },
+      std::chrono::hours(1));  // run by hand below
+  store.SetRefresher(&refresher);
+  ASSERT_TRUE(store.FindSessionByTokenHash("t1"));
+  EXPECT_TRUE(store.FindSessionInMemory("t1", clock_.Now()));
+  EXPECT_EQ(refresher.pending(), 0u);  // fresh
+  // Past its refresh time (at most 3/4 of the ttl), still before the ttl.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1250));
+  EXPECT_TRUE(store.FindSessionInMemory("t1", clock_.Now()));
+  EXPECT_TRUE(store.FindSessionInMemory("t1", clock_.Now()));  // reported once, not twice
+  EXPECT_EQ(refresher.RunPending(), 1u);
+  EXPECT_EQ(requested, std::vector<std::string>{"t1"});
 }
 
 }  // namespace

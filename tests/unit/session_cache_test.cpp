@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/encoding.h"
+
 namespace latchkey::session {
 namespace {
 
@@ -77,11 +79,62 @@ TEST(SessionCache, CapacityBoundsTheEntries) {
 }
 
 TEST(SessionCache, EntriesExpireAfterTheTtl) {
-  SessionCache cache(100, milliseconds(50));
+  SessionCache cache(100, milliseconds(400));
   Put(cache, Make("h1", 1));
-  EXPECT_TRUE(cache.Get("h1"));
-  std::this_thread::sleep_for(milliseconds(120));
+  EXPECT_TRUE(cache.Get("h1"));  // a lifetime is at least half the ttl
+  std::this_thread::sleep_for(milliseconds(450));
   EXPECT_FALSE(cache.Get("h1"));
+}
+
+TEST(SessionCache, RefreshTimesSpreadBetweenHalfAndThreeQuartersOfTheTtl) {
+  // Token hashes as the server makes them (SHA-256 hex): refresh times must stay within
+  // [ttl/2, 3/4 ttl] and fill it evenly, so that entries cached together are not read together.
+  const auto ttl = std::chrono::duration_cast<SessionCache::Clock::duration>(seconds(60));
+  std::array<int, 10> deciles{};
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    auto after = SessionCache::RefreshAfter(crypto::Sha256Hex("token" + std::to_string(i)), ttl);
+    ASSERT_GE(after, ttl / 2);
+    ASSERT_LE(after, ttl * 3 / 4);
+    auto decile = static_cast<std::size_t>((after - ttl / 2) * 10 / (ttl / 4));
+    ++deciles[std::min<std::size_t>(decile, 9)];
+  }
+  for (int count : deciles) {
+    EXPECT_GT(count, n / 10 * 8 / 10);
+    EXPECT_LT(count, n / 10 * 12 / 10);
+  }
+}
+
+TEST(SessionCache, AHitPastItsRefreshTimeIsReportedDueOnceAndStillServed) {
+  SessionCache cache(100, milliseconds(1600));
+  Put(cache, Make("h1", 1));
+  bool due = true;
+  EXPECT_TRUE(cache.Get("h1", due));
+  EXPECT_FALSE(due);
+  std::this_thread::sleep_for(milliseconds(1250));  // past 3/4 of the ttl, before the ttl
+  EXPECT_TRUE(cache.Get("h1", due));
+  EXPECT_TRUE(due);
+  EXPECT_TRUE(cache.Get("h1", due));
+  EXPECT_FALSE(due) << "reported once per store read";
+  Put(cache, Make("h1", 1, "again"));  // the refresh's read: a new period
+  EXPECT_EQ(cache.Get("h1", due)->user.name, "again");
+  EXPECT_FALSE(due);
+}
+
+TEST(SessionCache, AReReadThatFoundTheSameSessionRenewsTheCachedObject) {
+  SessionCache cache(100, seconds(60));
+  Put(cache, Make("h1", 1, "Alice"));
+  SharedSession first = cache.Get("h1");
+  Put(cache, Make("h1", 1, "Alice"));  // the same row read again
+  EXPECT_EQ(cache.Get("h1"), first) << "renewed in place, not copied";
+  auto later = Make("h1", 1, "Alice");
+  later.session.last_seen_at = 200;  // another node's touch reached the store
+  Put(cache, later);
+  EXPECT_NE(cache.Get("h1"), first);
+  EXPECT_EQ(cache.Get("h1")->session.last_seen_at, 200);
+  Put(cache, Make("h1", 1, "Alicia"));  // renamed behind the cache
+  EXPECT_EQ(cache.Get("h1")->user.name, "Alicia");
+  EXPECT_EQ(cache.size(), 1u);
 }
 
 TEST(SessionCache, NotServingMeansNoHitsAndNoPuts) {

@@ -1,0 +1,69 @@
+// The refresher runs each requested refresh once, on its own thread within its interval or
+// when asked, and stops promptly with requests still pending.
+#include "session/cache_refresher.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace latchkey::session {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(CacheRefresher, RunPendingRefreshesEachRequestOnce) {
+  std::vector<std::string> seen;
+  CacheRefresher refresher([&](std::string_view h) { seen.emplace_back(h); },
+                           std::chrono::hours(1));
+  refresher.Request("a");
+  refresher.Request("b");
+  EXPECT_EQ(refresher.pending(), 2u);
+  EXPECT_EQ(refresher.RunPending(), 2u);
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(refresher.pending(), 0u);
+  EXPECT_EQ(refresher.RunPending(), 0u);
+}
+
+TEST(CacheRefresher, ItsThreadRunsRequestsWithinTheInterval) {
+  std::mutex mu;
+  std::vector<std::string> seen;
+  CacheRefresher refresher(
+      [&](std::string_view h) {
+        std::lock_guard lock(mu);
+        seen.emplace_back(h);
+      },
+      milliseconds(20));
+  refresher.Request("x");
+  for (int i = 0; i < 500 && refresher.pending() > 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  std::this_thread::sleep_for(milliseconds(50));  // the refresh itself, after the swap
+  std::lock_guard lock(mu);
+  EXPECT_EQ(seen, std::vector<std::string>{"x"});
+}
+
+TEST(CacheRefresher, StopsWithoutRunningALongBacklog) {
+  std::atomic<int> runs{0};
+  auto start = std::chrono::steady_clock::now();
+  {
+    CacheRefresher refresher(
+        [&](std::string_view) {
+          ++runs;
+          std::this_thread::sleep_for(milliseconds(5));
+        },
+        milliseconds(1));
+    for (int i = 0; i < 10000; ++i) refresher.Request("h" + std::to_string(i));
+    std::this_thread::sleep_for(milliseconds(30));
+  }
+  // 10,000 runs of 5 ms would take 50 s; the destructor stops within one slice of 64.
+  EXPECT_LT(runs.load(), 10000);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+}  // namespace
+}  // namespace latchkey::session
