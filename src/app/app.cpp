@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include "api/routes.h"
@@ -208,11 +209,14 @@ void Serve(const Settings& settings) {
   // touch is due stays on the I/O thread. Destroyed after the server: writes what is left.
   session::TouchBatcher touches(db->sessions(), std::chrono::seconds(1));
   store.SetTouchBatcher(&touches);
-  // Sessions in use are re-read before the cache's ttl, off the request path.
-  session::CacheRefresher refresher(
-      [&store](std::string_view token_hash) { store.RefreshSession(token_hash); },
-      std::chrono::milliseconds(250));
-  if (session_cache.enabled()) store.SetRefresher(&refresher);
+  // Sessions in use are re-read before the cache's ttl, off the request path; at most one
+  // queued refresh per cacheable session.
+  std::optional<session::CacheRefresher> refresher;
+  if (session_cache.enabled()) {
+    refresher.emplace([&store](std::string_view token_hash) { store.RefreshSession(token_hash); },
+                      std::chrono::milliseconds(250), settings.session_cache_entries);
+    store.SetRefresher(&*refresher);
+  }
   if (session_cache.enabled()) {
     // With a change feed the cache serves only once the feed is up (OnFeedUp), which may come
     // from the feed's thread before WatchSessionChanges returns: switch it off first.

@@ -1,5 +1,5 @@
 // The SHA256_CTX functions are deprecated in OpenSSL 3.0 (see hmac_sha256.h for why they are
-// used); this is the only file that uses them.
+// used; crypto/encoding.cpp uses them too).
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "crypto/hmac_sha256.h"
 
@@ -44,8 +44,11 @@ HmacSha256Keys::HmacSha256Keys(std::vector<Secret> keys) {
   state->keyed.resize(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
     std::array<unsigned char, kBlockBytes> block{};  // K, zero-padded to the block size
-    if (keys[i].size() > kBlockBytes) {
-      SHA256(keys[i].data(), keys[i].size(), block.data());
+    if (keys[i].size() > kBlockBytes) {  // hashed first; SHA256_CTX cannot fail, SHA256() can
+      WipedContext hashing;
+      SHA256_Init(&hashing.ctx);
+      SHA256_Update(&hashing.ctx, keys[i].data(), keys[i].size());
+      SHA256_Final(block.data(), &hashing.ctx);
     } else {
       std::copy(keys[i].data(), keys[i].data() + keys[i].size(), block.begin());
     }

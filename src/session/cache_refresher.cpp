@@ -4,21 +4,27 @@
 
 namespace latchkey::session {
 
-CacheRefresher::CacheRefresher(Refresh refresh, std::chrono::milliseconds interval)
-    : refresh_(std::move(refresh)), interval_(interval), thread_([this] { Loop(); }) {}
+CacheRefresher::CacheRefresher(Refresh refresh, std::chrono::milliseconds interval,
+                               std::size_t max_pending)
+    : refresh_(std::move(refresh)),
+      interval_(interval),
+      max_pending_(max_pending),
+      thread_([this] { Loop(); }) {}
 
 CacheRefresher::~CacheRefresher() {
   {
     std::lock_guard lock(mu_);
-    stopping_ = true;
+    stopping_.store(true);
   }
   wake_.notify_all();
   thread_.join();
 }
 
-void CacheRefresher::Request(std::string_view token_hash) {
+bool CacheRefresher::Request(std::string_view token_hash) {
   std::lock_guard lock(mu_);
+  if (pending_.size() >= max_pending_) return false;
   pending_.emplace_back(token_hash);
+  return true;
 }
 
 std::size_t CacheRefresher::pending() const {
@@ -35,10 +41,7 @@ std::size_t CacheRefresher::RunPending() {
   }
   std::size_t done = 0;
   for (const std::string& token_hash : batch) {
-    if (done % 64 == 0) {  // a long batch does not hold up the destructor
-      std::lock_guard lock(mu_);
-      if (stopping_) break;
-    }
+    if (stopping_.load()) break;  // a backlog does not hold up the destructor
     refresh_(token_hash);
     ++done;
   }
@@ -47,9 +50,9 @@ std::size_t CacheRefresher::RunPending() {
 
 void CacheRefresher::Loop() {
   std::unique_lock lock(mu_);
-  while (!stopping_) {
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
-    if (stopping_) break;
+  while (!stopping_.load()) {
+    wake_.wait_for(lock, interval_, [this] { return stopping_.load(); });
+    if (stopping_.load()) break;
     lock.unlock();
     RunPending();
     lock.lock();

@@ -6,12 +6,15 @@
 // missing within seconds of each other once a minute halved the session checks' rate).
 //
 // Requests come from session checks (at most one per cached entry and refresh period); the
-// thread takes them every `interval` and calls `refresh` for each, one at a time. Memory: one
-// token hash per pending request, at most one per cached session. Requests pending when the
-// refresher is destroyed are dropped: their entries then expire at ttl as they would have.
+// thread takes them every `interval` and calls `refresh` for each, one at a time. Memory: at
+// most `max_pending` token hashes (the cache's capacity); a request beyond that is dropped,
+// and its entry then expires at ttl and is read again by the check that misses, as without a
+// refresher. So are requests pending when the refresher is destroyed: it stops between two
+// refreshes, never in the middle of a batch's backlog.
 // Thread-safety: Request and pending from any thread; owns one thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -30,13 +33,14 @@ class CacheRefresher {
   // refresher's thread (or RunPending's caller), never concurrently with itself.
   using Refresh = std::function<void(std::string_view token_hash)>;
 
-  CacheRefresher(Refresh refresh, std::chrono::milliseconds interval);
+  CacheRefresher(Refresh refresh, std::chrono::milliseconds interval, std::size_t max_pending);
   ~CacheRefresher();
   CacheRefresher(const CacheRefresher&) = delete;
   CacheRefresher& operator=(const CacheRefresher&) = delete;
 
-  // Queues a refresh of this session. Never blocks on the database.
-  void Request(std::string_view token_hash);
+  // Queues a refresh of this session, unless max_pending are queued. Never blocks on the
+  // database. Returns whether it was queued.
+  bool Request(std::string_view token_hash);
 
   // Refreshes everything pending now, on the caller's thread; returns how many.
   std::size_t RunPending();
@@ -49,11 +53,12 @@ class CacheRefresher {
 
   Refresh refresh_;
   std::chrono::milliseconds interval_;
+  std::size_t max_pending_;
   mutable std::mutex mu_;
   std::vector<std::string> pending_;
   std::mutex run_mu_;  // one RunPending at a time (the loop's and a caller's)
   std::condition_variable wake_;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};  // written under mu_ (for wake_), read anywhere
   std::thread thread_;
 };
 

@@ -49,8 +49,8 @@ bool SameButLastSeen(const ResolvedSession& a, const ResolvedSession& b) {
 
 }  // namespace
 
-// The shard comes from the hash's top bits, the map's bucket from the whole hash modulo a
-// prime: close enough to independent.
+// The shard comes from the hash's top bits; the flat map mixes the whole hash (multiply and
+// fold) before taking its own bits: close enough to independent.
 static std::size_t ShardIndex(std::string_view token_hash, std::size_t shards) {
   return (SessionCache::KeyHash{}(token_hash) >> 56) % shards;
 }

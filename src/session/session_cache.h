@@ -6,13 +6,13 @@
 //   store read whatever happens (a bound for writers that do not notify).
 // - Refresh ahead: from RefreshAfter() on (between ttl/2 and 3/4 ttl, spread by key) the first
 //   Get that asks reports the entry due, once; the caller re-reads it off the request path
-//   (store/cache_refresher.h) and Puts it again, so a session in use is never dropped at ttl,
-//   and sessions cached in the same second (a restart, a warm-up) are not all read again in
-//   the same second.
+//   (session/cache_refresher.h) and Puts it again, so a session in use is normally re-read
+//   before its ttl rather than missed at it, and sessions cached in the same second (a
+//   restart, a warm-up) are not all read again in the same second.
 // - A read from the store is cached only if no invalidation of its shard happened since the
 //   caller took Epoch() before that read: a read that raced a logout is never cached.
 // - While not serving (the change feed is down), Get misses and Put does nothing.
-// Memory: about 0.5 KB per entry (strings of the session and its user); capacity bounds it;
+// Memory: about 0.7 KB per entry (strings of the session and its user); capacity bounds it;
 // eviction approximates least-recently-used (CLOCK, see Put).
 // Thread-safety: safe from many threads (16 shards, one mutex each).
 #pragma once
@@ -91,6 +91,8 @@ class SessionCache {
   static Clock::duration RefreshAfter(std::string_view token_hash, Clock::duration ttl);
 
   bool enabled() const { return capacity_ > 0; }
+  // Enabled and serving: a Put now may cache.
+  bool serving() const { return enabled() && serving_.load(std::memory_order_acquire); }
   std::size_t size() const;
 
  private:

@@ -85,10 +85,22 @@ session::SharedSession CachingStore::CachedSession(std::string_view token_hash) 
 }
 
 void CachingStore::RefreshSession(std::string_view token_hash) {
+  if (!cache_.serving()) return;  // a Put would not cache the read (feed down, cache off)
   std::uint64_t epoch = cache_.Epoch(token_hash);
   auto found = sessions_.FindSessionByTokenHash(token_hash);
   if (!found) return;  // the cached copy stays until its ttl
-  if (*found && session::EffectiveExpiry((*found)->session) > clock_.Now()) {
+  if (!*found) {
+    cache_.EvictToken(token_hash);
+    return;
+  }
+  // This node's latest use may not be written yet (batched touches): the session ends from
+  // the later of the two, as ListSessions and the cached copy count it.
+  const session::SessionRecord& read = (*found)->session;
+  UnixSeconds last_seen = read.last_seen_at;
+  if (touches_ != nullptr) {
+    if (auto pending = touches_->Pending(token_hash)) last_seen = std::max(last_seen, *pending);
+  }
+  if (std::min(last_seen + read.idle_timeout, read.expires_at) > clock_.Now()) {
     cache_.Put(**found, epoch);
   } else {
     cache_.EvictToken(token_hash);

@@ -18,10 +18,11 @@ using std::chrono::milliseconds;
 
 TEST(CacheRefresher, RunPendingRefreshesEachRequestOnce) {
   std::vector<std::string> seen;
-  CacheRefresher refresher([&](std::string_view h) { seen.emplace_back(h); },
-                           std::chrono::hours(1));
-  refresher.Request("a");
-  refresher.Request("b");
+  CacheRefresher refresher([&](std::string_view h) { seen.emplace_back(h); }, std::chrono::hours(1),
+                           2);
+  EXPECT_TRUE(refresher.Request("a"));
+  EXPECT_TRUE(refresher.Request("b"));
+  EXPECT_FALSE(refresher.Request("c")) << "at most max_pending queued";
   EXPECT_EQ(refresher.pending(), 2u);
   EXPECT_EQ(refresher.RunPending(), 2u);
   EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
@@ -37,12 +38,16 @@ TEST(CacheRefresher, ItsThreadRunsRequestsWithinTheInterval) {
         std::lock_guard lock(mu);
         seen.emplace_back(h);
       },
-      milliseconds(20));
+      milliseconds(20), 10);
   refresher.Request("x");
-  for (int i = 0; i < 500 && refresher.pending() > 0; ++i) {
-    std::this_thread::sleep_for(milliseconds(10));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    {
+      std::lock_guard lock(mu);
+      if (!seen.empty() || std::chrono::steady_clock::now() > deadline) break;
+    }
+    std::this_thread::sleep_for(milliseconds(5));
   }
-  std::this_thread::sleep_for(milliseconds(50));  // the refresh itself, after the swap
   std::lock_guard lock(mu);
   EXPECT_EQ(seen, std::vector<std::string>{"x"});
 }
@@ -56,11 +61,11 @@ TEST(CacheRefresher, StopsWithoutRunningALongBacklog) {
           ++runs;
           std::this_thread::sleep_for(milliseconds(5));
         },
-        milliseconds(1));
+        milliseconds(1), 10000);
     for (int i = 0; i < 10000; ++i) refresher.Request("h" + std::to_string(i));
     std::this_thread::sleep_for(milliseconds(30));
   }
-  // 10,000 runs of 5 ms would take 50 s; the destructor stops within one slice of 64.
+  // 10,000 runs of 5 ms would take 50 s; the destructor stops after the refresh under way.
   EXPECT_LT(runs.load(), 10000);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }

@@ -152,19 +152,31 @@ TEST_F(CachingStoreTest, RefreshRereadsWhatChangedBehindTheCache) {
   EXPECT_EQ(cache_.size(), 1u);
 }
 
+TEST_F(CachingStoreTest, RefreshCountsThisNodesTouchNotWrittenYet) {
+  session::TouchBatcher batcher(db_.sessions(), std::chrono::hours(1));  // never flushes here
+  store_.SetTouchBatcher(&batcher);
+  ASSERT_TRUE(Found("t1"));
+  clock_.Advance(500);
+  ASSERT_TRUE(store_.TouchSession("t1", clock_.Now()));  // pending in the batcher only
+  clock_.Advance(200);  // the store's copy: idle 700 s > 600; with the pending touch: 200 s
+  store_.RefreshSession("t1");
+  EXPECT_TRUE(store_.FindSessionInMemory("t1", clock_.Now())) << "not evicted as ended";
+  store_.SetTouchBatcher(nullptr);
+}
+
 TEST_F(CachingStoreTest, ASessionDueForARefreshIsHandedToTheRefresher) {
-  session::SessionCache cache(100, std::chrono::milliseconds(1600));
+  session::SessionCache cache(100, std::chrono::milliseconds(4000));
   CachingStore store(db_, cache, clock_);
   std::vector<std::string> requested;
   session::CacheRefresher refresher(
       [&](std::string_view token_hash) { requested.emplace_back(token_hash); },
-      std::chrono::hours(1));  // run by hand below
+      std::chrono::hours(1), 100);  // run by hand below
   store.SetRefresher(&refresher);
   ASSERT_TRUE(store.FindSessionByTokenHash("t1"));
   EXPECT_TRUE(store.FindSessionInMemory("t1", clock_.Now()));
   EXPECT_EQ(refresher.pending(), 0u);  // fresh
   // Past its refresh time (at most 3/4 of the ttl), still before the ttl.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1250));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
   EXPECT_TRUE(store.FindSessionInMemory("t1", clock_.Now()));
   EXPECT_TRUE(store.FindSessionInMemory("t1", clock_.Now()));  // reported once, not twice
   EXPECT_EQ(refresher.RunPending(), 1u);

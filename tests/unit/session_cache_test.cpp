@@ -105,19 +105,23 @@ TEST(SessionCache, RefreshTimesSpreadBetweenHalfAndThreeQuartersOfTheTtl) {
   }
 }
 
-TEST(SessionCache, AHitPastItsRefreshTimeIsReportedDueOnceAndStillServed) {
-  SessionCache cache(100, milliseconds(1600));
+TEST(SessionCache, AHitPastItsRefreshTimeIsReportedDueOnceAndARenewalExtendsIt) {
+  SessionCache cache(100, milliseconds(4000));
   Put(cache, Make("h1", 1));
+  SharedSession first = cache.Get("h1");
   bool due = true;
   EXPECT_TRUE(cache.Get("h1", due));
   EXPECT_FALSE(due);
-  std::this_thread::sleep_for(milliseconds(1250));  // past 3/4 of the ttl, before the ttl
+  std::this_thread::sleep_for(milliseconds(3100));  // past 3/4 of the ttl, before the ttl
   EXPECT_TRUE(cache.Get("h1", due));
   EXPECT_TRUE(due);
   EXPECT_TRUE(cache.Get("h1", due));
   EXPECT_FALSE(due) << "reported once per store read";
-  Put(cache, Make("h1", 1, "again"));  // the refresh's read: a new period
-  EXPECT_EQ(cache.Get("h1", due)->user.name, "again");
+  Put(cache, Make("h1", 1));  // the refresh's read found the same session: renewed in place
+  EXPECT_EQ(cache.Get("h1", due), first);
+  EXPECT_FALSE(due) << "a renewal starts a new period";
+  std::this_thread::sleep_for(milliseconds(1200));  // past the first read's ttl
+  EXPECT_EQ(cache.Get("h1", due), first) << "the renewal moved the ttl too";
   EXPECT_FALSE(due);
 }
 
