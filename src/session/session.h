@@ -26,10 +26,14 @@ struct SessionRecord {
 };
 
 // When the session ends if it is not used again: the earlier of the idle and the absolute
-// expiry (OWASP Session Management Cheat Sheet, "Session Expiration").
-inline UnixSeconds EffectiveExpiry(const SessionRecord& s) {
-  UnixSeconds idle_end = s.last_seen_at + s.idle_timeout;
+// expiry (OWASP Session Management Cheat Sheet, "Session Expiration"); last_seen_at: the
+// latest use known (the record's, or a later one not written yet).
+inline UnixSeconds EffectiveExpiry(const SessionRecord& s, UnixSeconds last_seen_at) {
+  UnixSeconds idle_end = last_seen_at + s.idle_timeout;
   return idle_end < s.expires_at ? idle_end : s.expires_at;
+}
+inline UnixSeconds EffectiveExpiry(const SessionRecord& s) {
+  return EffectiveExpiry(s, s.last_seen_at);
 }
 
 // A live session together with its principal, as resolved from a session cookie.

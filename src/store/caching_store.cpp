@@ -100,7 +100,7 @@ void CachingStore::RefreshSession(std::string_view token_hash) {
   if (touches_ != nullptr) {
     if (auto pending = touches_->Pending(token_hash)) last_seen = std::max(last_seen, *pending);
   }
-  if (std::min(last_seen + read.idle_timeout, read.expires_at) > clock_.Now()) {
+  if (session::EffectiveExpiry(read, last_seen) > clock_.Now()) {
     cache_.Put(**found, epoch);
   } else {
     cache_.EvictToken(token_hash);
