@@ -1,5 +1,5 @@
 // libFuzzer target: the CSRF token check (session/csrf.h) and the guard every state-changing
-// API request passes (api::AuthApi::CheckCsrf: binding cookie + X-CSRF-Token header).
+// API request passes (api::CheckCsrf, the request pipeline's step 4: binding cookie + X-CSRF-Token header).
 //
 // Input: "<binding>\n<token>" (without "\n": all binding, empty token). "@B@" in the binding
 // becomes the fixed binding of support/fuzz_app.h and "@T@" in the token a token for it (of a
@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/auth_api.h"
+#include "api/pipeline.h"
 #include "api/cookie_policy.h"
 #include "crypto/encoding.h"
 #include "http/cookies.h"
@@ -56,7 +56,7 @@ bool IndependentlyValid(std::string_view binding, std::string_view token) {
   return false;
 }
 
-void CheckGuard(latchkey::api::AuthApi& api, const latchkey::session::CsrfTokens& api_csrf,
+void CheckGuard(const latchkey::session::CsrfTokens& api_csrf,
                 const std::string& binding, const std::string& token, bool tls, bool expected) {
   latchkey::http::Request request;
   request.method = latchkey::http::Method::kPost;
@@ -64,7 +64,7 @@ void CheckGuard(latchkey::api::AuthApi& api, const latchkey::session::CsrfTokens
   request.tls = tls;
   request.cookie = std::string(latchkey::api::CsrfCookieName(tls)) + "=" + binding;
   request.csrf_token = token;
-  auto refused = api.CheckCsrf(request);
+  auto refused = latchkey::api::CheckCsrf(request, api_csrf);
   if (refused) {
     Check(refused->status == 403, "the CSRF guard refused with a status other than 403");
   }
@@ -104,8 +104,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   bool verified = csrf.Verify(binding, token);
   Check(verified == IndependentlyValid(binding, token), "Verify disagrees with the format");
-  CheckGuard(app.auth_api(), csrf, binding, token, false, verified);
-  CheckGuard(app.auth_api(), csrf, binding, token, true, verified);
+  CheckGuard(csrf, binding, token, false, verified);
+  CheckGuard(csrf, binding, token, true, verified);
 
   // The issued pair, then each half with one byte changed (position and value from the input).
   Check(csrf.Verify(issued_binding, issued_token), "an issued token does not verify");

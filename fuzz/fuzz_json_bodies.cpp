@@ -1,10 +1,10 @@
 // libFuzzer target: JSON request parsing (http/json_body.h) and the validation every endpoint
-// body goes through, by calling each body-taking endpoint's real handler over the real
-// services (support/fuzz_app.h).
+// body goes through, by sending each body-taking endpoint's request through the real request
+// pipeline (api/pipeline.h) to its handler over the real services (support/fuzz_app.h).
 //
 // Input: byte 0 picks the endpoint (low 3 bits, see kEndpoints) and the Content-Type (bits
-// 4-5, see kContentTypes); the rest is the body. Handlers get a live session cookie, so the
-// authenticated endpoints reach their validation.
+// 4-5, see kContentTypes); the rest is the body. Requests carry a live session cookie and a valid
+// CSRF pair, so the authenticated endpoints reach their validation.
 // Invariants (a violation aborts: a crash):
 // - No handler throws and none answers 5xx: a client's mistake is a 4xx.
 // - ParseJsonObject fails only with 415 (Content-Type not JSON: and then always) or 400
@@ -109,22 +109,24 @@ bool RulesAccept(Endpoint endpoint, const json::object& body,
   return false;
 }
 
-http::Response Call(latchkey::fuzz::FuzzApp& app, Endpoint endpoint, const http::Request& r) {
+// The endpoint's path: the request goes through the whole request pipeline (api/pipeline.h),
+// session resolution and guards included, to the real handler.
+const char* PathOf(Endpoint endpoint) {
   switch (endpoint) {
     case Endpoint::kSignup:
-      return app.auth_api().Signup(r);
+      return "/api/auth/signup";
     case Endpoint::kLogin:
-      return app.auth_api().Login(r);
+      return "/api/auth/login";
     case Endpoint::kRemoveAccount:
-      return app.auth_api().RemoveAccount(r);
+      return "/api/auth/remove_account";
     case Endpoint::kUpdateProfile:
-      return app.account_api().UpdateProfile(r);
+      return "/api/auth/user";
     case Endpoint::kChangePassword:
-      return app.account_api().ChangePassword(r);
+      return "/api/auth/password";
     case Endpoint::kImport:
       break;
   }
-  return {};
+  return "/";
 }
 
 }  // namespace
@@ -154,7 +156,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.body = body;
   request.client_ip = "203.0.113.7";
   request.user_agent = "fuzz_json_bodies";
-  request.cookie = "latchkey_session=" + app.LiveSessionCookie();
+  request.path = PathOf(endpoint);
+  request.cookie = "latchkey_session=" + app.LiveSessionCookie() +
+                   "; latchkey_csrf=" + app.CsrfBinding();
+  request.csrf_token = app.CsrfToken();
 
   auto parsed = http::ParseJsonObject(request);
   int parse_status = 0;  // what a failed parse must be answered with
@@ -170,7 +175,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CheckRoundTrip(*parsed, "a parsed body does not round-trip");
   }
 
-  http::Response response = Call(app, endpoint, request);
+  http::Response response = app.pipeline().Handle(request);
   Check(response.status >= 200 && response.status < 500, "an endpoint answered a body with 5xx");
   // RemoveAccount reads no body when it is empty (a missing password, not a parse error).
   bool body_read = !(endpoint == Endpoint::kRemoveAccount && body.empty());

@@ -9,19 +9,9 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "api/routes.h"
-#include "flows/account_service.h"
-#include "flows/session_issuer.h"
-#include "flows/session_service.h"
-#include "http/origin_policy.h"
-#include "http/static_files.h"
-#include "identity/password_policy.h"
-#include "session/session_cache.h"
-#include "session/touch_batcher.h"
-#include "store/caching_store.h"
+#include "app/node.h"
 #include "store/sqlite/sqlite_database.h"
 #include "support/fuzz_keys.h"
-#include "web/page.h"
 
 namespace latchkey::fuzz {
 namespace {
@@ -68,46 +58,27 @@ struct TempDir {
 
 }  // namespace
 
-// Declared in the order app/app.cpp builds them (each part refers to earlier ones).
+// The settings of a default `latchkey serve`, over the temporary web root.
+app::Settings FuzzSettings(const std::filesystem::path& web_root) {
+  app::Settings s = app::Resolve(app::ServeConfig{});
+  s.web_root = web_root.string();
+  s.session_cache_entries = 1000;
+  return s;
+}
+
+// The composition root (app/node.h) over what the fuzz targets swap: the clock, the database
+// in a temporary directory, fixed keys, a small password list, cheap hashing.
 struct FuzzApp::Parts {
   TempDir dir;
   std::filesystem::path web_root = MakeWebRoot(dir.path);
+  app::Settings settings = FuzzSettings(web_root);
   FakeClock clock;
   store::sqlite::SqliteDatabase db{(dir.path / "latchkey.db").string(), 2};
-  session::SessionCache cache{1000, std::chrono::seconds(60)};
-  store::CachingStore store{db, cache, clock};
-  session::TouchBatcher touches{db.sessions(), std::chrono::seconds(1)};
-  crypto::PasswordHasher hasher{CheapHashing()};
-  session::SessionTokenCodec tokens{ServerKeys()};
-  session::CsrfTokens csrf{ServerKeys()};
-  flows::SessionIssuer issuer{tokens, clock, flows::SessionPolicy{}};
-  audit::AuditLog audit{db.events(), clock};
-  throttle::Throttle throttle{db.throttles(), clock};
   // A stand-in for web/dist/assets/common-passwords.txt (built by npm, not in the repo).
   identity::PasswordPolicy passwords{{"password1", "iloveyou1", "qwertyuiop", "123456789"}};
-  flows::AuthService auth{
-      store,    store, hasher, issuer, flows::Guards{audit, throttle, flows::ThrottlePolicies{}},
-      passwords};
-  flows::AccountService accounts{auth, store, hasher, issuer, audit, db.events()};
-  flows::SessionService sessions{auth, store, clock, audit};
-  web::PageTemplate page{web_root};
-  http::StaticFiles assets{web_root};
-  api::CookiePolicy cookie_policy{};
-  api::SessionCookies cookies{tokens, cookie_policy};
-  api::AuthApi auth_api{auth, cookies, csrf};
-  api::AccountApi account_api{accounts, cookies};
-  api::SessionsApi sessions_api{sessions, cookies};
-  api::PageApi page_api{page, assets, csrf, cookie_policy};
-  api::HealthApi health_api{db};
-  http::OriginPolicy origin_policy{};
-  http::Router router =
-      api::BuildRouter({auth_api, account_api, sessions_api, health_api, page_api});
-
-  Parts() {
-    store.SetTouchBatcher(&touches);
-    router.SetOriginGuard([this](const http::Request& r) { return origin_policy.Check(r); });
-  }
-  ~Parts() { store.SetTouchBatcher(nullptr); }
+  // The refresher would re-read sessions on its own thread, at wall-clock times: no replay.
+  app::Node node{settings,      clock,         db, ServerKeys(), passwords, CheapHashing(),
+                 app::NodeOptions{.batch_touches = true, .refresh_ahead = false}};
 };
 
 FuzzApp& FuzzApp::Instance() {
@@ -122,7 +93,7 @@ FuzzApp::FuzzApp() {
   if (!proxy) throw std::runtime_error("cannot parse the fuzz peer address");
   proxies_.Add(*proxy);
   csrf_binding_ = std::string(kCsrfBinding);
-  csrf_token_ = parts_->csrf.Issue(csrf_binding_);
+  csrf_token_ = parts_->node.csrf.Issue(csrf_binding_);
   LiveSessionCookie();
 }
 
@@ -131,33 +102,22 @@ FuzzApp::~FuzzApp() = default;
 void FuzzApp::Tick(long seconds) { parts_->clock.Advance(seconds); }
 
 http::Response FuzzApp::Handle(http::Request& request) {
-  http::Dispatch dispatch = parts_->router.Resolve(request);
-  request.path_params = std::move(dispatch.params);
-  http::Response response;
-  std::optional<http::Response> fast;
-  if (dispatch.fast) fast = (*dispatch.fast)(request);
-  if (dispatch.immediate) {
-    response = std::move(*dispatch.immediate);
-  } else if (fast) {
-    response = std::move(*fast);
-  } else {
-    response = (*dispatch.handler)(request);
-  }
-  http::Router::ApplyCommonHeaders(request, response);
-  return response;
+  return parts_->node.pipeline.Handle(request);
 }
 
 const std::string& FuzzApp::LiveSessionCookie() {
-  if (!session_cookie_.empty() &&
-      parts_->auth.Authenticate(parts_->tokens.Verify(session_cookie_))) {
-    return session_cookie_;
+  if (!session_cookie_.empty()) {
+    if (auto hash = parts_->node.tokens.Verify(session_cookie_)) {
+      auto resolved = parts_->node.resolver.Resolve(*hash);
+      if (resolved && resolved->live()) return session_cookie_;
+    }
   }
   // Ended by an earlier input (logout, revoke, password change, removal): a new user.
   for (int attempt = 0; attempt < 100; ++attempt) {
     flows::SignupInput in{"fuzzer" + std::to_string(++users_made_), "correct horse battery", "Fuzz",
                           true};
     // From an address of its own, so that the inputs' signups never rate-limit this one.
-    auto made = parts_->auth.Signup(in, flows::ClientInfo{"192.0.2.1", "fuzz-setup"});
+    auto made = parts_->node.auth.Signup(in, flows::ClientInfo{"192.0.2.1", "fuzz-setup"});
     if (made) {
       session_cookie_ = made->cookie_value;
       return session_cookie_;
@@ -170,11 +130,12 @@ const std::string& FuzzApp::LiveSessionCookie() {
   throw std::runtime_error("fuzz setup: cannot sign up a user");
 }
 
-const session::SessionTokenCodec& FuzzApp::tokens() const { return parts_->tokens; }
-const session::CsrfTokens& FuzzApp::csrf() const { return parts_->csrf; }
-const api::SessionCookies& FuzzApp::cookies() const { return parts_->cookies; }
+const session::SessionTokenCodec& FuzzApp::tokens() const { return parts_->node.tokens; }
+const session::CsrfTokens& FuzzApp::csrf() const { return parts_->node.csrf; }
+const api::SessionCookies& FuzzApp::cookies() const { return parts_->node.cookies; }
 const identity::PasswordPolicy& FuzzApp::passwords() const { return parts_->passwords; }
-api::AuthApi& FuzzApp::auth_api() { return parts_->auth_api; }
-api::AccountApi& FuzzApp::account_api() { return parts_->account_api; }
+api::AuthApi& FuzzApp::auth_api() { return parts_->node.auth_api; }
+api::AccountApi& FuzzApp::account_api() { return parts_->node.account_api; }
+api::Pipeline& FuzzApp::pipeline() { return parts_->node.pipeline; }
 
 }  // namespace latchkey::fuzz

@@ -1,7 +1,8 @@
-// The server's request handling, composed once per fuzz process as app/app.cpp composes it:
-// the real router (api/routes.h) and origin guard over the real services, on a SQLite
-// database behind the session cache and touch batcher, in a temporary directory removed at
-// exit, with a web root (index.html template, two assets) written there.
+// The server's request handling, composed once per fuzz process by the composition root
+// (app/node.h) as `latchkey serve` composes it: the real request pipeline (api/pipeline.h)
+// over the real services, on a SQLite database behind the session cache and touch batcher, in
+// a temporary directory removed at exit, with a web root (index.html template, two assets)
+// written there.
 //
 // Differences from `latchkey serve`, each for a reason:
 // - a fake clock that the targets advance per input (Tick), so runs replay and throttle
@@ -9,10 +10,11 @@
 // - cheap password hashing (argon2id m=1 MiB, t=1), so signups and logins cost ~1 ms;
 // - 127.0.0.1 is a trusted proxy and the peer of every request, so X-Forwarded-For and
 //   X-Forwarded-Proto from the input are believed (and so are fuzzed);
-// - a fixed keyring (support/fuzz_keys.h).
-// The handling (Handle) is server.cpp's: Router::Resolve, then the fast handler, then the
-// handler, then Router::ApplyCommonHeaders; exceptions are not caught (the targets report an
-// escaping exception as a bug; the server would turn it into a 500).
+// - a fixed keyring (support/fuzz_keys.h);
+// - no refresh-ahead thread (it would re-read sessions at wall-clock times).
+// The handling (Handle) is Pipeline::Handle: the steps and the work the server would run on its
+// pools, run here on the calling thread, then Router::ApplyCommonHeaders; exceptions are not
+// caught (the targets report an escaping exception as a bug; the server would make it a 500).
 // Thread-safety: one fuzzing thread (libFuzzer's); the touch batcher has its own thread.
 #pragma once
 
@@ -22,10 +24,10 @@
 
 #include "api/account_api.h"
 #include "api/auth_api.h"
+#include "api/pipeline.h"
 #include "api/session_cookies.h"
 #include "flows/auth_service.h"
 #include "http/request.h"
-#include "http/router.h"
 #include "http/trusted_proxies.h"
 #include "identity/password_policy.h"
 #include "session/csrf.h"
@@ -67,9 +69,10 @@ class FuzzApp {
   // The address of the peer of every request (a trusted proxy).
   static constexpr const char* kPeer = "127.0.0.1";
 
-  // The endpoint handlers themselves, for fuzz_json_bodies.
+  // The endpoint handlers themselves, for fuzz_json_bodies, and the pipeline they run in.
   api::AuthApi& auth_api();
   api::AccountApi& account_api();
+  api::Pipeline& pipeline();
 
  private:
   FuzzApp();

@@ -8,17 +8,19 @@
 
 namespace latchkey::api {
 
-http::Response AccountApi::UpdateProfile(const http::Request& request) {
+http::Response AccountApi::UpdateProfile(const Context& c) {
+  const http::Request& request = c.request;
   auto body = http::ParseJsonObject(request);
   if (!body) return http::ErrorResponse(body.error());
   auto name = http::StringField(*body, "name", true);
   if (!name) return http::ErrorResponse(name.error());
-  auto user = accounts_.UpdateProfile(cookies_.TokenHash(request), *name, ClientOf(request));
+  auto user = accounts_.UpdateProfile(c.principal(), *name, ClientOf(request));
   if (!user) return http::ErrorResponse(user.error());
   return http::JsonResponse(200, UserJson(*user));
 }
 
-http::Response AccountApi::ChangePassword(const http::Request& request) {
+http::Response AccountApi::ChangePassword(const Context& c) {
+  const http::Request& request = c.request;
   auto body = http::ParseJsonObject(request);
   if (!body) return http::ErrorResponse(body.error());
   auto current = http::StringField(*body, "current_password", false);
@@ -26,15 +28,15 @@ http::Response AccountApi::ChangePassword(const http::Request& request) {
   auto next = http::StringField(*body, "new_password", true);
   if (!next) return http::ErrorResponse(next.error());
   auto result =
-      accounts_.ChangePassword(cookies_.TokenHash(request), *current, *next, ClientOf(request));
+      accounts_.ChangePassword(c.principal(), *current, *next, ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(200, UserJson(result->user));
   cookies_.Set(r, *result, request.tls);
   return r;
 }
 
-http::Response AccountApi::Events(const http::Request& request) {
-  auto events = accounts_.RecentEvents(cookies_.TokenHash(request), kEventsShown);
+http::Response AccountApi::Events(const Context& c) {
+  auto events = accounts_.RecentEvents(c.principal(), kEventsShown);
   if (!events) return http::ErrorResponse(events.error());
   boost::json::array list;
   list.reserve(events->size());

@@ -4,9 +4,9 @@
 // Thread-safety: safe from many threads.
 #pragma once
 
+#include "api/pipeline.h"
 #include "api/session_cookies.h"
 #include "flows/account_service.h"
-#include "http/request.h"
 
 namespace latchkey::api {
 
@@ -15,9 +15,9 @@ class AccountApi {
   AccountApi(flows::AccountService& accounts, const SessionCookies& cookies)
       : accounts_(accounts), cookies_(cookies) {}
 
-  http::Response UpdateProfile(const http::Request& request);   // PATCH /api/auth/user
-  http::Response ChangePassword(const http::Request& request);  // POST  /api/auth/password
-  http::Response Events(const http::Request& request);          // GET   /api/auth/events
+  http::Response UpdateProfile(const Context& c);   // PATCH /api/auth/user
+  http::Response ChangePassword(const Context& c);  // POST  /api/auth/password
+  http::Response Events(const Context& c);          // GET   /api/auth/events
 
   static constexpr int kEventsShown = 50;
 

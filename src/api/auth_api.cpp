@@ -1,30 +1,15 @@
 #include "api/auth_api.h"
 
-#include "http/cookies.h"
 #include "http/error_mapping.h"
 #include "http/json_body.h"
 
 namespace latchkey::api {
-std::optional<http::Response> AuthApi::CheckCsrf(const http::Request& request) const {
-  auto binding = http::FindCookie(request.cookie, CsrfCookieName(request.tls));
-  if (binding && csrf_.Verify(*binding, request.csrf_token)) return std::nullopt;
-  return http::ErrorResponse(MakeError(Errc::kCsrfRejected, "Missing or invalid CSRF token"));
+http::Response AuthApi::Me(const Context& c) {
+  return http::JsonResponse(200, UserJson(c.principal().user()));
 }
 
-http::Response AuthApi::Me(const http::Request& request) {
-  auto current = auth_.Authenticate(cookies_.TokenHash(request));
-  if (!current) return http::ErrorResponse(current.error());
-  return http::JsonResponse(200, UserJson(current->user));
-}
-
-std::optional<http::Response> AuthApi::MeInMemory(const http::Request& request) {
-  auto current = auth_.AuthenticateInMemory(cookies_.TokenHash(request));
-  if (!current) return std::nullopt;
-  if (!*current) return http::ErrorResponse(current->error());
-  return http::JsonResponse(200, UserJson((**current)->user));
-}
-
-http::Response AuthApi::Signup(const http::Request& request) {
+http::Response AuthApi::Signup(const Context& c) {
+  const http::Request& request = c.request;
   auto body = http::ParseJsonObject(request);
   if (!body) return http::ErrorResponse(body.error());
   auto username = http::StringField(*body, "username", true);
@@ -44,7 +29,8 @@ http::Response AuthApi::Signup(const http::Request& request) {
   return r;
 }
 
-http::Response AuthApi::Login(const http::Request& request) {
+http::Response AuthApi::Login(const Context& c) {
+  const http::Request& request = c.request;
   auto body = http::ParseJsonObject(request);
   if (!body) return http::ErrorResponse(body.error());
   auto username = http::StringField(*body, "username", true);
@@ -55,22 +41,24 @@ http::Response AuthApi::Login(const http::Request& request) {
   if (!remember) return http::ErrorResponse(remember.error());
 
   auto result = auth_.Login({std::move(*username), std::move(*password), *remember},
-                            cookies_.TokenHash(request), ClientOf(request));
+                            c.principal_if_live(), ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(200, UserJson(result->user));
   cookies_.Set(r, *result, request.tls);
   return r;
 }
 
-http::Response AuthApi::Logout(const http::Request& request) {
-  auto result = auth_.Logout(cookies_.TokenHash(request), ClientOf(request));
+http::Response AuthApi::Logout(const Context& c) {
+  const http::Request& request = c.request;
+  auto result = auth_.Logout(c.principal_if_live(), ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(200, kSuccessJson);
   cookies_.Clear(r, request.tls);
   return r;
 }
 
-http::Response AuthApi::RemoveAccount(const http::Request& request) {
+http::Response AuthApi::RemoveAccount(const Context& c) {
+  const http::Request& request = c.request;
   std::string password;  // an empty body is a missing password: 401 field "password"
   if (!request.body.empty()) {
     auto body = http::ParseJsonObject(request);
@@ -79,7 +67,7 @@ http::Response AuthApi::RemoveAccount(const http::Request& request) {
     if (!field) return http::ErrorResponse(field.error());
     password = std::move(*field);
   }
-  auto result = auth_.RemoveAccount(cookies_.TokenHash(request), password, ClientOf(request));
+  auto result = auth_.RemoveAccount(c.principal(), password, ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(200, kSuccessJson);
   cookies_.Clear(r, request.tls);

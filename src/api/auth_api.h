@@ -3,35 +3,28 @@
 // Thread-safety: safe from many threads (holds references to thread-safe services).
 #pragma once
 
-#include <optional>
-
+#include "api/pipeline.h"
 #include "api/session_cookies.h"
 #include "flows/auth_service.h"
-#include "http/request.h"
-#include "session/csrf.h"
 
 namespace latchkey::api {
 
 class AuthApi {
  public:
-  AuthApi(flows::AuthService& auth, const SessionCookies& cookies, const session::CsrfTokens& csrf)
-      : auth_(auth), cookies_(cookies), csrf_(csrf) {}
+  AuthApi(flows::AuthService& auth, const SessionCookies& cookies)
+      : auth_(auth), cookies_(cookies) {}
 
-  http::Response Me(const http::Request& request);  // GET  /api/auth
-  // Me when it can answer from memory on the I/O thread (http::FastHandler); else nullopt.
-  std::optional<http::Response> MeInMemory(const http::Request& request);
-  http::Response Signup(const http::Request& request);         // POST /api/auth/signup
-  http::Response Login(const http::Request& request);          // POST /api/auth/login
-  http::Response Logout(const http::Request& request);         // POST /api/auth/logout
-  http::Response RemoveAccount(const http::Request& request);  // POST /api/auth/remove_account
-
-  // 403 unless X-CSRF-Token verifies against this browser's latchkey_csrf cookie.
-  std::optional<http::Response> CheckCsrf(const http::Request& request) const;
+  // GET /api/auth (session required): the caller. Runs inline when the session was resolved
+  // from memory (the session check of every page load and poll).
+  http::Response Me(const Context& c);
+  http::Response Signup(const Context& c);         // POST /api/auth/signup
+  http::Response Login(const Context& c);          // POST /api/auth/login (session optional)
+  http::Response Logout(const Context& c);         // POST /api/auth/logout (session optional)
+  http::Response RemoveAccount(const Context& c);  // POST /api/auth/remove_account
 
  private:
   flows::AuthService& auth_;
   const SessionCookies& cookies_;
-  const session::CsrfTokens& csrf_;
 };
 
 }  // namespace latchkey::api

@@ -4,11 +4,11 @@
 
 namespace latchkey::api {
 
-http::Response HealthApi::Healthz(const http::Request&) {
+http::Response HealthApi::Healthz(const Context&) {
   return http::JsonResponse(200, R"({"status":"ok"})");
 }
 
-http::Response HealthApi::Readyz(const http::Request&) {
+http::Response HealthApi::Readyz(const Context&) {
   if (auto r = db_.Ping(); !r) {
     return http::ErrorResponse(MakeError(Errc::kStorageUnavailable, "The database is unavailable"));
   }

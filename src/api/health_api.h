@@ -7,7 +7,7 @@
 // Thread-safety: safe from many threads.
 #pragma once
 
-#include "http/request.h"
+#include "api/pipeline.h"
 #include "store/database.h"
 
 namespace latchkey::api {
@@ -16,9 +16,9 @@ class HealthApi {
  public:
   explicit HealthApi(store::Database& db) : db_(db) {}
 
-  http::Response Healthz(const http::Request& request);
+  http::Response Healthz(const Context& c);
   // Blocking (database round trip, bounded by the pool's timeouts): run on the store pool.
-  http::Response Readyz(const http::Request& request);
+  http::Response Readyz(const Context& c);
 
  private:
   store::Database& db_;

@@ -1,7 +1,5 @@
 #include "api/routes.h"
 
-#include "http/error_mapping.h"
-
 namespace latchkey::api {
 
 using http::Method;
@@ -9,46 +7,43 @@ using http::Pool;
 
 namespace {
 
-// A handler that calls a member function of an API object that outlives the router.
+// A handler that calls a member function of an API object that outlives the pipeline.
 template <class Api>
-http::FastHandler BindFast(Api& api,
-                           std::optional<http::Response> (Api::*fn)(const http::Request&)) {
-  return [&api, fn](const http::Request& r) { return (api.*fn)(r); };
+EndpointHandler Bind(Api& api, http::Response (Api::*fn)(const Context&)) {
+  return [&api, fn](const Context& c) { return (api.*fn)(c); };
 }
 
-template <class Api>
-http::Handler Bind(Api& api, http::Response (Api::*fn)(const http::Request&)) {
-  return [&api, fn](const http::Request& r) { return (api.*fn)(r); };
-}
+constexpr SessionUse kNone = SessionUse::kNone;
+constexpr SessionUse kOptional = SessionUse::kOptional;
+constexpr SessionUse kRequired = SessionUse::kRequired;
 
 }  // namespace
 
-http::Router BuildRouter(const Apis& apis) {
-  http::Router router;
+std::vector<Endpoint> Endpoints(const Apis& apis) {
   AuthApi& auth = apis.auth;
   AccountApi& account = apis.account;
   SessionsApi& sessions = apis.sessions;
   HealthApi& health = apis.health;
-  // Pool: kStore for database work, kHashing where a password is hashed or verified.
+  // Pool: kInline answers on the I/O thread (a session the cache cannot answer moves it to
+  // kStore), kStore for database work, kHashing where a password is hashed or verified.
+  // Session: what the route needs of the caller's session (api/pipeline.h).
   // clang-format off
-  router.Add({Method::kGet,    "/healthz",                         Pool::kInline,  Bind(health, &HealthApi::Healthz)});
-  router.Add({Method::kGet,    "/readyz",                          Pool::kStore,   Bind(health, &HealthApi::Readyz)});
-  router.Add({Method::kGet,    "/api/auth",                        Pool::kStore,   Bind(auth, &AuthApi::Me), BindFast(auth, &AuthApi::MeInMemory)});
-  router.Add({Method::kPost,   "/api/auth/signup",                 Pool::kHashing, Bind(auth, &AuthApi::Signup)});
-  router.Add({Method::kPost,   "/api/auth/login",                  Pool::kHashing, Bind(auth, &AuthApi::Login)});
-  router.Add({Method::kPost,   "/api/auth/logout",                 Pool::kStore,   Bind(auth, &AuthApi::Logout)});
-  router.Add({Method::kPost,   "/api/auth/remove_account",         Pool::kHashing, Bind(auth, &AuthApi::RemoveAccount)});
-  router.Add({Method::kPatch,  "/api/auth/user",                   Pool::kStore,   Bind(account, &AccountApi::UpdateProfile)});
-  router.Add({Method::kPost,   "/api/auth/password",               Pool::kHashing, Bind(account, &AccountApi::ChangePassword)});
-  router.Add({Method::kGet,    "/api/auth/events",                 Pool::kStore,   Bind(account, &AccountApi::Events)});
-  router.Add({Method::kGet,    "/api/auth/sessions",               Pool::kStore,   Bind(sessions, &SessionsApi::List)});
-  router.Add({Method::kPost,   "/api/auth/sessions/revoke_others", Pool::kStore,   Bind(sessions, &SessionsApi::RevokeOthers)});
-  router.Add({Method::kDelete, "/api/auth/sessions/{id}",          Pool::kStore,   Bind(sessions, &SessionsApi::Revoke)});
+  return {
+    {Method::kGet,    "/healthz",                         Pool::kInline,  kNone,     Bind(health, &HealthApi::Healthz)},
+    {Method::kGet,    "/readyz",                          Pool::kStore,   kNone,     Bind(health, &HealthApi::Readyz)},
+    {Method::kGet,    "/api/auth",                        Pool::kInline,  kRequired, Bind(auth, &AuthApi::Me)},
+    {Method::kPost,   "/api/auth/signup",                 Pool::kHashing, kNone,     Bind(auth, &AuthApi::Signup)},
+    {Method::kPost,   "/api/auth/login",                  Pool::kHashing, kOptional, Bind(auth, &AuthApi::Login)},
+    {Method::kPost,   "/api/auth/logout",                 Pool::kStore,   kOptional, Bind(auth, &AuthApi::Logout)},
+    {Method::kPost,   "/api/auth/remove_account",         Pool::kHashing, kRequired, Bind(auth, &AuthApi::RemoveAccount)},
+    {Method::kPatch,  "/api/auth/user",                   Pool::kStore,   kRequired, Bind(account, &AccountApi::UpdateProfile)},
+    {Method::kPost,   "/api/auth/password",               Pool::kHashing, kRequired, Bind(account, &AccountApi::ChangePassword)},
+    {Method::kGet,    "/api/auth/events",                 Pool::kStore,   kRequired, Bind(account, &AccountApi::Events)},
+    {Method::kGet,    "/api/auth/sessions",               Pool::kStore,   kRequired, Bind(sessions, &SessionsApi::List)},
+    {Method::kPost,   "/api/auth/sessions/revoke_others", Pool::kStore,   kRequired, Bind(sessions, &SessionsApi::RevokeOthers)},
+    {Method::kDelete, "/api/auth/sessions/{id}",          Pool::kStore,   kRequired, Bind(sessions, &SessionsApi::Revoke)},
+  };
   // clang-format on
-  router.SetCsrfGuard([&auth](const http::Request& r) { return auth.CheckCsrf(r); });
-  const PageApi& page = apis.page;
-  router.SetFallback([&page](const http::Request& r) { return page.Handle(r); });
-  return router;
 }
 
 }  // namespace latchkey::api

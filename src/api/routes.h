@@ -1,12 +1,13 @@
 // The one list of routes. A new endpoint is one line here.
 #pragma once
 
+#include <vector>
+
 #include "api/account_api.h"
 #include "api/auth_api.h"
 #include "api/health_api.h"
-#include "api/page_api.h"
+#include "api/pipeline.h"
 #include "api/sessions_api.h"
-#include "http/router.h"
 
 namespace latchkey::api {
 
@@ -15,9 +16,9 @@ struct Apis {
   AccountApi& account;
   SessionsApi& sessions;
   HealthApi& health;
-  const PageApi& page;
 };
 
-http::Router BuildRouter(const Apis& apis);
+// The endpoints of the main listener, for api::Pipeline (which routes in this order).
+std::vector<Endpoint> Endpoints(const Apis& apis);
 
 }  // namespace latchkey::api

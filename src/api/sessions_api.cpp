@@ -7,8 +7,8 @@
 
 namespace latchkey::api {
 
-http::Response SessionsApi::List(const http::Request& request) {
-  auto views = sessions_.List(cookies_.TokenHash(request));
+http::Response SessionsApi::List(const Context& c) {
+  auto views = sessions_.List(c.principal());
   if (!views) return http::ErrorResponse(views.error());
   boost::json::array list;
   list.reserve(views->size());
@@ -29,17 +29,18 @@ http::Response SessionsApi::List(const http::Request& request) {
   return http::JsonResponse(200, boost::json::serialize(body));
 }
 
-http::Response SessionsApi::Revoke(const http::Request& request) {
+http::Response SessionsApi::Revoke(const Context& c) {
+  const http::Request& request = c.request;
   const std::string& id = request.path_params.at(0);
-  auto was_current = sessions_.Revoke(cookies_.TokenHash(request), id, ClientOf(request));
+  auto was_current = sessions_.Revoke(c.principal(), id, ClientOf(request));
   if (!was_current) return http::ErrorResponse(was_current.error());
   http::Response r = http::JsonResponse(200, kSuccessJson);
   if (*was_current) cookies_.Clear(r, request.tls);
   return r;
 }
 
-http::Response SessionsApi::RevokeOthers(const http::Request& request) {
-  auto revoked = sessions_.RevokeOthers(cookies_.TokenHash(request), ClientOf(request));
+http::Response SessionsApi::RevokeOthers(const Context& c) {
+  auto revoked = sessions_.RevokeOthers(c.principal(), ClientOf(c.request));
   if (!revoked) return http::ErrorResponse(revoked.error());
   boost::json::object body;
   body["success"] = true;

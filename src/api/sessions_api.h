@@ -3,9 +3,9 @@
 // Thread-safety: safe from many threads.
 #pragma once
 
+#include "api/pipeline.h"
 #include "api/session_cookies.h"
 #include "flows/session_service.h"
-#include "http/request.h"
 
 namespace latchkey::api {
 
@@ -14,9 +14,9 @@ class SessionsApi {
   SessionsApi(flows::SessionService& sessions, const SessionCookies& cookies)
       : sessions_(sessions), cookies_(cookies) {}
 
-  http::Response List(const http::Request& request);
-  http::Response Revoke(const http::Request& request);
-  http::Response RevokeOthers(const http::Request& request);
+  http::Response List(const Context& c);
+  http::Response Revoke(const Context& c);
+  http::Response RevokeOthers(const Context& c);
 
  private:
   flows::SessionService& sessions_;

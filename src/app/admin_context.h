@@ -7,10 +7,8 @@
 #include <string>
 
 #include "app/config.h"
-#include "audit/audit_log.h"
+#include "app/node.h"
 #include "base/clock.h"
-#include "crypto/password_hasher.h"
-#include "flows/admin_service.h"
 #include "identity/password_policy.h"
 #include "store/database.h"
 
@@ -34,16 +32,14 @@ class AdminContext {
   AdminContext(const Settings& settings, bool with_password_rules);
 
   store::Database& db() { return *db_; }
-  flows::AdminService& service() { return service_; }
+  flows::AdminService& service() { return core_.admin; }
   UnixSeconds Now() const { return clock_.Now(); }
 
  private:
   std::unique_ptr<store::Database> db_;
   SystemClock clock_;
-  crypto::PasswordHasher hasher_;
   identity::PasswordPolicy passwords_;
-  audit::AuditLog audit_;
-  flows::AdminService service_;
+  Core core_;  // app/node.h: the composition root's shared part
 };
 
 }  // namespace latchkey::app

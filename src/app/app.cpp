@@ -12,29 +12,16 @@
 #include <optional>
 #include <stdexcept>
 
-#include "api/routes.h"
-#include "api/session_cookies.h"
+#include "app/node.h"
 #include "app/session_sweeper.h"
 #include "app/transfer.h"
 #include "crypto/keyring.h"
-#include "crypto/password_hasher.h"
-#include "flows/account_service.h"
-#include "flows/auth_service.h"
-#include "flows/session_issuer.h"
-#include "flows/session_service.h"
-#include "http/origin_policy.h"
 #include "http/server.h"
-#include "http/static_files.h"
 #include "identity/password_policy.h"
 #include "metrics/process_metrics.h"
 #include "metrics/registry.h"
-#include "session/cache_refresher.h"
-#include "session/csrf.h"
 #include "session/session_cache.h"
-#include "session/session_token.h"
-#include "store/caching_store.h"
 #include "store/open_database.h"
-#include "web/page.h"
 
 namespace latchkey::app {
 namespace {
@@ -179,9 +166,22 @@ void Serve(const Settings& settings) {
   spdlog::info("common-password list loaded from {} ({} passwords)", settings.common_passwords_file,
                password_policy.size());
 
-  crypto::PasswordHashParams hash_params;
-  hash_params.algorithm = settings.password_algorithm;
-  crypto::PasswordHasher hasher(hash_params);
+  // Store and hashing pool threads share --db-pool connections (a thread waits for one).
+  auto db = Open(settings, settings.db_pool_size);
+  spdlog::info("database {} ({} connections)", store::RedactDatabaseUrl(settings.database_url),
+               settings.db_pool_size);
+  SystemClock clock;
+  Node node(settings, clock, *db, keys, password_policy, HashParamsOf(settings));
+  if (node.assets.size() == 0) spdlog::warn("no assets under {}/assets", settings.web_root);
+  if (node.session_cache.enabled()) {
+    // With a change feed the cache serves only once the feed is up (OnFeedUp), which may come
+    // from the feed's thread before WatchSessionChanges returns: switch it off first.
+    node.session_cache.SetServing(false);
+    if (!db->WatchSessionChanges(node.store)) node.session_cache.SetServing(true);  // one process
+  }
+  SessionSweeper sweeper(node.store, db->throttles(), db->events(), clock,
+                         std::chrono::seconds(settings.session_sweep_interval_seconds),
+                         std::chrono::seconds(settings.audit_retention_seconds));
 
   http::ServerOptions options;
   options.address = settings.host;
@@ -197,87 +197,17 @@ void Serve(const Settings& settings) {
   options.max_connections = settings.max_connections;
   options.shutdown_grace = std::chrono::seconds(settings.shutdown_grace_seconds);
 
-  // Store and hashing pool threads share --db-pool connections (a thread waits for one).
-  auto db = Open(settings, settings.db_pool_size);
-  spdlog::info("database {} ({} connections)", store::RedactDatabaseUrl(settings.database_url),
-               settings.db_pool_size);
-  SystemClock clock;
-  // Session checks are served from memory; every change evicts (store/caching_store.h).
-  session::SessionCache session_cache(settings.session_cache_entries, std::chrono::seconds(60));
-  store::CachingStore store(*db, session_cache, clock);
-  // last_seen_at writes batched once a second (session/touch_batcher.h): a session check whose
-  // touch is due stays on the I/O thread. Destroyed after the server: writes what is left.
-  session::TouchBatcher touches(db->sessions(), std::chrono::seconds(1));
-  store.SetTouchBatcher(&touches);
-  // Sessions in use are re-read before the cache's ttl, off the request path; at most one
-  // queued refresh per cacheable session.
-  std::optional<session::CacheRefresher> refresher;
-  if (session_cache.enabled()) {
-    refresher.emplace([&store](std::string_view token_hash) { store.RefreshSession(token_hash); },
-                      std::chrono::milliseconds(250), settings.session_cache_entries);
-    store.SetRefresher(&*refresher);
-  }
-  if (session_cache.enabled()) {
-    // With a change feed the cache serves only once the feed is up (OnFeedUp), which may come
-    // from the feed's thread before WatchSessionChanges returns: switch it off first.
-    session_cache.SetServing(false);
-    if (!db->WatchSessionChanges(store)) session_cache.SetServing(true);  // one process
-  }
-
-  session::SessionTokenCodec tokens(keys);
-  session::CsrfTokens csrf(keys);
-  flows::SessionPolicy policy;
-  policy.lifetime = settings.session_lifetime_seconds;
-  policy.idle_timeout = settings.session_idle_timeout_seconds;
-  policy.idle_timeout_short = settings.session_idle_timeout_short_seconds;
-  // last_seen_at precision: a tenth of the shortest idle timeout, at most a minute.
-  policy.touch_interval =
-      std::clamp<UnixSeconds>(std::min(policy.idle_timeout, policy.idle_timeout_short) / 10, 1, 60);
-  flows::SessionIssuer issuer(tokens, clock, policy);
-  audit::AuditLog audit_log(db->events(), clock);
-  throttle::Throttle throttle(db->throttles(), clock);
-  flows::ThrottlePolicies throttle_policies;
-  throttle_policies.signup_ip.hourly_cap = settings.signup_rate_limit;
-  throttle_policies.login_ip.free_failures = settings.login_free_failures;
-  throttle_policies.login_account.free_failures = settings.login_free_failures;
-  flows::Guards guards{audit_log, throttle, throttle_policies};
-  flows::AuthService auth(store, store, hasher, issuer, guards, password_policy);
-  flows::AccountService accounts(auth, store, hasher, issuer, audit_log, db->events());
-  flows::SessionService sessions(auth, store, clock, audit_log);
-  SessionSweeper sweeper(store, db->throttles(), db->events(), clock,
-                         std::chrono::seconds(settings.session_sweep_interval_seconds),
-                         std::chrono::seconds(settings.audit_retention_seconds));
-
-  web::PageTemplate page(settings.web_root);
-  http::StaticFiles assets(settings.web_root);
-  if (assets.size() == 0) spdlog::warn("no assets under {}/assets", settings.web_root);
-
-  api::CookiePolicy cookie_policy{settings.cookie_max_age_seconds};
-  api::SessionCookies cookies(tokens, cookie_policy);
-  api::AuthApi auth_api(auth, cookies, csrf);
-  api::AccountApi account_api(accounts, cookies);
-  api::SessionsApi sessions_api(sessions, cookies);
-  api::PageApi page_api(page, assets, csrf, cookie_policy);
-  api::HealthApi health_api(*db);
-  http::Router router =
-      api::BuildRouter({auth_api, account_api, sessions_api, health_api, page_api});
-  // Cross-origin state-changing API calls are refused before the CSRF check (ASVS 4.0.3 4.2.2,
-  // 14.5.3; http/origin_policy.h).
-  http::OriginPolicy origin_policy(settings.allowed_origins);
-  router.SetOriginGuard(
-      [&origin_policy](const http::Request& r) { return origin_policy.Check(r); });
-
   // Prometheus metrics on their own listener (metrics/registry.h); routes by pattern.
   std::vector<std::string> route_labels;
   int login_route = -1;
-  for (const http::Route& route : router.routes()) {
+  for (const http::Route& route : node.pipeline.router().routes()) {
     if (route.method == http::Method::kPost && route.path == "/api/auth/login") {
       login_route = static_cast<int>(route_labels.size());
     }
     route_labels.push_back(route.path);
   }
   metrics::Registry metrics(std::move(route_labels), login_route);
-  AddStoreMetrics(metrics, session_cache, settings, *db, clock);
+  AddStoreMetrics(metrics, node.session_cache, settings, *db, clock);
   metrics::AddProcessMetrics(metrics);
   options.metrics = &metrics;
   options.metrics_address = settings.metrics_host;
@@ -289,7 +219,12 @@ void Serve(const Settings& settings) {
     return r;
   };
 
-  http::Server server(options, router);
+  // The feed's thread calls node.store: stopped before the node goes, whatever happens here.
+  struct StopFeed {
+    store::Database& db;
+    ~StopFeed() { db.StopWatchingSessionChanges(); }
+  } stop_feed{*db};
+  http::Server server(options, node.pipeline);
   if (!settings.metrics_host.empty()) {
     spdlog::info("metrics listening on http://{}:{}/metrics", settings.metrics_host,
                  server.metrics_port());
@@ -303,7 +238,6 @@ void Serve(const Settings& settings) {
       server.tls() ? "https" : "http", settings.host, server.port(), options.io_threads,
       settings.password_algorithm == crypto::PasswordAlgorithm::kArgon2id ? "argon2id" : "bcrypt");
   server.Run();
-  db->StopWatchingSessionChanges();  // the feed's thread calls `store`, which goes first
 }
 
 }  // namespace latchkey::app

@@ -4,13 +4,11 @@
 
 namespace latchkey::flows {
 
-Result<identity::User> AccountService::UpdateProfile(const std::optional<std::string>& token_hash,
+Result<identity::User> AccountService::UpdateProfile(const session::Principal& caller,
                                                      const std::string& name,
                                                      const ClientInfo& client) {
-  auto current = auth_.Authenticate(token_hash);
-  if (!current) return current.error();
   if (auto r = identity::ValidateName(name); !r) return r.error();
-  auto updated = users_.UpdateName(current->user.id, name);
+  auto updated = users_.UpdateName(caller.user_id(), name);
   if (updated) {
     audit_.Record(audit::EventType::kProfileUpdated, updated->id, updated->username, client);
   }
@@ -18,47 +16,37 @@ Result<identity::User> AccountService::UpdateProfile(const std::optional<std::st
 }
 
 Result<std::vector<audit::AuthEvent>> AccountService::RecentEvents(
-    const std::optional<std::string>& token_hash, int limit) {
-  auto current = auth_.Authenticate(token_hash);
-  if (!current) return current.error();
-  return events_.ListUserEvents(current->user.id, limit);
+    const session::Principal& caller, int limit) {
+  return events_.ListUserEvents(caller.user_id(), limit);
 }
 
-Result<LoginResult> AccountService::ChangePassword(const std::optional<std::string>& token_hash,
+Result<LoginResult> AccountService::ChangePassword(const session::Principal& caller,
                                                    const std::string& current_password,
                                                    const std::string& new_password,
                                                    const ClientInfo& client) {
-  // Rules first: a refused new password costs no hash. No session: 401 before any rule talk;
-  // the session also gives the username the new password must not equal.
-  {
-    auto who = auth_.Authenticate(token_hash);
-    if (!who) return who.error();
-    if (auto rule =
-            auth_.password_policy().Validate(new_password, who->user.username, "new_password");
-        !rule) {
-      return rule.error();
-    }
+  // Rules first: a refused new password costs no hash (and it must not equal the username).
+  if (auto rule = auth_.password_policy().Validate(new_password, caller.user().username,
+                                                   "new_password");
+      !rule) {
+    return rule.error();
   }
-  auto current = auth_.Reauthenticate(token_hash, current_password, "current_password");
-  if (!current) {
-    if (!current.error().field.empty()) {
-      auto who = auth_.Authenticate(token_hash);
-      if (who) {
-        audit_.Record(audit::EventType::kPasswordChangeFailed, who->user.id, who->user.username,
-                      client);
-      }
+  if (auto r = auth_.Reauthenticate(caller, current_password, "current_password"); !r) {
+    if (!r.error().field.empty()) {
+      audit_.Record(audit::EventType::kPasswordChangeFailed, caller.user_id(),
+                    caller.user().username, client);
     }
-    return current.error();
+    return r.error();
   }
   auto hash = hasher_.Hash(new_password);
   if (!hash) return hash.error();
-  IssuedSession issued = issuer_.Issue(current->user.id, current->session.persistent, client);
-  if (auto r = users_.ReplacePassword(current->user.id, *hash, issued.record); !r) {
+  bool persistent = caller.session().persistent;
+  IssuedSession issued = issuer_.Issue(caller.user_id(), persistent, client);
+  if (auto r = users_.ReplacePassword(caller.user_id(), *hash, issued.record); !r) {
     return r.error();
   }
-  audit_.Record(audit::EventType::kPasswordChanged, current->user.id, current->user.username,
+  audit_.Record(audit::EventType::kPasswordChanged, caller.user_id(), caller.user().username,
                 client);
-  return LoginResult{current->user, std::move(issued.cookie_value), current->session.persistent};
+  return LoginResult{caller.user(), std::move(issued.cookie_value), persistent};
 }
 
 }  // namespace latchkey::flows

@@ -26,19 +26,19 @@ class AccountService {
         audit_(audit),
         events_(events) {}
 
-  // Errors: kUnauthenticated (no session), kInvalidInput field "name", kStorageUnavailable.
-  Result<identity::User> UpdateProfile(const std::optional<std::string>& token_hash,
-                                       const std::string& name, const ClientInfo& client);
+  // Errors: kInvalidInput field "name", kUnauthenticated (the user is gone),
+  // kStorageUnavailable.
+  Result<identity::User> UpdateProfile(const session::Principal& caller, const std::string& name,
+                                       const ClientInfo& client);
 
   // The caller's own recent audit events (logins, failures, revocations...), newest first.
-  // Errors: kUnauthenticated, kStorageUnavailable.
-  Result<std::vector<audit::AuthEvent>> RecentEvents(const std::optional<std::string>& token_hash,
-                                                     int limit);
+  // Errors: kStorageUnavailable.
+  Result<std::vector<audit::AuthEvent>> RecentEvents(const session::Principal& caller, int limit);
 
   // Slow (two hash operations). Returns the new cookie for this device.
-  // Errors: kUnauthenticated (no session; field "current_password" when it is wrong),
+  // Errors: kUnauthenticated (field "current_password" when it is wrong), kRateLimited,
   // kInvalidInput field "new_password", kStorageUnavailable.
-  Result<LoginResult> ChangePassword(const std::optional<std::string>& token_hash,
+  Result<LoginResult> ChangePassword(const session::Principal& caller,
                                      const std::string& current_password,
                                      const std::string& new_password, const ClientInfo& client);
 

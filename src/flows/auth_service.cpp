@@ -35,40 +35,6 @@ AuthService::AuthService(identity::UserStore& users, session::SessionStore& sess
       guards_(guards),
       passwords_(passwords) {}
 
-Result<session::ResolvedSession> AuthService::Authenticate(
-    const std::optional<std::string>& token_hash) {
-  if (!token_hash) return Unauthenticated();
-  auto found = sessions_.FindSessionByTokenHash(*token_hash);
-  if (!found) return found.error();
-  if (!*found) return Unauthenticated();
-  session::ResolvedSession& current = **found;
-  UnixSeconds now = issuer_.clock().Now();
-  if (session::EffectiveExpiry(current.session) <= now) {
-    (void)sessions_.DeleteSessionByTokenHash(*token_hash);  // best effort; the sweep retries
-    return Unauthenticated();
-  }
-  // A write per request would make every session check a database write; once a minute is
-  // precise enough for an idle timeout counted in hours.
-  if (now - current.session.last_seen_at >= issuer_.policy().touch_interval) {
-    if (sessions_.TouchSession(*token_hash, now)) current.session.last_seen_at = now;
-  }
-  return std::move(current);
-}
-
-std::optional<Result<session::SharedSession>> AuthService::AuthenticateInMemory(
-    const std::optional<std::string>& token_hash) {
-  if (!token_hash) return Result<session::SharedSession>(Unauthenticated());
-  UnixSeconds now = issuer_.clock().Now();
-  auto hit = sessions_.FindSessionInMemory(*token_hash, now);
-  if (!hit) return std::nullopt;
-  // A due touch is recorded here only when the store can batch it without blocking.
-  if (now - hit->session.last_seen_at >= issuer_.policy().touch_interval &&
-      !sessions_.TouchSessionInMemory(*token_hash, now)) {
-    return std::nullopt;
-  }
-  return Result<session::SharedSession>(std::move(hit));
-}
-
 Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo& client) {
   std::string ip_key = IpThrottleKey("signup-ip:", client);
   if (auto r = guards_.throttle.Check({ip_key}); !r) {
@@ -96,8 +62,7 @@ Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo&
   return LoginResult{std::move(*created), std::move(issued.cookie_value), in.remember};
 }
 
-Result<LoginResult> AuthService::Login(const LoginInput& in,
-                                       const std::optional<std::string>& previous_token_hash,
+Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Principal* previous,
                                        const ClientInfo& client) {
   // No format checks on login beyond size: a rule change must not lock old users out, and
   // the answer must not say which part was wrong.
@@ -144,7 +109,7 @@ Result<LoginResult> AuthService::Login(const LoginInput& in,
 
   IssuedSession issued = issuer_.Issue((*found)->user.id, in.remember, client);
   std::optional<std::string_view> replaced;
-  if (previous_token_hash) replaced = *previous_token_hash;
+  if (previous != nullptr) replaced = previous->session().token_hash;
   if (auto r = sessions_.InsertSession(issued.record, replaced); !r) {
     // The user was deleted between the lookup and now: same answer as an unknown user.
     if (r.error().code == Errc::kUnauthenticated) return InvalidCredentials();
@@ -159,47 +124,40 @@ Result<LoginResult> AuthService::Login(const LoginInput& in,
   return LoginResult{std::move((*found)->user), std::move(issued.cookie_value), in.remember};
 }
 
-Result<void> AuthService::Logout(const std::optional<std::string>& token_hash,
-                                 const ClientInfo& client) {
-  if (!token_hash) return {};
-  auto found = sessions_.FindSessionByTokenHash(*token_hash);
-  if (!found) return found.error();
-  auto r = sessions_.DeleteSessionByTokenHash(*token_hash);
+Result<void> AuthService::Logout(const session::Principal* caller, const ClientInfo& client) {
+  if (caller == nullptr) return {};
+  auto r = sessions_.DeleteSessionByTokenHash(caller->session().token_hash);
   if (!r) return r.error();
-  if (*found && *r) {
-    guards_.audit.Record(audit::EventType::kLogout, (*found)->user.id, (*found)->user.username,
+  if (*r) {
+    guards_.audit.Record(audit::EventType::kLogout, caller->user_id(), caller->user().username,
                          client);
   }
   return {};
 }
 
-Result<session::ResolvedSession> AuthService::Reauthenticate(
-    const std::optional<std::string>& token_hash, const std::string& password,
-    const std::string& field) {
-  auto current = Authenticate(token_hash);
-  if (!current) return current.error();
+Result<void> AuthService::Reauthenticate(const session::Principal& caller,
+                                         const std::string& password, const std::string& field) {
   // Guessing the password through a stolen session is throttled like a login.
-  std::string account_key = AccountThrottleKey(current->user.username);
+  std::string account_key = AccountThrottleKey(caller.user().username);
   auto attempt = guards_.throttle.Acquire(account_key, guards_.policies.login_account);
   if (!attempt) return attempt.error();
-  auto record = users_.FindUserById(current->user.id);
+  auto record = users_.FindUserById(caller.user_id());
   if (!record) return record.error();
   if (!*record) return Unauthenticated();
   if (password.empty() || !hasher_.Verify(password, (*record)->password_hash)) {
     return MakeError(Errc::kUnauthenticated, "Password is incorrect", field);  // counted
   }
   (void)guards_.throttle.Refund(account_key, *attempt);
-  return current;
+  return {};
 }
 
-Result<void> AuthService::RemoveAccount(const std::optional<std::string>& token_hash,
+Result<void> AuthService::RemoveAccount(const session::Principal& caller,
                                         const std::string& password, const ClientInfo& client) {
-  auto current = Reauthenticate(token_hash, password, "password");
-  if (!current) return current.error();
-  auto r = users_.DeleteUser(current->user.id);
+  if (auto r = Reauthenticate(caller, password, "password"); !r) return r.error();
+  auto r = users_.DeleteUser(caller.user_id());
   if (!r) return r.error();
-  guards_.audit.Record(audit::EventType::kAccountRemoved, current->user.id, current->user.username,
-                       client);
+  guards_.audit.Record(audit::EventType::kAccountRemoved, caller.user_id(),
+                       caller.user().username, client);
   return {};
 }
 

@@ -8,8 +8,8 @@
 //   "Authentication and Error Messages"; ASVS 2.2.x / 3.x).
 // - A session token is issued fresh at signup and login; the session the browser presented
 //   before login is deleted in the same transaction (no session fixation; ASVS 3.2.1).
-// - A session ends at its absolute lifetime or after its idle timeout, whichever comes first
-//   (ASVS 3.3.1-3.3.2); an ended session is refused and deleted.
+// - Callers are principals resolved once per request (session/session_resolver.h applies the
+//   expiry rules); flows never see a cookie or a token.
 // - Logout and account removal delete rows on the server, so a replayed cookie is refused
 //   (ASVS 3.3.1). Account removal needs the password again (ASVS 3.7.1).
 // Thread-safety: safe from many threads (state is immutable or in the store).
@@ -23,6 +23,7 @@
 #include "flows/session_issuer.h"
 #include "identity/password_policy.h"
 #include "identity/user_store.h"
+#include "session/principal.h"
 #include "session/session_store.h"
 #include "throttle/throttle.h"
 
@@ -71,47 +72,34 @@ class AuthService {
               const crypto::PasswordHasher& hasher, const SessionIssuer& issuer, Guards guards,
               const identity::PasswordPolicy& passwords);
 
-  // Resolves a session token hash (from a verified cookie) to its live session, and records
-  // its use (throttled to one write per touch_interval).
-  // Errors: kUnauthenticated (no such session, or ended: then it is deleted),
-  // kStorageUnavailable.
-  Result<session::ResolvedSession> Authenticate(const std::optional<std::string>& token_hash);
-
-  // Authenticate's answer when it needs no blocking work: no cookie (kUnauthenticated), or a
-  // live session served from memory whose use needs no recording yet (see touch_interval) or
-  // can be recorded without blocking (SessionStore::TouchSessionInMemory, batched touches).
-  // nullopt: call Authenticate on a worker pool. Safe on an I/O thread.
-  std::optional<Result<session::SharedSession>> AuthenticateInMemory(
-      const std::optional<std::string>& token_hash);
-
   // Validates, hashes (slow), creates the user and its first session atomically.
   // Errors: kRateLimited (signups per IP), kInvalidInput (field), kUsernameTaken,
   // kStorageUnavailable.
   Result<LoginResult> Signup(const SignupInput& in, const ClientInfo& client);
 
-  // Verifies the password (slow) and rotates the session. previous_token_hash: the session
-  // cookie this browser presented, deleted on success. Throttled per IP, then per account:
+  // Verifies the password (slow) and rotates the session. previous: the live session this
+  // browser presented (null: none), deleted on success. Throttled per IP, then per account:
   // a locked key answers kRateLimited before any password work.
   // Errors: kRateLimited, kInvalidCredentials, kAccountDisabled (the password was right but
   // an operator disabled the account), kStorageUnavailable.
-  Result<LoginResult> Login(const LoginInput& in,
-                            const std::optional<std::string>& previous_token_hash,
+  Result<LoginResult> Login(const LoginInput& in, const session::Principal* previous,
                             const ClientInfo& client);
 
-  // Deletes the presented session, if any. Idempotent.
-  Result<void> Logout(const std::optional<std::string>& token_hash, const ClientInfo& client);
+  // Deletes the caller's session (null: none, nothing to do). Idempotent.
+  Result<void> Logout(const session::Principal* caller, const ClientInfo& client);
 
   // Re-authenticates with the password (slow), then deletes the user and every session of it.
-  // Errors: kUnauthenticated (no session; or wrong/missing password, field "password"),
+  // Errors: kUnauthenticated (wrong or missing password, field "password"), kRateLimited,
   // kStorageUnavailable.
-  Result<void> RemoveAccount(const std::optional<std::string>& token_hash,
-                             const std::string& password, const ClientInfo& client);
+  Result<void> RemoveAccount(const session::Principal& caller, const std::string& password,
+                             const ClientInfo& client);
 
-  // Checks the password of the user behind a live session (slow). Errors: kUnauthenticated
-  // with `field` set when the password is wrong; errors of Authenticate.
-  Result<session::ResolvedSession> Reauthenticate(const std::optional<std::string>& token_hash,
-                                                  const std::string& password,
-                                                  const std::string& field);
+  // Checks the caller's password again (slow; ASVS 3.7.1), throttled like a login per account
+  // (guessing through a stolen session). Errors: kUnauthenticated with `field` set when the
+  // password is wrong or empty, or without a field when the user is gone; kRateLimited;
+  // kStorageUnavailable.
+  Result<void> Reauthenticate(const session::Principal& caller, const std::string& password,
+                              const std::string& field);
 
   // The rules for a new password (signup here; password change in AccountService).
   const identity::PasswordPolicy& password_policy() const { return passwords_; }

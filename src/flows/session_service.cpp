@@ -2,41 +2,35 @@
 
 namespace latchkey::flows {
 
-Result<std::vector<SessionView>> SessionService::List(
-    const std::optional<std::string>& token_hash) {
-  auto current = auth_.Authenticate(token_hash);
-  if (!current) return current.error();
-  auto rows = sessions_.ListSessions(current->user.id, clock_.Now());
+Result<std::vector<SessionView>> SessionService::List(const session::Principal& caller) {
+  auto rows = sessions_.ListSessions(caller.user_id(), clock_.Now());
   if (!rows) return rows.error();
   std::vector<SessionView> out;
   out.reserve(rows->size());
   for (auto& row : *rows) {
-    bool is_current = row.id == current->session.id;
+    bool is_current = row.id == caller.session_id();
     out.push_back(SessionView{std::move(row), is_current});
   }
   return out;
 }
 
-Result<bool> SessionService::Revoke(const std::optional<std::string>& token_hash,
-                                    const std::string& id, const ClientInfo& client) {
-  auto current = auth_.Authenticate(token_hash);
-  if (!current) return current.error();
-  auto deleted = sessions_.DeleteUserSession(current->user.id, id);
+Result<bool> SessionService::Revoke(const session::Principal& caller, const std::string& id,
+                                    const ClientInfo& client) {
+  auto deleted = sessions_.DeleteUserSession(caller.user_id(), id);
   if (!deleted) return deleted.error();
   if (!*deleted) return MakeError(Errc::kNotFound, "No such session");
-  audit_.Record(audit::EventType::kSessionRevoked, current->user.id, current->user.username,
+  audit_.Record(audit::EventType::kSessionRevoked, caller.user_id(), caller.user().username,
                 client);
-  return id == current->session.id;
+  return id == caller.session_id();
 }
 
-Result<long> SessionService::RevokeOthers(const std::optional<std::string>& token_hash,
+Result<long> SessionService::RevokeOthers(const session::Principal& caller,
                                           const ClientInfo& client) {
-  auto current = auth_.Authenticate(token_hash);
-  if (!current) return current.error();
-  auto revoked = sessions_.DeleteOtherSessions(current->user.id, *token_hash, clock_.Now());
+  auto revoked =
+      sessions_.DeleteOtherSessions(caller.user_id(), caller.session().token_hash, clock_.Now());
   if (revoked) {
-    audit_.Record(audit::EventType::kOtherSessionsRevoked, current->user.id, current->user.username,
-                  client);
+    audit_.Record(audit::EventType::kOtherSessionsRevoked, caller.user_id(),
+                  caller.user().username, client);
   }
   return revoked;
 }

@@ -19,23 +19,22 @@ struct SessionView {
 
 class SessionService {
  public:
-  SessionService(AuthService& auth, session::SessionStore& sessions, const Clock& clock,
-                 audit::AuditLog& audit)
-      : auth_(auth), sessions_(sessions), clock_(clock), audit_(audit) {}
+  SessionService(session::SessionStore& sessions, const Clock& clock, audit::AuditLog& audit)
+      : sessions_(sessions), clock_(clock), audit_(audit) {}
 
-  // Live sessions only, newest first. Errors: kUnauthenticated, kStorageUnavailable.
-  Result<std::vector<SessionView>> List(const std::optional<std::string>& token_hash);
+  // Live sessions only, newest first. Errors: kStorageUnavailable.
+  Result<std::vector<SessionView>> List(const session::Principal& caller);
 
   // Ends one of the caller's sessions. Returns true when it was the caller's own current
-  // session (the caller should clear its cookie). Errors: kNotFound, kUnauthenticated.
-  Result<bool> Revoke(const std::optional<std::string>& token_hash, const std::string& id,
+  // session (the caller should clear its cookie). Errors: kNotFound, kStorageUnavailable.
+  Result<bool> Revoke(const session::Principal& caller, const std::string& id,
                       const ClientInfo& client);
 
   // Ends every session of the caller but the current one; returns how many.
-  Result<long> RevokeOthers(const std::optional<std::string>& token_hash, const ClientInfo& client);
+  // Errors: kStorageUnavailable.
+  Result<long> RevokeOthers(const session::Principal& caller, const ClientInfo& client);
 
  private:
-  AuthService& auth_;
   session::SessionStore& sessions_;
   const Clock& clock_;
   audit::AuditLog& audit_;

@@ -31,46 +31,33 @@ bool Router::IsApiPath(std::string_view path) {
   return path == "/api" || path.rfind("/api/", 0) == 0;
 }
 
-Dispatch Router::Resolve(const Request& request) const {
-  // Before routing: an unknown or wrong-method state-changing API call also needs the token,
-  // so the API's shape cannot be probed cross-site (OWASP CSRF Prevention Cheat Sheet).
-  // The Origin check comes first: a cross-site request is refused whatever token it carries
-  // (defence in depth, OWASP CSRF Prevention Cheat Sheet "Verifying Origin").
-  if (IsStateChanging(request.method) && IsApiPath(request.path)) {
-    for (const auto* guard : {&origin_guard_, &csrf_guard_}) {
-      if (!*guard) continue;
-      if (auto rejected = (*guard)(request)) {
-        return Dispatch{nullptr, Pool::kInline, nullptr, std::move(rejected), {}};
-      }
-    }
-  }
+RouteMatch Router::Match(const Request& request) const {
+  RouteMatch match;
   bool path_known = false;
-  std::vector<std::string> params;
   for (const Route& route : routes_) {
-    params.clear();
-    if (!MatchPath(route.path, request.path, params)) continue;
+    match.params.clear();
+    if (!MatchPath(route.path, request.path, match.params)) continue;
     path_known = true;
     if (route.method != request.method) continue;
-    const FastHandler* fast = route.fast ? &route.fast : nullptr;
-    int index = static_cast<int>(&route - routes_.data());
-    return Dispatch{&route.handler, route.pool, fast, std::nullopt, std::move(params), index};
+    match.route = static_cast<int>(&route - routes_.data());
+    return match;
   }
+  match.params.clear();
   if (path_known) {
     Response r = ErrorResponse(MakeError(Errc::kMethodNotAllowed, "Method not allowed"));
     std::string allow;
+    std::vector<std::string> ignored;
     for (const Route& route : routes_) {
-      if (!MatchPath(route.path, request.path, params)) continue;
+      if (!MatchPath(route.path, request.path, ignored)) continue;
       static constexpr const char* kNames[] = {"GET",   "HEAD",   "POST",    "PUT",
                                                "PATCH", "DELETE", "OPTIONS", "OTHER"};
       if (!allow.empty()) allow += ", ";
       allow += kNames[static_cast<int>(route.method)];
     }
     r.AddHeader("Allow", allow);
-    return Dispatch{nullptr, Pool::kInline, nullptr, std::move(r), {}};
+    match.refusal = std::move(r);
   }
-  if (fallback_) return Dispatch{&fallback_, Pool::kInline, nullptr, std::nullopt, {}};
-  return Dispatch{
-      nullptr, Pool::kInline, nullptr, ErrorResponse(MakeError(Errc::kNotFound, "Not found")), {}};
+  return match;
 }
 
 StaticHeaders Router::CommonHeaders(const Request& request, const Response& response) {

@@ -177,9 +177,9 @@ Response SimpleError(int status, std::string_view message) {
   return r;
 }
 
-Response CallHandler(const Handler& handler, const Request& request) {
+Response CallHandler(const std::function<Response()>& work, const Request& request) {
   try {
-    return handler(request);
+    return work();
   } catch (const std::exception& e) {
     spdlog::error("handler for {} threw: {}", request.path, e.what());
   } catch (...) {
@@ -200,15 +200,17 @@ void LowerHashingThreadPriority() {
   }
 }
 
-std::optional<Response> CallFast(const FastHandler& fast, const Request& request) {
+Dispatch CallBegin(Service& service, Request& request) {
   try {
-    return fast(request);
+    return service.Begin(request);
   } catch (const std::exception& e) {
-    spdlog::error("fast handler for {} threw: {}", request.path, e.what());
+    spdlog::error("request pipeline for {} threw: {}", request.path, e.what());
   } catch (...) {
-    spdlog::error("fast handler for {} threw an unknown exception", request.path);
+    spdlog::error("request pipeline for {} threw an unknown exception", request.path);
   }
-  return SimpleError(500, "Internal server error");
+  Dispatch failed;
+  failed.response = SimpleError(500, "Internal server error");
+  return failed;
 }
 
 // Opens, binds and listens; throws std::runtime_error naming the address.
@@ -274,9 +276,10 @@ struct Server::Impl {
     bool closed = false;  // set on the connection's I/O thread before the stream is destroyed
   };
 
-  Impl(ServerOptions opts, const Router& r)
+  Impl(ServerOptions opts, Service& s)
       : options(std::move(opts)),
-        router(r),
+        service(s),
+        router(s.router()),
         contexts(MakeContexts(options.io_threads)),
         acceptor(contexts.front()->get_executor()),
         redirect_acceptor(contexts.front()->get_executor()),
@@ -356,8 +359,8 @@ struct Server::Impl {
   // Not co_spawn onto the pool: a coroutine that never suspends there posts its completion to
   // the back of the pool's queue first, so an answer waited behind every hash queued after it
   // (60 concurrent logins were all answered at once, after the last hash).
-  Task<Response> Run(const Handler& handler, Pool pool, const Request& request) {
-    if (pool == Pool::kInline) co_return CallHandler(handler, request);
+  Task<Response> Run(const std::function<Response()>& work, Pool pool, const Request& request) {
+    if (pool == Pool::kInline) co_return CallHandler(work, request);
     auto& target = pool == Pool::kHashing ? hashing_pool : store_pool;
     metrics::PoolLoad* load = nullptr;  // queue depth and busy threads, for /metrics
     if (options.metrics) {
@@ -366,17 +369,17 @@ struct Server::Impl {
       load->queued.fetch_add(1, std::memory_order_relaxed);
     }
     co_return co_await asio::async_initiate<const asio::use_awaitable_t<Executor>&, void(Response)>(
-        [&target, &handler, &request, pool, load](auto resume) {
+        [&target, &work, &request, pool, load](auto resume) {
           // Keeps the connection's io_context running until the answer is back on it.
           asio::executor_work_guard<Executor> io(asio::get_associated_executor(resume));
-          asio::post(target, [&handler, &request, pool, load, resume = std::move(resume),
+          asio::post(target, [&work, &request, pool, load, resume = std::move(resume),
                               io = std::move(io)]() mutable {
             if (pool == Pool::kHashing) LowerHashingThreadPriority();
             if (load) {
               load->queued.fetch_sub(1, std::memory_order_relaxed);
               load->busy.fetch_add(1, std::memory_order_relaxed);
             }
-            Response response = CallHandler(handler, request);
+            Response response = CallHandler(work, request);
             if (load) load->busy.fetch_sub(1, std::memory_order_relaxed);
             Executor executor = io.get_executor();
             asio::post(executor,
@@ -521,7 +524,10 @@ struct Server::Impl {
     if (request.path == "/metrics" &&
         (request.method == Method::kGet || request.method == Method::kHead) &&
         options.metrics_handler) {
-      answer = co_await Run(options.metrics_handler, Pool::kStore, request);
+      std::function<Response()> render = [this, &request] {
+        return options.metrics_handler(request);
+      };
+      answer = co_await Run(render, Pool::kStore, request);
     } else {
       answer = SimpleError(404, "Not found");
     }
@@ -595,17 +601,12 @@ struct Server::Impl {
       bool keep_alive = message.keep_alive();
       Request request = Translate(std::move(message), peer, tls, options.trusted_proxies);
 
-      Dispatch dispatch = router.Resolve(request);
-      request.path_params = std::move(dispatch.params);
+      Dispatch dispatch = CallBegin(service, request);
       Response response;
-      std::optional<Response> fast;
-      if (dispatch.fast) fast = CallFast(*dispatch.fast, request);
-      if (dispatch.immediate) {
-        response = std::move(*dispatch.immediate);
-      } else if (fast) {
-        response = std::move(*fast);  // answered on this I/O thread, no pool hop
+      if (dispatch.response) {
+        response = std::move(*dispatch.response);  // answered on this I/O thread, no pool hop
       } else {
-        response = co_await Run(*dispatch.handler, dispatch.pool, request);
+        response = co_await Run(dispatch.work, dispatch.pool, request);
       }
       StaticHeaders common = Router::CommonHeaders(request, response);
       int status = response.status;
@@ -651,6 +652,7 @@ struct Server::Impl {
   }
 
   ServerOptions options;
+  Service& service;
   const Router& router;
   std::vector<std::unique_ptr<asio::io_context>> contexts;        // one per I/O thread
   std::vector<asio::executor_work_guard<Executor>> keep_running;  // idle contexts keep running
@@ -665,8 +667,8 @@ struct Server::Impl {
   ConnectionRegistry registry;
 };
 
-Server::Server(ServerOptions options, const Router& router)
-    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+Server::Server(ServerOptions options, Service& service)
+    : impl_(std::make_unique<Impl>(std::move(options), service)) {}
 
 Server::~Server() {
   impl_->store_pool.join();

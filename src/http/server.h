@@ -16,10 +16,10 @@
 // (http/trusted_proxies.h); request.tls is true over TLS or when such a proxy says https.
 // Threads: io_threads I/O threads, each running its own io_context; accepted connections are
 // dealt round robin, and a connection stays on its thread (no strands, no locks on its path).
-// Handlers run on the pool their route names (http/router.h): kInline on the I/O thread,
-// kStore on the blocking store pool, kHashing on the password-hashing pool; the connection
-// resumes on its I/O thread to write. An exception escaping a handler is a bug: logged, 500,
-// and the server goes on.
+// Each request goes to the Service (http/service.h: the request pipeline), which answers on
+// the I/O thread or names the pool its work runs on: kStore, the blocking store pool, or
+// kHashing, the password-hashing pool; the connection resumes on its I/O thread to write. An
+// exception escaping the service or its work is a bug: logged, 500, and the server goes on.
 // Connections: at most max_connections (http/connection_registry.h). accept() failing for
 // lack of file descriptors pauses accepting for 100 ms instead of spinning on the backlog.
 // SIGINT/SIGTERM: stop accepting, let in-flight requests finish and close idle keep-alive
@@ -38,7 +38,7 @@
 #include <memory>
 #include <string>
 
-#include "http/router.h"
+#include "http/service.h"
 #include "http/trusted_proxies.h"
 
 namespace latchkey::metrics {
@@ -83,7 +83,7 @@ inline constexpr std::size_t kReservedFiles = 256;
 class Server {
  public:
   // Binds and listens; throws std::runtime_error when the address cannot be bound.
-  Server(ServerOptions options, const Router& router);
+  Server(ServerOptions options, Service& service);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

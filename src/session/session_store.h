@@ -36,13 +36,6 @@ class SessionStore {
   // Deletes every session whose absolute or idle expiry is <= now; returns how many.
   virtual Result<long> DeleteExpiredSessions(UnixSeconds now) = 0;
 
-  // The session and its user if this store can answer from memory, without blocking (a
-  // cache); null means "ask FindSessionByTokenHash". Safe on an I/O thread. What it
-  // returns is live by its own record at `now` (callers still check expiry).
-  virtual SharedSession FindSessionInMemory(std::string_view /*token_hash*/, UnixSeconds /*now*/) {
-    return nullptr;
-  }
-
   // Records use of a session: last_seen_at = max(last_seen_at, now) (callers throttle this;
   // see AuthService). A session that no longer exists is not an error.
   virtual Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) = 0;
@@ -60,13 +53,6 @@ class SessionStore {
       if (auto r = TouchSession(t.token_hash, t.at); !r) return r;
     }
     return {};
-  }
-
-  // Records use of a session without blocking, to be written later in a batch
-  // (session/touch_batcher.h); false when this store cannot, and TouchSession is needed.
-  // Safe on an I/O thread.
-  virtual bool TouchSessionInMemory(std::string_view /*token_hash*/, UnixSeconds /*now*/) {
-    return false;
   }
 
   // The user's sessions still live at `now` (neither expiry passed), newest (created_at) first.

@@ -66,22 +66,12 @@ Result<void> CachingStore::InsertSession(const session::SessionRecord& created,
 Result<std::optional<session::ResolvedSession>> CachingStore::FindSessionByTokenHash(
     std::string_view token_hash) {
   UnixSeconds now = clock_.Now();
-  if (auto hit = FindSessionInMemory(token_hash, now)) {
-    return std::optional<session::ResolvedSession>(*hit);
-  }
   std::uint64_t epoch = cache_.Epoch(token_hash);
   auto found = sessions_.FindSessionByTokenHash(token_hash);
   if (found && *found && session::EffectiveExpiry((*found)->session) > now) {
     cache_.Put(**found, epoch);
   }
   return found;
-}
-
-session::SharedSession CachingStore::CachedSession(std::string_view token_hash) {
-  bool refresh_due = false;
-  auto hit = cache_.Get(token_hash, refresh_due);
-  if (refresh_due && refresher_ != nullptr) refresher_->Request(token_hash);
-  return hit;
 }
 
 void CachingStore::RefreshSession(std::string_view token_hash) {
@@ -107,13 +97,6 @@ void CachingStore::RefreshSession(std::string_view token_hash) {
   }
 }
 
-session::SharedSession CachingStore::FindSessionInMemory(std::string_view token_hash,
-                                                         UnixSeconds now) {
-  auto hit = CachedSession(token_hash);
-  if (hit && session::EffectiveExpiry(hit->session) > now) return hit;
-  return nullptr;
-}
-
 Result<std::optional<session::SessionRecord>> CachingStore::FindSessionById(std::string_view id) {
   return sessions_.FindSessionById(id);
 }
@@ -129,15 +112,7 @@ Result<long> CachingStore::DeleteExpiredSessions(UnixSeconds now) {
   return sessions_.DeleteExpiredSessions(now);
 }
 
-bool CachingStore::TouchSessionInMemory(std::string_view token_hash, UnixSeconds now) {
-  if (touches_ == nullptr) return false;
-  touches_->Record(token_hash, now);
-  cache_.SetLastSeen(token_hash, now);
-  return true;
-}
-
 Result<void> CachingStore::TouchSession(std::string_view token_hash, UnixSeconds now) {
-  if (TouchSessionInMemory(token_hash, now)) return {};
   auto r = sessions_.TouchSession(token_hash, now);
   if (r) cache_.SetLastSeen(token_hash, now);
   return r;

@@ -6,16 +6,14 @@
 // SQLite, for other processes such as `latchkey user disable`: a poll every 250 ms).
 // While the feed is down the cache does not serve.
 //
-// A cached session due for a refresh (SessionCache::RefreshAfter) is handed to the
-// CacheRefresher, when one is set, which re-reads it off the request path (RefreshSession).
-//
-// A cached session that looks ended (its copy of last_seen_at may be older than another
-// node's touch) is re-read from the store before anyone acts on it.
+// Reads are not served from the cache here: session/session_resolver.h probes it once per
+// request and calls FindSessionByTokenHash only on a miss, which reads the store and caches
+// what it read (unless an eviction raced the read: SessionCache::Epoch). A cached session due
+// for a refresh is re-read by RefreshSession, off the request path (session/cache_refresher.h).
 // Blocking: as the wrapped stores. Thread-safety: safe from many threads.
 #pragma once
 
 #include "base/clock.h"
-#include "session/cache_refresher.h"
 #include "session/session_cache.h"
 #include "session/touch_batcher.h"
 #include "store/database.h"
@@ -47,28 +45,20 @@ class CachingStore final : public identity::UserStore,
                              std::optional<std::string_view> replaced_token_hash) override;
   Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
       std::string_view token_hash) override;
-  session::SharedSession FindSessionInMemory(std::string_view token_hash, UnixSeconds now) override;
   Result<std::optional<session::SessionRecord>> FindSessionById(std::string_view id) override;
   Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
   Result<long> DeleteExpiredSessions(UnixSeconds now) override;
-  // With a TouchBatcher: recorded in memory (and in the cache's copy), written by the batcher.
-  // Without: written through.
+  // Written through; the cached copy's last_seen_at follows.
   Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) override;
-  bool TouchSessionInMemory(std::string_view token_hash, UnixSeconds now) override;
   Result<std::vector<session::SessionRecord>> ListSessions(identity::UserId user_id,
                                                            UnixSeconds now) override;
   Result<bool> DeleteUserSession(identity::UserId user_id, std::string_view id) override;
   Result<long> DeleteOtherSessions(identity::UserId user_id, std::string_view keep_token_hash,
                                    UnixSeconds now) override;
 
-  // Batches touches from now on (nullptr: write through again). The batcher writes to the
-  // database's own session store and must outlive its use here.
+  // The batcher that holds uses of sessions not written yet (session/session_resolver.h
+  // records them): ListSessions and RefreshSession count them. Must outlive its use here.
   void SetTouchBatcher(session::TouchBatcher* batcher) { touches_ = batcher; }
-
-  // Hands cached sessions due for a refresh to `refresher` from now on (nullptr: they expire
-  // at the cache's ttl and are read again by the session check that misses). It must outlive
-  // its use here.
-  void SetRefresher(session::CacheRefresher* refresher) { refresher_ = refresher; }
 
   // Re-reads one session and caches it again (a new ttl), or evicts it when it ended or is
   // gone; a store error leaves the cached copy to its ttl. Blocking: one database read.
@@ -86,10 +76,6 @@ class CachingStore final : public identity::UserStore,
   session::SessionCache& cache_;
   const Clock& clock_;
   session::TouchBatcher* touches_ = nullptr;
-  session::CacheRefresher* refresher_ = nullptr;
-
-  // cache_.Get, handing the session to the refresher when its refresh is due.
-  session::SharedSession CachedSession(std::string_view token_hash);
 };
 
 }  // namespace latchkey::store

@@ -14,10 +14,10 @@ TEST_F(AuthServiceTest, Signup_ThenAuthenticate_ReturnsUser) {
   auto r = auth_.Signup({"alice", "correct horse", "Alice"}, client_);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->user.username, "alice");
-  auto me = auth_.Authenticate(HashOf(*r));
+  auto me = Authenticate(HashOf(*r));
   ASSERT_TRUE(me);
-  EXPECT_EQ(me->user.id, r->user.id);
-  EXPECT_EQ(me->session.user_agent, "unit-test");
+  EXPECT_EQ(me->user().id, r->user.id);
+  EXPECT_EQ(me->session().user_agent, "unit-test");
 }
 
 TEST_F(AuthServiceTest, Signup_InvalidField_NamesIt) {
@@ -42,8 +42,8 @@ TEST_F(AuthServiceTest, Signup_SameUsernameAnyCase_IsTaken) {
 
 TEST_F(AuthServiceTest, Login_UnknownUserAndWrongPassword_SameError) {
   ASSERT_TRUE(auth_.Signup({"alice", "correct horse", ""}, client_));
-  auto wrong = auth_.Login({"alice", "wrong password"}, std::nullopt, client_);
-  auto unknown = auth_.Login({"nobody", "wrong password"}, std::nullopt, client_);
+  auto wrong = auth_.Login({"alice", "wrong password"}, nullptr, client_);
+  auto unknown = auth_.Login({"nobody", "wrong password"}, nullptr, client_);
   ASSERT_FALSE(wrong);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(wrong.error().code, Errc::kInvalidCredentials);
@@ -56,22 +56,22 @@ TEST_F(AuthServiceTest, Login_RotatesAndDeletesPresentedSession) {
   auto signup = auth_.Signup({"alice", "correct horse", ""}, client_);
   ASSERT_TRUE(signup);
   auto old_hash = HashOf(*signup);
-  auto login = auth_.Login({"ALICE", "correct horse"}, old_hash, client_);
+  auto login = auth_.Login({"ALICE", "correct horse"}, &Caller(old_hash), client_);
   ASSERT_TRUE(login);
   EXPECT_NE(login->cookie_value, signup->cookie_value);
-  EXPECT_FALSE(auth_.Authenticate(old_hash)) << "pre-login session is gone";
-  EXPECT_TRUE(auth_.Authenticate(HashOf(*login)));
+  EXPECT_FALSE(Authenticate(old_hash)) << "pre-login session is gone";
+  EXPECT_TRUE(Authenticate(HashOf(*login)));
 }
 
 TEST_F(AuthServiceTest, Logout_DeletesOnlyThatSession) {
   auto a = auth_.Signup({"alice", "correct horse", ""}, client_);
   ASSERT_TRUE(a);
-  auto b = auth_.Login({"alice", "correct horse"}, std::nullopt, client_);
+  auto b = auth_.Login({"alice", "correct horse"}, nullptr, client_);
   ASSERT_TRUE(b);
-  ASSERT_TRUE(auth_.Logout(HashOf(*a), client_));
-  EXPECT_FALSE(auth_.Authenticate(HashOf(*a)));
-  EXPECT_TRUE(auth_.Authenticate(HashOf(*b))) << "other device stays logged in";
-  EXPECT_TRUE(auth_.Logout(std::nullopt, client_)) << "idempotent without a session";
+  ASSERT_TRUE(auth_.Logout(&Caller(HashOf(*a)), client_));
+  EXPECT_FALSE(Authenticate(HashOf(*a)));
+  EXPECT_TRUE(Authenticate(HashOf(*b))) << "other device stays logged in";
+  EXPECT_TRUE(auth_.Logout(nullptr, client_)) << "idempotent without a session";
 }
 
 TEST_F(AuthServiceTest, Authenticate_AfterLifetime_RefusesAndDeletesEvenWhenUsed) {
@@ -79,10 +79,10 @@ TEST_F(AuthServiceTest, Authenticate_AfterLifetime_RefusesAndDeletesEvenWhenUsed
   ASSERT_TRUE(a);
   for (int i = 0; i < 5; ++i) {
     clock_.Advance(719);  // used every 12 minutes: the idle timeout never hits
-    EXPECT_TRUE(auth_.Authenticate(HashOf(*a))) << i;
+    EXPECT_TRUE(Authenticate(HashOf(*a))) << i;
   }
   clock_.Advance(3600 - 5 * 719);
-  auto r = auth_.Authenticate(HashOf(*a));
+  auto r = Authenticate(HashOf(*a));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kUnauthenticated);
   auto found = store_.FindSessionByTokenHash(*HashOf(*a));
@@ -93,40 +93,39 @@ TEST_F(AuthServiceTest, Authenticate_AfterLifetime_RefusesAndDeletesEvenWhenUsed
 TEST_F(AuthServiceTest, RemoveAccount_DeletesUserAndAllSessions) {
   auto a = auth_.Signup({"alice", "correct horse", ""}, client_);
   ASSERT_TRUE(a);
-  auto b = auth_.Login({"alice", "correct horse"}, std::nullopt, client_);
+  auto b = auth_.Login({"alice", "correct horse"}, nullptr, client_);
   ASSERT_TRUE(b);
-  EXPECT_FALSE(auth_.RemoveAccount(std::nullopt, "correct horse", client_));
-  ASSERT_TRUE(auth_.RemoveAccount(HashOf(*a), "correct horse", client_));
-  EXPECT_FALSE(auth_.Authenticate(HashOf(*b)));
-  EXPECT_FALSE(auth_.Login({"alice", "correct horse"}, std::nullopt, client_));
+  ASSERT_TRUE(auth_.RemoveAccount(Caller(HashOf(*a)), "correct horse", client_));
+  EXPECT_FALSE(Authenticate(HashOf(*b)));
+  EXPECT_FALSE(auth_.Login({"alice", "correct horse"}, nullptr, client_));
   EXPECT_TRUE(auth_.Signup({"alice", "a new password", ""}, client_)) << "username is free again";
 }
 
 TEST_F(AuthServiceTest, SweepExpired_RemovesIdleAndAbsoluteExpiredOnly) {
   auto a = auth_.Signup({"alice", "correct horse", ""}, client_);  // remembered: idle 1800
   ASSERT_TRUE(a);
-  auto b = auth_.Login({"alice", "correct horse", false}, std::nullopt, client_);  // idle 600
+  auto b = auth_.Login({"alice", "correct horse", false}, nullptr, client_);  // idle 600
   ASSERT_TRUE(b);
   clock_.Advance(700);
   auto swept = store_.DeleteExpiredSessions(clock_.Now());
   ASSERT_TRUE(swept);
   EXPECT_EQ(*swept, 1) << "only the short-idle session";
-  EXPECT_TRUE(auth_.Authenticate(HashOf(*a)));
-  EXPECT_FALSE(auth_.Authenticate(HashOf(*b)));
+  EXPECT_TRUE(Authenticate(HashOf(*a)));
+  EXPECT_FALSE(Authenticate(HashOf(*b)));
 }
 
 TEST_F(AuthServiceTest, IdleTimeout_EndsUnusedSessionAndUseExtendsIt) {
-  auto a = auth_.Login({"nobody", "x"}, std::nullopt, client_);
+  auto a = auth_.Login({"nobody", "x"}, nullptr, client_);
   ASSERT_FALSE(a);
   auto s = auth_.Signup({"alice", "correct horse", "", false}, client_);  // idle 600
   ASSERT_TRUE(s);
   EXPECT_FALSE(s->persistent);
   clock_.Advance(500);
-  ASSERT_TRUE(auth_.Authenticate(HashOf(*s))) << "used at 500 s: last_seen_at moves";
+  ASSERT_TRUE(Authenticate(HashOf(*s))) << "used at 500 s: last_seen_at moves";
   clock_.Advance(500);
-  ASSERT_TRUE(auth_.Authenticate(HashOf(*s))) << "1000 s after signup, 500 s idle";
+  ASSERT_TRUE(Authenticate(HashOf(*s))) << "1000 s after signup, 500 s idle";
   clock_.Advance(600);
-  EXPECT_FALSE(auth_.Authenticate(HashOf(*s))) << "600 s idle";
+  EXPECT_FALSE(Authenticate(HashOf(*s))) << "600 s idle";
 }
 
 TEST_F(AuthServiceTest, Authenticate_TouchIsThrottled) {
@@ -134,24 +133,25 @@ TEST_F(AuthServiceTest, Authenticate_TouchIsThrottled) {
   ASSERT_TRUE(s);
   UnixSeconds created = clock_.Now();
   clock_.Advance(30);
-  auto me = auth_.Authenticate(HashOf(*s));
+  auto me = Authenticate(HashOf(*s));
   ASSERT_TRUE(me);
-  EXPECT_EQ(me->session.last_seen_at, created) << "within the touch interval: no write";
+  EXPECT_EQ(me->session().last_seen_at, created) << "within the touch interval: no write";
   clock_.Advance(30);
-  me = auth_.Authenticate(HashOf(*s));
+  me = Authenticate(HashOf(*s));
   ASSERT_TRUE(me);
-  EXPECT_EQ(me->session.last_seen_at, created + 60);
+  EXPECT_EQ(me->session().last_seen_at, created + 60);
 }
 
-TEST_F(AuthServiceTest, AuthenticateInMemory_BatchedTouchStaysInMemory) {
+TEST_F(AuthServiceTest, ResolveInMemory_BatchedTouchStaysInMemory) {
   session::TouchBatcher batcher(db_.sessions(), std::chrono::hours(1));  // flushed by hand
   store_.SetTouchBatcher(&batcher);
+  resolver_.SetTouchBatcher(&batcher);
   auto s = auth_.Signup({"alice", "correct horse", "Alice"}, client_);
   ASSERT_TRUE(s);
-  ASSERT_TRUE(auth_.Authenticate(HashOf(*s)));  // caches it
-  clock_.Advance(60);                           // its use is due to be recorded
-  auto hit = auth_.AuthenticateInMemory(HashOf(*s));
-  ASSERT_TRUE(hit && *hit) << "recorded in memory, answered without the pool";
+  ASSERT_TRUE(Authenticate(HashOf(*s)));  // caches it
+  clock_.Advance(60);                     // its use is due to be recorded
+  auto hit = resolver_.ResolveInMemory(*HashOf(*s));
+  ASSERT_TRUE(hit && hit->live()) << "recorded in memory, answered without the pool";
   EXPECT_EQ(batcher.pending(), 1u);
   auto stored = db_.sessions().FindSessionByTokenHash(*HashOf(*s));
   ASSERT_TRUE(stored && *stored);
@@ -161,44 +161,43 @@ TEST_F(AuthServiceTest, AuthenticateInMemory_BatchedTouchStaysInMemory) {
   ASSERT_TRUE(stored && *stored);
   EXPECT_EQ((*stored)->session.last_seen_at, clock_.Now());
   clock_.Advance(1);
-  ASSERT_TRUE(auth_.AuthenticateInMemory(HashOf(*s)));
+  ASSERT_TRUE(resolver_.ResolveInMemory(*HashOf(*s)));
   EXPECT_EQ(batcher.pending(), 0u) << "the cache's copy was touched too: not due again";
+  resolver_.SetTouchBatcher(nullptr);
   store_.SetTouchBatcher(nullptr);
 }
 
-TEST_F(AuthServiceTest, AuthenticateInMemory_AnswersOnlyWithoutBlockingWork) {
-  auto none = auth_.AuthenticateInMemory(std::nullopt);
-  ASSERT_TRUE(none) << "no cookie needs no store";
-  ASSERT_FALSE(*none);
-  EXPECT_EQ(none->error().code, Errc::kUnauthenticated);
-
+TEST_F(AuthServiceTest, ResolveInMemory_AnswersOnlyWithoutBlockingWork) {
   auto s = auth_.Signup({"alice", "correct horse", "Alice"}, client_);
   ASSERT_TRUE(s);
-  EXPECT_FALSE(auth_.AuthenticateInMemory(HashOf(*s))) << "not cached yet: the pool must ask";
-  ASSERT_TRUE(auth_.Authenticate(HashOf(*s)));  // caches it
-  auto hit = auth_.AuthenticateInMemory(HashOf(*s));
-  ASSERT_TRUE(hit && *hit);
-  EXPECT_EQ((**hit)->user.name, "Alice");
+  EXPECT_FALSE(resolver_.ResolveInMemory(*HashOf(*s))) << "not cached yet: the pool must ask";
+  ASSERT_TRUE(Authenticate(HashOf(*s)));  // caches it
+  auto hit = resolver_.ResolveInMemory(*HashOf(*s));
+  ASSERT_TRUE(hit && hit->live());
+  EXPECT_EQ(hit->principal->user().name, "Alice");
 
   clock_.Advance(60);  // touch_interval: its use must be recorded, which blocks
-  EXPECT_FALSE(auth_.AuthenticateInMemory(HashOf(*s)));
-  ASSERT_TRUE(auth_.Authenticate(HashOf(*s)));  // records it
-  EXPECT_TRUE(auth_.AuthenticateInMemory(HashOf(*s)));
+  EXPECT_FALSE(resolver_.ResolveInMemory(*HashOf(*s)));
+  ASSERT_TRUE(Authenticate(HashOf(*s)));  // records it
+  EXPECT_TRUE(resolver_.ResolveInMemory(*HashOf(*s)));
 
-  ASSERT_TRUE(auth_.Logout(HashOf(*s), client_));
-  EXPECT_FALSE(auth_.AuthenticateInMemory(HashOf(*s))) << "a logout is never served from memory";
+  ASSERT_TRUE(auth_.Logout(&Caller(HashOf(*s)), client_));
+  EXPECT_FALSE(resolver_.ResolveInMemory(*HashOf(*s))) << "a logout is never served from memory";
+  auto read = resolver_.Resolve(*HashOf(*s));
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->state, session::Resolution::State::kEnded) << "a signed cookie, no session";
 }
 
 TEST_F(AuthServiceTest, RemoveAccount_WrongOrMissingPassword_NamesPasswordField) {
   auto s = auth_.Signup({"alice", "correct horse", ""}, client_);
   ASSERT_TRUE(s);
   for (const char* pw : {"", "wrong horse"}) {
-    auto r = auth_.RemoveAccount(HashOf(*s), pw, client_);
+    auto r = auth_.RemoveAccount(Caller(HashOf(*s)), pw, client_);
     ASSERT_FALSE(r) << pw;
     EXPECT_EQ(r.error().code, Errc::kUnauthenticated);
     EXPECT_EQ(r.error().field, "password");
   }
-  EXPECT_TRUE(auth_.Authenticate(HashOf(*s))) << "nothing was removed";
+  EXPECT_TRUE(Authenticate(HashOf(*s))) << "nothing was removed";
 }
 
 }  // namespace

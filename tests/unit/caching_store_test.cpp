@@ -1,4 +1,5 @@
-// The session cache in front of the real SQLite store: what this process writes is never
+// The session cache in front of the real SQLite store, read as requests read it
+// (session/session_resolver.h over store/caching_store.h): what this process writes is never
 // served stale, other nodes' changes arrive through the SessionChangeSink, and a cached copy
 // that looks ended is re-read before anyone acts on it.
 #include "store/caching_store.h"
@@ -10,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "session/session_resolver.h"
 #include "store/sqlite/sqlite_database.h"
 #include "test_support.h"
 
@@ -37,18 +39,37 @@ class CachingStoreTest : public ::testing::Test {
     return s;
   }
 
-  bool Found(const std::string& token_hash) {
-    auto r = store_.FindSessionByTokenHash(token_hash);
-    EXPECT_TRUE(r);
-    return r && r->has_value();
+
+  // The session as a request sees it (session/session_resolver.h): the cache first, the store
+  // (through the caching store, which re-caches what it reads) on a miss; nullopt when it is
+  // not live.
+  std::optional<session::ResolvedSession> Read(const std::string& token_hash) {
+    auto resolved = resolver_.ResolveInMemory(token_hash);
+    if (!resolved) {
+      auto r = resolver_.Resolve(token_hash);
+      if (!r) {
+        ++read_errors_;
+        return std::nullopt;
+      }
+      resolved = std::move(*r);
+    }
+    if (!resolved->live()) return std::nullopt;
+    const session::Principal& p = *resolved->principal;
+    return session::ResolvedSession{p.session(), p.user()};
   }
+
+  bool Found(const std::string& token_hash) { return Read(token_hash).has_value(); }
 
   testing::TempDir dir_;
   FakeClock clock_;
   sqlite::SqliteDatabase db_{(dir_.path() / "latchkey.db").string(), 2};
   session::SessionCache cache_{1000, std::chrono::seconds(60)};
   CachingStore store_{db_, cache_, clock_};
+  session::SessionResolver resolver_{store_, cache_, clock_, 60};
   identity::UserId user_id_ = 0;
+  int read_errors_ = 0;
+
+  void TearDown() override { EXPECT_EQ(read_errors_, 0); }
 };
 
 TEST_F(CachingStoreTest, SecondLookupIsServedFromMemory) {
@@ -99,9 +120,9 @@ TEST_F(CachingStoreTest, OwnRevokesAndPasswordChangeEvict) {
 TEST_F(CachingStoreTest, OwnRenameIsSeenAtOnce) {
   ASSERT_TRUE(Found("t1"));
   ASSERT_TRUE(store_.UpdateName(user_id_, "Alicia"));
-  auto r = store_.FindSessionByTokenHash("t1");
-  ASSERT_TRUE(r && *r);
-  EXPECT_EQ((*r)->user.name, "Alicia");
+  auto r = Read("t1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->user.name, "Alicia");
 }
 
 TEST_F(CachingStoreTest, CachedCopyThatLooksIdleIsReadAgain) {
@@ -110,9 +131,10 @@ TEST_F(CachingStoreTest, CachedCopyThatLooksIdleIsReadAgain) {
   // Another node saw the session at start+500 (the store knows; our cached copy does not).
   ASSERT_TRUE(db_.sessions().TouchSession("t1", clock_.Now()));
   clock_.Advance(200);  // cached copy: idle for 700 s > 600; the store: 200 s
-  auto r = store_.FindSessionByTokenHash("t1");
-  ASSERT_TRUE(r && *r);
-  EXPECT_EQ((*r)->session.last_seen_at, clock_.Now() - 200);
+  EXPECT_FALSE(resolver_.ResolveInMemory("t1")) << "looks ended: the store decides";
+  auto r = Read("t1");
+  ASSERT_TRUE(r) << "live by the store's copy";
+  EXPECT_GE(r->session.last_seen_at, clock_.Now() - 200);
 }
 
 TEST_F(CachingStoreTest, FeedDownStopsServingFromMemory) {
@@ -131,9 +153,9 @@ TEST_F(CachingStoreTest, TouchUpdatesTheCachedCopy) {
   clock_.Advance(100);
   ASSERT_TRUE(store_.TouchSession("t1", clock_.Now()));
   ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t1"));  // prove the next read is cached
-  auto r = store_.FindSessionByTokenHash("t1");
-  ASSERT_TRUE(r && *r);
-  EXPECT_EQ((*r)->session.last_seen_at, clock_.Now());
+  auto r = Read("t1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->session.last_seen_at, clock_.Now());
 }
 
 TEST_F(CachingStoreTest, RefreshRereadsWhatChangedBehindTheCache) {
@@ -145,9 +167,9 @@ TEST_F(CachingStoreTest, RefreshRereadsWhatChangedBehindTheCache) {
   store_.RefreshSession("t1");
   store_.RefreshSession("t2");
   ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t1"));  // prove t1 is served from memory
-  auto r = store_.FindSessionByTokenHash("t1");
-  ASSERT_TRUE(r && *r);
-  EXPECT_EQ((*r)->user.name, "Alicia");
+  auto r = Read("t1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->user.name, "Alicia");
   EXPECT_FALSE(Found("t2"));  // gone from the store: evicted, not kept to its ttl
   EXPECT_EQ(cache_.size(), 1u);
 }
@@ -157,28 +179,30 @@ TEST_F(CachingStoreTest, RefreshCountsThisNodesTouchNotWrittenYet) {
   store_.SetTouchBatcher(&batcher);
   ASSERT_TRUE(Found("t1"));
   clock_.Advance(500);
-  ASSERT_TRUE(store_.TouchSession("t1", clock_.Now()));  // pending in the batcher only
+  batcher.Record("t1", clock_.Now());  // pending in the batcher only, as the resolver does it
   clock_.Advance(200);  // the store's copy: idle 700 s > 600; with the pending touch: 200 s
   store_.RefreshSession("t1");
-  EXPECT_TRUE(store_.FindSessionInMemory("t1", clock_.Now())) << "not evicted as ended";
+  EXPECT_TRUE(cache_.Get("t1")) << "not evicted as ended";
   store_.SetTouchBatcher(nullptr);
 }
 
 TEST_F(CachingStoreTest, ASessionDueForARefreshIsHandedToTheRefresher) {
   session::SessionCache cache(100, std::chrono::milliseconds(4000));
   CachingStore store(db_, cache, clock_);
+  session::SessionResolver resolver(store, cache, clock_, 60);
   std::vector<std::string> requested;
   session::CacheRefresher refresher(
       [&](std::string_view token_hash) { requested.emplace_back(token_hash); },
       std::chrono::hours(1), 100);  // run by hand below
-  store.SetRefresher(&refresher);
-  ASSERT_TRUE(store.FindSessionByTokenHash("t1"));
-  EXPECT_TRUE(store.FindSessionInMemory("t1", clock_.Now()));
+  resolver.SetRefresher(&refresher);
+  EXPECT_FALSE(resolver.ResolveInMemory("t1"));
+  ASSERT_TRUE(resolver.Resolve("t1"));
+  EXPECT_TRUE(resolver.ResolveInMemory("t1"));
   EXPECT_EQ(refresher.pending(), 0u);  // fresh
   // Past its refresh time (at most 3/4 of the ttl), still before the ttl.
   std::this_thread::sleep_for(std::chrono::milliseconds(3100));
-  EXPECT_TRUE(store.FindSessionInMemory("t1", clock_.Now()));
-  EXPECT_TRUE(store.FindSessionInMemory("t1", clock_.Now()));  // reported once, not twice
+  EXPECT_TRUE(resolver.ResolveInMemory("t1"));
+  EXPECT_TRUE(resolver.ResolveInMemory("t1"));  // reported once, not twice
   EXPECT_EQ(refresher.RunPending(), 1u);
   EXPECT_EQ(requested, std::vector<std::string>{"t1"});
 }

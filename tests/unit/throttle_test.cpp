@@ -63,16 +63,16 @@ class ThrottleFlowTest : public flows::FlowsTest {};
 TEST_F(ThrottleFlowTest, Login_FiveFailuresThen429WithRetryAfter_SuccessResets) {
   ASSERT_TRUE(auth_.Signup({"alice", "correct horse", ""}, client_));
   for (int i = 0; i < 5; ++i) {
-    auto r = auth_.Login({"alice", "wrong horse"}, std::nullopt, client_);
+    auto r = auth_.Login({"alice", "wrong horse"}, nullptr, client_);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::kInvalidCredentials) << i;
   }
-  auto locked = auth_.Login({"alice", "correct horse"}, std::nullopt, client_);
+  auto locked = auth_.Login({"alice", "correct horse"}, nullptr, client_);
   ASSERT_FALSE(locked) << "even the right password waits: no oracle while locked";
   EXPECT_EQ(locked.error().code, Errc::kRateLimited);
   EXPECT_EQ(locked.error().retry_after, 1);
   clock_.Advance(1);
-  ASSERT_TRUE(auth_.Login({"ALICE", "correct horse"}, std::nullopt, client_));
+  ASSERT_TRUE(auth_.Login({"ALICE", "correct horse"}, nullptr, client_));
   auto state = db_.throttles().GetThrottle(flows::AccountThrottleKey("alice"));
   ASSERT_TRUE(state);
   EXPECT_FALSE(state->has_value()) << "a success resets the account counter";
@@ -81,12 +81,12 @@ TEST_F(ThrottleFlowTest, Login_FiveFailuresThen429WithRetryAfter_SuccessResets) 
 TEST_F(ThrottleFlowTest, Login_PerIpAppliesAcrossAccounts) {
   ASSERT_TRUE(auth_.Signup({"bob", "correct horse", ""}, client_));
   for (int i = 0; i < 5; ++i) {
-    (void)auth_.Login({"user" + std::to_string(i), "guess"}, std::nullopt, client_);
+    (void)auth_.Login({"user" + std::to_string(i), "guess"}, nullptr, client_);
   }
-  auto r = auth_.Login({"bob", "correct horse"}, std::nullopt, client_);
+  auto r = auth_.Login({"bob", "correct horse"}, nullptr, client_);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kRateLimited) << "the IP is throttled, whatever the account";
-  auto other_ip = auth_.Login({"bob", "correct horse"}, std::nullopt, {"10.9.9.9", "ua"});
+  auto other_ip = auth_.Login({"bob", "correct horse"}, nullptr, {"10.9.9.9", "ua"});
   EXPECT_TRUE(other_ip) << "bob from elsewhere is not locked out";
 }
 
@@ -96,7 +96,7 @@ TEST_F(ThrottleFlowTest, Login_ConcurrentGuesses_OnlyFreeFailuresAreVerified) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 12; ++t) {
     threads.emplace_back([&] {
-      auto r = auth_.Login({"dave", "wrong horse"}, std::nullopt, client_);
+      auto r = auth_.Login({"dave", "wrong horse"}, nullptr, client_);
       if (!r && r.error().code == Errc::kInvalidCredentials) ++verified_wrong;
       if (!r && r.error().code == Errc::kRateLimited) ++throttled;
     });
@@ -111,7 +111,7 @@ TEST_F(ThrottleFlowTest, Login_ConcurrentGuesses_OnlyFreeFailuresAreVerified) {
 TEST_F(ThrottleFlowTest, Login_SuccessIsNotCountedAgainstTheIp) {
   ASSERT_TRUE(auth_.Signup({"erin", "correct horse", ""}, client_));
   for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE(auth_.Login({"erin", "correct horse"}, std::nullopt, client_)) << i;
+    ASSERT_TRUE(auth_.Login({"erin", "correct horse"}, nullptr, client_)) << i;
   }
   auto state = db_.throttles().GetThrottle("ip:" + client_.ip);
   ASSERT_TRUE(state);
@@ -123,9 +123,9 @@ TEST_F(ThrottleFlowTest, Login_SuccessIsNotCountedAgainstTheIp) {
 TEST_F(ThrottleFlowTest, Events_RecordedWithoutSecrets) {
   auto s = auth_.Signup({"carol", "correct horse", ""}, client_);
   ASSERT_TRUE(s);
-  (void)auth_.Login({"carol", "wrong horse"}, std::nullopt, client_);
-  ASSERT_TRUE(auth_.Login({"carol", "correct horse"}, std::nullopt, client_));
-  auto events = accounts_.RecentEvents(HashOf(*s), 10);
+  (void)auth_.Login({"carol", "wrong horse"}, nullptr, client_);
+  ASSERT_TRUE(auth_.Login({"carol", "correct horse"}, nullptr, client_));
+  auto events = accounts_.RecentEvents(Caller(HashOf(*s)), 10);
   ASSERT_TRUE(events);
   ASSERT_EQ(events->size(), 3u);
   EXPECT_EQ((*events)[0].type, "login");

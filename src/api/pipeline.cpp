@@ -1,0 +1,100 @@
+#include "api/pipeline.h"
+
+#include <utility>
+
+#include "http/cookies.h"
+#include "http/error_mapping.h"
+
+namespace latchkey::api {
+namespace {
+
+http::Response NotLoggedIn() {
+  return http::ErrorResponse(MakeError(Errc::kUnauthenticated, "Not logged in"));
+}
+
+}  // namespace
+
+std::optional<http::Response> CheckCsrf(const http::Request& request,
+                                        const session::CsrfTokens& csrf) {
+  auto binding = http::FindCookie(request.cookie, CsrfCookieName(request.tls));
+  if (binding && csrf.Verify(*binding, request.csrf_token)) return std::nullopt;
+  return http::ErrorResponse(MakeError(Errc::kCsrfRejected, "Missing or invalid CSRF token"));
+}
+
+Pipeline::Pipeline(Steps steps, std::vector<Endpoint> endpoints)
+    : steps_(steps), endpoints_(std::move(endpoints)) {
+  for (const Endpoint& e : endpoints_) router_.Add({e.method, e.path});
+}
+
+std::optional<http::Response> Pipeline::Guard(const http::Request& request) const {
+  if (!http::IsStateChanging(request.method) || !http::Router::IsApiPath(request.path)) {
+    return std::nullopt;
+  }
+  // The Origin check comes first: a cross-site request is refused whatever token it carries
+  // (defence in depth, OWASP CSRF Prevention Cheat Sheet "Verifying Origin").
+  if (auto refused = steps_.origin.Check(request)) return refused;
+  return CheckCsrf(request, steps_.csrf);
+}
+
+http::Dispatch Pipeline::Begin(http::Request& request) {
+  http::Dispatch d;
+  if (auto refused = Guard(request)) {
+    d.response = std::move(refused);
+    return d;
+  }
+  http::RouteMatch match = router_.Match(request);
+  if (match.route < 0) {
+    d.response = match.refusal ? std::move(*match.refusal) : steps_.fallback.Handle(request);
+    return d;
+  }
+  d.route = match.route;
+  request.path_params = std::move(match.params);
+  const Endpoint& endpoint = endpoints_[static_cast<std::size_t>(match.route)];
+
+  session::Resolution session;
+  std::optional<std::string> token_hash;
+  if (endpoint.session != SessionUse::kNone) token_hash = steps_.cookies.TokenHash(request);
+  if (token_hash) {
+    if (auto resolved = steps_.sessions.ResolveInMemory(*token_hash)) {
+      session = std::move(*resolved);
+      token_hash.reset();  // resolved: nothing left for the pool
+    }
+  }
+  if (!token_hash && endpoint.pool == http::Pool::kInline) {
+    d.response = Call(endpoint, request, session);
+    return d;
+  }
+  if (!token_hash && !session.live() && endpoint.session == SessionUse::kRequired) {
+    d.response = NotLoggedIn();  // no pool hop for an answer known now
+    return d;
+  }
+  d.pool = endpoint.pool == http::Pool::kInline ? http::Pool::kStore : endpoint.pool;
+  d.work = [this, &endpoint, &request, token_hash = std::move(token_hash),
+            session = std::move(session)]() {
+    if (!token_hash) return Call(endpoint, request, session);
+    return Run(endpoint, request, token_hash);
+  };
+  return d;
+}
+
+http::Response Pipeline::Run(const Endpoint& endpoint, const http::Request& request,
+                             const std::optional<std::string>& token_hash) const {
+  auto resolved = steps_.sessions.Resolve(*token_hash);
+  if (!resolved) return http::ErrorResponse(resolved.error());
+  return Call(endpoint, request, *resolved);
+}
+
+http::Response Pipeline::Call(const Endpoint& endpoint, const http::Request& request,
+                              const session::Resolution& session) {
+  if (endpoint.session == SessionUse::kRequired && !session.live()) return NotLoggedIn();
+  return endpoint.handler(Context{request, session});
+}
+
+http::Response Pipeline::Handle(http::Request& request) {
+  http::Dispatch d = Begin(request);
+  http::Response response = d.response ? std::move(*d.response) : d.work();
+  http::Router::ApplyCommonHeaders(request, response);
+  return response;
+}
+
+}  // namespace latchkey::api

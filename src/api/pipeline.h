@@ -1,0 +1,109 @@
+// The request pipeline: every step that runs before a handler, in order, for every request
+// of the main listener (http::Service; the transport calls Begin on the I/O thread).
+//
+//   done by the transport when the request is read (http/server.cpp, Translate):
+//     1. request id      X-Request-Id kept when acceptable, else made (http/request_id.h)
+//     2. client address  the peer, or X-Forwarded-For through a trusted proxy
+//                        (http/trusted_proxies.h)
+//   done here, in this order:
+//     3. origin policy   state-changing /api requests from another origin: 403
+//                        (http/origin_policy.h)
+//     4. CSRF guard      state-changing /api requests without a valid X-CSRF-Token: 403
+//                        (session/csrf.h). Steps 3 and 4 run before routing, so an unknown
+//                        or wrong-method state-changing API call needs them too (the API's shape
+//                        cannot be probed cross-site; OWASP CSRF Prevention Cheat Sheet).
+//     5. route           404 / 405, or no route: the page and assets (api/page_api.h)
+//     6. session         the session cookie verified once (api/session_cookies.h), the cache
+//                        probed once on this thread, the store read once on a miss, on the
+//                        route's pool (session/session_resolver.h); a route that needs a
+//                        session answers 401 without one.
+//     7. handler         with the request and its resolved session (Context), on the route's
+//                        pool; a route of the inline pool whose session needs the store runs
+//                        on the store pool.
+// Thread-safety: immutable after construction; Begin from any thread.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/page_api.h"
+#include "api/session_cookies.h"
+#include "http/origin_policy.h"
+#include "http/service.h"
+#include "session/principal.h"
+#include "session/session_resolver.h"
+
+namespace latchkey::api {
+
+// What a route needs of the request's session.
+enum class SessionUse {
+  kNone,      // not resolved (the cookie is not even read)
+  kOptional,  // resolved when a cookie is sent; the handler decides
+  kRequired,  // a live session, or 401 before the handler runs
+};
+
+// A request with its resolved session, as handlers see it.
+struct Context {
+  const http::Request& request;
+  const session::Resolution& session;
+
+  // The caller; only for routes with SessionUse::kRequired (or after checking session.live()).
+  const session::Principal& principal() const { return *session.principal; }
+  // The caller when the session is live, else null (SessionUse::kOptional).
+  const session::Principal* principal_if_live() const {
+    return session.principal ? &*session.principal : nullptr;
+  }
+};
+
+using EndpointHandler = std::function<http::Response(const Context&)>;
+
+// Step 4: nullopt when X-CSRF-Token verifies against this browser's CSRF binding cookie
+// (session/csrf.h; OWASP CSRF Prevention Cheat Sheet, signed double-submit); else 403.
+std::optional<http::Response> CheckCsrf(const http::Request& request,
+                                        const session::CsrfTokens& csrf);
+
+struct Endpoint {
+  http::Method method;
+  std::string path;  // as http::Route::path
+  http::Pool pool;
+  SessionUse session;
+  EndpointHandler handler;
+};
+
+class Pipeline final : public http::Service {
+ public:
+  struct Steps {
+    const http::OriginPolicy& origin;
+    const session::CsrfTokens& csrf;
+    const SessionCookies& cookies;
+    session::SessionResolver& sessions;
+    const PageApi& fallback;  // requests no route matched
+  };
+
+  Pipeline(Steps steps, std::vector<Endpoint> endpoints);
+
+  http::Dispatch Begin(http::Request& request) override;
+  const http::Router& router() const override { return router_; }
+
+  // Begin and the work it returns, run to the answer on the calling thread, with the common
+  // headers applied (the fuzz targets and tests; the server runs the work on its pools).
+  http::Response Handle(http::Request& request);
+
+ private:
+  // Steps 3 and 4: a 403 to send, or nullopt.
+  std::optional<http::Response> Guard(const http::Request& request) const;
+  // Steps 6 (blocking part) and 7.
+  http::Response Run(const Endpoint& endpoint, const http::Request& request,
+                     const std::optional<std::string>& token_hash) const;
+  // Step 7, or the 401 of a route that needs a session.
+  static http::Response Call(const Endpoint& endpoint, const http::Request& request,
+                             const session::Resolution& session);
+
+  Steps steps_;
+  http::Router router_;
+  std::vector<Endpoint> endpoints_;  // index = route index
+};
+
+}  // namespace latchkey::api

@@ -1,0 +1,80 @@
+#include "app/node.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "api/routes.h"
+
+namespace latchkey::app {
+
+flows::SessionPolicy SessionPolicyOf(const Settings& settings) {
+  flows::SessionPolicy policy;
+  policy.lifetime = settings.session_lifetime_seconds;
+  policy.idle_timeout = settings.session_idle_timeout_seconds;
+  policy.idle_timeout_short = settings.session_idle_timeout_short_seconds;
+  policy.touch_interval =
+      std::clamp<UnixSeconds>(std::min(policy.idle_timeout, policy.idle_timeout_short) / 10, 1, 60);
+  return policy;
+}
+
+flows::ThrottlePolicies ThrottlePoliciesOf(const Settings& settings) {
+  flows::ThrottlePolicies policies;
+  policies.signup_ip.hourly_cap = settings.signup_rate_limit;
+  policies.login_ip.free_failures = settings.login_free_failures;
+  policies.login_account.free_failures = settings.login_free_failures;
+  return policies;
+}
+
+crypto::PasswordHashParams HashParamsOf(const Settings& settings) {
+  crypto::PasswordHashParams params;
+  params.algorithm = settings.password_algorithm;
+  return params;
+}
+
+Core::Core(const Clock& c, store::Database& d, const identity::PasswordPolicy& p,
+           crypto::PasswordHashParams hashing)
+    : clock(c), db(d), passwords(p), hasher(hashing) {}
+
+Node::Node(const Settings& settings, const Clock& clock, store::Database& db,
+           const crypto::Keyring& keys, const identity::PasswordPolicy& passwords,
+           crypto::PasswordHashParams hashing, NodeOptions options)
+    : core(clock, db, passwords, hashing),
+      session_cache(settings.session_cache_entries, std::chrono::seconds(60)),
+      store(db, session_cache, clock),
+      resolver(store, session_cache, clock, SessionPolicyOf(settings).touch_interval),
+      tokens(keys),
+      csrf(keys),
+      issuer(tokens, clock, SessionPolicyOf(settings)),
+      auth(store, store, core.hasher, issuer,
+           flows::Guards{core.audit, core.throttle, ThrottlePoliciesOf(settings)}, passwords),
+      accounts(auth, store, core.hasher, issuer, core.audit, db.events()),
+      sessions(store, clock, core.audit),
+      page(settings.web_root),
+      assets(settings.web_root),
+      cookie_policy{settings.cookie_max_age_seconds},
+      cookies(tokens, cookie_policy),
+      origin_policy(settings.allowed_origins),
+      pipeline({origin_policy, csrf, cookies, resolver, page_api},
+               api::Endpoints({auth_api, account_api, sessions_api, health_api})) {
+  if (options.batch_touches) {
+    touches.emplace(db.sessions(), std::chrono::seconds(1));
+    store.SetTouchBatcher(&*touches);
+    resolver.SetTouchBatcher(&*touches);
+  }
+  if (options.refresh_ahead && session_cache.enabled()) {
+    refresher.emplace([this](std::string_view token_hash) { store.RefreshSession(token_hash); },
+                      std::chrono::milliseconds(250), settings.session_cache_entries);
+    resolver.SetRefresher(&*refresher);
+  }
+}
+
+Node::~Node() {
+  // The threads first (they call into the store), then nothing refers to them.
+  resolver.SetRefresher(nullptr);
+  refresher.reset();
+  resolver.SetTouchBatcher(nullptr);
+  store.SetTouchBatcher(nullptr);
+  touches.reset();
+}
+
+}  // namespace latchkey::app

@@ -1,0 +1,120 @@
+// The composition root: the object graph of a Latchkey node, built in one place for every
+// command (`serve`, the admin commands), the fuzz targets and the tests. Each part refers only
+// to parts declared before it; members are public and in construction order (destroyed in the
+// reverse order), so the graph reads top to bottom.
+//
+// What callers choose (LevelDB's Env): the clock, the database (a temporary SQLite file in
+// tests), the keyring, the password rules and the hashing parameters (cheap in tests), and
+// NodeOptions. Everything else comes from Settings, as `latchkey serve` resolves them.
+// `serve` adds only what a process needs around the graph (server, metrics, sweeper, feed).
+// Thread-safety: built and destroyed on one thread; the parts are safe as each one says.
+#pragma once
+
+#include <optional>
+
+#include "api/account_api.h"
+#include "api/auth_api.h"
+#include "api/health_api.h"
+#include "api/page_api.h"
+#include "api/pipeline.h"
+#include "api/session_cookies.h"
+#include "api/sessions_api.h"
+#include "app/config.h"
+#include "audit/audit_log.h"
+#include "base/clock.h"
+#include "crypto/keyring.h"
+#include "crypto/password_hasher.h"
+#include "flows/account_service.h"
+#include "flows/admin_service.h"
+#include "flows/auth_service.h"
+#include "flows/session_issuer.h"
+#include "flows/session_service.h"
+#include "http/origin_policy.h"
+#include "http/static_files.h"
+#include "identity/password_policy.h"
+#include "session/cache_refresher.h"
+#include "session/csrf.h"
+#include "session/session_cache.h"
+#include "session/session_resolver.h"
+#include "session/session_token.h"
+#include "session/touch_batcher.h"
+#include "store/caching_store.h"
+#include "store/database.h"
+#include "throttle/throttle.h"
+#include "web/page.h"
+
+namespace latchkey::app {
+
+// The session policy of the settings; touch_interval: a tenth of the shortest idle timeout,
+// between 1 s and a minute (last_seen_at precision).
+flows::SessionPolicy SessionPolicyOf(const Settings& settings);
+
+// The brute-force limits of the settings (--login-free-failures, --signup-rate-limit).
+flows::ThrottlePolicies ThrottlePoliciesOf(const Settings& settings);
+
+// The hashing parameters of the settings (--password-hash).
+crypto::PasswordHashParams HashParamsOf(const Settings& settings);
+
+// What every command works with: hashing, the password rules, audit, throttle and the
+// operators' use cases. Alone for the admin commands (one process, no cache), inside Node
+// for `serve`.
+struct Core {
+  Core(const Clock& clock, store::Database& db, const identity::PasswordPolicy& passwords,
+       crypto::PasswordHashParams hashing);
+
+  const Clock& clock;
+  store::Database& db;
+  const identity::PasswordPolicy& passwords;
+  crypto::PasswordHasher hasher;
+  audit::AuditLog audit{db.events(), clock};
+  throttle::Throttle throttle{db.throttles(), clock};
+  flows::AdminService admin{db.users(), db.sessions(), hasher, passwords, audit, clock};
+};
+
+struct NodeOptions {
+  bool batch_touches = true;  // uses recorded by a TouchBatcher thread; off: written through
+  bool refresh_ahead = true;  // cached sessions re-read by a CacheRefresher thread; off: at ttl
+};
+
+// The request-serving graph of `latchkey serve`.
+struct Node {
+  Node(const Settings& settings, const Clock& clock, store::Database& db,
+       const crypto::Keyring& keys, const identity::PasswordPolicy& passwords,
+       crypto::PasswordHashParams hashing, NodeOptions options = {});
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  Core core;
+  // Session checks are served from memory; every change evicts (store/caching_store.h).
+  session::SessionCache session_cache;
+  store::CachingStore store;
+  // last_seen_at writes batched once a second (session/touch_batcher.h): a session check whose
+  // touch is due stays on the I/O thread. Destroyed after the pipeline: writes what is left.
+  std::optional<session::TouchBatcher> touches;
+  session::SessionResolver resolver;
+  // Sessions in use are re-read before the cache's ttl, off the request path; at most one
+  // queued refresh per cacheable session.
+  std::optional<session::CacheRefresher> refresher;
+  session::SessionTokenCodec tokens;
+  session::CsrfTokens csrf;
+  flows::SessionIssuer issuer;
+  flows::AuthService auth;
+  flows::AccountService accounts;
+  flows::SessionService sessions;
+  web::PageTemplate page;
+  http::StaticFiles assets;
+  api::CookiePolicy cookie_policy;
+  api::SessionCookies cookies;
+  api::AuthApi auth_api{auth, cookies};
+  api::AccountApi account_api{accounts, cookies};
+  api::SessionsApi sessions_api{sessions, cookies};
+  api::PageApi page_api{page, assets, csrf, cookie_policy};
+  api::HealthApi health_api{core.db};
+  // Cross-origin state-changing API calls are refused before the CSRF check (ASVS 4.0.3
+  // 4.2.2, 14.5.3; http/origin_policy.h).
+  http::OriginPolicy origin_policy;
+  api::Pipeline pipeline;
+};
+
+}  // namespace latchkey::app

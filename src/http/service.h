@@ -1,0 +1,43 @@
+// What the transport asks of the application for each request, as Beast's example server asks
+// its handle_request: given a translated Request, either the answer (made on the I/O thread)
+// or the work that makes it and the pool it must run on. The application side is
+// api::Pipeline; the connection (http/server.cpp) never knows routes, sessions or CSRF.
+// Thread-safety: Begin is called from every I/O thread at once; implementations are safe so.
+#pragma once
+
+#include <functional>
+#include <optional>
+
+#include "http/request.h"
+#include "http/router.h"
+
+namespace latchkey::http {
+
+// Where work runs. kInline: on the I/O thread (must not block: no store, no hashing).
+// kStore: the blocking pool for database work. kHashing: the password-hashing pool (sized to
+// the cores, at the lowest CPU priority, so hashing never starves session checks of threads).
+enum class Pool { kInline, kStore, kHashing };
+
+// A synchronous request handler (the metrics listener's; tests).
+using Handler = std::function<Response(const Request&)>;
+
+struct Dispatch {
+  std::optional<Response> response;  // answered already
+  Pool pool = Pool::kInline;         // else: run `work` there and send what it returns
+  std::function<Response()> work;
+  int route = -1;  // index in Service::router().routes(); -1: none (metrics and log labels)
+};
+
+class Service {
+ public:
+  virtual ~Service() = default;
+
+  // On the I/O thread; must not block. `request` outlives the work (the connection keeps it
+  // until the answer is written). May fill request.path_params.
+  virtual Dispatch Begin(Request& request) = 0;
+
+  // The routes, for the labels of metrics and request logs.
+  virtual const Router& router() const = 0;
+};
+
+}  // namespace latchkey::http

@@ -1,0 +1,51 @@
+#include "session/session_resolver.h"
+
+#include <memory>
+#include <utility>
+
+namespace latchkey::session {
+
+SessionResolver::SessionResolver(SessionStore& store, SessionCache& cache, const Clock& clock,
+                                 UnixSeconds touch_interval)
+    : store_(store), cache_(cache), clock_(clock), touch_interval_(touch_interval) {}
+
+std::optional<Resolution> SessionResolver::ResolveInMemory(std::string_view token_hash) {
+  bool refresh_due = false;
+  SharedSession hit = cache_.Get(token_hash, refresh_due);
+  if (refresh_due && refresher_ != nullptr) refresher_->Request(token_hash);
+  if (!hit) return std::nullopt;
+  UnixSeconds now = clock_.Now();
+  // Looks ended by this copy: another node may have seen a later use; the store decides.
+  if (EffectiveExpiry(hit->session) <= now) return std::nullopt;
+  if (now - hit->session.last_seen_at >= touch_interval_) {
+    if (touches_ == nullptr) return std::nullopt;  // the write would block
+    touches_->Record(token_hash, now);
+    cache_.SetLastSeen(token_hash, now);
+  }
+  return Resolution::Live(std::move(hit));
+}
+
+Result<Resolution> SessionResolver::Resolve(std::string_view token_hash) {
+  auto found = store_.FindSessionByTokenHash(token_hash);
+  if (!found) return found.error();
+  if (!*found) return Resolution::Ended();
+  ResolvedSession& current = **found;
+  UnixSeconds now = clock_.Now();
+  if (EffectiveExpiry(current.session) <= now) {
+    (void)store_.DeleteSessionByTokenHash(token_hash);  // best effort; the sweep retries
+    return Resolution::Ended();
+  }
+  if (now - current.session.last_seen_at >= touch_interval_) {
+    if (touches_ != nullptr) {
+      touches_->Record(token_hash, now);
+      cache_.SetLastSeen(token_hash, now);
+      current.session.last_seen_at = now;
+    } else if (store_.TouchSession(token_hash, now)) {
+      cache_.SetLastSeen(token_hash, now);
+      current.session.last_seen_at = now;
+    }
+  }
+  return Resolution::Live(std::make_shared<const ResolvedSession>(std::move(current)));
+}
+
+}  // namespace latchkey::session

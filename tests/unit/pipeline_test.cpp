@@ -1,0 +1,143 @@
+// The request pipeline (api/pipeline.h) of the real composition root: the order of its steps,
+// and the session resolved once, on the I/O thread when the cache can answer.
+#include "api/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include "flows_fixture.h"
+
+namespace latchkey::api {
+namespace {
+
+class PipelineTest : public flows::FlowsTest {
+ protected:
+  http::Request Make(http::Method method, std::string path) {
+    http::Request r;
+    r.method = method;
+    r.path = std::move(path);
+    r.host = "latchkey.test";
+    r.client_ip = "127.0.0.1";
+    return r;
+  }
+  // A state-changing request that passes the origin and CSRF steps.
+  http::Request Guarded(http::Method method, std::string path) {
+    http::Request r = Make(method, std::move(path));
+    std::string binding = session::CsrfTokens::NewBinding();
+    r.cookie = "latchkey_csrf=" + binding;
+    r.csrf_token = node_.csrf.Issue(binding);
+    return r;
+  }
+  http::Response Finish(http::Dispatch& d) {
+    if (d.response) return std::move(*d.response);
+    EXPECT_TRUE(d.work) << "neither an answer nor work";
+    return d.work();
+  }
+  std::string SignupCookie(const std::string& username) {
+    auto made = auth_.Signup({username, "correct horse battery", "", true}, client_);
+    EXPECT_TRUE(made);
+    return made ? "latchkey_session=" + made->cookie_value : std::string();
+  }
+  Pipeline& pipeline_ = node_.pipeline;
+};
+
+TEST_F(PipelineTest, OriginThenCsrf_BeforeRouting_OnStateChangingApiRequestsOnly) {
+  http::Request cross = Guarded(http::Method::kPost, "/api/auth/logout");
+  cross.origin = "http://evil.example";
+  auto d = pipeline_.Begin(cross);
+  ASSERT_TRUE(d.response);
+  EXPECT_EQ(d.response->status, 403);
+  EXPECT_NE(d.response->body.find("Cross-origin"), std::string::npos) << "origin first";
+
+  for (const char* path : {"/api/auth/logout", "/api/nowhere", "/api"}) {
+    http::Request no_token = Make(http::Method::kPost, path);
+    d = pipeline_.Begin(no_token);
+    ASSERT_TRUE(d.response) << path;
+    EXPECT_EQ(d.response->status, 403) << path << ": unknown API paths are guarded too";
+    EXPECT_NE(d.response->body.find("CSRF"), std::string::npos) << path;
+  }
+  http::Request get = Make(http::Method::kGet, "/api/nowhere");
+  get.origin = "http://evil.example";
+  d = pipeline_.Begin(get);
+  ASSERT_TRUE(d.response);
+  EXPECT_EQ(d.response->status, 404) << "safe methods are not guarded";
+  http::Request page = Make(http::Method::kPost, "/account");
+  d = pipeline_.Begin(page);
+  ASSERT_TRUE(d.response);
+  EXPECT_EQ(d.response->status, 405) << "only /api is guarded; the page refuses POST itself";
+}
+
+TEST_F(PipelineTest, Routing_405WithAllow_ParamsFilled_FallbackForPages) {
+  http::Request put = Guarded(http::Method::kPut, "/api/auth/sessions/abc");
+  auto d = pipeline_.Begin(put);
+  ASSERT_TRUE(d.response);
+  EXPECT_EQ(d.response->status, 405);
+  http::Request del = Guarded(http::Method::kDelete, "/api/auth/sessions/abc");
+  del.cookie += "; " + SignupCookie("alice");
+  d = pipeline_.Begin(del);
+  ASSERT_GE(d.route, 0);
+  EXPECT_EQ(del.path_params, std::vector<std::string>{"abc"});
+  EXPECT_EQ(Finish(d).status, 404) << "no such session of alice's";
+  http::Request deep = Make(http::Method::kGet, "/account/sessions");
+  d = pipeline_.Begin(deep);
+  ASSERT_TRUE(d.response);
+  EXPECT_EQ(d.response->status, 200);
+  EXPECT_EQ(d.route, -1);
+}
+
+TEST_F(PipelineTest, SessionRequired_NoCookieOrBadSignature_401WithoutAPoolHop) {
+  for (const char* cookie : {"", "latchkey_session=forged.value", "other=1"}) {
+    http::Request me = Make(http::Method::kGet, "/api/auth");
+    me.cookie = cookie;
+    auto d = pipeline_.Begin(me);
+    ASSERT_TRUE(d.response) << cookie;
+    EXPECT_EQ(d.response->status, 401) << cookie;
+    EXPECT_FALSE(d.work) << cookie;
+  }
+  http::Request events = Make(http::Method::kGet, "/api/auth/events");
+  auto d = pipeline_.Begin(events);
+  ASSERT_TRUE(d.response) << "a store route without a cookie needs no store either";
+  EXPECT_EQ(d.response->status, 401);
+}
+
+TEST_F(PipelineTest, SessionCheck_MissReadsOnTheStorePool_HitAnswersInline) {
+  std::string cookie = SignupCookie("alice");
+  http::Request me = Make(http::Method::kGet, "/api/auth");
+  me.cookie = cookie;
+  auto miss = pipeline_.Begin(me);
+  ASSERT_FALSE(miss.response) << "not cached yet";
+  EXPECT_EQ(miss.pool, http::Pool::kStore) << "an inline route whose session needs the store";
+  http::Response first = Finish(miss);
+  EXPECT_EQ(first.status, 200);
+  EXPECT_NE(first.body.find("\"alice\""), std::string::npos);
+
+  auto hit = pipeline_.Begin(me);
+  ASSERT_TRUE(hit.response) << "cached: answered on the I/O thread";
+  EXPECT_EQ(hit.response->status, 200);
+  EXPECT_EQ(hit.response->body, first.body);
+
+  http::Request logout = Guarded(http::Method::kPost, "/api/auth/logout");
+  logout.cookie += "; " + cookie;
+  auto out = pipeline_.Begin(logout);
+  EXPECT_EQ(out.pool, http::Pool::kStore);
+  EXPECT_EQ(Finish(out).status, 200);
+  auto after = pipeline_.Begin(me);
+  ASSERT_FALSE(after.response) << "a logout is never served from memory";
+  EXPECT_EQ(Finish(after).status, 401);
+}
+
+TEST_F(PipelineTest, HashingRoute_ResolvesTheSessionOnItsOwnPool) {
+  std::string cookie = SignupCookie("alice");
+  http::Request change = Guarded(http::Method::kPost, "/api/auth/password");
+  change.cookie += "; " + cookie;
+  change.content_type = "application/json";
+  change.body = R"({"current_password":"wrong","new_password":"a brand new passphrase"})";
+  auto d = pipeline_.Begin(change);
+  ASSERT_FALSE(d.response);
+  EXPECT_EQ(d.pool, http::Pool::kHashing) << "one hop: the store read runs there too";
+  http::Response r = Finish(d);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("current_password"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace latchkey::api
