@@ -1,5 +1,6 @@
 // libFuzzer target: the CSRF token check (session/csrf.h) and the guard every state-changing
-// API request passes (api::CheckCsrf, the request pipeline's step 4: binding cookie + X-CSRF-Token header).
+// API request passes (api::CheckCsrf, the request pipeline's step 4: binding cookie + X-CSRF-Token
+// header).
 //
 // Input: "<binding>\n<token>" (without "\n": all binding, empty token). "@B@" in the binding
 // becomes the fixed binding of support/fuzz_app.h and "@T@" in the token a token for it (of a
@@ -19,8 +20,8 @@
 #include <string>
 #include <string_view>
 
-#include "api/pipeline.h"
 #include "api/cookie_policy.h"
+#include "api/pipeline.h"
 #include "crypto/encoding.h"
 #include "http/cookies.h"
 #include "session/csrf.h"
@@ -56,8 +57,8 @@ bool IndependentlyValid(std::string_view binding, std::string_view token) {
   return false;
 }
 
-void CheckGuard(const latchkey::session::CsrfTokens& api_csrf,
-                const std::string& binding, const std::string& token, bool tls, bool expected) {
+void CheckGuard(const latchkey::session::CsrfTokens& api_csrf, const std::string& binding,
+                const std::string& token, bool tls, bool expected) {
   latchkey::http::Request request;
   request.method = latchkey::http::Method::kPost;
   request.path = "/api/auth/logout";

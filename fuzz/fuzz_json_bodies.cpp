@@ -157,8 +157,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.client_ip = "203.0.113.7";
   request.user_agent = "fuzz_json_bodies";
   request.path = PathOf(endpoint);
-  request.cookie = "latchkey_session=" + app.LiveSessionCookie() +
-                   "; latchkey_csrf=" + app.CsrfBinding();
+  request.cookie =
+      "latchkey_session=" + app.LiveSessionCookie() + "; latchkey_csrf=" + app.CsrfBinding();
   request.csrf_token = app.CsrfToken();
 
   auto parsed = http::ParseJsonObject(request);

@@ -77,7 +77,12 @@ struct FuzzApp::Parts {
   // A stand-in for web/dist/assets/common-passwords.txt (built by npm, not in the repo).
   identity::PasswordPolicy passwords{{"password1", "iloveyou1", "qwertyuiop", "123456789"}};
   // The refresher would re-read sessions on its own thread, at wall-clock times: no replay.
-  app::Node node{settings,      clock,         db, ServerKeys(), passwords, CheapHashing(),
+  app::Node node{settings,
+                 clock,
+                 db,
+                 ServerKeys(),
+                 passwords,
+                 CheapHashing(),
                  app::NodeOptions{.batch_touches = true, .refresh_ahead = false}};
 };
 

@@ -16,19 +16,18 @@ http::Response PageApi::Handle(const http::Request& request) const {
     return http::ErrorResponse(MakeError(Errc::kNotFound, "No such API endpoint"));
   }
   if (!readable) {
-    http::Response r =
-        http::ErrorResponse(MakeError(Errc::kMethodNotAllowed, "Method not allowed"));
+    http::Response r = http::ErrorResponse(MakeError(Errc::kMethodNotAllowed));
     r.AddHeader("Allow", "GET, HEAD");
     return r;
   }
   // Metrics live on their own listener (--metrics-listen): a scraper pointed at the main
   // port gets a plain 404, not the client's page.
   if (request.path == "/metrics") {
-    return http::ErrorResponse(MakeError(Errc::kNotFound, "Not found"));
+    return http::ErrorResponse(MakeError(Errc::kNotFound));
   }
   if (StartsWith(request.path, "/assets/")) {
     if (auto file = assets_.Serve(request)) return std::move(*file);
-    return http::ErrorResponse(MakeError(Errc::kNotFound, "Not found"));
+    return http::ErrorResponse(MakeError(Errc::kNotFound));
   }
   return RenderPage(request);
 }

@@ -8,8 +8,11 @@
 namespace latchkey::api {
 namespace {
 
-http::Response NotLoggedIn() {
-  return http::ErrorResponse(MakeError(Errc::kUnauthenticated, "Not logged in"));
+// The 401 of a route that needs a session: session_ended when a signed cookie's session
+// ended (the client says so and offers to log in again), unauthenticated otherwise.
+http::Response NotLoggedIn(const session::Resolution& session) {
+  bool ended = session.state == session::Resolution::State::kEnded;
+  return http::ErrorResponse(MakeError(ended ? Errc::kSessionEnded : Errc::kUnauthenticated));
 }
 
 }  // namespace
@@ -18,7 +21,7 @@ std::optional<http::Response> CheckCsrf(const http::Request& request,
                                         const session::CsrfTokens& csrf) {
   auto binding = http::FindCookie(request.cookie, CsrfCookieName(request.tls));
   if (binding && csrf.Verify(*binding, request.csrf_token)) return std::nullopt;
-  return http::ErrorResponse(MakeError(Errc::kCsrfRejected, "Missing or invalid CSRF token"));
+  return http::ErrorResponse(MakeError(Errc::kCsrfRejected));
 }
 
 Pipeline::Pipeline(Steps steps, std::vector<Endpoint> endpoints)
@@ -65,7 +68,7 @@ http::Dispatch Pipeline::Begin(http::Request& request) {
     return d;
   }
   if (!token_hash && !session.live() && endpoint.session == SessionUse::kRequired) {
-    d.response = NotLoggedIn();  // no pool hop for an answer known now
+    d.response = NotLoggedIn(session);  // no pool hop for an answer known now
     return d;
   }
   d.pool = endpoint.pool == http::Pool::kInline ? http::Pool::kStore : endpoint.pool;
@@ -86,7 +89,7 @@ http::Response Pipeline::Run(const Endpoint& endpoint, const http::Request& requ
 
 http::Response Pipeline::Call(const Endpoint& endpoint, const http::Request& request,
                               const session::Resolution& session) {
-  if (endpoint.session == SessionUse::kRequired && !session.live()) return NotLoggedIn();
+  if (endpoint.session == SessionUse::kRequired && !session.live()) return NotLoggedIn(session);
   return endpoint.handler(Context{request, session});
 }
 

@@ -1,5 +1,7 @@
-// Outcomes that callers handle, as values. One table (http/error_mapping.cpp) maps each
-// to an HTTP status; the message is what a client may see, never a secret or a stack.
+// Outcomes that callers handle, as values. One table (http/error_mapping.cpp) maps each to
+// an HTTP status, a stable machine-readable code (the `code` of every error body, which
+// clients decide on) and a default public message; an Error may carry a more precise message
+// (a validation rule), never a secret or a stack.
 // Thread-safety: plain values.
 #pragma once
 
@@ -12,17 +14,22 @@ namespace latchkey {
 
 enum class Errc {
   kInvalidInput,          // a request field breaks a rule, or the body is not JSON: 400
+  kMalformedRequest,      // not parseable as HTTP/1.1 (the transport): 400
   kUnsupportedMediaType,  // body is not application/json: 415
   kPayloadTooLarge,       // body over the limit: 413
+  kHeadersTooLarge,       // header block over the limit (the transport): 431
   kInvalidCredentials,    // unknown user or wrong password, one outcome: 401
-  kUnauthenticated,       // no valid session: 401
+  kUnauthenticated,       // no session cookie, or one whose signature does not verify: 401
+  kSessionEnded,          // a signed session cookie whose session ended or was revoked: 401
   kUsernameTaken,         // unique constraint on username: 409
   kCsrfRejected,          // missing or wrong X-CSRF-Token: 403
+  kOriginRejected,        // a state-changing request from another origin: 403
   kAccountDisabled,       // right password, but an operator disabled the account: 403
   kNotFound,              // 404
   kMethodNotAllowed,      // known path, other method: 405
   kRateLimited,           // 429
   kStorageUnavailable,    // the store failed: 503
+  kServerBusy,            // at the connection cap (the transport): 503
   kInternal,              // a bug: 500
 };
 
@@ -30,11 +37,13 @@ enum class Errc {
 struct Error {
   Errc code;
   std::string field;     // JSON field name, or empty
-  std::string message;   // shown to the client; never holds a secret
+  std::string message;   // shown to the client; empty: the code's default; never a secret
   long retry_after = 0;  // kRateLimited: seconds until a retry may succeed (Retry-After)
 };
 
-inline Error MakeError(Errc code, std::string message, std::string field = {}) {
+// message: only where it says more than the code's default (a validation rule, an operator's
+// CLI message); field: the request field to blame.
+inline Error MakeError(Errc code, std::string message = {}, std::string field = {}) {
   return Error{code, std::move(field), std::move(message), 0};
 }
 

@@ -15,8 +15,8 @@ Result<identity::User> AccountService::UpdateProfile(const session::Principal& c
   return updated;
 }
 
-Result<std::vector<audit::AuthEvent>> AccountService::RecentEvents(
-    const session::Principal& caller, int limit) {
+Result<std::vector<audit::AuthEvent>> AccountService::RecentEvents(const session::Principal& caller,
+                                                                   int limit) {
   return events_.ListUserEvents(caller.user_id(), limit);
 }
 
@@ -25,8 +25,8 @@ Result<LoginResult> AccountService::ChangePassword(const session::Principal& cal
                                                    const std::string& new_password,
                                                    const ClientInfo& client) {
   // Rules first: a refused new password costs no hash (and it must not equal the username).
-  if (auto rule = auth_.password_policy().Validate(new_password, caller.user().username,
-                                                   "new_password");
+  if (auto rule =
+          auth_.password_policy().Validate(new_password, caller.user().username, "new_password");
       !rule) {
     return rule.error();
   }

@@ -7,11 +7,9 @@
 namespace latchkey::flows {
 namespace {
 
-Error Unauthenticated() { return MakeError(Errc::kUnauthenticated, "Not logged in"); }
+Error Unauthenticated() { return MakeError(Errc::kUnauthenticated); }
 
-Error InvalidCredentials() {
-  return MakeError(Errc::kInvalidCredentials, "Invalid username or password");
-}
+Error InvalidCredentials() { return MakeError(Errc::kInvalidCredentials); }
 
 std::string IpThrottleKey(std::string_view prefix, const ClientInfo& client) {
   return std::string(prefix) + client.ip;
@@ -104,7 +102,7 @@ Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Prin
   if ((*found)->disabled_at != 0) {
     guards_.audit.Record(audit::EventType::kLoginDisabled, (*found)->user.id,
                          (*found)->user.username, client);
-    return MakeError(Errc::kAccountDisabled, "This account is disabled");
+    return MakeError(Errc::kAccountDisabled);
   }
 
   IssuedSession issued = issuer_.Issue((*found)->user.id, in.remember, client);
@@ -145,7 +143,7 @@ Result<void> AuthService::Reauthenticate(const session::Principal& caller,
   if (!record) return record.error();
   if (!*record) return Unauthenticated();
   if (password.empty() || !hasher_.Verify(password, (*record)->password_hash)) {
-    return MakeError(Errc::kUnauthenticated, "Password is incorrect", field);  // counted
+    return MakeError(Errc::kInvalidCredentials, "Password is incorrect", field);  // counted
   }
   (void)guards_.throttle.Refund(account_key, *attempt);
   return {};
@@ -156,8 +154,8 @@ Result<void> AuthService::RemoveAccount(const session::Principal& caller,
   if (auto r = Reauthenticate(caller, password, "password"); !r) return r.error();
   auto r = users_.DeleteUser(caller.user_id());
   if (!r) return r.error();
-  guards_.audit.Record(audit::EventType::kAccountRemoved, caller.user_id(),
-                       caller.user().username, client);
+  guards_.audit.Record(audit::EventType::kAccountRemoved, caller.user_id(), caller.user().username,
+                       client);
   return {};
 }
 

@@ -29,8 +29,8 @@ Result<long> SessionService::RevokeOthers(const session::Principal& caller,
   auto revoked =
       sessions_.DeleteOtherSessions(caller.user_id(), caller.session().token_hash, clock_.Now());
   if (revoked) {
-    audit_.Record(audit::EventType::kOtherSessionsRevoked, caller.user_id(),
-                  caller.user().username, client);
+    audit_.Record(audit::EventType::kOtherSessionsRevoked, caller.user_id(), caller.user().username,
+                  client);
   }
   return revoked;
 }

@@ -1,6 +1,13 @@
-// The one table from Errc to HTTP status, and JSON error responses:
-// {"error": "<public message>", "field": "<field>"} (field only when one is to blame).
+// The one table of errors (http/error_mapping.cpp): each Errc's HTTP status, its stable code
+// (the `code` of every error body; docs/API.md and docs/openapi.json list them) and its
+// default public message; and the JSON responses built from it:
+//   {"error": "<public message>", "code": "<code>", "field": "<field>"}
+// (field only when one request field is to blame). Clients decide on `code` and `field`,
+// never on the message, which is for people.
+// Thread-safety: pure functions over constant data.
 #pragma once
+
+#include <string_view>
 
 #include "base/errc.h"
 #include "http/request.h"
@@ -9,7 +16,13 @@ namespace latchkey::http {
 
 int StatusFor(Errc code);
 
-// A JSON error response with the status for error.code.
+// The stable code of an Errc, e.g. "session_ended".
+std::string_view CodeFor(Errc code);
+
+// The message an error body carries when the Error has none of its own.
+std::string_view DefaultMessage(Errc code);
+
+// A JSON error response with the status for error.code (and Retry-After when rate limited).
 Response ErrorResponse(const Error& error);
 
 // A JSON response: Content-Type application/json, Cache-Control no-store.

@@ -135,7 +135,7 @@ std::string BlamedField(const CheckedBuilder& h) {
 
 Result<json::object> ParseJsonObject(const Request& request) {
   if (!IsJsonContentType(request.content_type)) {
-    return MakeError(Errc::kUnsupportedMediaType, "Content-Type must be application/json");
+    return MakeError(Errc::kUnsupportedMediaType);
   }
   return ParseJsonObjectText(request.body);
 }

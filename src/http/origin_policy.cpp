@@ -89,7 +89,7 @@ bool OriginPolicy::Allows(const Request& request) const {
 std::optional<Response> OriginPolicy::Check(const Request& request) const {
   if (Allows(request)) return std::nullopt;
   // Reported like a failed CSRF check (same 403); the message tells which check failed.
-  return ErrorResponse(MakeError(Errc::kCsrfRejected, "Cross-origin request refused"));
+  return ErrorResponse(MakeError(Errc::kOriginRejected));
 }
 
 }  // namespace latchkey::http

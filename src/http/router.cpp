@@ -44,7 +44,7 @@ RouteMatch Router::Match(const Request& request) const {
   }
   match.params.clear();
   if (path_known) {
-    Response r = ErrorResponse(MakeError(Errc::kMethodNotAllowed, "Method not allowed"));
+    Response r = ErrorResponse(MakeError(Errc::kMethodNotAllowed));
     std::string allow;
     std::vector<std::string> ignored;
     for (const Route& route : routes_) {

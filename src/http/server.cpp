@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "http/connection_registry.h"
+#include "http/error_mapping.h"
 #include "http/https_redirect.h"
 #include "http/request_id.h"
 #include "http/request_log.h"
@@ -169,13 +170,8 @@ void ToBeast(Response&& in, const StaticHeaders& common, unsigned version, bool 
   if (!head) out.body() = std::move(in.body);
 }
 
-Response SimpleError(int status, std::string_view message) {
-  Response r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = std::string(R"({"error":")") + std::string(message) + "\"}";
-  return r;
-}
+// Errors of the transport itself, through the one error table (http/error_mapping.h).
+Response SimpleError(Errc code) { return ErrorResponse(MakeError(code)); }
 
 Response CallHandler(const std::function<Response()>& work, const Request& request) {
   try {
@@ -185,7 +181,7 @@ Response CallHandler(const std::function<Response()>& work, const Request& reque
   } catch (...) {
     spdlog::error("handler for {} threw an unknown exception", request.path);
   }
-  return SimpleError(500, "Internal server error");
+  return SimpleError(Errc::kInternal);
 }
 
 // Password hashing is slow on purpose and CPU-bound; session checks must not wait behind it.
@@ -209,7 +205,7 @@ Dispatch CallBegin(Service& service, Request& request) {
     spdlog::error("request pipeline for {} threw an unknown exception", request.path);
   }
   Dispatch failed;
-  failed.response = SimpleError(500, "Internal server error");
+  failed.response = SimpleError(Errc::kInternal);
   return failed;
 }
 
@@ -460,7 +456,7 @@ struct Server::Impl {
       // refused at the cap is just closed (a scraper records the failed scrape).
       if (kind == Listener::kHttp) {
         auto started = std::chrono::steady_clock::now();
-        Response answer = SimpleError(503, "Server busy: too many connections");
+        Response answer = SimpleError(Errc::kServerBusy);
         answer.AddHeader("Retry-After", "1");
         Request unparsed;
         unparsed.request_id = NewRequestId();
@@ -487,7 +483,7 @@ struct Server::Impl {
     beast::error_code ec = std::get<0>(read_result);
     Response answer;
     if (ec == bhttp::error::header_limit) {
-      answer = SimpleError(431, "Request header fields too large");
+      answer = SimpleError(Errc::kHeadersTooLarge);
     } else if (ec) {
       co_return;  // timeout, EOF, or not HTTP: nothing worth answering on plain HTTP
     } else {
@@ -529,7 +525,7 @@ struct Server::Impl {
       };
       answer = co_await Run(render, Pool::kStore, request);
     } else {
-      answer = SimpleError(404, "Not found");
+      answer = SimpleError(Errc::kNotFound);
     }
     bhttp::response<bhttp::string_body> msg;
     ToBeast(std::move(answer), {}, 11, false, request.method == Method::kHead, msg);
@@ -566,12 +562,12 @@ struct Server::Impl {
       if (ec) {
         std::optional<Response> answer;
         if (ec == bhttp::error::body_limit) {
-          answer = SimpleError(413, "Request body too large");
+          answer = SimpleError(Errc::kPayloadTooLarge);
         } else if (ec == bhttp::error::header_limit) {
-          answer = SimpleError(431, "Request header fields too large");
+          answer = SimpleError(Errc::kHeadersTooLarge);
         } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
                    ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-          answer = SimpleError(400, "Malformed HTTP request");
+          answer = SimpleError(Errc::kMalformedRequest);
         }
         if (answer) {
           auto started = std::chrono::steady_clock::now();

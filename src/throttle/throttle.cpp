@@ -32,7 +32,7 @@ Result<void> Throttle::Check(const std::vector<std::string>& keys) {
     auto state = store_.GetThrottle(key);
     if (!state) return state.error();
     if (*state && (*state)->locked_until > now) {
-      Error e = MakeError(Errc::kRateLimited, "Too many attempts. Try again later.");
+      Error e = MakeError(Errc::kRateLimited);
       e.retry_after = static_cast<long>((*state)->locked_until - now);
       return e;
     }
@@ -63,7 +63,7 @@ Result<Throttle::Attempt> Throttle::Acquire(const std::string& key, const Thrott
   });
   if (!r) return r.error();
   if (locked_until > now) {
-    Error e = MakeError(Errc::kRateLimited, "Too many attempts. Try again later.");
+    Error e = MakeError(Errc::kRateLimited);
     e.retry_after = static_cast<long>(locked_until - now);
     return e;
   }

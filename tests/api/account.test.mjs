@@ -13,7 +13,7 @@ let srv; // --cookie-max-age 3h (so Max-Age=10800 is told apart from every defau
 before(async () => { srv = await startTestServer({ args: ['--cookie-max-age', '3h'] }); });
 after(async () => { await srv?.cleanup(); });
 
-const CSRF_ERROR = { error: 'Missing or invalid CSRF token' };
+const CSRF_ERROR = { error: 'Missing or invalid CSRF token', code: 'csrf_rejected' };
 const MAX_AGE = '10800';
 const secrets = [];
 

@@ -222,10 +222,10 @@ test('user disable: sessions end within 1 s; login 403 with the right password, 
 
   const b = await browser(srv.url);
   const right = await api(srv.url, b, 'POST', '/api/auth/login', { json: { username, password: PASSWORD } });
-  assertError(right, 403, { error: 'This account is disabled' });
+  assertError(right, 403, { error: 'This account is disabled', code: 'account_disabled' });
   assert.ok(!right.setCookies.some((c) => c.startsWith('latchkey_session=') && !/Max-Age=0/i.test(c)), 'no session cookie');
   const wrong = await api(srv.url, b, 'POST', '/api/auth/login', { json: { username, password: 'not the password' } });
-  assertError(wrong, 401, { error: 'Invalid username or password' });
+  assertError(wrong, 401, { error: 'Invalid username or password', code: 'invalid_credentials' });
   assert.equal(sql(srv.dataDir, `SELECT COUNT(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = '${username}'`)[0].n, 0);
   const events = sql(srv.dataDir, `SELECT type FROM auth_events WHERE username = '${username}' ORDER BY id`).map((e) => e.type);
   assert.ok(events.includes('user_disabled') && events.includes('login_disabled'), events.join(','));

@@ -12,7 +12,7 @@ let srv;
 before(async () => { srv = await startTestServer(); });
 after(async () => { await srv?.cleanup(); });
 
-const CSRF_ERROR = { error: 'Missing or invalid CSRF token' };
+const CSRF_ERROR = { error: 'Missing or invalid CSRF token', code: 'csrf_rejected' };
 const POSTS = ['/api/auth/signup', '/api/auth/login', '/api/auth/logout', '/api/auth/remove_account'];
 const validBody = () => ({ username: uniq('cs'), password: 'csrf-test-password', name: 'C' });
 
@@ -233,7 +233,7 @@ test('a cross-site form post (no header, form content type) cannot sign up or lo
     csrf: null,
   });
   // Refused by the origin check, which runs first (origin.test.mjs); without Origin, by the token.
-  assertError(res, 403, { error: 'Cross-origin request refused' });
+  assertError(res, 403, { error: 'Cross-origin request refused', code: 'origin_rejected' });
   const noOrigin = await api(srv.url, jar, 'POST', '/api/auth/signup', {
     rawBody: `username=${username}&password=formpassword1`,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

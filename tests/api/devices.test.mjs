@@ -14,7 +14,7 @@ let srv;
 before(async () => { srv = await startTestServer(); });
 after(async () => { await srv?.cleanup(); });
 
-const CSRF_ERROR = { error: 'Missing or invalid CSRF token' };
+const CSRF_ERROR = { error: 'Missing or invalid CSRF token', code: 'csrf_rejected' };
 const SESSION_KEYS = ['created_at', 'current', 'expires_at', 'id', 'ip', 'last_seen_at', 'user_agent'];
 const UA_A = 'Mozilla/5.0 (X11; Linux x86_64) LatchkeyTest/A "quoted" back\\slash';
 const UA_B = 'LatchkeyTest/B (iPhone; CPU iPhone OS 17_0 like Mac OS X)';
@@ -125,7 +125,7 @@ test('revoking B from A: 200 {"success":true}; B is logged out, A is not; B\'s r
   assertNotCleared(res);
   const bRes = await api(srv.url, b, 'GET', '/api/auth');
   assertError(bRes, 401);
-  assert.deepEqual(bRes.body, { error: 'Not logged in' });
+  assert.deepEqual(bRes.body, { error: 'Your session has ended. Please log in again.', code: 'session_ended' }, 'a revoked session: session_ended');
   assertError(await api(srv.url, jarWithSession(bCookie), 'GET', '/api/auth/sessions'), 401);
   assert.equal(await authStatus(srv.url, a), 200, 'A is still logged in');
   assert.equal(sessionRowExists(srv.dataDir, idB), false, 'B\'s row deleted');

@@ -37,7 +37,7 @@ test('a session is rejected after --session-lifetime (3 s) although the cookie M
   await sleep(4000);
   const late = await api(srv.url, jarWithSession(c.value), 'GET', '/api/auth');
   assertError(late, 401);
-  assert.deepEqual(late.body, { error: 'Not logged in' });
+  assert.deepEqual(late.body, { error: 'Your session has ended. Please log in again.', code: 'session_ended' });
   assert.deepEqual(rowsOf(srv, userId), [], 'docs: "An expired session answers 401 and is deleted"');
   // the account itself is fine: logging in again works (with the same page token)
   await login(srv.url, jar, username);

@@ -49,7 +49,7 @@ test('idle timeouts follow the remember choice: each kind ends after its own idl
   await sleep(3000);
   const deadA = await api(short2.url, a.transient, 'GET', '/api/auth');
   assertError(deadA, 401);
-  assert.deepEqual(deadA.body, { error: 'Not logged in' });
+  assert.deepEqual(deadA.body, { error: 'Your session has ended. Please log in again.', code: 'session_ended' });
   assert.equal(sessionRowExists(short2.dataDir, meA.t.id), false, 'the idle remember:false row is deleted');
   assert.equal(await authStatus(short2.url, a.persistent), 200, 'remember:true on the same server is alive');
   assertError(await api(long2.url, b.persistent, 'GET', '/api/auth'), 401);

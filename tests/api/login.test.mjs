@@ -72,7 +72,7 @@ test('unknown user and wrong password: same 401, same body {"error":"Invalid use
   const unknown = await api(srv.url, jar, 'POST', '/api/auth/login', { json: { username: uniq('nobody'), password: 'the-wrong-password' } });
   assertError(wrong, 401);
   assertError(unknown, 401);
-  assert.deepEqual(wrong.body, { error: 'Invalid username or password' });
+  assert.deepEqual(wrong.body, { error: 'Invalid username or password', code: 'invalid_credentials' });
   assert.equal(unknown.text, wrong.text, 'identical bodies');
   assert.equal(unknown.headers['content-type'], wrong.headers['content-type']);
   assert.equal(sessionCookieOf(wrong), undefined, 'no session cookie on failure');

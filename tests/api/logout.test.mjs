@@ -132,7 +132,7 @@ test('remove_account: 200, every device logged out, user and sessions gone, old 
 
   const relogin = await api(srv.url, laptop, 'POST', '/api/auth/login', { json: { username, password: 'remove-me-password' } });
   assertError(relogin, 401);
-  assert.deepEqual(relogin.body, { error: 'Invalid username or password' });
+  assert.deepEqual(relogin.body, { error: 'Invalid username or password', code: 'invalid_credentials' });
 
   const fresh = await browser(srv.url);
   const again = await api(srv.url, fresh, 'POST', '/api/auth/signup', { json: { username, password: 'brand-new-password' } });

@@ -11,7 +11,7 @@ import {
 import { runLatchkey } from '../support/server.mjs';
 import { rmSync } from 'node:fs';
 
-const REFUSED = { error: 'Cross-origin request refused' };
+const REFUSED = { error: 'Cross-origin request refused', code: 'origin_rejected' };
 
 let srv; // --allowed-origin https://app.example.com --allowed-origin http://localhost:5173
 let envSrv; // LATCHKEY_ALLOWED_ORIGIN=https://a.example,https://b.example:8443
@@ -122,7 +122,7 @@ test('the origin check runs before the CSRF check and routing, for every state-c
   }
   // Same origin and no token: the CSRF check still answers.
   const csrf = await api(srv.url, jar, 'POST', '/api/auth/login', { csrf: null, json: {}, headers: { Origin: own() } });
-  assertError(csrf, 403, { error: 'Missing or invalid CSRF token' });
+  assertError(csrf, 403, { error: 'Missing or invalid CSRF token', code: 'csrf_rejected' });
 });
 
 test('safe methods and non-API paths are not origin-checked', async () => {

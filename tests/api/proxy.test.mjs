@@ -113,7 +113,7 @@ test('origin check behind the proxy: with X-Forwarded-Proto https the own origin
   const bad = await api(trusted.url, jar, 'POST', '/api/auth/signup', {
     json: { username: uniq('po'), password: PASSWORD }, headers: { ...headers, Origin: `http://${host}` },
   });
-  assertError(bad, 403, { error: 'Cross-origin request refused' });
+  assertError(bad, 403, { error: 'Cross-origin request refused', code: 'origin_rejected' });
   const ok = await api(trusted.url, jar, 'POST', '/api/auth/signup', {
     json: { username: uniq('po'), password: PASSWORD }, headers: { ...headers, Origin: `https://${host}` },
   });
@@ -123,7 +123,7 @@ test('origin check behind the proxy: with X-Forwarded-Proto https the own origin
   const refused = await api(untrusted.url, jar2, 'POST', '/api/auth/signup', {
     json: { username: uniq('po'), password: PASSWORD }, headers: { ...headers, Origin: `https://127.0.0.1:${untrusted.port}` },
   });
-  assertError(refused, 403, { error: 'Cross-origin request refused' });
+  assertError(refused, 403, { error: 'Cross-origin request refused', code: 'origin_rejected' });
   await signup(untrusted.url, jar2, {}); // same browser, no Origin: fine
 });
 

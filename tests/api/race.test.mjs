@@ -141,7 +141,7 @@ test('session checks racing a logout or a revoke: 200 with the whole user or 401
         if (c.t0 > ended.t1) problems.push(`${where}: 200 though sent after the end had answered`);
       } else if (c.status === 401) {
         refused += 1;
-        if (JSON.stringify(c.body) !== JSON.stringify({ error: 'Not logged in' })) problems.push(`${where}: 401 body ${c.text}`);
+        if (JSON.stringify(c.body) !== JSON.stringify({ error: 'Your session has ended. Please log in again.', code: 'session_ended' })) problems.push(`${where}: 401 body ${c.text}`);
         if (c.t1 < ended.t0) problems.push(`${where}: 401 though answered before the end was sent`);
       } else {
         problems.push(`${where}: status ${c.status} ${String(c.text).slice(0, 200)}`);

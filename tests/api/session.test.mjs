@@ -154,13 +154,13 @@ test('GET /api/auth: 200 with the session cookie, returns the same user', async 
   assertUser(res.body.user, { username, name: 'Mé Ñame' });
 });
 
-test('GET /api/auth: 401 {"error":"Not logged in"} without a cookie (JSON, no-store)', async () => {
+test('GET /api/auth: 401 {"error":"Not logged in","code":"unauthenticated"} without a cookie (JSON, no-store)', async () => {
   const res = await api(srv.url, new CookieJar(), 'GET', '/api/auth');
   assertError(res, 401);
-  assert.deepEqual(res.body, { error: 'Not logged in' });
+  assert.deepEqual(res.body, { error: 'Not logged in', code: 'unauthenticated' });
   const withCsrfOnly = await api(srv.url, await browser(srv.url), 'GET', '/api/auth');
   assertError(withCsrfOnly, 401);
-  assert.deepEqual(withCsrfOnly.body, { error: 'Not logged in' });
+  assert.deepEqual(withCsrfOnly.body, { error: 'Not logged in', code: 'unauthenticated' });
 });
 
 test('tampered, unsigned or malformed session cookies -> 401 (treated as no cookie)', async () => {
@@ -195,10 +195,10 @@ test('tampered, unsigned or malformed session cookies -> 401 (treated as no cook
   const failures = [];
   for (const [label, value] of cases) {
     const res = await api(srv.url, jarWithSession(value), 'GET', '/api/auth');
-    if (res.status !== 401 || res.body?.error !== 'Not logged in') failures.push(`${label}: ${res.status} ${res.text.slice(0, 120)}`);
+    if (res.status !== 401 || res.body?.code !== 'unauthenticated') failures.push(`${label}: ${res.status} ${res.text.slice(0, 120)}`);
     assert.ok(res.status < 500, `${label}: ${res.status}`);
   }
-  assert.deepEqual(failures, [], 'every tampered cookie gets 401 Not logged in');
+  assert.deepEqual(failures, [], 'every tampered cookie gets 401 unauthenticated (never session_ended: its signature fails)');
   // The genuine cookies still work.
   assert.equal((await api(srv.url, jarWithSession(a), 'GET', '/api/auth')).status, 200);
   assert.equal((await api(srv.url, jarWithSession(b), 'GET', '/api/auth')).status, 200);

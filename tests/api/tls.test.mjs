@@ -92,7 +92,7 @@ test('over TLS, cookies under the plain names are ignored (a network attacker co
   const plainCsrf = new CookieJar([['latchkey_csrf', jar.get('__Host-latchkey_csrf')]]);
   plainCsrf.csrfToken = jar.csrfToken;
   const res = await api(srv.url, plainCsrf, 'POST', '/api/auth/login', { json: { username: uniq('x'), password: PASSWORD } });
-  assertError(res, 403, { error: 'Missing or invalid CSRF token' });
+  assertError(res, 403, { error: 'Missing or invalid CSRF token', code: 'csrf_rejected' });
 });
 
 function handshake(options) {

@@ -57,7 +57,7 @@ describe('logout and login', () => {
     // A server that answers the logout of an ended session with 401 (docs/API.md
     // says 200; this server does): the user asked to leave, so no "session ended".
     await page.route('**/api/auth/logout', (route) => route.fulfill({
-      status: 401, contentType: 'application/json', body: '{"error":"Not logged in"}',
+      status: 401, contentType: 'application/json', body: '{"error":"Your session has ended. Please log in again.","code":"session_ended"}',
     }));
     await page.getByTestId('logout-button').click();
     await expectScreen(page, 'login-page', '/login');

@@ -131,7 +131,7 @@ describe('responsive and accessible client', () => {
       await assertBusy(page, 'signup-submit', 'Signing up…');
       assert.equal(await page.getByTestId('login-submit').isDisabled(), true, 'the other form waits too');
       shots.push(await screenshot(page, dir, width.name, '3-signup-busy'));
-      await route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'Choose another name.', field: 'name' }) });
+      await route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'Choose another name.', code: 'validation_failed', field: 'name' }) });
       await expectRestored(page, 'signup-submit', 'Sign up');
       assert.equal(await page.getByTestId('login-submit').isEnabled(), true);
       await expectFocus(page, 'signup-name');

@@ -330,7 +330,7 @@ test('database outage: 503 JSON within 6 s (the node stays up, /healthz 200, the
     t.diagnostic(`GET /api/auth -> 503 ${Math.round(performance.now() - killedAt)} ms after the kill`);
     const readyAt = performance.now();
     const notReady = await until(srv, null, 'GET', '/readyz', { status: 503, before: [200], deadline: readyAt + 6000 });
-    assertError(notReady, 503, { error: 'The database is unavailable' });
+    assertError(notReady, 503, { error: 'The database is unavailable', code: 'storage_unavailable' });
     t.diagnostic(`GET /readyz -> 503 after ${Math.round(performance.now() - readyAt)} ms`);
     const loginAt = performance.now();
     const loginRes = await until(srv, await browser(srv.url), 'POST', '/api/auth/login', {

@@ -292,8 +292,11 @@ export function assertJson(res, msg = '') {
   assert.notEqual(res.body, null, `${msg} body parses as JSON: ${res.text.slice(0, 200)}`);
 }
 
-/** Assert an error response per docs: JSON {error: string[, field]} with the given status. */
-export function assertError(res, status, { field, error } = {}) {
+/**
+ * Assert an error response per docs: JSON {error: string, code: string[, field]} with the given
+ * status (and, when given, that field, message and code).
+ */
+export function assertError(res, status, { field, error, code } = {}) {
   const where = `${res.method} ${res.path} -> ${res.status} ${res.text.slice(0, 300)}`;
   assert.equal(res.status, status, `status ${status} expected: ${where}`);
   assertJson(res, where);
@@ -301,7 +304,9 @@ export function assertError(res, status, { field, error } = {}) {
   assert.ok(!Array.isArray(res.body), where);
   assert.equal(typeof res.body.error, 'string', `error is a string: ${where}`);
   assert.ok(res.body.error.length > 0, `error non-empty: ${where}`);
+  assert.match(String(res.body.code), /^[a-z_]+$/, `code is a snake_case string: ${where}`);
   if (field !== undefined) assert.equal(res.body.field, field, `field "${field}" expected: ${where}`);
+  if (code !== undefined) assert.equal(res.body.code, code, `code "${code}" expected: ${where}`);
   if (error !== undefined) assert.equal(res.body.error, error, `error message: ${where}`);
   // Cache-Control: no-store is checked for every API response by assertNoStoreEverywhere().
 }

@@ -194,7 +194,7 @@ TEST_F(AuthServiceTest, RemoveAccount_WrongOrMissingPassword_NamesPasswordField)
   for (const char* pw : {"", "wrong horse"}) {
     auto r = auth_.RemoveAccount(Caller(HashOf(*s)), pw, client_);
     ASSERT_FALSE(r) << pw;
-    EXPECT_EQ(r.error().code, Errc::kUnauthenticated);
+    EXPECT_EQ(r.error().code, Errc::kInvalidCredentials);
     EXPECT_EQ(r.error().field, "password");
   }
   EXPECT_TRUE(Authenticate(HashOf(*s))) << "nothing was removed";

@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "session/touch_batcher.h"
 #include "session/session_resolver.h"
+#include "session/touch_batcher.h"
 #include "store/caching_store.h"
 #include "store/sqlite/sqlite_database.h"
 #include "test_support.h"

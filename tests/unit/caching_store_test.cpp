@@ -39,7 +39,6 @@ class CachingStoreTest : public ::testing::Test {
     return s;
   }
 
-
   // The session as a request sees it (session/session_resolver.h): the cache first, the store
   // (through the caching store, which re-caches what it reads) on a miss; nullopt when it is
   // not live.

@@ -35,7 +35,8 @@ class FlowsTest : public ::testing::Test {
     app::Settings s = app::Resolve(app::ServeConfig{});
     s.web_root = (dir / "web").string();
     std::filesystem::create_directories(dir / "web" / "assets");
-    std::ofstream(dir / "web" / "index.html") << "<meta name=\"csrf-token\" content=\"{{csrf_token}}\">";
+    std::ofstream(dir / "web" / "index.html")
+        << "<meta name=\"csrf-token\" content=\"{{csrf_token}}\">";
     std::ofstream(dir / "web" / "assets" / "app.js") << "1;";
     s.session_lifetime_seconds = 3600;
     s.session_idle_timeout_seconds = 1800;
@@ -51,7 +52,12 @@ class FlowsTest : public ::testing::Test {
   // A stand-in for the common-password list (web/common_passwords.js builds the real one).
   identity::PasswordPolicy passwords_{{"password1", "iloveyou1", "qwertyuiop"}};
   app::Settings settings_ = TestSettings(dir_.path());
-  app::Node node_{settings_, clock_, db_, ring_, passwords_, FastParams(),
+  app::Node node_{settings_,
+                  clock_,
+                  db_,
+                  ring_,
+                  passwords_,
+                  FastParams(),
                   app::NodeOptions{.batch_touches = false, .refresh_ahead = false}};
 
   session::SessionCache& cache_ = node_.session_cache;

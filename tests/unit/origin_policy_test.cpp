@@ -96,12 +96,12 @@ TEST(OriginPolicyTest, Allows_DecisionTable) {
   for (const Case& c : cases) EXPECT_EQ(policy.Allows(c.request), c.allowed) << c.label;
 }
 
-TEST(OriginPolicyTest, Check_Refused_403WithMessage) {
+TEST(OriginPolicyTest, Check_Refused_403WithMessageAndCode) {
   OriginPolicy policy;
   auto refused = policy.Check(Post("127.0.0.1:8080", "http://evil.example"));
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 403);
-  EXPECT_EQ(refused->body, R"({"error":"Cross-origin request refused"})");
+  EXPECT_EQ(refused->body, R"({"error":"Cross-origin request refused","code":"origin_rejected"})");
   EXPECT_FALSE(policy.Check(Post("127.0.0.1:8080", "http://127.0.0.1:8080")));
 }
 

@@ -118,7 +118,8 @@ TEST_F(NewPasswordTest, ChangePassword_CommonOrUsername_RefusedBeforeAnyChange) 
   EXPECT_TRUE(Authenticate(HashOf(*s))) << "session kept";
   EXPECT_TRUE(auth_.Login({"carol.smith", "correct horse"}, nullptr, client_))
       << "old password still works";
-  EXPECT_TRUE(accounts_.ChangePassword(Caller(HashOf(*s)), "correct horse", "a fine new one", client_));
+  EXPECT_TRUE(
+      accounts_.ChangePassword(Caller(HashOf(*s)), "correct horse", "a fine new one", client_));
 }
 
 }  // namespace

@@ -59,7 +59,8 @@ TEST_F(SessionServiceTest, Revoke_AnotherUsersOrUnknownId_SameNotFound) {
   ASSERT_TRUE(mallory);
   auto alice_sessions = sessions_.List(Caller(a_));
   ASSERT_TRUE(alice_sessions);
-  auto foreign = sessions_.Revoke(Caller(HashOf(*mallory)), (*alice_sessions)[0].record.id, client_);
+  auto foreign =
+      sessions_.Revoke(Caller(HashOf(*mallory)), (*alice_sessions)[0].record.id, client_);
   auto unknown = sessions_.Revoke(Caller(HashOf(*mallory)), "AAAAAAAAAAAAAAAAAAAAAA", client_);
   ASSERT_FALSE(foreign);
   ASSERT_FALSE(unknown);
@@ -86,7 +87,8 @@ TEST_F(SessionServiceTest, ChangePassword_RotatesCallerAndEndsOthers) {
   ASSERT_FALSE(weak);
   EXPECT_EQ(weak.error().field, "new_password");
 
-  auto changed = accounts_.ChangePassword(Caller(a_), "correct horse", "a brand new password", client_);
+  auto changed =
+      accounts_.ChangePassword(Caller(a_), "correct horse", "a brand new password", client_);
   ASSERT_TRUE(changed) << changed.error().message;
   EXPECT_TRUE(changed->persistent) << "A keeps its remember-me choice";
   EXPECT_FALSE(Authenticate(a_)) << "old token of the caller rotated away";

@@ -4,7 +4,7 @@
  * The wire side of the auth API (docs/API.md) for SessionModel: the CSRF
  * token from the page, the CSRF header on state-changing requests, JSON
  * request bodies, and the one error shape every failed request rejects with:
- * `{status, error, field, ended}` (see lib/session_model). It keeps no state:
+ * `{status, code, error, field, ended}` (see lib/session_model). It keeps no state:
  * which token to send, and what an ended session means, are the session's.
  */
 define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
@@ -47,7 +47,7 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
      * @param {?Object} body sent as JSON when given
      * @param {Object=} extra more sync options
      * @returns {jQuery.Promise} resolves with the parsed JSON, rejects with
-     *   {status, error, field, ended}
+     *   {status, code, error, field, ended}
      */
     send: function (model, method, url, body, extra) {
       var options = _.extend({ url: url, dataType: 'json' }, extra);
@@ -64,10 +64,13 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
     },
 
     /**
-     * Turns a failed jqXHR into the {status, error, field, ended} the
-     * promises reject with: `ended` is a 401 that names no field.
+     * Turns a failed jqXHR into the {status, code, error, field, ended} the
+     * promises reject with. Decisions use `code` (the server's stable error
+     * code, docs/API.md "Errors"; null when the body has none) and `field`,
+     * never the message, which is for people: `ended` is true for the codes
+     * that mean "no live session" (unauthenticated, session_ended).
      * @param {jqXHR} xhr
-     * @returns {{status: number, error: string, field: ?string, ended: boolean}}
+     * @returns {{status: number, code: ?string, error: string, field: ?string, ended: boolean}}
      */
     toError: function (xhr) {
       var body = xhr.responseJSON;
@@ -78,7 +81,9 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
       var message = body && typeof body.error === 'string' ? body.error : null;
       if (!message) message = status ? 'Request failed (HTTP ' + status + ')' : 'Cannot reach the server';
       var field = body && typeof body.field === 'string' ? body.field : null;
-      return { status: status, error: message, field: field, ended: status === 401 && field === null };
+      var code = body && typeof body.code === 'string' ? body.code : null;
+      var ended = code === 'unauthenticated' || code === 'session_ended';
+      return { status: status, code: code, error: message, field: field, ended: ended };
     }
   };
 });

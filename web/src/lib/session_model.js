@@ -29,17 +29,19 @@
  *
  * Every request goes through `sync`, the ONE place that
  *   - adds `X-CSRF-Token` to every non-GET/HEAD request, and
- *   - turns a 401 that names no field into `logged_in = false`: the session has
- *     ended on the server (expired, revoked from another device, password
- *     changed elsewhere). A 401 that names a field (a wrong current password)
- *     is about the input, and the session goes on.
+ *   - turns an error whose code says there is no live session
+ *     (`unauthenticated`, `session_ended`) into `logged_in = false`: the session
+ *     has ended on the server (expired, revoked from another device, password
+ *     changed elsewhere). Any other error (`invalid_credentials` naming the
+ *     current password, say) is about the input, and the session goes on.
  * Views never build requests or headers themselves. (How a request and an
  * error look on the wire, JSON body, header, error shape, is lib/api_request.)
  *
  * Methods return promises (jQuery). They resolve with the server's JSON (or
- * what the method documents) and reject with `{status, error, field, ended}`:
- * the HTTP status (0 when the server was unreachable), the server's `error`
- * message, the blamed `field` (or null), and `ended`, true when the failure is
+ * what the method documents) and reject with `{status, code, error, field, ended}`:
+ * the HTTP status (0 when the server was unreachable), the server's error
+ * `code` (docs/API.md; null when unreachable), its `error` message (for people,
+ * never decided on), the blamed `field` (or null), and `ended`, true when it is
  * "your session has ended" (logged_in has already flipped; nothing to show).
  *
  * Passwords are never stored: methods that take one send their argument as the
@@ -79,9 +81,9 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEvent
 
     /**
      * The one request path: adds the CSRF header to state-changing requests and
-     * maps a 401 without `field` to "logged out" (see the module doc). Used by
+     * maps the no-live-session codes to "logged out" (see the module doc). Used by
      * this model and by its UserModel. `options.userLogout` marks the logout the
-     * user asked for: a 401 to it (the session had already ended) logs out
+     * user asked for: such an answer to it (the session had already ended) logs out
      * without `session_ended`, since the user is leaving anyway.
      */
     sync: function (method, model, options) {
@@ -98,8 +100,9 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEvent
 
     /**
      * Asks the server who we are (GET apiRoot).
-     * @returns {Promise<boolean>} resolves with logged_in (a 401 resolves false);
-     *   rejects with {status, error, field, ended} on any other failure.
+     * @returns {Promise<boolean>} resolves with logged_in (no live session
+     *   resolves false); rejects with {status, code, error, field, ended} on any
+     *   other failure.
      */
     checkAuth: function () {
       var session = this;
@@ -107,7 +110,7 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEvent
         session._setUser(data && data.user);
         return true;
       }, function (err) {
-        if (err.status === 401) return false;
+        if (err.ended) return false;
         return $.Deferred().reject(err).promise();
       });
     },
@@ -144,7 +147,7 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEvent
      * @returns {Promise<Object>} rejects with field `password` when it is wrong
      */
     removeAccount: function (confirmation) {
-      // Not `userLogout`: a 401 without field means the session had ended and
+      // Not `userLogout`: a no-live-session answer means the session had ended and
       // the account was NOT removed, which the user must be told.
       return this._logOutWith('/remove_account', _.pick(confirmation || {}, 'password'));
     },

@@ -35,7 +35,7 @@ function (Backbone, app, busyButton, template) {
       if (busyButton.isBusy($button)) return;
       view.$('[data-testid="header-alert"]').text('').prop('hidden', true);
       busyButton.during($button, app.session.logout()).fail(function (err) {
-        if (err.status === 401) return; // already logged out; the session has flipped
+        if (err.ended) return; // already logged out; the session has flipped
         view.$('[data-testid="header-alert"]').text(err.error).prop('hidden', false);
       });
     }

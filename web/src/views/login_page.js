@@ -21,7 +21,7 @@ function (app, FormView, formErrors, template) {
   var LoginPageView = FormView.extend(/** @lends LoginPageView.prototype */ {
     title: 'Log in · Latchkey',
 
-    // No session to end here: a 401 naming no field is a wrong login.
+    // No session to end here: a failed login is about the input.
     hideEndedErrors: false,
 
     events: {
@@ -62,7 +62,7 @@ function (app, FormView, formErrors, template) {
           });
         },
         fail: function (err) {
-          if (err.status !== 401) return formErrors.showServerError($form, $alert, err);
+          if (err.code !== 'invalid_credentials') return formErrors.showServerError($form, $alert, err);
           $password.val('');
           formErrors.showServerError($form, $alert, { field: null }, kInvalidCredentials);
         }
