@@ -16,16 +16,10 @@
 #include "base/errc.h"
 #include "identity/user_store.h"
 #include "session/session_store.h"
+#include "store/pool_usage.h"
 #include "throttle/throttle_store.h"
 
 namespace latchkey::store {
-
-// A connection pool at one instant (metrics: DB pool usage).
-struct PoolUsage {
-  std::size_t size = 0;     // connections the pool may hold (--db-pool)
-  std::size_t in_use = 0;   // leased now
-  std::size_t waiting = 0;  // threads blocked waiting for a free one
-};
 
 // Receives session changes committed by any node (see Database::WatchSessionChanges).
 // Called from the backend's listener thread.

@@ -17,7 +17,7 @@ Pool::Pool(std::string conninfo, std::size_t size) : conninfo_(std::move(conninf
   size_ = size;
 }
 
-Pool::Usage Pool::usage() {
+PoolUsage Pool::usage() {
   std::lock_guard lock(mu_);
   return {size_, size_ - free_.size(), waiting_};
 }

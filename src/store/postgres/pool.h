@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "base/errc.h"
+#include "store/pool_usage.h"
 #include "store/postgres/connection.h"
 
 namespace latchkey::store::postgres {
@@ -62,12 +63,7 @@ class Pool {
   Result<Lease> Acquire(std::chrono::milliseconds timeout = kAcquireTimeout);
 
   // Slots in all, leased now, and threads waiting for one (metrics).
-  struct Usage {
-    std::size_t size = 0;
-    std::size_t in_use = 0;
-    std::size_t waiting = 0;
-  };
-  Usage usage();
+  PoolUsage usage();
 
  private:
   void Release(std::unique_ptr<Connection> conn);

@@ -66,10 +66,7 @@ Result<long> PostgresDatabase::CountLiveSessions(UnixSeconds now) {
   return static_cast<long>(r.Int(0, 0));
 }
 
-PoolUsage PostgresDatabase::pool_usage() {
-  auto u = pool_.usage();
-  return {u.size, u.in_use, u.waiting};
-}
+PoolUsage PostgresDatabase::pool_usage() { return pool_.usage(); }
 
 Result<void> PostgresDatabase::ForEachUser(
     const std::function<void(const identity::UserRecord&)>& sink) {

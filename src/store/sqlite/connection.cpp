@@ -71,7 +71,7 @@ ConnectionPool::Lease ConnectionPool::Acquire() {
   return Lease(*this, std::move(conn));
 }
 
-ConnectionPool::Usage ConnectionPool::usage() {
+PoolUsage ConnectionPool::usage() {
   std::lock_guard lock(mu_);
   return {size_, size_ - free_.size(), waiting_};
 }

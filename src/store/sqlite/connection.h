@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/pool_usage.h"
+
 namespace latchkey::store::sqlite {
 
 // A prepared statement, reset and unbound when the Statement handle goes away.
@@ -112,12 +114,7 @@ class ConnectionPool {
   Lease Acquire();
 
   // Connections in all, leased now, and threads waiting for one (metrics).
-  struct Usage {
-    std::size_t size = 0;
-    std::size_t in_use = 0;
-    std::size_t waiting = 0;
-  };
-  Usage usage();
+  PoolUsage usage();
 
  private:
   void Release(std::unique_ptr<Connection> conn);

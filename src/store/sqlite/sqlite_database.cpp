@@ -42,10 +42,7 @@ Result<long> SqliteDatabase::CountLiveSessions(UnixSeconds now) {
   return static_cast<long>(stmt->Int(0));
 }
 
-PoolUsage SqliteDatabase::pool_usage() {
-  auto u = store_.pool().usage();
-  return {u.size, u.in_use, u.waiting};
-}
+PoolUsage SqliteDatabase::pool_usage() { return store_.pool().usage(); }
 
 Result<void> SqliteDatabase::ForEachUser(
     const std::function<void(const identity::UserRecord&)>& sink) {
