@@ -1,5 +1,6 @@
-// PostgresDatabase as a whole: startup (migrations, the advisory lock, a schema from the
-// future, an unreachable server), export and import.
+// PostgresDatabase as a whole, what only PostgreSQL has: startup (migrations, the advisory
+// lock, a schema from the future, an unreachable server, migration 4 from version 3). Export,
+// import and the rest of store::Database: the contract suite (tests/contract).
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -28,10 +29,6 @@ long CountRows(store::postgres::Connection& conn, const char* sql) {
   if (!r.ok() || r.rows() != 1) throw std::runtime_error("count failed: " + r.message());
   return static_cast<long>(r.Int(0, 0));
 }
-
-TEST_F(PgDatabase, Dialect_IsPostgres) { EXPECT_EQ(db().dialect(), "postgres"); }
-
-TEST_F(PgDatabase, Ping_Succeeds) { EXPECT_TRUE(db().Ping()); }
 
 TEST_F(PgDatabase, Open_CreatesSchemaAtNewestVersion) {
   auto conn = Connect();
@@ -92,57 +89,26 @@ TEST(PgUnreachable, Open_MalformedUrl_Throws) {
   EXPECT_THROW(PostgresDatabase("postgres://[oops", 1), std::runtime_error);
 }
 
-TEST_F(PgDatabase, ForEachUser_IdOrderAcrossPages) {
-  // More than one export page (1000), inserted by a single statement for speed.
+TEST_F(PgFreshDatabase, Migration4_FromVersion3_ExistingUsersStayEnabled) {
   auto conn = Connect();
-  ASSERT_TRUE(conn->ExecScript("INSERT INTO users (username, name, password_hash, created_at)"
-                               " SELECT 'user' || g, 'Name ' || g, 'hash' || g, g"
-                               " FROM generate_series(1, 2345) AS g")
+  ASSERT_TRUE(conn->ExecScript("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+                               " name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
                   .ok());
-  ASSERT_TRUE(conn->ExecScript("DELETE FROM users WHERE username = 'user1000'").ok());
-  std::vector<identity::UserRecord> seen;
-  auto r = db().ForEachUser([&](const identity::UserRecord& u) { seen.push_back(u); });
-  ASSERT_TRUE(r) << r.error().message;
-  ASSERT_EQ(seen.size(), 2344u);
-  for (std::size_t i = 1; i < seen.size(); ++i) {
-    ASSERT_LT(seen[i - 1].user.id, seen[i].user.id);
+  for (const auto& m : store::postgres::Migrations()) {
+    if (m.version > 3) break;
+    ASSERT_TRUE(conn->ExecScript(m.sql).ok()) << m.name;
+    ASSERT_TRUE(
+        conn->Exec("INSERT INTO schema_migrations VALUES ($1, $2, 0)", {m.version, m.name}).ok());
   }
-  EXPECT_EQ(seen.front().user.username, "user1");
-  EXPECT_EQ(seen.front().user.name, "Name 1");
-  EXPECT_EQ(seen.front().password_hash, "hash1");
-  EXPECT_EQ(seen.front().created_at, 1);
-  EXPECT_EQ(seen.back().user.username, "user2345");
-}
-
-TEST_F(PgDatabase, ForEachUser_Empty_CallsNothing) {
-  int calls = 0;
-  ASSERT_TRUE(db().ForEachUser([&](const identity::UserRecord&) { ++calls; }));
-  EXPECT_EQ(calls, 0);
-}
-
-TEST_F(PgDatabase, ImportUser_KeepsFieldsNewId_TakenIsFalse) {
-  auto existing = db().users().CreateUserWithSession(MakeUser("judy"), MakeSession(0, "j1"));
-  ASSERT_TRUE(existing);
-  identity::UserRecord rec;
-  rec.user = {424242, "Mallory", "Mallory M."};
-  rec.password_hash = "$argon2id$imported";
-  rec.created_at = 1'600'000'000;
-  auto imported = db().ImportUser(rec);
-  ASSERT_TRUE(imported) << imported.error().message;
-  EXPECT_TRUE(*imported);
-  auto found = db().users().FindUserByUsername("mallory").value();
-  ASSERT_TRUE(found);
-  EXPECT_NE(found->user.id, 424242);
-  EXPECT_EQ(found->user.username, "Mallory");
-  EXPECT_EQ(found->user.name, "Mallory M.");
-  EXPECT_EQ(found->password_hash, "$argon2id$imported");
-  EXPECT_EQ(found->created_at, 1'600'000'000);
-
-  rec.user.username = "JUDY";
-  auto taken = db().ImportUser(rec);
-  ASSERT_TRUE(taken);
-  EXPECT_FALSE(*taken);
-  EXPECT_EQ(db().users().FindUserByUsername("judy").value()->user.id, existing->id);
+  ASSERT_TRUE(conn->ExecScript("INSERT INTO users (username, password_hash, created_at)"
+                               " VALUES ('old', 'h', 1)")
+                  .ok());
+  auto db = Open(1);  // migrates to the newest
+  auto rec = db->users().FindUserByUsername("old").value();
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->disabled_at, 0);
+  EXPECT_TRUE(db->users().SetDisabled(rec->user.id, 5).value());
+  EXPECT_EQ(db->users().FindUserByUsername("old").value()->disabled_at, 5);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Shared fixture of the PostgreSQL store tests: a fresh database per test on the cluster
+// Shared fixture of the PostgreSQL-only store tests (and of the contract suite's PostgreSQL
+// side, tests/contract/postgres_backend.cpp): a fresh database per test on the cluster
 // whose admin URL is in the file named by LATCHKEY_TEST_PG_URL_FILE (written by
 // scripts/pg-cluster.sh start; the CTest fixture `pg` starts and stops that cluster).
 // A missing URL fails the test: these tests exist to run, a silent skip would hide a broken
@@ -7,21 +8,37 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <condition_variable>
-#include <cstdint>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
-#include "session/session.h"
+#include "contract/store_test_support.h"
 #include "store/database.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/postgres_database.h"
 
 namespace latchkey::testing {
+
+// A fresh, empty database on that cluster, dropped (WITH (FORCE)) when this goes. Throws
+// std::runtime_error when the URL file is missing or empty, or the database cannot be made.
+class PgScratchDatabase {
+ public:
+  PgScratchDatabase();
+  PgScratchDatabase(const PgScratchDatabase&) = delete;
+  PgScratchDatabase& operator=(const PgScratchDatabase&) = delete;
+  ~PgScratchDatabase();
+
+  const std::string& url() const { return url_; }
+  const std::string& name() const { return dbname_; }
+  // A raw connection to this database (schema checks, injected rows).
+  std::unique_ptr<store::postgres::Connection> Connect() const;
+  // A raw connection to the cluster's admin database.
+  std::unique_ptr<store::postgres::Connection> ConnectAdmin() const;
+
+ private:
+  std::string admin_url_;
+  std::string dbname_;
+  std::string url_;
+};
 
 class PgTest : public ::testing::Test {
  protected:
@@ -48,14 +65,12 @@ class PgTest : public ::testing::Test {
   // Connections to the test database other than the admin one, per pg_stat_activity.
   long CountConnections() const;
 
-  const std::string& url() const { return url_; }
+  const std::string& url() const { return scratch_->url(); }
 
   std::unique_ptr<store::postgres::PostgresDatabase> db_;
 
  private:
-  std::string admin_url_;
-  std::string dbname_;
-  std::string url_;
+  std::unique_ptr<PgScratchDatabase> scratch_;
 };
 
 // A throwaway cluster of a test's own (scripts/pg-cluster.sh start into a fresh temporary
@@ -85,46 +100,6 @@ class PrivateCluster {
   std::string url_;
   int watchdog_pid_ = -1;
   int watchdog_fd_ = -1;  // write end of the watchdog's pipe: "done" then close, or our death
-};
-
-// A session row for tests: id and token hash derived from `tag`.
-session::SessionRecord MakeSession(identity::UserId user_id, const std::string& tag,
-                                   UnixSeconds created_at = 1'700'000'000,
-                                   UnixSeconds expires_at = 1'800'000'000,
-                                   UnixSeconds idle_timeout = 1'209'600);
-
-identity::NewUser MakeUser(const std::string& username, UnixSeconds created_at = 1'700'000'000);
-
-// A 64-character hex string standing in for SHA-256(token).
-std::string TokenHash(const std::string& tag);
-
-// Waits up to `timeout` for `done` (checked every 10 ms); true when it came true.
-bool Eventually(const std::function<bool()>& done,
-                std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
-
-// Records what a session change feed delivers; thread-safe.
-class RecordingSink final : public store::SessionChangeSink {
- public:
-  void OnFeedUp() override;
-  void OnFeedDown() override;
-  void OnSessionChanged(std::string_view token_hash) override;
-  void OnUserChanged(identity::UserId user_id) override;
-
-  // Wait up to `timeout` for the predicate over the recorded state.
-  bool WaitUntil(const std::function<bool(const RecordingSink&)>& pred,
-                 std::chrono::milliseconds timeout);
-
-  // Read under the sink's lock (inside WaitUntil's predicate) or after the feed stopped.
-  int ups = 0;
-  int downs = 0;
-  std::vector<std::string> tokens;
-  std::vector<identity::UserId> users;
-  bool HasToken(const std::string& hash) const;
-  bool HasUser(identity::UserId id) const;
-
- private:
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
 };
 
 }  // namespace latchkey::testing

@@ -1,30 +1,22 @@
-// session::SessionStore on PostgreSQL: rotation, listing, revocation and expiry, as in
-// store/sqlite.
-#include "pg_fixture.h"
+// session::SessionStore on every dialect: rotation, lookups, listing, touches, revocation
+// and expiry.
+#include "contract/contract.h"
 
 namespace latchkey::testing {
 namespace {
 
 constexpr UnixSeconds kT0 = 1'700'000'000;
 
-class PgSessions : public PgTest {
+class ContractSessions : public ContractTest {
  protected:
-  identity::UserId NewUser(const std::string& username) {
-    auto created =
-        db().users().CreateUserWithSession(MakeUser(username), MakeSession(0, username + "-0"));
-    if (!created) throw std::runtime_error("signup failed: " + created.error().message);
-    return created->id;
-  }
   void Insert(const session::SessionRecord& s) {
     auto r = db().sessions().InsertSession(s, std::nullopt);
     ASSERT_TRUE(r) << r.error().message;
   }
-  bool Exists(const std::string& tag) {
-    return db().sessions().FindSessionByTokenHash(TokenHash(tag)).value().has_value();
-  }
 };
+LATCHKEY_CONTRACT_SUITE(ContractSessions);
 
-TEST_F(PgSessions, InsertSession_WithReplaced_RotatesInOneStep) {
+TEST_P(ContractSessions, InsertSession_WithReplaced_RotatesInOneStep) {
   auto uid = NewUser("rot");
   auto r = db().sessions().InsertSession(MakeSession(uid, "rot-1"), TokenHash("rot-0"));
   ASSERT_TRUE(r) << r.error().message;
@@ -35,7 +27,7 @@ TEST_F(PgSessions, InsertSession_WithReplaced_RotatesInOneStep) {
   EXPECT_TRUE(Exists("rot-2"));
 }
 
-TEST_F(PgSessions, InsertSession_UserGone_KeepsReplacedSession) {
+TEST_P(ContractSessions, InsertSession_UserGone_KeepsReplacedSession) {
   auto keep = NewUser("keeper");
   auto gone = NewUser("goner");
   ASSERT_TRUE(db().users().DeleteUser(gone).value());
@@ -46,13 +38,13 @@ TEST_F(PgSessions, InsertSession_UserGone_KeepsReplacedSession) {
   (void)keep;
 }
 
-TEST_F(PgSessions, DeleteSessionByTokenHash_TrueOnceThenFalse) {
+TEST_P(ContractSessions, DeleteSessionByTokenHash_TrueOnceThenFalse) {
   NewUser("del");
   EXPECT_TRUE(db().sessions().DeleteSessionByTokenHash(TokenHash("del-0")).value());
   EXPECT_FALSE(db().sessions().DeleteSessionByTokenHash(TokenHash("del-0")).value());
 }
 
-TEST_F(PgSessions, ListSessions_LiveOnlyNewestFirstTiesByInsertion) {
+TEST_P(ContractSessions, ListSessions_LiveOnlyNewestFirstTiesByInsertion) {
   auto uid = NewUser("lister");  // lister-0 created at kT0
   auto other = NewUser("other");
   Insert(MakeSession(uid, "old", kT0 - 100));
@@ -70,7 +62,7 @@ TEST_F(PgSessions, ListSessions_LiveOnlyNewestFirstTiesByInsertion) {
                                            "sid-old"}));
 }
 
-TEST_F(PgSessions, ListSessions_ExpiryIsExclusiveAtNow) {
+TEST_P(ContractSessions, ListSessions_ExpiryIsExclusiveAtNow) {
   auto uid = NewUser("edge");
   Insert(MakeSession(uid, "ends-at-now", kT0, kT0 + 10));
   auto at_end = db().sessions().ListSessions(uid, kT0 + 10).value();
@@ -79,7 +71,7 @@ TEST_F(PgSessions, ListSessions_ExpiryIsExclusiveAtNow) {
   EXPECT_EQ(before.size(), 2u);
 }
 
-TEST_F(PgSessions, TouchSession_MovesIdleExpiry) {
+TEST_P(ContractSessions, TouchSession_MovesIdleExpiry) {
   auto uid = NewUser("toucher");
   Insert(MakeSession(uid, "idle", kT0, kT0 + 100'000, 10));
   ASSERT_TRUE(db().sessions().TouchSession(TokenHash("idle"), kT0 + 8));
@@ -94,7 +86,7 @@ TEST_F(PgSessions, TouchSession_MovesIdleExpiry) {
   EXPECT_TRUE(db().sessions().TouchSession(TokenHash("unknown"), kT0));
 }
 
-TEST_F(PgSessions, TouchSessions_OneBatchNeverBackwards) {
+TEST_P(ContractSessions, TouchSessions_OneBatchNeverBackwards) {
   auto uid = NewUser("batched");
   Insert(MakeSession(uid, "b1", kT0, kT0 + 100'000, 10));
   Insert(MakeSession(uid, "b2", kT0, kT0 + 100'000, 10));
@@ -109,7 +101,7 @@ TEST_F(PgSessions, TouchSessions_OneBatchNeverBackwards) {
   EXPECT_EQ(b2->session.last_seen_at, kT0 + 50) << "GREATEST: a late batch never moves it back";
 }
 
-TEST_F(PgSessions, DeleteUserSession_OnlyTheOwnersSession) {
+TEST_P(ContractSessions, DeleteUserSession_OnlyTheOwnersSession) {
   auto a = NewUser("owner");
   auto b = NewUser("intruder");
   EXPECT_FALSE(db().sessions().DeleteUserSession(b, "sid-owner-0").value());
@@ -119,7 +111,7 @@ TEST_F(PgSessions, DeleteUserSession_OnlyTheOwnersSession) {
   EXPECT_FALSE(db().sessions().DeleteUserSession(a, "sid-owner-0").value());
 }
 
-TEST_F(PgSessions, DeleteOtherSessions_CountsLiveOnesOnly) {
+TEST_P(ContractSessions, DeleteOtherSessions_CountsLiveOnesOnly) {
   auto uid = NewUser("many");
   auto other = NewUser("bystander");
   Insert(MakeSession(uid, "live-1", kT0 + 1));
@@ -138,7 +130,7 @@ TEST_F(PgSessions, DeleteOtherSessions_CountsLiveOnesOnly) {
   EXPECT_EQ(db().sessions().DeleteOtherSessions(uid, TokenHash("many-0"), kT0 + 10).value(), 0);
 }
 
-TEST_F(PgSessions, DeleteExpiredSessions_RemovesBothKindsOfEnded) {
+TEST_P(ContractSessions, DeleteExpiredSessions_RemovesBothKindsOfEnded) {
   auto uid = NewUser("sweep");  // sweep-0: live until kT0 + 14 days idle
   Insert(MakeSession(uid, "abs", kT0, kT0 + 5));
   Insert(MakeSession(uid, "idle", kT0, kT0 + 100'000, 5));
@@ -150,7 +142,7 @@ TEST_F(PgSessions, DeleteExpiredSessions_RemovesBothKindsOfEnded) {
   EXPECT_EQ(db().sessions().DeleteExpiredSessions(kT0 + 10).value(), 0);
 }
 
-TEST_F(PgSessions, UserAgentNotUtf8_IsStoredWithReplacementCharacters) {
+TEST_P(ContractSessions, UserAgentNotUtf8_IsStoredAndReadBack) {
   auto uid = NewUser("agent");
   auto s = MakeSession(uid, "ua");
   s.user_agent = std::string("Mozilla\xff\xfe/5.0 ") + std::string(1, '\0') + "x";
@@ -158,8 +150,25 @@ TEST_F(PgSessions, UserAgentNotUtf8_IsStoredWithReplacementCharacters) {
   Insert(s);
   auto found = db().sessions().FindSessionByTokenHash(TokenHash("ua")).value();
   ASSERT_TRUE(found);
-  EXPECT_EQ(found->session.user_agent, "Mozilla\xEF\xBF\xBD\xEF\xBF\xBD/5.0 \xEF\xBF\xBDx");
+  if (IsSqlite()) {
+    // The dialects differ: SQLite stores any bytes, so they come back as sent.
+    EXPECT_EQ(found->session.user_agent, s.user_agent);
+  } else {
+    // PostgreSQL TEXT holds valid UTF-8 without NUL: each bad byte and the NUL become U+FFFD
+    // (store/postgres/text.h) rather than failing the login.
+    EXPECT_EQ(found->session.user_agent, "Mozilla\xEF\xBF\xBD\xEF\xBF\xBD/5.0 \xEF\xBF\xBDx");
+  }
   EXPECT_FALSE(found->session.persistent);
+}
+
+TEST_P(ContractSessions, FindSessionById_AnyUsers_UnknownIsEmpty) {
+  auto u = db().users().CreateUserWithSession(MakeUser("finn"), MakeSession(0, "f1"));
+  ASSERT_TRUE(u);
+  auto s = db().sessions().FindSessionById("sid-f1").value();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->user_id, u->id);
+  EXPECT_EQ(s->token_hash, TokenHash("f1"));
+  EXPECT_FALSE(db().sessions().FindSessionById("sid-none").value());
 }
 
 }  // namespace

@@ -1,16 +1,19 @@
-// identity::UserStore on PostgreSQL: the outcomes store/sqlite gives, under concurrency too.
+// identity::UserStore on every dialect: signup and lookups, usernames unique without regard to
+// ASCII case (also under concurrency), renames, password changes and resets, disabling, and
+// deletion with its cascade; a failed multi-row change writes nothing.
 #include <atomic>
 #include <thread>
 #include <vector>
 
-#include "pg_fixture.h"
+#include "contract/contract.h"
 
 namespace latchkey::testing {
 namespace {
 
-using PgUsers = PgTest;
+class ContractUsers : public ContractTest {};
+LATCHKEY_CONTRACT_SUITE(ContractUsers);
 
-TEST_F(PgUsers, Signup_ThenLookups_RoundTrip) {
+TEST_P(ContractUsers, Signup_ThenLookups_RoundTrip) {
   auto user = MakeUser("Alice");
   auto created = db().users().CreateUserWithSession(user, MakeSession(0, "a1"));
   ASSERT_TRUE(created) << created.error().message;
@@ -44,7 +47,7 @@ TEST_F(PgUsers, Signup_ThenLookups_RoundTrip) {
   EXPECT_EQ((*resolved)->user.name, "Name of Alice");
 }
 
-TEST_F(PgUsers, Lookups_Unknown_AreEmptyNotErrors) {
+TEST_P(ContractUsers, Lookups_Unknown_AreEmptyNotErrors) {
   auto by_name = db().users().FindUserByUsername("nobody");
   ASSERT_TRUE(by_name);
   EXPECT_FALSE(*by_name);
@@ -56,7 +59,7 @@ TEST_F(PgUsers, Lookups_Unknown_AreEmptyNotErrors) {
   EXPECT_FALSE(*session);
 }
 
-TEST_F(PgUsers, Signup_SameUsernameOtherCase_IsTakenAndWritesNothing) {
+TEST_P(ContractUsers, Signup_SameUsernameOtherCase_IsTakenAndWritesNothing) {
   ASSERT_TRUE(db().users().CreateUserWithSession(MakeUser("Bob"), MakeSession(0, "b1")));
   auto again = db().users().CreateUserWithSession(MakeUser("BOB"), MakeSession(0, "b2"));
   ASSERT_FALSE(again);
@@ -69,7 +72,7 @@ TEST_F(PgUsers, Signup_SameUsernameOtherCase_IsTakenAndWritesNothing) {
   EXPECT_FALSE(*orphan);
 }
 
-TEST_F(PgUsers, Signup_TwentyThreadsOneUsername_ExactlyOneWins) {
+TEST_P(ContractUsers, Signup_TwentyThreadsOneUsername_ExactlyOneWins) {
   db_ = Open(8);
   constexpr int kThreads = 20;
   std::atomic<int> ok{0}, taken{0}, other{0};
@@ -97,7 +100,7 @@ TEST_F(PgUsers, Signup_TwentyThreadsOneUsername_ExactlyOneWins) {
   EXPECT_EQ(other, 0);
 }
 
-TEST_F(PgUsers, InsertSession_UserDeleted_IsUnauthenticated) {
+TEST_P(ContractUsers, InsertSession_UserDeleted_IsUnauthenticated) {
   auto created = db().users().CreateUserWithSession(MakeUser("dave"), MakeSession(0, "d1"));
   ASSERT_TRUE(created);
   auto deleted = db().users().DeleteUser(created->id);
@@ -109,7 +112,7 @@ TEST_F(PgUsers, InsertSession_UserDeleted_IsUnauthenticated) {
   EXPECT_EQ(r.error().message, "Not logged in");
 }
 
-TEST_F(PgUsers, DeleteUser_CascadesSessions_SecondDeleteIsFalse) {
+TEST_P(ContractUsers, DeleteUser_CascadesSessions_SecondDeleteIsFalse) {
   auto created = db().users().CreateUserWithSession(MakeUser("erin"), MakeSession(0, "e1"));
   ASSERT_TRUE(created);
   ASSERT_TRUE(db().sessions().InsertSession(MakeSession(created->id, "e2"), std::nullopt));
@@ -124,7 +127,7 @@ TEST_F(PgUsers, DeleteUser_CascadesSessions_SecondDeleteIsFalse) {
   EXPECT_FALSE(*again);
 }
 
-TEST_F(PgUsers, UpdateName_ReturnsUpdatedUser_UnknownIsUnauthenticated) {
+TEST_P(ContractUsers, UpdateName_ReturnsUpdatedUser_UnknownIsUnauthenticated) {
   auto created = db().users().CreateUserWithSession(MakeUser("frank"), MakeSession(0, "f1"));
   ASSERT_TRUE(created);
   auto updated = db().users().UpdateName(created->id, "Frank Ünicode");
@@ -138,7 +141,7 @@ TEST_F(PgUsers, UpdateName_ReturnsUpdatedUser_UnknownIsUnauthenticated) {
   EXPECT_EQ(unknown.error().code, Errc::kUnauthenticated);
 }
 
-TEST_F(PgUsers, ReplacePassword_DeletesEverySessionAndInsertsReplacement) {
+TEST_P(ContractUsers, ReplacePassword_DeletesEverySessionAndInsertsReplacement) {
   auto created = db().users().CreateUserWithSession(MakeUser("grace"), MakeSession(0, "g1"));
   ASSERT_TRUE(created);
   ASSERT_TRUE(db().sessions().InsertSession(MakeSession(created->id, "g2"), std::nullopt));
@@ -153,7 +156,7 @@ TEST_F(PgUsers, ReplacePassword_DeletesEverySessionAndInsertsReplacement) {
   EXPECT_EQ((*live)[0].token_hash, TokenHash("g4"));
 }
 
-TEST_F(PgUsers, ReplacePassword_ReplacementClashes_RollsBackEverything) {
+TEST_P(ContractUsers, ReplacePassword_ReplacementClashes_RollsBackEverything) {
   auto a = db().users().CreateUserWithSession(MakeUser("heidi"), MakeSession(0, "h1"));
   auto b = db().users().CreateUserWithSession(MakeUser("ivan"), MakeSession(0, "i1"));
   ASSERT_TRUE(a && b);
@@ -166,10 +169,52 @@ TEST_F(PgUsers, ReplacePassword_ReplacementClashes_RollsBackEverything) {
   EXPECT_TRUE(db().sessions().FindSessionByTokenHash(TokenHash("h1")).value());
 }
 
-TEST_F(PgUsers, ReplacePassword_UnknownUser_IsUnauthenticated) {
+TEST_P(ContractUsers, ReplacePassword_UnknownUser_IsUnauthenticated) {
   auto r = db().users().ReplacePassword(999, "$h", MakeSession(999, "x1"));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kUnauthenticated);
+}
+
+TEST_P(ContractUsers, SetDisabled_DeletesSessions_HidesLaterOnes_EnableDeletesThem) {
+  auto u = db().users().CreateUserWithSession(MakeUser("dora"), MakeSession(0, "d1"));
+  ASSERT_TRUE(u);
+  ASSERT_TRUE(db().sessions().InsertSession(MakeSession(u->id, "d2"), std::nullopt));
+  ASSERT_TRUE(db().users().SetDisabled(u->id, 1'700'000'500).value());
+  auto rec = db().users().FindUserById(u->id).value();
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->disabled_at, 1'700'000'500);
+  EXPECT_FALSE(db().sessions().FindSessionById("sid-d1").value());
+  EXPECT_FALSE(db().sessions().FindSessionById("sid-d2").value());
+  // A login racing the disable inserts its session afterwards: never resolved.
+  ASSERT_TRUE(db().sessions().InsertSession(MakeSession(u->id, "d3"), std::nullopt));
+  EXPECT_FALSE(db().sessions().FindSessionByTokenHash(TokenHash("d3")).value());
+  ASSERT_TRUE(db().users().SetDisabled(u->id, 0).value());
+  EXPECT_EQ(db().users().FindUserByUsername("DORA").value()->disabled_at, 0);
+  // Enabling must not bring the racing login's session back to life: it is deleted.
+  EXPECT_FALSE(db().sessions().FindSessionByTokenHash(TokenHash("d3")).value());
+  EXPECT_FALSE(db().sessions().FindSessionById("sid-d3").value());
+  EXPECT_FALSE(db().users().SetDisabled(987654, 1).value()) << "unknown user";
+}
+
+TEST_P(ContractUsers, ResetPassword_SetsHashAndDeletesEverySession) {
+  auto u = db().users().CreateUserWithSession(MakeUser("rita"), MakeSession(0, "r1"));
+  ASSERT_TRUE(u);
+  ASSERT_TRUE(db().sessions().InsertSession(MakeSession(u->id, "r2"), std::nullopt));
+  ASSERT_TRUE(db().users().ResetPassword(u->id, "$argon2id$new").value());
+  EXPECT_EQ(db().users().FindUserById(u->id).value()->password_hash, "$argon2id$new");
+  EXPECT_FALSE(db().sessions().FindSessionByTokenHash(TokenHash("r1")).value());
+  EXPECT_FALSE(db().sessions().FindSessionByTokenHash(TokenHash("r2")).value());
+  EXPECT_FALSE(db().users().ResetPassword(987654, "$argon2id$x").value());
+}
+
+TEST_P(ContractUsers, CreateUser_NoSession_TakenAnyCase) {
+  auto u = db().users().CreateUser(MakeUser("Cara"));
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_GT(u->id, 0);
+  EXPECT_TRUE(db().sessions().ListSessions(u->id, 1'700'000'000).value().empty());
+  auto again = db().users().CreateUser(MakeUser("cara"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Errc::kUsernameTaken);
 }
 
 }  // namespace

@@ -1,0 +1,71 @@
+// Helpers of the store tests (tests/contract on both dialects, tests/pg on PostgreSQL):
+// users, session rows, throttle updates and audit events made for tests, waiting for a condition,
+// and a session change sink that records what a feed delivers. Thread-safety: the free functions
+// are pure; RecordingSink is safe from many threads.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/auth_event.h"
+#include "identity/user.h"
+#include "session/session.h"
+#include "store/database.h"
+#include "throttle/throttle_store.h"
+
+namespace latchkey::testing {
+
+// A session row for tests: id "sid-<tag>" and token hash TokenHash(tag).
+session::SessionRecord MakeSession(identity::UserId user_id, const std::string& tag,
+                                   UnixSeconds created_at = 1'700'000'000,
+                                   UnixSeconds expires_at = 1'800'000'000,
+                                   UnixSeconds idle_timeout = 1'209'600);
+
+identity::NewUser MakeUser(const std::string& username, UnixSeconds created_at = 1'700'000'000);
+
+// One more failure: failures + 1, last_failure_at = 1'700'000'000 + failures.
+throttle::ThrottleState Increment(const throttle::ThrottleState& before);
+
+// An event of `type` at `at` for `user_id`, from "someone" at 198.51.100.7 with "agent".
+audit::AuthEvent MakeEvent(UnixSeconds at, std::string type,
+                           std::optional<identity::UserId> user_id);
+
+// A 64-character hex string standing in for SHA-256(token).
+std::string TokenHash(const std::string& tag);
+
+// Waits up to `timeout` for `done` (checked every 10 ms); true when it came true.
+bool Eventually(const std::function<bool()>& done,
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+
+// Records what a session change feed delivers; thread-safe.
+class RecordingSink final : public store::SessionChangeSink {
+ public:
+  void OnFeedUp() override;
+  void OnFeedDown() override;
+  void OnSessionChanged(std::string_view token_hash) override;
+  void OnUserChanged(identity::UserId user_id) override;
+
+  // Wait up to `timeout` for the predicate over the recorded state.
+  bool WaitUntil(const std::function<bool(const RecordingSink&)>& pred,
+                 std::chrono::milliseconds timeout);
+
+  // Read under the sink's lock (inside WaitUntil's predicate) or after the feed stopped.
+  int ups = 0;
+  int downs = 0;
+  std::vector<std::string> tokens;
+  std::vector<identity::UserId> users;
+  bool HasToken(const std::string& hash) const;
+  bool HasUser(identity::UserId id) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+}  // namespace latchkey::testing

@@ -1,0 +1,78 @@
+// throttle::ThrottleStore on every dialect: an absent key starts from zero, concurrent
+// updates of one key never lose one, deletes and the sweep before a cutoff.
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "contract/contract.h"
+
+namespace latchkey::testing {
+namespace {
+
+using throttle::ThrottleState;
+
+class ContractThrottle : public ContractTest {};
+LATCHKEY_CONTRACT_SUITE(ContractThrottle);
+
+TEST_P(ContractThrottle, UpdateThrottle_AbsentKey_StartsFromZero) {
+  EXPECT_FALSE(db().throttles().GetThrottle("ip:1").value());
+  auto after = db().throttles().UpdateThrottle("ip:1", [](const ThrottleState& before) {
+    EXPECT_EQ(before.failures, 0);
+    EXPECT_EQ(before.locked_until, 0);
+    return ThrottleState{1, 10, 5, 1, 20};
+  });
+  ASSERT_TRUE(after) << after.error().message;
+  auto stored = db().throttles().GetThrottle("ip:1").value();
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->failures, 1);
+  EXPECT_EQ(stored->last_failure_at, 10);
+  EXPECT_EQ(stored->window_start, 5);
+  EXPECT_EQ(stored->window_failures, 1);
+  EXPECT_EQ(stored->locked_until, 20);
+}
+
+TEST_P(ContractThrottle, UpdateThrottle_EightThreadsTimes25_Counts200) {
+  db_ = Open(8);
+  constexpr int kThreads = 8;
+  constexpr int kEach = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int> failed{0};
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < kEach; ++k) {
+        if (!db().throttles().UpdateThrottle("user:zed", Increment)) ++failed;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed, 0);
+  auto stored = db().throttles().GetThrottle("user:zed").value();
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->failures, kThreads * kEach);
+}
+
+TEST_P(ContractThrottle, DeleteThrottle_AndSweepBeforeCutoff) {
+  ASSERT_TRUE(db().throttles().UpdateThrottle("old", [](const ThrottleState&) {
+    return ThrottleState{1, 100, 100, 1, 0};
+  }));
+  ASSERT_TRUE(db().throttles().UpdateThrottle("locked", [](const ThrottleState&) {
+    return ThrottleState{9, 100, 100, 9, 10'000};
+  }));
+  ASSERT_TRUE(db().throttles().UpdateThrottle("recent", [](const ThrottleState&) {
+    return ThrottleState{1, 5'000, 5'000, 1, 0};
+  }));
+  ASSERT_TRUE(db().throttles().UpdateThrottle("gone", [](const ThrottleState&) {
+    return ThrottleState{1, 5'000, 5'000, 1, 0};
+  }));
+  ASSERT_TRUE(db().throttles().DeleteThrottle("gone"));
+  EXPECT_FALSE(db().throttles().GetThrottle("gone").value());
+  auto swept = db().throttles().DeleteThrottlesBefore(1'000);
+  ASSERT_TRUE(swept);
+  EXPECT_EQ(*swept, 1);  // "old"; "locked" is still locked past the cutoff
+  EXPECT_FALSE(db().throttles().GetThrottle("old").value());
+  EXPECT_TRUE(db().throttles().GetThrottle("locked").value());
+  EXPECT_TRUE(db().throttles().GetThrottle("recent").value());
+}
+
+}  // namespace
+}  // namespace latchkey::testing
