@@ -1,8 +1,11 @@
 #include "store/sqlite/sqlite_database.h"
 
+#include <spdlog/spdlog.h>
+
 #include <stdexcept>
 
-#include "store/sqlite/sqlite_errors.h"
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/query.h"
 
 namespace latchkey::store::sqlite {
 namespace {
@@ -20,6 +23,17 @@ constexpr const char* kImportUser =
 
 }  // namespace
 
+SqliteDatabase::SqliteDatabase(const std::string& path, std::size_t pool_size)
+    : path_(path),
+      pool_(path, pool_size),
+      users_(pool_),
+      sessions_(pool_),
+      throttles_(pool_),
+      events_(pool_) {
+  auto conn = pool_.Acquire();
+  for (int v : Migrate(*conn)) spdlog::info("applied migration {}", v);
+}
+
 bool SqliteDatabase::WatchSessionChanges(SessionChangeSink& sink) {
   if (poller_) throw std::logic_error("WatchSessionChanges called twice");
   poller_ = std::make_unique<ChangePoller>(path_, kFeedInterval);
@@ -28,64 +42,49 @@ bool SqliteDatabase::WatchSessionChanges(SessionChangeSink& sink) {
 }
 
 Result<void> SqliteDatabase::Ping() {
-  auto conn = store_.pool().Acquire();
-  auto stmt = conn->Prepare(kPing);
-  if (!stmt || stmt->Step() != SQLITE_ROW) return StorageError(*conn, "ping");
+  auto conn = pool_.Acquire();
+  auto row = Query(*conn, kPing, "ping").Step();
+  if (!row) return row.error();
+  if (!*row) return StorageError(*conn, "ping");
   return {};
 }
 
 Result<long> SqliteDatabase::CountLiveSessions(UnixSeconds now) {
-  auto conn = store_.pool().Acquire();
-  auto stmt = conn->Prepare(kCountLiveSessions);
-  if (!stmt || stmt->Bind(1, now).Step() != SQLITE_ROW)
-    return StorageError(*conn, "count sessions");
-  return static_cast<long>(stmt->Int(0));
+  auto conn = pool_.Acquire();
+  auto count = ReadOne(
+      *conn, kCountLiveSessions, "count sessions", [](const Query& row) { return row.Int(0); },
+      now);
+  if (!count) return count.error();
+  if (!*count) return StorageError(*conn, "count sessions");
+  return static_cast<long>(**count);
 }
 
-PoolUsage SqliteDatabase::pool_usage() { return store_.pool().usage(); }
+PoolUsage SqliteDatabase::pool_usage() { return pool_.usage(); }
 
 Result<void> SqliteDatabase::ForEachUser(
     const std::function<void(const identity::UserRecord&)>& sink) {
   identity::UserId after = 0;
   for (;;) {
-    std::vector<identity::UserRecord> batch;
+    Result<std::vector<identity::UserRecord>> batch;
     {
-      auto conn = store_.pool().Acquire();
-      auto stmt = conn->Prepare(kSelectUsersAfter);
-      if (!stmt) return StorageError(*conn, "prepare user export");
-      stmt->Bind(1, after);
-      int rc;
-      while ((rc = stmt->Step()) == SQLITE_ROW) {
-        identity::UserRecord rec;
-        rec.user = {stmt->Int(0), stmt->Text(1), stmt->Text(2)};
-        rec.password_hash = stmt->Text(3);
-        rec.created_at = stmt->Int(4);
-        rec.disabled_at = stmt->IsNull(5) ? 0 : stmt->Int(5);
-        batch.push_back(std::move(rec));
-      }
-      if (rc != SQLITE_DONE) return StorageError(*conn, "user export");
+      auto conn = pool_.Acquire();  // returned before the sink runs
+      batch = ReadAll(*conn, kSelectUsersAfter, "user export", ReadUserRow, after);
     }
-    if (batch.empty()) return {};
-    for (const auto& rec : batch) sink(rec);
-    after = batch.back().user.id;
+    if (!batch) return batch.error();
+    if (batch->empty()) return {};
+    for (const auto& rec : *batch) sink(rec);
+    after = batch->back().user.id;
   }
 }
 
 Result<bool> SqliteDatabase::ImportUser(const identity::UserRecord& rec) {
-  auto conn = store_.pool().Acquire();
-  auto stmt = conn->Prepare(kImportUser);
-  if (!stmt) return StorageError(*conn, "prepare user import");
-  stmt->Bind(1, rec.user.username)
-      .Bind(2, rec.user.name)
-      .Bind(3, rec.password_hash)
-      .Bind(4, rec.created_at);
-  if (rec.disabled_at > 0) {
-    stmt->Bind(5, rec.disabled_at);
-  } else {
-    stmt->BindNull(5);
-  }
-  if (stmt->Step() != SQLITE_DONE) return StorageError(*conn, "user import");
-  return conn->Changes() > 0;
+  auto conn = pool_.Acquire();
+  auto inserted =
+      Run(*conn, kImportUser, "user import", rec.user.username, rec.user.name, rec.password_hash,
+          rec.created_at,
+          rec.disabled_at > 0 ? std::optional<UnixSeconds>(rec.disabled_at) : std::nullopt);
+  if (!inserted) return inserted.error();
+  return *inserted > 0;
 }
 
 }  // namespace latchkey::store::sqlite

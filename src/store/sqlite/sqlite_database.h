@@ -11,8 +11,11 @@
 
 #include "store/database.h"
 #include "store/sqlite/change_poller.h"
-#include "store/sqlite/sqlite_security_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/connection.h"
+#include "store/sqlite/sqlite_audit_store.h"
+#include "store/sqlite/sqlite_session_store.h"
+#include "store/sqlite/sqlite_throttle_store.h"
+#include "store/sqlite/sqlite_user_store.h"
 
 namespace latchkey::store::sqlite {
 
@@ -20,16 +23,15 @@ class SqliteDatabase final : public Database {
  public:
   // Opens (creating) the file at `path` with `pool_size` connections and runs migrations.
   // Throws std::runtime_error at startup.
-  SqliteDatabase(const std::string& path, std::size_t pool_size)
-      : path_(path), store_(path, pool_size), security_(store_.pool()) {}
+  SqliteDatabase(const std::string& path, std::size_t pool_size);
 
   // How often a serving process polls for other processes' session changes.
   static constexpr std::chrono::milliseconds kFeedInterval{250};
 
-  identity::UserStore& users() override { return store_; }
-  session::SessionStore& sessions() override { return store_; }
-  throttle::ThrottleStore& throttles() override { return security_; }
-  audit::EventStore& events() override { return security_; }
+  identity::UserStore& users() override { return users_; }
+  session::SessionStore& sessions() override { return sessions_; }
+  throttle::ThrottleStore& throttles() override { return throttles_; }
+  audit::EventStore& events() override { return events_; }
   std::string_view dialect() const override { return "sqlite"; }
 
   Result<void> Ping() override;
@@ -43,8 +45,11 @@ class SqliteDatabase final : public Database {
 
  private:
   std::string path_;
-  SqliteStore store_;
-  SqliteSecurityStore security_;
+  ConnectionPool pool_;
+  SqliteUserStore users_;
+  SqliteSessionStore sessions_;
+  SqliteThrottleStore throttles_;
+  SqliteAuditStore events_;
   std::unique_ptr<ChangePoller> poller_;  // last: stopped before the stores go
 };
 

@@ -9,4 +9,10 @@ Error StorageError(Connection& conn, const char* what) {
   return MakeError(Errc::kStorageUnavailable, "The service is temporarily unavailable");
 }
 
+Error StorageError(Connection& conn, const char* stage, const char* what) {
+  spdlog::error("sqlite {} {}: {} (code {})", stage, what, conn.ErrorMessage(),
+                conn.ExtendedErrcode());
+  return MakeError(Errc::kStorageUnavailable, "The service is temporarily unavailable");
+}
+
 }  // namespace latchkey::store::sqlite

@@ -1,17 +1,17 @@
-// The SQLite implementation of the throttling and audit contracts
-// (throttle::ThrottleStore, audit::EventStore), sharing SqliteStore's connection pool.
+// The SQLite implementation of throttle::ThrottleStore, on SqliteDatabase's connection pool.
+// UpdateThrottle reads, computes and writes in one BEGIN IMMEDIATE transaction: no other
+// writer (thread or process) comes between the read and the write, so no failure is lost.
 // Blocking: call from a worker pool. Thread-safety: safe from many threads.
 #pragma once
 
-#include "audit/event_store.h"
 #include "store/sqlite/connection.h"
 #include "throttle/throttle_store.h"
 
 namespace latchkey::store::sqlite {
 
-class SqliteSecurityStore final : public throttle::ThrottleStore, public audit::EventStore {
+class SqliteThrottleStore final : public throttle::ThrottleStore {
  public:
-  explicit SqliteSecurityStore(ConnectionPool& pool) : pool_(pool) {}
+  explicit SqliteThrottleStore(ConnectionPool& pool) : pool_(pool) {}
 
   Result<std::optional<throttle::ThrottleState>> GetThrottle(std::string_view key) override;
   Result<throttle::ThrottleState> UpdateThrottle(
@@ -20,11 +20,6 @@ class SqliteSecurityStore final : public throttle::ThrottleStore, public audit::
       override;
   Result<void> DeleteThrottle(std::string_view key) override;
   Result<long> DeleteThrottlesBefore(UnixSeconds cutoff) override;
-
-  Result<void> RecordEvent(const audit::AuthEvent& event) override;
-  Result<std::vector<audit::AuthEvent>> ListUserEvents(identity::UserId user_id,
-                                                       int limit) override;
-  Result<long> DeleteEventsBefore(UnixSeconds cutoff) override;
 
  private:
   ConnectionPool& pool_;

@@ -1,0 +1,153 @@
+#include "store/sqlite/sqlite_session_store.h"
+
+#include "store/sqlite/query.h"
+
+namespace latchkey::store::sqlite {
+namespace {
+
+constexpr const char* kInsertSession =
+    "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, expires_at,"
+    " user_agent, ip, idle_timeout, persistent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+// Column order shared by every session SELECT: see ReadSession.
+#define LATCHKEY_SESSION_COLUMNS                                                             \
+  "s.id, s.user_id, s.token_hash, s.created_at, s.last_seen_at, s.expires_at, s.user_agent," \
+  " s.ip, s.idle_timeout, s.persistent"
+constexpr const char* kSelectSessionByTokenHash =
+    "SELECT " LATCHKEY_SESSION_COLUMNS
+    ", u.username, u.name"
+    " FROM sessions s JOIN users u ON u.id = s.user_id"
+    " WHERE s.token_hash = ?1 AND u.disabled_at IS NULL";
+constexpr const char* kSelectSessionById =
+    "SELECT " LATCHKEY_SESSION_COLUMNS " FROM sessions s WHERE s.id = ?1";
+constexpr const char* kSelectUserSessions =
+    "SELECT " LATCHKEY_SESSION_COLUMNS
+    " FROM sessions s WHERE s.user_id = ?1 AND s.expires_at > ?2"
+    " AND s.last_seen_at + s.idle_timeout > ?2 ORDER BY s.created_at DESC, s.rowid DESC";
+#undef LATCHKEY_SESSION_COLUMNS
+constexpr const char* kDeleteSessionByTokenHash = "DELETE FROM sessions WHERE token_hash = ?1";
+constexpr const char* kDeleteUserSession = "DELETE FROM sessions WHERE id = ?2 AND user_id = ?1";
+constexpr const char* kDeleteEndedUserSessions =
+    "DELETE FROM sessions WHERE user_id = ?1 AND (expires_at <= ?2 OR last_seen_at + idle_timeout "
+    "<= ?2)";
+constexpr const char* kDeleteOtherSessions =
+    "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2";
+constexpr const char* kTouchSession =
+    "UPDATE sessions SET last_seen_at = max(last_seen_at, ?2) WHERE token_hash = ?1";
+constexpr const char* kDeleteExpiredSessions =
+    "DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at + idle_timeout <= ?1";
+
+session::SessionRecord ReadSession(const Query& row) {
+  session::SessionRecord s;
+  s.id = row.Text(0);
+  s.user_id = row.Int(1);
+  s.token_hash = row.Text(2);
+  s.created_at = row.Int(3);
+  s.last_seen_at = row.Int(4);
+  s.expires_at = row.Int(5);
+  s.user_agent = row.Text(6);
+  s.ip = row.Text(7);
+  s.idle_timeout = row.Int(8);
+  s.persistent = row.Int(9) != 0;
+  return s;
+}
+
+session::ResolvedSession ReadResolved(const Query& row) {
+  session::ResolvedSession out;
+  out.session = ReadSession(row);
+  out.user = {out.session.user_id, row.Text(10), row.Text(11)};
+  return out;
+}
+
+}  // namespace
+
+Result<void> InsertSessionRow(Connection& conn, const session::SessionRecord& s,
+                              identity::UserId user_id) {
+  auto inserted =
+      Query(conn, kInsertSession, "insert session", s.id, user_id, s.token_hash, s.created_at,
+            s.last_seen_at, s.expires_at, s.user_agent, s.ip, s.idle_timeout, s.persistent)
+          .RunOr(SQLITE_CONSTRAINT_FOREIGNKEY, MakeError(Errc::kUnauthenticated, "Not logged in"));
+  if (!inserted) return inserted.error();
+  return {};
+}
+
+Result<void> SqliteSessionStore::InsertSession(
+    const session::SessionRecord& created, std::optional<std::string_view> replaced_token_hash) {
+  auto conn = pool_.Acquire();
+  return InTransaction(*conn, "session insert", [&]() -> Result<void> {
+    if (replaced_token_hash) {
+      auto deleted =
+          Run(*conn, kDeleteSessionByTokenHash, "delete replaced session", *replaced_token_hash);
+      if (!deleted) return deleted.error();
+    }
+    return InsertSessionRow(*conn, created, created.user_id);
+  });
+}
+
+Result<std::optional<session::ResolvedSession>> SqliteSessionStore::FindSessionByTokenHash(
+    std::string_view token_hash) {
+  auto conn = pool_.Acquire();
+  return ReadOne(*conn, kSelectSessionByTokenHash, "session lookup", ReadResolved, token_hash);
+}
+
+Result<std::optional<session::SessionRecord>> SqliteSessionStore::FindSessionById(
+    std::string_view id) {
+  auto conn = pool_.Acquire();
+  return ReadOne(*conn, kSelectSessionById, "session lookup", ReadSession, id);
+}
+
+Result<bool> SqliteSessionStore::DeleteSessionByTokenHash(std::string_view token_hash) {
+  auto conn = pool_.Acquire();
+  auto deleted = Run(*conn, kDeleteSessionByTokenHash, "delete session", token_hash);
+  if (!deleted) return deleted.error();
+  return *deleted > 0;
+}
+
+Result<long> SqliteSessionStore::DeleteExpiredSessions(UnixSeconds now) {
+  auto conn = pool_.Acquire();
+  return Run(*conn, kDeleteExpiredSessions, "sweep sessions", now);
+}
+
+Result<void> SqliteSessionStore::TouchSession(std::string_view token_hash, UnixSeconds now) {
+  auto conn = pool_.Acquire();
+  if (auto r = Run(*conn, kTouchSession, "touch session", token_hash, now); !r) return r.error();
+  return {};
+}
+
+Result<void> SqliteSessionStore::TouchSessions(const std::vector<Touch>& touches) {
+  auto conn = pool_.Acquire();
+  return InTransaction(*conn, "session touches", [&]() -> Result<void> {
+    for (const Touch& t : touches) {
+      if (auto r = Run(*conn, kTouchSession, "touch sessions", t.token_hash, t.at); !r) {
+        return r.error();
+      }
+    }
+    return {};
+  });
+}
+
+Result<std::vector<session::SessionRecord>> SqliteSessionStore::ListSessions(
+    identity::UserId user_id, UnixSeconds now) {
+  auto conn = pool_.Acquire();
+  return ReadAll(*conn, kSelectUserSessions, "list sessions", ReadSession, user_id, now);
+}
+
+Result<bool> SqliteSessionStore::DeleteUserSession(identity::UserId user_id, std::string_view id) {
+  auto conn = pool_.Acquire();
+  auto deleted = Run(*conn, kDeleteUserSession, "revoke session", user_id, id);
+  if (!deleted) return deleted.error();
+  return *deleted > 0;
+}
+
+Result<long> SqliteSessionStore::DeleteOtherSessions(identity::UserId user_id,
+                                                     std::string_view keep_token_hash,
+                                                     UnixSeconds now) {
+  auto conn = pool_.Acquire();
+  return InTransaction(*conn, "revoke others", [&]() -> Result<long> {
+    // Ended sessions first, uncounted: "revoked" counts sessions that were still live.
+    auto ended = Run(*conn, kDeleteEndedUserSessions, "delete ended sessions", user_id, now);
+    if (!ended) return ended.error();
+    return Run(*conn, kDeleteOtherSessions, "revoke other sessions", user_id, keep_token_hash);
+  });
+}
+
+}  // namespace latchkey::store::sqlite

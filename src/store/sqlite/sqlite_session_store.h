@@ -1,0 +1,43 @@
+// The SQLite implementation of session::SessionStore, on SqliteDatabase's connection pool.
+// A rotation (InsertSession with a replaced session), a password change's session swap and
+// DeleteOtherSessions each run in one BEGIN IMMEDIATE transaction; TouchSession never moves
+// last_seen_at backwards (max). Every deleted session row is recorded in session_changes by
+// trigger (migration 4) for other processes' caches (change_poller.h).
+// Blocking: call from a worker pool. Thread-safety: safe from many threads; each call leases
+// one pooled connection.
+#pragma once
+
+#include "session/session_store.h"
+#include "store/sqlite/connection.h"
+
+namespace latchkey::store::sqlite {
+
+class SqliteSessionStore final : public session::SessionStore {
+ public:
+  explicit SqliteSessionStore(ConnectionPool& pool) : pool_(pool) {}
+
+  Result<void> InsertSession(const session::SessionRecord& created,
+                             std::optional<std::string_view> replaced_token_hash) override;
+  Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
+      std::string_view token_hash) override;
+  Result<std::optional<session::SessionRecord>> FindSessionById(std::string_view id) override;
+  Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
+  Result<long> DeleteExpiredSessions(UnixSeconds now) override;
+  Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) override;
+  Result<void> TouchSessions(const std::vector<Touch>& touches) override;
+  Result<std::vector<session::SessionRecord>> ListSessions(identity::UserId user_id,
+                                                           UnixSeconds now) override;
+  Result<bool> DeleteUserSession(identity::UserId user_id, std::string_view id) override;
+  Result<long> DeleteOtherSessions(identity::UserId user_id, std::string_view keep_token_hash,
+                                   UnixSeconds now) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+// Inserts `s` for `user_id` on `conn` (inside the caller's transaction, if any). Errors:
+// kUnauthenticated when the user no longer exists (foreign key), kStorageUnavailable.
+Result<void> InsertSessionRow(Connection& conn, const session::SessionRecord& s,
+                              identity::UserId user_id);
+
+}  // namespace latchkey::store::sqlite

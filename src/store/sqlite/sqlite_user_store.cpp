@@ -1,0 +1,136 @@
+#include "store/sqlite/sqlite_user_store.h"
+
+#include "store/sqlite/sqlite_session_store.h"
+
+namespace latchkey::store::sqlite {
+namespace {
+
+constexpr const char* kInsertUser =
+    "INSERT INTO users (username, name, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
+constexpr const char* kSelectUserByUsername =
+    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users"
+    " WHERE username = ?1";
+constexpr const char* kSelectUserById =
+    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users WHERE id = ?1";
+constexpr const char* kSetDisabled = "UPDATE users SET disabled_at = ?2 WHERE id = ?1";
+constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = ?1";
+constexpr const char* kUpdateName = "UPDATE users SET name = ?2 WHERE id = ?1";
+constexpr const char* kUpdatePassword = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
+constexpr const char* kDeleteUserSessions = "DELETE FROM sessions WHERE user_id = ?1";
+
+Error NotLoggedIn() { return MakeError(Errc::kUnauthenticated, "Not logged in"); }
+
+// The users row of `user` (one statement; the caller's transaction, if any, holds it).
+// Errors: kUsernameTaken from the unique index (case-insensitive), else storage errors.
+Result<identity::User> InsertUser(Connection& conn, const identity::NewUser& user) {
+  auto inserted =
+      Query(conn, kInsertUser, "insert user", user.username, user.name, user.password_hash,
+            user.created_at)
+          .RunOr(SQLITE_CONSTRAINT_UNIQUE,
+                 MakeError(Errc::kUsernameTaken, "This username is already taken", "username"));
+  if (!inserted) return inserted.error();
+  return identity::User{conn.LastInsertRowId(), user.username, user.name};
+}
+
+// Sets the password hash of user `id` and deletes every session of the user, in the caller's
+// transaction. False (nothing written) when there is no such user.
+Result<bool> SetPasswordEndingSessions(Connection& conn, identity::UserId id,
+                                       std::string_view password_hash) {
+  auto updated = Run(conn, kUpdatePassword, "update password", id, password_hash);
+  if (!updated) return updated.error();
+  if (*updated == 0) return false;
+  if (auto deleted = Run(conn, kDeleteUserSessions, "delete sessions", id); !deleted) {
+    return deleted.error();
+  }
+  return true;
+}
+
+}  // namespace
+
+identity::UserRecord ReadUserRow(const Query& row) {
+  identity::UserRecord rec;
+  rec.user = {row.Int(0), row.Text(1), row.Text(2)};
+  rec.password_hash = row.Text(3);
+  rec.created_at = row.Int(4);
+  rec.disabled_at = row.IntOrZero(5);
+  return rec;
+}
+
+Result<identity::User> SqliteUserStore::CreateUserWithSession(const identity::NewUser& user,
+                                                              const session::SessionRecord& first) {
+  auto conn = pool_.Acquire();
+  return InTransaction(*conn, "signup", [&]() -> Result<identity::User> {
+    auto created = InsertUser(*conn, user);
+    if (!created) return created;
+    if (auto r = InsertSessionRow(*conn, first, created->id); !r) return r.error();
+    return created;
+  });
+}
+
+Result<identity::User> SqliteUserStore::CreateUser(const identity::NewUser& user) {
+  auto conn = pool_.Acquire();
+  return InsertUser(*conn, user);
+}
+
+Result<std::optional<identity::UserRecord>> SqliteUserStore::FindUserByUsername(
+    std::string_view username) {
+  auto conn = pool_.Acquire();
+  return ReadOne(*conn, kSelectUserByUsername, "user lookup", ReadUserRow, username);
+}
+
+Result<std::optional<identity::UserRecord>> SqliteUserStore::FindUserById(identity::UserId id) {
+  auto conn = pool_.Acquire();
+  return ReadOne(*conn, kSelectUserById, "user lookup", ReadUserRow, id);
+}
+
+Result<identity::User> SqliteUserStore::UpdateName(identity::UserId id, std::string_view name) {
+  auto conn = pool_.Acquire();
+  auto updated = Run(*conn, kUpdateName, "update name", id, name);
+  if (!updated) return updated.error();
+  if (*updated == 0) return NotLoggedIn();
+  auto found = ReadOne(*conn, kSelectUserById, "user lookup", ReadUserRow, id);
+  if (!found) return found.error();
+  if (!*found) return StorageError(*conn, "user lookup");
+  return (*found)->user;
+}
+
+Result<void> SqliteUserStore::ReplacePassword(identity::UserId id, std::string_view password_hash,
+                                              const session::SessionRecord& replacement) {
+  auto conn = pool_.Acquire();
+  return InTransaction(*conn, "password change", [&]() -> Result<void> {
+    auto changed = SetPasswordEndingSessions(*conn, id, password_hash);
+    if (!changed) return changed.error();
+    if (!*changed) return NotLoggedIn();
+    return InsertSessionRow(*conn, replacement, id);
+  });
+}
+
+Result<bool> SqliteUserStore::ResetPassword(identity::UserId id, std::string_view password_hash) {
+  auto conn = pool_.Acquire();
+  return InTransaction(*conn, "password reset",
+                       [&] { return SetPasswordEndingSessions(*conn, id, password_hash); });
+}
+
+Result<bool> SqliteUserStore::SetDisabled(identity::UserId id, UnixSeconds at) {
+  auto conn = pool_.Acquire();
+  return InTransaction(*conn, "disable", [&]() -> Result<bool> {
+    auto updated = Run(*conn, kSetDisabled, "disable user", id,
+                       at > 0 ? std::optional<UnixSeconds>(at) : std::nullopt);
+    if (!updated) return updated.error();
+    if (*updated == 0) return false;
+    // Enabling deletes them too: a login that raced the disable may have inserted a session
+    // (never resolved while disabled), which must not come back to life now.
+    auto deleted = Run(*conn, kDeleteUserSessions, "delete sessions", id);
+    if (!deleted) return deleted.error();
+    return true;
+  });
+}
+
+Result<bool> SqliteUserStore::DeleteUser(identity::UserId id) {
+  auto conn = pool_.Acquire();
+  auto deleted = Run(*conn, kDeleteUser, "delete user", id);
+  if (!deleted) return deleted.error();
+  return *deleted > 0;
+}
+
+}  // namespace latchkey::store::sqlite
