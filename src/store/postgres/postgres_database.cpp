@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "store/postgres/migrations.h"
-#include "store/postgres/postgres_errors.h"
+#include "store/postgres/query.h"
 
 namespace latchkey::store::postgres {
 namespace {
@@ -27,7 +27,12 @@ constexpr const char* kImportUser =
 }  // namespace
 
 PostgresDatabase::PostgresDatabase(const std::string& url, std::size_t pool_size)
-    : url_(url), pool_(url, pool_size), users_(pool_), sessions_(pool_), security_(pool_) {
+    : url_(url),
+      pool_(url, pool_size),
+      users_(pool_),
+      sessions_(pool_),
+      throttles_(pool_),
+      events_(pool_) {
   // libpq's parse errors quote the URL, password included: say only that it did not parse.
   if (!ConninfoForDisplay(url_)) {
     throw std::runtime_error(
@@ -51,19 +56,19 @@ void PostgresDatabase::StopWatchingSessionChanges() {
 }
 
 Result<void> PostgresDatabase::Ping() {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  QueryResult r = (*lease)->Exec(kPing);
-  if (!r.ok()) return StorageError(r, "ping");
-  return {};
+  return WithConnection(pool_, [](Connection& conn) -> Result<void> {
+    if (auto r = Exec(conn, kPing, "ping"); !r) return r.error();
+    return {};
+  });
 }
 
 Result<long> PostgresDatabase::CountLiveSessions(UnixSeconds now) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  QueryResult r = (*lease)->Exec(kCountLiveSessions, {now});
-  if (!r.ok() || r.rows() != 1) return StorageError(r, "count sessions");
-  return static_cast<long>(r.Int(0, 0));
+  return WithConnection(pool_, [&](Connection& conn) -> Result<long> {
+    auto r = Exec(conn, kCountLiveSessions, "count sessions", {now});
+    if (!r) return r.error();
+    if (r->rows() != 1) return StorageError(*r, "count sessions");
+    return static_cast<long>(r->Int(0, 0));
+  });
 }
 
 PoolUsage PostgresDatabase::pool_usage() { return pool_.usage(); }
@@ -72,28 +77,25 @@ Result<void> PostgresDatabase::ForEachUser(
     const std::function<void(const identity::UserRecord&)>& sink) {
   identity::UserId after = std::numeric_limits<identity::UserId>::min();
   for (;;) {
-    std::optional<QueryResult> page;
-    {
-      // One lease per page, returned before the sink runs.
-      auto lease = pool_.Acquire();
-      if (!lease) return lease.error();
-      page.emplace((*lease)->Exec(kSelectUsersAfter, {after, kExportBatch}));
-    }
-    if (!page->ok()) return StorageError(*page, "export users");
-    for (int row = 0; row < page->rows(); ++row) sink(ReadUserRow(*page, row));
-    if (page->rows() < kExportBatch) return {};
-    after = page->Int(page->rows() - 1, 0);
+    // One lease per page, returned before the sink runs.
+    auto page = WithConnection(pool_, [&](Connection& conn) {
+      return ReadAll(conn, kSelectUsersAfter, "export users", ReadUserRow, {after, kExportBatch});
+    });
+    if (!page) return page.error();
+    for (const auto& rec : *page) sink(rec);
+    if (page->size() < static_cast<std::size_t>(kExportBatch)) return {};
+    after = page->back().user.id;
   }
 }
 
 Result<bool> PostgresDatabase::ImportUser(const identity::UserRecord& user) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  QueryResult r = (*lease)->Exec(
-      kImportUser, {user.user.username, user.user.name, user.password_hash, user.created_at,
-                    user.disabled_at > 0 ? Param(user.disabled_at) : Param::Null()});
-  if (!r.ok()) return StorageError(r, "import user");
-  return r.Affected() > 0;
+  return WithConnection(pool_, [&](Connection& conn) -> Result<bool> {
+    auto inserted = Run(conn, kImportUser, "import user",
+                        {user.user.username, user.user.name, user.password_hash, user.created_at,
+                         user.disabled_at > 0 ? Param(user.disabled_at) : Param::Null()});
+    if (!inserted) return inserted.error();
+    return *inserted > 0;
+  });
 }
 
 bool PostgresDatabase::WatchSessionChanges(SessionChangeSink& sink) {

@@ -22,8 +22,9 @@
 
 #include "store/database.h"
 #include "store/postgres/pool.h"
-#include "store/postgres/postgres_security_store.h"
+#include "store/postgres/postgres_audit_store.h"
 #include "store/postgres/postgres_session_store.h"
+#include "store/postgres/postgres_throttle_store.h"
 #include "store/postgres/postgres_user_store.h"
 #include "store/postgres/session_feed.h"
 
@@ -39,8 +40,8 @@ class PostgresDatabase final : public Database {
 
   identity::UserStore& users() override { return users_; }
   session::SessionStore& sessions() override { return sessions_; }
-  throttle::ThrottleStore& throttles() override { return security_; }
-  audit::EventStore& events() override { return security_; }
+  throttle::ThrottleStore& throttles() override { return throttles_; }
+  audit::EventStore& events() override { return events_; }
 
   std::string_view dialect() const override { return "postgres"; }
 
@@ -61,7 +62,8 @@ class PostgresDatabase final : public Database {
   Pool pool_;
   PostgresUserStore users_;
   PostgresSessionStore sessions_;
-  PostgresSecurityStore security_;
+  PostgresThrottleStore throttles_;
+  PostgresAuditStore events_;
   std::mutex feed_mu_;
   std::unique_ptr<SessionFeed> feed_;
 };

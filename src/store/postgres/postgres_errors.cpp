@@ -66,4 +66,8 @@ Error StorageError(const QueryResult& result, const char* what) {
   return Unavailable();
 }
 
+Error StorageError(const QueryResult& result, const char* stage, const char* what) {
+  return StorageError(result, (std::string(stage) + " " + what).c_str());
+}
+
 }  // namespace latchkey::store::postgres

@@ -22,6 +22,8 @@ Error Unavailable();
 
 // Logs `what` failed with `result`'s SQLSTATE and message; returns Unavailable().
 Error StorageError(const QueryResult& result, const char* what);
+// The same for a stage of `what` ("begin", "commit").
+Error StorageError(const QueryResult& result, const char* stage, const char* what);
 
 // Logs that the database cannot be reached (`what`: which attempt; `message`: libpq's),
 // at most one line a second.

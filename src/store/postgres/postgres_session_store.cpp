@@ -1,6 +1,6 @@
 #include "store/postgres/postgres_session_store.h"
 
-#include "store/postgres/postgres_errors.h"
+#include "store/postgres/query.h"
 #include "store/postgres/session_notify.h"
 #include "store/postgres/text.h"
 
@@ -53,6 +53,29 @@ session::SessionRecord ReadSession(const QueryResult& r, int row) {
   return s;
 }
 
+session::ResolvedSession ReadResolved(const QueryResult& r, int row) {
+  session::ResolvedSession out;
+  out.session = ReadSession(r, row);
+  out.user = {out.session.user_id, r.Text(row, 10), r.Text(row, 11)};
+  return out;
+}
+
+// Deletes what `sql` names in one transaction and, when it deleted anything, queues `notify`
+// in it: true when something was deleted.
+template <typename Notify>
+Result<bool> DeleteAndNotify(Pool& pool, const char* what, const char* sql,
+                             std::initializer_list<Param> params, Notify notify) {
+  return WithConnection(pool, [&](Connection& conn) {
+    return InTransaction(conn, what, [&]() -> Result<bool> {
+      auto deleted = Run(conn, sql, what, params);
+      if (!deleted) return deleted.error();
+      if (*deleted == 0) return false;
+      if (auto n = notify(conn); !n) return n.error();
+      return true;
+    });
+  });
+}
+
 }  // namespace
 
 Result<void> InsertSessionRow(Connection& conn, const session::SessionRecord& s,
@@ -61,154 +84,113 @@ Result<void> InsertSessionRow(Connection& conn, const session::SessionRecord& s,
       conn.Exec(kInsertSession, {s.id, user_id, s.token_hash, s.created_at, s.last_seen_at,
                                  s.expires_at, StorableText(s.user_agent), StorableText(s.ip),
                                  s.idle_timeout, Param::Bool(s.persistent)});
-  if (r.sqlstate() == kForeignKeyViolation)
+  if (r.sqlstate() == kForeignKeyViolation) {
     return MakeError(Errc::kUnauthenticated, "Not logged in");
+  }
   if (!r.ok()) return StorageError(r, "insert session");
   return {};
 }
 
 Result<void> PostgresSessionStore::InsertSession(
     const session::SessionRecord& created, std::optional<std::string_view> replaced_token_hash) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  Connection& conn = **lease;
-  Transaction tx(conn);
-  if (!tx.Began()) return StorageError(tx.begin_result(), "begin session insert");
-  if (replaced_token_hash) {
-    QueryResult deleted = conn.Exec(kDeleteSessionByTokenHash, {*replaced_token_hash});
-    if (!deleted.ok()) return StorageError(deleted, "delete replaced session");
-    if (deleted.Affected() > 0) {
-      if (QueryResult n = NotifyTokenChanged(conn, *replaced_token_hash); !n.ok()) {
-        return StorageError(n, "notify replaced session");
+  return WithConnection(pool_, [&](Connection& conn) {
+    return InTransaction(conn, "session insert", [&]() -> Result<void> {
+      if (replaced_token_hash) {
+        auto deleted =
+            Run(conn, kDeleteSessionByTokenHash, "delete replaced session", {*replaced_token_hash});
+        if (!deleted) return deleted.error();
+        if (*deleted > 0) {
+          auto n = NotifyTokenChanged(conn, *replaced_token_hash, "notify replaced session");
+          if (!n) return n;
+        }
       }
-    }
-  }
-  if (auto r = InsertSessionRow(conn, created, created.user_id); !r) return r.error();
-  if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit session insert");
-  return {};
+      return InsertSessionRow(conn, created, created.user_id);
+    });
+  });
 }
 
 Result<std::optional<session::ResolvedSession>> PostgresSessionStore::FindSessionByTokenHash(
     std::string_view token_hash) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  QueryResult r = (*lease)->Exec(kSelectSessionByTokenHash, {token_hash});
-  if (!r.ok()) return StorageError(r, "session lookup");
-  if (r.rows() == 0) return std::optional<session::ResolvedSession>();
-  session::ResolvedSession out;
-  out.session = ReadSession(r, 0);
-  out.user = {out.session.user_id, r.Text(0, 10), r.Text(0, 11)};
-  return std::optional<session::ResolvedSession>(std::move(out));
+  return WithConnection(pool_, [&](Connection& conn) {
+    return ReadOne(conn, kSelectSessionByTokenHash, "session lookup", ReadResolved, {token_hash});
+  });
 }
 
 Result<std::optional<session::SessionRecord>> PostgresSessionStore::FindSessionById(
     std::string_view id) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  QueryResult r = (*lease)->Exec(kSelectSessionById, {id});
-  if (!r.ok()) return StorageError(r, "session lookup");
-  if (r.rows() == 0) return std::optional<session::SessionRecord>();
-  return std::optional<session::SessionRecord>(ReadSession(r, 0));
+  return WithConnection(pool_, [&](Connection& conn) {
+    return ReadOne(conn, kSelectSessionById, "session lookup", ReadSession, {id});
+  });
 }
 
 Result<bool> PostgresSessionStore::DeleteSessionByTokenHash(std::string_view token_hash) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  Connection& conn = **lease;
-  Transaction tx(conn);
-  if (!tx.Began()) return StorageError(tx.begin_result(), "begin session delete");
-  QueryResult deleted = conn.Exec(kDeleteSessionByTokenHash, {token_hash});
-  if (!deleted.ok()) return StorageError(deleted, "delete session");
-  if (deleted.Affected() > 0) {
-    if (QueryResult n = NotifyTokenChanged(conn, token_hash); !n.ok()) {
-      return StorageError(n, "notify session delete");
-    }
-  }
-  if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit session delete");
-  return deleted.Affected() > 0;
+  return DeleteAndNotify(pool_, "session delete", kDeleteSessionByTokenHash, {token_hash},
+                         [&](Connection& conn) {
+                           return NotifyTokenChanged(conn, token_hash, "notify session delete");
+                         });
 }
 
 Result<long> PostgresSessionStore::DeleteExpiredSessions(UnixSeconds now) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  QueryResult r = (*lease)->Exec(kDeleteExpiredSessions, {now});
-  if (!r.ok()) return StorageError(r, "sweep sessions");
-  return r.Affected();
+  return WithConnection(pool_, [&](Connection& conn) {
+    return Run(conn, kDeleteExpiredSessions, "sweep sessions", {now});
+  });
 }
 
 Result<void> PostgresSessionStore::TouchSession(std::string_view token_hash, UnixSeconds now) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  QueryResult r = (*lease)->Exec(kTouchSession, {token_hash, now});
-  if (!r.ok()) return StorageError(r, "touch session");
-  return {};
+  return WithConnection(pool_, [&](Connection& conn) -> Result<void> {
+    if (auto r = Run(conn, kTouchSession, "touch session", {token_hash, now}); !r) {
+      return r.error();
+    }
+    return {};
+  });
 }
 
 Result<void> PostgresSessionStore::TouchSessions(const std::vector<Touch>& touches) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  Connection& conn = **lease;
-  Transaction tx(conn);
-  if (!tx.Began()) return StorageError(tx.begin_result(), "begin session touches");
-  for (const Touch& t : touches) {
-    QueryResult r = conn.Exec(kTouchSession, {t.token_hash, t.at});
-    if (!r.ok()) return StorageError(r, "touch sessions");
-  }
-  QueryResult committed = tx.Commit();
-  if (!committed.ok()) return StorageError(committed, "commit session touches");
-  return {};
+  return WithConnection(pool_, [&](Connection& conn) {
+    return InTransaction(conn, "session touches", [&]() -> Result<void> {
+      for (const Touch& t : touches) {
+        if (auto r = Run(conn, kTouchSession, "touch sessions", {t.token_hash, t.at}); !r) {
+          return r.error();
+        }
+      }
+      return {};
+    });
+  });
 }
 
 Result<std::vector<session::SessionRecord>> PostgresSessionStore::ListSessions(
     identity::UserId user_id, UnixSeconds now) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  QueryResult r = (*lease)->Exec(kSelectUserSessions, {user_id, now});
-  if (!r.ok()) return StorageError(r, "list sessions");
-  std::vector<session::SessionRecord> out;
-  out.reserve(static_cast<std::size_t>(r.rows()));
-  for (int row = 0; row < r.rows(); ++row) out.push_back(ReadSession(r, row));
-  return out;
+  return WithConnection(pool_, [&](Connection& conn) {
+    return ReadAll(conn, kSelectUserSessions, "list sessions", ReadSession, {user_id, now});
+  });
 }
 
 Result<bool> PostgresSessionStore::DeleteUserSession(identity::UserId user_id,
                                                      std::string_view id) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  Connection& conn = **lease;
-  Transaction tx(conn);
-  if (!tx.Began()) return StorageError(tx.begin_result(), "begin session revoke");
-  QueryResult deleted = conn.Exec(kDeleteUserSession, {user_id, id});
-  if (!deleted.ok()) return StorageError(deleted, "revoke session");
-  if (deleted.Affected() > 0) {
-    if (QueryResult n = NotifyUserChanged(conn, user_id); !n.ok()) {
-      return StorageError(n, "notify session revoke");
-    }
-  }
-  if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit session revoke");
-  return deleted.Affected() > 0;
+  return DeleteAndNotify(
+      pool_, "session revoke", kDeleteUserSession, {user_id, id},
+      [&](Connection& conn) { return NotifyUserChanged(conn, user_id, "notify session revoke"); });
 }
 
 Result<long> PostgresSessionStore::DeleteOtherSessions(identity::UserId user_id,
                                                        std::string_view keep_token_hash,
                                                        UnixSeconds now) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  Connection& conn = **lease;
-  Transaction tx(conn);
-  if (!tx.Began()) return StorageError(tx.begin_result(), "begin revoke others");
-  // Ended sessions first, uncounted: "revoked" counts sessions that were still live.
-  QueryResult ended = conn.Exec(kDeleteEndedUserSessions, {user_id, now});
-  if (!ended.ok()) return StorageError(ended, "delete ended sessions");
-  QueryResult others = conn.Exec(kDeleteOtherSessions, {user_id, keep_token_hash});
-  if (!others.ok()) return StorageError(others, "revoke other sessions");
-  if (ended.Affected() + others.Affected() > 0) {
-    if (QueryResult n = NotifyUserChanged(conn, user_id); !n.ok()) {
-      return StorageError(n, "notify revoke others");
-    }
-  }
-  if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit revoke others");
-  return others.Affected();
+  return WithConnection(pool_, [&](Connection& conn) {
+    return InTransaction(conn, "revoke others", [&]() -> Result<long> {
+      // Ended sessions first, uncounted: "revoked" counts sessions that were still live.
+      auto ended = Run(conn, kDeleteEndedUserSessions, "delete ended sessions", {user_id, now});
+      if (!ended) return ended.error();
+      auto others =
+          Run(conn, kDeleteOtherSessions, "revoke other sessions", {user_id, keep_token_hash});
+      if (!others) return others.error();
+      if (*ended + *others > 0) {
+        if (auto n = NotifyUserChanged(conn, user_id, "notify revoke others"); !n) {
+          return n.error();
+        }
+      }
+      return *others;
+    });
+  });
 }
 
 }  // namespace latchkey::store::postgres

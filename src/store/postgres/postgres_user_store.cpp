@@ -1,7 +1,7 @@
 #include "store/postgres/postgres_user_store.h"
 
-#include "store/postgres/postgres_errors.h"
 #include "store/postgres/postgres_session_store.h"
+#include "store/postgres/query.h"
 #include "store/postgres/session_notify.h"
 
 namespace latchkey::store::postgres {
@@ -24,6 +24,32 @@ constexpr const char* kDeleteUserSessions = "DELETE FROM sessions WHERE user_id 
 
 Error NotLoggedIn() { return MakeError(Errc::kUnauthenticated, "Not logged in"); }
 
+// The users row of `user` (one statement; the caller's transaction, if any, holds it).
+// Errors: kUsernameTaken from the unique index on lower(username), else storage errors.
+Result<identity::User> InsertUser(Connection& conn, const identity::NewUser& user) {
+  QueryResult inserted =
+      conn.Exec(kInsertUser, {user.username, user.name, user.password_hash, user.created_at});
+  if (inserted.sqlstate() == kUniqueViolation) {
+    return MakeError(Errc::kUsernameTaken, "This username is already taken", "username");
+  }
+  if (!inserted.ok() || inserted.rows() != 1) return StorageError(inserted, "insert user");
+  return identity::User{inserted.Int(0, 0), user.username, user.name};
+}
+
+// Sets the password hash of user `id` and deletes every session of the user, in the caller's
+// transaction, announcing the user. False (nothing written) when there is no such user.
+Result<bool> SetPasswordEndingSessions(Connection& conn, identity::UserId id,
+                                       std::string_view password_hash, const char* what) {
+  auto updated = Run(conn, kUpdatePassword, "update password", {id, password_hash});
+  if (!updated) return updated.error();
+  if (*updated == 0) return false;
+  if (auto deleted = Run(conn, kDeleteUserSessions, "delete sessions", {id}); !deleted) {
+    return deleted.error();
+  }
+  if (auto n = NotifyUserChanged(conn, id, what); !n) return n.error();
+  return true;
+}
+
 }  // namespace
 
 identity::UserRecord ReadUserRow(const QueryResult& r, int row) {
@@ -37,143 +63,98 @@ identity::UserRecord ReadUserRow(const QueryResult& r, int row) {
 
 Result<identity::User> PostgresUserStore::CreateUserWithSession(
     const identity::NewUser& user, const session::SessionRecord& first) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  Connection& conn = **lease;
-  Transaction tx(conn);
-  if (!tx.Began()) return StorageError(tx.begin_result(), "begin signup");
-  QueryResult inserted =
-      conn.Exec(kInsertUser, {user.username, user.name, user.password_hash, user.created_at});
-  if (inserted.sqlstate() == kUniqueViolation) {
-    return MakeError(Errc::kUsernameTaken, "This username is already taken", "username");
-  }
-  if (!inserted.ok() || inserted.rows() != 1) return StorageError(inserted, "insert user");
-  identity::User created{inserted.Int(0, 0), user.username, user.name};
-  if (auto r = InsertSessionRow(conn, first, created.id); !r) return r.error();
-  if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit signup");
-  return created;
+  return WithConnection(pool_, [&](Connection& conn) {
+    return InTransaction(conn, "signup", [&]() -> Result<identity::User> {
+      auto created = InsertUser(conn, user);
+      if (!created) return created;
+      if (auto r = InsertSessionRow(conn, first, created->id); !r) return r.error();
+      return created;
+    });
+  });
 }
 
 Result<identity::User> PostgresUserStore::CreateUser(const identity::NewUser& user) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  QueryResult inserted =
-      (*lease)->Exec(kInsertUser, {user.username, user.name, user.password_hash, user.created_at});
-  if (inserted.sqlstate() == kUniqueViolation) {
-    return MakeError(Errc::kUsernameTaken, "This username is already taken", "username");
-  }
-  if (!inserted.ok() || inserted.rows() != 1) return StorageError(inserted, "insert user");
-  return identity::User{inserted.Int(0, 0), user.username, user.name};
+  return WithConnection(pool_, [&](Connection& conn) { return InsertUser(conn, user); });
 }
 
 Result<std::optional<identity::UserRecord>> PostgresUserStore::FindUserByUsername(
     std::string_view username) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  QueryResult r = (*lease)->Exec(kSelectUserByUsername, {username});
-  if (!r.ok()) return StorageError(r, "user lookup");
-  if (r.rows() == 0) return std::optional<identity::UserRecord>();
-  return std::optional<identity::UserRecord>(ReadUserRow(r, 0));
+  return WithConnection(pool_, [&](Connection& conn) {
+    return ReadOne(conn, kSelectUserByUsername, "user lookup", ReadUserRow, {username});
+  });
 }
 
 Result<std::optional<identity::UserRecord>> PostgresUserStore::FindUserById(identity::UserId id) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  QueryResult r = (*lease)->Exec(kSelectUserById, {id});
-  if (!r.ok()) return StorageError(r, "user lookup");
-  if (r.rows() == 0) return std::optional<identity::UserRecord>();
-  return std::optional<identity::UserRecord>(ReadUserRow(r, 0));
+  return WithConnection(pool_, [&](Connection& conn) {
+    return ReadOne(conn, kSelectUserById, "user lookup", ReadUserRow, {id});
+  });
 }
 
 Result<bool> PostgresUserStore::DeleteUser(identity::UserId id) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  Connection& conn = **lease;
-  Transaction tx(conn);
-  if (!tx.Began()) return StorageError(tx.begin_result(), "begin user delete");
-  QueryResult deleted = conn.Exec(kDeleteUser, {id});
-  if (!deleted.ok()) return StorageError(deleted, "delete user");
-  if (deleted.Affected() > 0) {
-    if (QueryResult n = NotifyUserChanged(conn, id); !n.ok()) {
-      return StorageError(n, "notify user delete");
-    }
-  }
-  if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit user delete");
-  return deleted.Affected() > 0;
+  return WithConnection(pool_, [&](Connection& conn) {
+    return InTransaction(conn, "user delete", [&]() -> Result<bool> {
+      auto deleted = Run(conn, kDeleteUser, "delete user", {id});
+      if (!deleted) return deleted.error();
+      if (*deleted == 0) return false;
+      if (auto n = NotifyUserChanged(conn, id, "notify user delete"); !n) return n.error();
+      return true;
+    });
+  });
 }
 
 Result<identity::User> PostgresUserStore::UpdateName(identity::UserId id, std::string_view name) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  Connection& conn = **lease;
-  Transaction tx(conn);
-  if (!tx.Began()) return StorageError(tx.begin_result(), "begin name update");
-  QueryResult updated = conn.Exec(kUpdateName, {id, name});
-  if (!updated.ok()) return StorageError(updated, "update name");
-  if (updated.rows() == 0) return NotLoggedIn();
-  if (QueryResult n = NotifyUserChanged(conn, id); !n.ok()) {
-    return StorageError(n, "notify name update");
-  }
-  if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit name update");
-  return identity::User{updated.Int(0, 0), updated.Text(0, 1), updated.Text(0, 2)};
+  auto read = [](const QueryResult& r, int row) {
+    return identity::User{r.Int(row, 0), r.Text(row, 1), r.Text(row, 2)};
+  };
+  return WithConnection(pool_, [&](Connection& conn) {
+    return InTransaction(conn, "name update", [&]() -> Result<identity::User> {
+      auto updated = ReadOne(conn, kUpdateName, "update name", read, {id, name});
+      if (!updated) return updated.error();
+      if (!*updated) return NotLoggedIn();
+      if (auto n = NotifyUserChanged(conn, id, "notify name update"); !n) return n.error();
+      return **updated;
+    });
+  });
 }
 
 Result<void> PostgresUserStore::ReplacePassword(identity::UserId id, std::string_view password_hash,
                                                 const session::SessionRecord& replacement) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  Connection& conn = **lease;
-  Transaction tx(conn);
-  if (!tx.Began()) return StorageError(tx.begin_result(), "begin password change");
-  QueryResult updated = conn.Exec(kUpdatePassword, {id, password_hash});
-  if (!updated.ok()) return StorageError(updated, "update password");
-  if (updated.Affected() == 0) return NotLoggedIn();
-  QueryResult deleted = conn.Exec(kDeleteUserSessions, {id});
-  if (!deleted.ok()) return StorageError(deleted, "delete sessions");
-  if (auto r = InsertSessionRow(conn, replacement, id); !r) return r.error();
-  if (QueryResult n = NotifyUserChanged(conn, id); !n.ok()) {
-    return StorageError(n, "notify password change");
-  }
-  if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit password change");
-  return {};
+  return WithConnection(pool_, [&](Connection& conn) {
+    return InTransaction(conn, "password change", [&]() -> Result<void> {
+      // The notification is queued before the replacement's insert; a failed insert rolls
+      // both back, so nothing is announced that did not happen.
+      auto changed = SetPasswordEndingSessions(conn, id, password_hash, "notify password change");
+      if (!changed) return changed.error();
+      if (!*changed) return NotLoggedIn();
+      return InsertSessionRow(conn, replacement, id);
+    });
+  });
 }
 
 Result<bool> PostgresUserStore::ResetPassword(identity::UserId id, std::string_view password_hash) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  Connection& conn = **lease;
-  Transaction tx(conn);
-  if (!tx.Began()) return StorageError(tx.begin_result(), "begin password reset");
-  QueryResult updated = conn.Exec(kUpdatePassword, {id, password_hash});
-  if (!updated.ok()) return StorageError(updated, "update password");
-  if (updated.Affected() == 0) return false;
-  QueryResult deleted = conn.Exec(kDeleteUserSessions, {id});
-  if (!deleted.ok()) return StorageError(deleted, "delete sessions");
-  if (QueryResult n = NotifyUserChanged(conn, id); !n.ok()) {
-    return StorageError(n, "notify password reset");
-  }
-  if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit password reset");
-  return true;
+  return WithConnection(pool_, [&](Connection& conn) {
+    return InTransaction(conn, "password reset", [&] {
+      return SetPasswordEndingSessions(conn, id, password_hash, "notify password reset");
+    });
+  });
 }
 
 Result<bool> PostgresUserStore::SetDisabled(identity::UserId id, UnixSeconds at) {
-  auto lease = pool_.Acquire();
-  if (!lease) return lease.error();
-  Connection& conn = **lease;
-  Transaction tx(conn);
-  if (!tx.Began()) return StorageError(tx.begin_result(), "begin disable");
-  QueryResult updated = conn.Exec(kSetDisabled, {id, at > 0 ? Param(at) : Param::Null()});
-  if (!updated.ok()) return StorageError(updated, "disable user");
-  if (updated.Affected() == 0) return false;
-  // Enabling deletes them too: a login that raced the disable may have inserted a session
-  // (never resolved while disabled), which must not come back to life now.
-  QueryResult deleted = conn.Exec(kDeleteUserSessions, {id});
-  if (!deleted.ok()) return StorageError(deleted, "delete sessions");
-  if (QueryResult n = NotifyUserChanged(conn, id); !n.ok()) {
-    return StorageError(n, "notify disable");
-  }
-  if (QueryResult c = tx.Commit(); !c.ok()) return StorageError(c, "commit disable");
-  return true;
+  return WithConnection(pool_, [&](Connection& conn) {
+    return InTransaction(conn, "disable", [&]() -> Result<bool> {
+      auto updated =
+          Run(conn, kSetDisabled, "disable user", {id, at > 0 ? Param(at) : Param::Null()});
+      if (!updated) return updated.error();
+      if (*updated == 0) return false;
+      // Enabling deletes them too: a login that raced the disable may have inserted a session
+      // (never resolved while disabled), which must not come back to life now.
+      if (auto deleted = Run(conn, kDeleteUserSessions, "delete sessions", {id}); !deleted) {
+        return deleted.error();
+      }
+      if (auto n = NotifyUserChanged(conn, id, "notify disable"); !n) return n.error();
+      return true;
+    });
+  });
 }
 
 }  // namespace latchkey::store::postgres

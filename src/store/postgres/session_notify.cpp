@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "store/postgres/query.h"
+
 namespace latchkey::store::postgres {
 namespace {
 
@@ -11,16 +13,18 @@ constexpr std::string_view kUserPrefix = "u:";
 
 }  // namespace
 
-QueryResult NotifyTokenChanged(Connection& conn, std::string_view token_hash) {
+Result<void> NotifyTokenChanged(Connection& conn, std::string_view token_hash, const char* what) {
   std::string payload(kTokenPrefix);
   payload += token_hash;
-  return conn.Exec(kNotify, {payload});
+  if (auto r = Exec(conn, kNotify, what, {payload}); !r) return r.error();
+  return {};
 }
 
-QueryResult NotifyUserChanged(Connection& conn, identity::UserId user_id) {
+Result<void> NotifyUserChanged(Connection& conn, identity::UserId user_id, const char* what) {
   std::string payload(kUserPrefix);
   payload += std::to_string(user_id);
-  return conn.Exec(kNotify, {payload});
+  if (auto r = Exec(conn, kNotify, what, {payload}); !r) return r.error();
+  return {};
 }
 
 std::optional<SessionChange> ParseSessionChange(std::string_view payload) {

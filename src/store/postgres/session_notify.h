@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/errc.h"
 #include "identity/user.h"
 #include "store/postgres/connection.h"
 
@@ -17,8 +18,10 @@ namespace latchkey::store::postgres {
 
 inline constexpr const char* kListenSessions = "LISTEN latchkey_sessions";
 
-QueryResult NotifyTokenChanged(Connection& conn, std::string_view token_hash);
-QueryResult NotifyUserChanged(Connection& conn, identity::UserId user_id);
+// Queue the notification in the caller's transaction. Errors: kStorageUnavailable (logged as
+// `what`).
+Result<void> NotifyTokenChanged(Connection& conn, std::string_view token_hash, const char* what);
+Result<void> NotifyUserChanged(Connection& conn, identity::UserId user_id, const char* what);
 
 // A parsed payload: either token_hash or user_id is set.
 struct SessionChange {
