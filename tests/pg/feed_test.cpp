@@ -1,6 +1,7 @@
 // The NOTIFY feed of PostgreSQL only: it reports losing and regaining its connection and
 // stops promptly, even while reconnecting. What every dialect's feed does: tests/contract.
 #include <chrono>
+#include <thread>
 
 #include "pg_fixture.h"
 
@@ -16,22 +17,9 @@ class PgFeed : public PgTest {
     if (HasFatalFailure()) return;
     ASSERT_TRUE(db().WatchSessionChanges(sink_));
     ASSERT_TRUE(sink_.WaitUntil([](const RecordingSink& s) { return s.ups == 1; }, 3s));
-    other_ = Open();
-  }
-  void TearDown() override {
-    other_.reset();
-    PgTest::TearDown();  // stops the feed before sink_ goes away
   }
 
-  identity::UserId NewUser(const std::string& username) {
-    auto created =
-        other_->users().CreateUserWithSession(MakeUser(username), MakeSession(0, username + "-0"));
-    if (!created) throw std::runtime_error("signup failed: " + created.error().message);
-    return created->id;
-  }
-
-  RecordingSink sink_;
-  std::unique_ptr<store::postgres::PostgresDatabase> other_;
+  RecordingSink sink_;  // PgTest::TearDown stops the feed before this goes
 };
 
 TEST_F(PgFeed, ConnectionLost_FeedGoesDownThenUpAgain) {
@@ -44,8 +32,9 @@ TEST_F(PgFeed, ConnectionLost_FeedGoesDownThenUpAgain) {
   AllowConnections(true);
   ASSERT_TRUE(sink_.WaitUntil([](const RecordingSink& s) { return s.ups == 2; }, 3s));
   // And delivers again.
-  NewUser("zoe");
-  ASSERT_TRUE(other_->sessions().DeleteSessionByTokenHash(TokenHash("zoe-0")).value());
+  auto other = Open();  // another node
+  ASSERT_TRUE(other->users().CreateUserWithSession(MakeUser("zoe"), MakeSession(0, "zoe-0")));
+  ASSERT_TRUE(other->sessions().DeleteSessionByTokenHash(TokenHash("zoe-0")).value());
   EXPECT_TRUE(
       sink_.WaitUntil([](const RecordingSink& s) { return s.HasToken(TokenHash("zoe-0")); }, 1s));
 }
