@@ -69,7 +69,7 @@ describe('common passwords', () => {
     // The server, asked directly, gives the same verdict.
     const res = await postFromPage(page, '/api/auth/signup', { username, password: 'password1' });
     assert.equal(res.status, 400);
-    assert.deepEqual(res.body, { error: kTooCommon, field: 'password' });
+    assert.deepEqual(res.body, { error: kTooCommon, code: 'validation_failed', field: 'password' });
 
     await submitSignup(page, { username, password: 'password1 with more words' });
     await page.getByTestId('home-page').waitFor();
@@ -97,7 +97,7 @@ describe('common passwords', () => {
 
     const res = await postFromPage(page, '/api/auth/password', { current_password: user.password, new_password: 'qwertyuiop' });
     assert.equal(res.status, 400);
-    assert.deepEqual(res.body, { error: kTooCommon, field: 'new_password' });
+    assert.deepEqual(res.body, { error: kTooCommon, code: 'validation_failed', field: 'new_password' });
 
     await fill('another decent passphrase');
     await page.getByTestId('password-status').waitFor({ state: 'visible' });
