@@ -130,8 +130,8 @@ void PrintTable(const std::vector<std::string>& headers,
   for (const auto& row : cells) print_row(row);
 }
 
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "latchkey: %s\n", message.c_str());
+int Fail(std::string_view message) {
+  std::fprintf(stderr, "latchkey: %.*s\n", static_cast<int>(message.size()), message.data());
   return 1;
 }
 

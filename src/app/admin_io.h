@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/errc.h"
@@ -29,6 +30,6 @@ void PrintTable(const std::vector<std::string>& headers,
                 const std::vector<std::vector<std::string>>& rows);
 
 // "latchkey: <message>" on stderr; returns the exit code 1 (failure).
-int Fail(const std::string& message);
+int Fail(std::string_view message);
 
 }  // namespace latchkey::app

@@ -55,7 +55,7 @@ Result<std::vector<SessionRow>> Collect(AdminContext& ctx, const std::string& us
 
 int List(AdminContext& ctx, const AdminOptions& o) {
   auto rows = Collect(ctx, o.user);
-  if (!rows) return Fail(rows.error().message);
+  if (!rows) return Fail(MessageOf(rows.error()));
   if (o.json) {
     boost::json::array out;
     for (const auto& row : *rows) out.push_back(SessionJson(row));
@@ -75,12 +75,12 @@ int List(AdminContext& ctx, const AdminOptions& o) {
 int Revoke(AdminContext& ctx, const AdminOptions& o) {
   if (!o.user.empty()) {
     auto n = ctx.service().RevokeUserSessions(o.user);
-    if (!n) return Fail(n.error().message);
+    if (!n) return Fail(MessageOf(n.error()));
     std::printf("revoked %ld live sessions of %s\n", *n, o.user.c_str());
     return 0;
   }
   auto s = ctx.service().RevokeSession(o.target);
-  if (!s) return Fail(s.error().message);
+  if (!s) return Fail(MessageOf(s.error()));
   std::printf("revoked session %s\n", s->id.c_str());
   return 0;
 }

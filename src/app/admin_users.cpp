@@ -57,11 +57,11 @@ Result<std::size_t> LiveSessions(AdminContext& ctx, identity::UserId id) {
 int List(AdminContext& ctx, bool json) {
   std::vector<identity::UserRecord> users;
   auto r = ctx.db().ForEachUser([&](const identity::UserRecord& u) { users.push_back(u); });
-  if (!r) return Fail(r.error().message);
+  if (!r) return Fail(MessageOf(r.error()));
   std::vector<UserRow> rows;
   for (auto& u : users) {
     auto n = LiveSessions(ctx, u.user.id);
-    if (!n) return Fail(n.error().message);
+    if (!n) return Fail(MessageOf(n.error()));
     rows.push_back({std::move(u), *n});
   }
   if (json) {
@@ -78,9 +78,9 @@ int List(AdminContext& ctx, bool json) {
 
 int Show(AdminContext& ctx, const std::string& ref, bool json) {
   auto user = ctx.service().FindUser(ref);
-  if (!user) return Fail(user.error().message);
+  if (!user) return Fail(MessageOf(user.error()));
   auto n = LiveSessions(ctx, user->user.id);
-  if (!n) return Fail(n.error().message);
+  if (!n) return Fail(MessageOf(n.error()));
   UserRow row{std::move(*user), *n};
   if (json) {
     std::printf("%s\n", boost::json::serialize(UserJson(row)).c_str());
@@ -98,7 +98,7 @@ int Show(AdminContext& ctx, const std::string& ref, bool json) {
 std::optional<std::string> NewPassword(const AdminOptions& o, int& code) {
   auto password = ReadNewPassword(o.password_stdin);
   if (!password) {
-    std::fprintf(stderr, "latchkey: %s\n", password.error().message.c_str());
+    std::fprintf(stderr, "latchkey: %s\n", std::string(MessageOf(password.error())).c_str());
     code = !o.password_stdin && !StdinIsTerminal() ? 2 : 1;
     return std::nullopt;
   }
@@ -131,32 +131,32 @@ int RunUserCommand(std::string_view command, const AdminOptions& o) {
     if (!password) return code;
     if (command == "add") {
       auto user = admin.AddUser(o.target, o.name, *password);
-      if (!user) return Fail(user.error().message);
+      if (!user) return Fail(MessageOf(user.error()));
       std::printf("%lld\n", static_cast<long long>(user->id));
       return 0;
     }
     auto user = admin.SetPassword(o.target, *password);
-    if (!user) return Fail(user.error().message);
+    if (!user) return Fail(MessageOf(user.error()));
     std::printf("password of %s set; every session of it ended\n", user->username.c_str());
     return 0;
   }
   if (command == "disable" || command == "enable") {
     bool disable = command == "disable";
     auto changed = disable ? admin.Disable(o.target) : admin.Enable(o.target);
-    if (!changed) return Fail(changed.error().message);
+    if (!changed) return Fail(MessageOf(changed.error()));
     std::printf("%s %s%s\n", o.target.c_str(), *changed ? "" : "was already ",
                 disable ? (*changed ? "disabled; its sessions ended" : "disabled") : "enabled");
     return 0;
   }
   if (command == "delete") {
     auto user = admin.FindUser(o.target);
-    if (!user) return Fail(user.error().message);
+    if (!user) return Fail(MessageOf(user.error()));
     if (!o.yes && !Confirm("Delete user " + user->user.username + " (id " +
                            std::to_string(user->user.id) + ") and every session of it?")) {
       return Fail("not deleted");
     }
     auto deleted = admin.DeleteUser(user->user.username);
-    if (!deleted) return Fail(deleted.error().message);
+    if (!deleted) return Fail(MessageOf(deleted.error()));
     std::printf("deleted %s (id %lld)\n", deleted->username.c_str(),
                 static_cast<long long>(deleted->id));
     return 0;

@@ -31,16 +31,16 @@ void SessionSweeper::Loop() {
     UnixSeconds now = clock_.Now();
     auto swept = store_.DeleteExpiredSessions(now);
     if (!swept) {
-      spdlog::warn("session sweep failed: {}", swept.error().message);
+      spdlog::warn("session sweep failed: {}", MessageOf(swept.error()));
     } else if (*swept > 0) {
       spdlog::info("swept {} ended session(s)", *swept);
     }
     // A counter idle for the decay window (1 h) and not locking anything is back to zero.
     if (auto r = throttles_.DeleteThrottlesBefore(now - 3600); !r) {
-      spdlog::warn("throttle sweep failed: {}", r.error().message);
+      spdlog::warn("throttle sweep failed: {}", MessageOf(r.error()));
     }
     if (auto r = events_.DeleteEventsBefore(now - event_retention_.count()); !r) {
-      spdlog::warn("audit event sweep failed: {}", r.error().message);
+      spdlog::warn("audit event sweep failed: {}", MessageOf(r.error()));
     }
     lock.lock();
     wake_.wait_for(lock, interval_, [this] { return stopping_; });

@@ -48,10 +48,10 @@ identity::UserRecord ParseLine(const std::string& text, long line) {
   rec.user.name = field("name");
   rec.password_hash = field("password_hash");
   if (auto r = identity::ValidateUsername(rec.user.username); !r) {
-    BadLine(line, "username: " + r.error().message);
+    BadLine(line, "username: " + std::string(MessageOf(r.error())));
   }
   if (auto r = identity::ValidateName(rec.user.name); !r)
-    BadLine(line, "name: " + r.error().message);
+    BadLine(line, "name: " + std::string(MessageOf(r.error())));
   if (!crypto::IsSupportedHash(rec.password_hash)) {
     BadLine(line,
             "password_hash is not a well-formed argon2id or bcrypt hash with work factors "
@@ -83,7 +83,7 @@ long ExportUsers(store::Database& db, std::ostream& out) {
     out << boost::json::serialize(line) << '\n';
     ++count;
   });
-  if (!r) throw std::runtime_error("export failed: " + r.error().message);
+  if (!r) throw std::runtime_error("export failed: " + std::string(MessageOf(r.error())));
   out.flush();
   if (!out) throw std::runtime_error("export failed: cannot write the output");
   return count;
@@ -104,7 +104,7 @@ ImportSummary ImportUsers(store::Database& db, std::istream& in) {
     auto r = db.ImportUser(rec);
     if (!r) {
       throw std::runtime_error("import failed after " + std::to_string(summary.imported) +
-                               " users: " + r.error().message);
+                               " users: " + std::string(MessageOf(r.error())));
     }
     ++(*r ? summary.imported : summary.skipped);
   }

@@ -1,13 +1,14 @@
-// Outcomes that callers handle, as values. One table (http/error_mapping.cpp) maps each to
-// an HTTP status, a stable machine-readable code (the `code` of every error body, which
-// clients decide on) and a default public message; an Error may carry a more precise message
-// (a validation rule), never a secret or a stack.
+// Outcomes that callers handle, as values. One table (base/errc.cpp) gives each its HTTP
+// status, a stable machine-readable code (the `code` of every error body, which clients
+// decide on) and a default public message; an Error may carry a more precise message (a
+// validation rule), never a secret or a stack.
 // Thread-safety: plain values.
 #pragma once
 
 #include <boost/system/result.hpp>
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace latchkey {
@@ -46,6 +47,20 @@ struct Error {
 inline Error MakeError(Errc code, std::string message = {}, std::string field = {}) {
   return Error{code, std::move(field), std::move(message), 0};
 }
+
+// One row of the table: the HTTP status (RFC 9110 section 15; 429 and 431: RFC 6585), the
+// stable code (snake_case; never renamed: clients and operators key on it) and the default
+// public message.
+struct ErrcInfo {
+  Errc errc;
+  int status;
+  std::string_view code;
+  std::string_view message;
+};
+const ErrcInfo& InfoOf(Errc code);
+
+// What to show of an error (an API body, a CLI line, a log): its own message, else its code's.
+std::string_view MessageOf(const Error& error);
 
 // Called by boost::system::result<T, Error>::value() when it holds an error: a bug.
 [[noreturn]] void throw_exception_from_error(const Error& e, const boost::source_location& loc);

@@ -1,6 +1,6 @@
-// The one table of errors (http/error_mapping.cpp): each Errc's HTTP status, its stable code
-// (the `code` of every error body; docs/API.md and docs/openapi.json list them) and its
-// default public message; and the JSON responses built from it:
+// Errors as HTTP answers, from the one table of errors (base/errc.cpp: each Errc's HTTP
+// status, its stable code, the `code` of every error body that docs/API.md and
+// docs/openapi.json list, and its default public message):
 //   {"error": "<public message>", "code": "<code>", "field": "<field>"}
 // (field only when one request field is to blame). Clients decide on `code` and `field`,
 // never on the message, which is for people.
@@ -15,12 +15,6 @@
 namespace latchkey::http {
 
 int StatusFor(Errc code);
-
-// The stable code of an Errc, e.g. "session_ended".
-std::string_view CodeFor(Errc code);
-
-// The message an error body carries when the Error has none of its own.
-std::string_view DefaultMessage(Errc code);
 
 // A JSON error response with the status for error.code (and Retry-After when rate limited).
 Response ErrorResponse(const Error& error);

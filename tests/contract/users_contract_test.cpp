@@ -65,7 +65,6 @@ TEST_P(ContractUsers, Signup_SameUsernameOtherCase_IsTakenAndWritesNothing) {
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, Errc::kUsernameTaken);
   EXPECT_EQ(again.error().field, "username");
-  EXPECT_EQ(again.error().message, "This username is already taken");
   // The failed signup's session was rolled back with it.
   auto orphan = db().sessions().FindSessionByTokenHash(TokenHash("b2"));
   ASSERT_TRUE(orphan);
@@ -109,7 +108,6 @@ TEST_P(ContractUsers, InsertSession_UserDeleted_IsUnauthenticated) {
   auto r = db().sessions().InsertSession(MakeSession(created->id, "d2"), std::nullopt);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kUnauthenticated);
-  EXPECT_EQ(r.error().message, "Not logged in");
 }
 
 TEST_P(ContractUsers, DeleteUser_CascadesSessions_SecondDeleteIsFalse) {

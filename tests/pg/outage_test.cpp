@@ -37,7 +37,7 @@ TEST_F(PgOutage, DatabaseRefusesConnections_FailsFastThenRecovers) {
     auto took = std::chrono::steady_clock::now() - start;
     ASSERT_FALSE(ping);
     EXPECT_EQ(ping.error().code, Errc::kStorageUnavailable);
-    EXPECT_EQ(ping.error().message, "The service is temporarily unavailable");
+    EXPECT_EQ(MessageOf(ping.error()), "The service is temporarily unavailable");
     EXPECT_LT(took, 6s);
     auto lookup = db().users().FindUserByUsername("anyone");
     ASSERT_FALSE(lookup);

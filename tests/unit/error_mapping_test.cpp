@@ -1,5 +1,5 @@
-// The one error table (http/error_mapping.h): every Errc has a row, codes are unique and
-// snake_case, and error bodies carry error, code and field.
+// The one error table (base/errc.h) and the error bodies made from it (http/error_mapping.h):
+// every Errc has a row, codes are unique and snake_case, bodies carry error, code and field.
 #include "http/error_mapping.h"
 
 #include <gtest/gtest.h>
@@ -16,13 +16,16 @@ TEST(ErrorTable, EveryErrcHasItsOwnCodeStatusAndMessage) {
   std::set<std::string_view> codes;
   for (int i = 0; i <= static_cast<int>(Errc::kInternal); ++i) {
     auto errc = static_cast<Errc>(i);
-    std::string_view code = CodeFor(errc);
+    std::string_view code = InfoOf(errc).code;
+    EXPECT_EQ(InfoOf(errc).errc, errc) << "Errc " << i << " has no row of its own";
     EXPECT_TRUE(codes.insert(code).second) << "code " << code << " used twice (Errc " << i << ")";
-    EXPECT_FALSE(DefaultMessage(errc).empty()) << code;
+    EXPECT_FALSE(InfoOf(errc).message.empty()) << code;
     EXPECT_GE(StatusFor(errc), 400) << code;
     for (char c : code) EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '_') << code;
   }
-  EXPECT_EQ(CodeFor(Errc::kInternal), "internal_error");
+  EXPECT_EQ(InfoOf(Errc::kInternal).code, "internal_error");
+  EXPECT_EQ(MessageOf(MakeError(Errc::kUnauthenticated)), "Not logged in");
+  EXPECT_EQ(MessageOf(MakeError(Errc::kNotFound, "No such session")), "No such session");
   EXPECT_EQ(StatusFor(Errc::kSessionEnded), 401);
   EXPECT_EQ(StatusFor(Errc::kOriginRejected), 403);
   EXPECT_EQ(StatusFor(Errc::kHeadersTooLarge), 431);

@@ -30,9 +30,7 @@ bool IsOutage(const QueryResult& result) {
 
 }  // namespace
 
-Error Unavailable() {
-  return MakeError(Errc::kStorageUnavailable, "The service is temporarily unavailable");
-}
+Error Unavailable() { return MakeError(Errc::kStorageUnavailable); }
 
 void LogOutage(const char* what, const std::string& message) {
   std::int64_t now = NowMs();

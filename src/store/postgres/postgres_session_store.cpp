@@ -85,7 +85,7 @@ Result<void> InsertSessionRow(Connection& conn, const session::SessionRecord& s,
                                  s.expires_at, StorableText(s.user_agent), StorableText(s.ip),
                                  s.idle_timeout, Param::Bool(s.persistent)});
   if (r.sqlstate() == kForeignKeyViolation) {
-    return MakeError(Errc::kUnauthenticated, "Not logged in");
+    return MakeError(Errc::kUnauthenticated);
   }
   if (!r.ok()) return StorageError(r, "insert session");
   return {};

@@ -22,7 +22,7 @@ constexpr const char* kUpdateName =
 constexpr const char* kUpdatePassword = "UPDATE users SET password_hash = $2 WHERE id = $1";
 constexpr const char* kDeleteUserSessions = "DELETE FROM sessions WHERE user_id = $1";
 
-Error NotLoggedIn() { return MakeError(Errc::kUnauthenticated, "Not logged in"); }
+Error NotLoggedIn() { return MakeError(Errc::kUnauthenticated); }
 
 // The users row of `user` (one statement; the caller's transaction, if any, holds it).
 // Errors: kUsernameTaken from the unique index on lower(username), else storage errors.
@@ -30,7 +30,7 @@ Result<identity::User> InsertUser(Connection& conn, const identity::NewUser& use
   QueryResult inserted =
       conn.Exec(kInsertUser, {user.username, user.name, user.password_hash, user.created_at});
   if (inserted.sqlstate() == kUniqueViolation) {
-    return MakeError(Errc::kUsernameTaken, "This username is already taken", "username");
+    return MakeError(Errc::kUsernameTaken, {}, "username");
   }
   if (!inserted.ok() || inserted.rows() != 1) return StorageError(inserted, "insert user");
   return identity::User{inserted.Int(0, 0), user.username, user.name};

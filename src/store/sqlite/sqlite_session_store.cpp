@@ -65,7 +65,7 @@ Result<void> InsertSessionRow(Connection& conn, const session::SessionRecord& s,
   auto inserted =
       Query(conn, kInsertSession, "insert session", s.id, user_id, s.token_hash, s.created_at,
             s.last_seen_at, s.expires_at, s.user_agent, s.ip, s.idle_timeout, s.persistent)
-          .RunOr(SQLITE_CONSTRAINT_FOREIGNKEY, MakeError(Errc::kUnauthenticated, "Not logged in"));
+          .RunOr(SQLITE_CONSTRAINT_FOREIGNKEY, MakeError(Errc::kUnauthenticated));
   if (!inserted) return inserted.error();
   return {};
 }

@@ -18,7 +18,7 @@ constexpr const char* kUpdateName = "UPDATE users SET name = ?2 WHERE id = ?1";
 constexpr const char* kUpdatePassword = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
 constexpr const char* kDeleteUserSessions = "DELETE FROM sessions WHERE user_id = ?1";
 
-Error NotLoggedIn() { return MakeError(Errc::kUnauthenticated, "Not logged in"); }
+Error NotLoggedIn() { return MakeError(Errc::kUnauthenticated); }
 
 // The users row of `user` (one statement; the caller's transaction, if any, holds it).
 // Errors: kUsernameTaken from the unique index (case-insensitive), else storage errors.
@@ -26,8 +26,7 @@ Result<identity::User> InsertUser(Connection& conn, const identity::NewUser& use
   auto inserted =
       Query(conn, kInsertUser, "insert user", user.username, user.name, user.password_hash,
             user.created_at)
-          .RunOr(SQLITE_CONSTRAINT_UNIQUE,
-                 MakeError(Errc::kUsernameTaken, "This username is already taken", "username"));
+          .RunOr(SQLITE_CONSTRAINT_UNIQUE, MakeError(Errc::kUsernameTaken, {}, "username"));
   if (!inserted) return inserted.error();
   return identity::User{conn.LastInsertRowId(), user.username, user.name};
 }
