@@ -41,7 +41,7 @@ Result<LoginResult> AccountService::ChangePassword(const session::Principal& cal
   if (!hash) return hash.error();
   bool persistent = caller.session().persistent;
   IssuedSession issued = issuer_.Issue(caller.user_id(), persistent, client);
-  if (auto r = users_.ReplacePassword(caller.user_id(), *hash, issued.record); !r) {
+  if (auto r = accounts_.ReplacePassword(caller.user_id(), *hash, issued.record); !r) {
     return r.error();
   }
   audit_.Record(audit::EventType::kPasswordChanged, caller.user_id(), caller.user().username,

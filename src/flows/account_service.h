@@ -16,11 +16,12 @@ namespace latchkey::flows {
 
 class AccountService {
  public:
-  AccountService(AuthService& auth, identity::UserStore& users,
+  AccountService(AuthService& auth, identity::UserStore& users, session::AccountStore& accounts,
                  const crypto::PasswordHasher& hasher, const SessionIssuer& issuer,
                  audit::AuditLog& audit, audit::EventStore& events)
       : auth_(auth),
         users_(users),
+        accounts_(accounts),
         hasher_(hasher),
         issuer_(issuer),
         audit_(audit),
@@ -45,6 +46,7 @@ class AccountService {
  private:
   AuthService& auth_;
   identity::UserStore& users_;
+  session::AccountStore& accounts_;
   const crypto::PasswordHasher& hasher_;
   const SessionIssuer& issuer_;
   audit::AuditLog& audit_;

@@ -23,10 +23,12 @@ std::string AccountThrottleKey(std::string_view username) {
   return key;
 }
 
-AuthService::AuthService(identity::UserStore& users, session::SessionStore& sessions,
-                         const crypto::PasswordHasher& hasher, const SessionIssuer& issuer,
-                         Guards guards, const identity::PasswordPolicy& passwords)
+AuthService::AuthService(identity::UserStore& users, session::AccountStore& accounts,
+                         session::SessionStore& sessions, const crypto::PasswordHasher& hasher,
+                         const SessionIssuer& issuer, Guards guards,
+                         const identity::PasswordPolicy& passwords)
     : users_(users),
+      accounts_(accounts),
       sessions_(sessions),
       hasher_(hasher),
       issuer_(issuer),
@@ -54,7 +56,7 @@ Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo&
   identity::NewUser user{in.username, in.name, std::move(*hash), issuer_.clock().Now()};
 
   IssuedSession issued = issuer_.Issue(0, in.remember, client);
-  auto created = users_.CreateUserWithSession(user, issued.record);
+  auto created = accounts_.CreateUserWithSession(user, issued.record);
   if (!created) return created.error();
   guards_.audit.Record(audit::EventType::kSignup, created->id, created->username, client);
   return LoginResult{std::move(*created), std::move(issued.cookie_value), in.remember};

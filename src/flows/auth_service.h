@@ -23,6 +23,7 @@
 #include "flows/session_issuer.h"
 #include "identity/password_policy.h"
 #include "identity/user_store.h"
+#include "session/account_store.h"
 #include "session/principal.h"
 #include "session/session_store.h"
 #include "throttle/throttle.h"
@@ -68,8 +69,9 @@ class AuthService {
  public:
   // passwords: the rules for new passwords (common list, not the username), also used by
   // AccountService through password_policy().
-  AuthService(identity::UserStore& users, session::SessionStore& sessions,
-              const crypto::PasswordHasher& hasher, const SessionIssuer& issuer, Guards guards,
+  AuthService(identity::UserStore& users, session::AccountStore& accounts,
+              session::SessionStore& sessions, const crypto::PasswordHasher& hasher,
+              const SessionIssuer& issuer, Guards guards,
               const identity::PasswordPolicy& passwords);
 
   // Validates, hashes (slow), creates the user and its first session atomically.
@@ -106,6 +108,7 @@ class AuthService {
 
  private:
   identity::UserStore& users_;
+  session::AccountStore& accounts_;
   session::SessionStore& sessions_;
   const crypto::PasswordHasher& hasher_;
   const SessionIssuer& issuer_;

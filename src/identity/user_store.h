@@ -9,18 +9,12 @@
 
 #include "base/errc.h"
 #include "identity/user.h"
-#include "session/session.h"
 
 namespace latchkey::identity {
 
 class UserStore {
  public:
   virtual ~UserStore() = default;
-
-  // Inserts the user and its first session in one transaction (signup logs the user in):
-  // either both rows exist afterwards or neither. first_session.user_id is ignored.
-  virtual Result<User> CreateUserWithSession(const NewUser& user,
-                                             const session::SessionRecord& first_session) = 0;
 
   // Inserts a user without a session (`latchkey user add`). Errors: kUsernameTaken.
   virtual Result<User> CreateUser(const NewUser& user) = 0;
@@ -36,12 +30,6 @@ class UserStore {
   // Sets the display name; returns the updated user. Errors: kUnauthenticated when the user
   // no longer exists.
   virtual Result<User> UpdateName(UserId id, std::string_view name) = 0;
-
-  // Password change, in one transaction: sets the new hash, deletes EVERY session of the user
-  // and inserts `replacement` (the rotated session of the device that made the change).
-  // Errors: kUnauthenticated when the user no longer exists.
-  virtual Result<void> ReplacePassword(UserId id, std::string_view password_hash,
-                                       const session::SessionRecord& replacement) = 0;
 
   // An operator's password reset (`latchkey user set-password`), in one transaction: sets
   // the new hash and deletes EVERY session of the user (NIST SP 800-63B 6.1.2.3: a changed

@@ -20,13 +20,13 @@
 
 namespace latchkey::store {
 
-class CachingStore final : public identity::UserStore,
+class CachingStore final : public UserStore,
                            public session::SessionStore,
                            public SessionChangeSink {
  public:
   CachingStore(Database& db, session::SessionCache& cache, const Clock& clock);
 
-  // identity::UserStore
+  // identity::UserStore and session::AccountStore
   Result<identity::User> CreateUserWithSession(const identity::NewUser& user,
                                                const session::SessionRecord& first) override;
   Result<identity::User> CreateUser(const identity::NewUser& user) override;
@@ -71,7 +71,7 @@ class CachingStore final : public identity::UserStore,
   void OnUserChanged(identity::UserId user_id) override { cache_.EvictUser(user_id); }
 
  private:
-  identity::UserStore& users_;
+  UserStore& users_;
   session::SessionStore& sessions_;
   session::SessionCache& cache_;
   const Clock& clock_;

@@ -15,11 +15,16 @@
 #include "audit/event_store.h"
 #include "base/errc.h"
 #include "identity/user_store.h"
+#include "session/account_store.h"
 #include "session/session_store.h"
 #include "store/pool_usage.h"
 #include "throttle/throttle_store.h"
 
 namespace latchkey::store {
+
+// A dialect's user store: the identity contract and the writes that change a user and its
+// sessions together (session/account_store.h), implemented by one class per dialect.
+class UserStore : public identity::UserStore, public session::AccountStore {};
 
 // Receives session changes committed by any node (see Database::WatchSessionChanges).
 // Called from the backend's listener thread.
@@ -42,7 +47,7 @@ class Database {
  public:
   virtual ~Database() = default;
 
-  virtual identity::UserStore& users() = 0;
+  virtual UserStore& users() = 0;
   virtual session::SessionStore& sessions() = 0;
   virtual throttle::ThrottleStore& throttles() = 0;
   virtual audit::EventStore& events() = 0;

@@ -38,7 +38,7 @@ class PostgresDatabase final : public Database {
   PostgresDatabase(const std::string& url, std::size_t pool_size);
   ~PostgresDatabase() override;
 
-  identity::UserStore& users() override { return users_; }
+  UserStore& users() override { return users_; }
   session::SessionStore& sessions() override { return sessions_; }
   throttle::ThrottleStore& throttles() override { return throttles_; }
   audit::EventStore& events() override { return events_; }

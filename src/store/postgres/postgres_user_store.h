@@ -6,12 +6,12 @@
 // Blocking: call from a worker pool. Thread-safety: safe from many threads.
 #pragma once
 
-#include "identity/user_store.h"
+#include "store/database.h"
 #include "store/postgres/pool.h"
 
 namespace latchkey::store::postgres {
 
-class PostgresUserStore final : public identity::UserStore {
+class PostgresUserStore final : public UserStore {
  public:
   explicit PostgresUserStore(Pool& pool) : pool_(pool) {}
 

@@ -28,7 +28,7 @@ class SqliteDatabase final : public Database {
   // How often a serving process polls for other processes' session changes.
   static constexpr std::chrono::milliseconds kFeedInterval{250};
 
-  identity::UserStore& users() override { return users_; }
+  UserStore& users() override { return users_; }
   session::SessionStore& sessions() override { return sessions_; }
   throttle::ThrottleStore& throttles() override { return throttles_; }
   audit::EventStore& events() override { return events_; }

@@ -8,13 +8,13 @@
 // one pooled connection.
 #pragma once
 
-#include "identity/user_store.h"
+#include "store/database.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/query.h"
 
 namespace latchkey::store::sqlite {
 
-class SqliteUserStore final : public identity::UserStore {
+class SqliteUserStore final : public UserStore {
  public:
   explicit SqliteUserStore(ConnectionPool& pool) : pool_(pool) {}
 
