@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "app/logging.h"
 #include "app/node.h"
 #include "app/session_sweeper.h"
 #include "app/transfer.h"
@@ -209,6 +210,10 @@ void Serve(const Settings& settings) {
   metrics::Registry metrics(std::move(route_labels), login_route);
   AddStoreMetrics(metrics, node.session_cache, settings, *db, clock);
   metrics::AddProcessMetrics(metrics);
+  metrics.AddGauge(
+      "latchkey_log_lines_dropped_total",
+      "Log lines dropped because the log writer fell behind (docs/OPERATIONS.md).",
+      [] { return static_cast<double>(LogLinesDropped()); }, "counter");
   options.metrics = &metrics;
   options.metrics_address = settings.metrics_host;
   options.metrics_port = settings.metrics_port;

@@ -1,12 +1,10 @@
 #include "app/logging.h"
 
-#include <spdlog/async.h>
-#include <spdlog/async_logger.h>
 #include <spdlog/formatter.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string_view.hpp>
 #include <boost/json/value.hpp>
@@ -17,10 +15,15 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "base/batched_log_sink.h"
 #include "base/log_fields.h"
 
 namespace latchkey::app {
 namespace {
+
+// Set up by SetupLogging, stopped by ShutdownLogging (main() only); read by LogLinesDropped.
+std::shared_ptr<BatchedLogSink> log_sink;
+std::atomic<BatchedLogSink*> log_sink_raw{nullptr};
 
 // {"ts":..,"level":.., then "msg" or the structured members (base/log_fields.h)}.
 class JsonFormatter final : public spdlog::formatter {
@@ -67,28 +70,26 @@ void SetupLogging(const std::string& format, const std::string& level, bool to_s
     throw std::invalid_argument("--log-format must be text or json, got '" + format + "'");
   }
   SetLogFormat(json ? LogFormat::kJson : LogFormat::kText);
-  spdlog::sink_ptr sink;
-  if (json) {  // no colour codes inside JSON
-    if (to_stderr) {
-      sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    } else {
-      sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
-    }
-  } else if (to_stderr) {
-    sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  } else {
-    sink = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
-  }
-  spdlog::init_thread_pool(kLogQueueLines, 1);
+  auto sink = std::make_shared<BatchedLogSink>(to_stderr ? STDERR_FILENO : STDOUT_FILENO);
   // Unnamed, like spdlog's default logger: text lines stay "[time] [level] message".
-  auto logger = std::make_shared<spdlog::async_logger>(
-      "", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::overrun_oldest);
+  auto logger = std::make_shared<spdlog::logger>("", sink);
   if (json) logger->set_formatter(std::make_unique<JsonFormatter>());
   logger->set_level(spdlog::level::from_str(level));
-  logger->flush_on(spdlog::level::trace);  // on the writer thread: lines reach stdout at once
+  // No flush_on: a flush waits for the writer; warn+ lines wake it instead (batched_log_sink.h).
   spdlog::set_default_logger(std::move(logger));
+  log_sink_raw.store(sink.get(), std::memory_order_release);
+  log_sink = std::move(sink);
 }
 
-void ShutdownLogging() { spdlog::shutdown(); }
+void ShutdownLogging() {
+  spdlog::shutdown();  // flushes, then drops the logger
+  if (log_sink) log_sink->Stop();
+  // log_sink stays (stopped: it writes directly) for LogLinesDropped and late lines.
+}
+
+std::uint64_t LogLinesDropped() {
+  BatchedLogSink* sink = log_sink_raw.load(std::memory_order_acquire);
+  return sink ? sink->dropped() : 0;
+}
 
 }  // namespace latchkey::app
