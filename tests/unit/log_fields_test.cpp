@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <cstdio>
 #include <string>
 
 namespace latchkey {
@@ -31,6 +32,26 @@ TEST(LogFields, Json_MembersParseAsOneObject) {
   EXPECT_EQ(object.at("type").as_string(), "login");
   EXPECT_EQ(object.at("user_id").as_int64(), 7);
   EXPECT_EQ(object.at("ip").as_string(), "\"quoted\"\n");
+}
+
+TEST(LogFields, NumbersAsPrintfWouldWriteThem) {
+  for (double v : {0.0, 0.0005, 0.0015, 0.031249, 1.9995, 12.3456, 999.9999, 123456.789, 1e12}) {
+    char want[64];
+    std::snprintf(want, sizeof want, "%.3f", v);
+    EXPECT_EQ(FormatEvent(LogFormat::kText, "e", {{"d", Fixed3{v}}}), std::string("e d=") + want);
+  }
+  EXPECT_EQ(FormatEvent(LogFormat::kText, "e", {{"n", std::int64_t{-42}}}), "e n=-42");
+}
+
+TEST(LogFields, Json_PlainAndEscapedStringsAsBoostJsonWritesThem) {
+  for (std::string_view v :
+       {"", "/api/auth", "127.0.0.1", "a\\b", "tab\there", "\x01\x7f\xc3\xa9"}) {
+    std::string line = FormatEvent(LogFormat::kJson, "e", {{"v", v}});
+    auto object = boost::json::parse("{" + line.substr(1) + "}").as_object();
+    EXPECT_EQ(object.at("v").as_string(), v);
+  }
+  EXPECT_EQ(FormatEvent(LogFormat::kJson, "e", {{"v", std::string_view("x y")}}),
+            std::string(1, kJsonMembersMarker) + "\"event\":\"e\",\"v\":\"x y\"");
 }
 
 }  // namespace
