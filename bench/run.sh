@@ -6,8 +6,8 @@
 # Installs wrk (Debian package) when missing, builds the server and the seeder
 # (scripts/build.sh), copies the performance peers (PEERS_DIR, default ../shared/peers) into
 # build/bench/peers and builds them there, then runs each scenario on a fresh data directory
-# with a fresh `latchkey serve --log-level warn` on a free 127.0.0.1 port: seeding
-# (latchkey_bench_seed), an unrecorded warm-up, wrk -t2 -c64 -d10s --latency (--quick: -d3s),
+# with a fresh `latchkey serve --log-level warn` (scenario 8: also one at info, the default)
+# on a free 127.0.0.1 port: seeding (latchkey_bench_seed), an unrecorded warm-up, wrk -t2 -c64 -d10s --latency (--quick: -d3s),
 # peak RSS, stop. The peers run in the same run with the same wrk settings.
 #
 # Scenarios (--only takes numbers or names, comma-separated):
@@ -19,6 +19,8 @@
 #              checks without logins
 #   6 scale    scenario 2 with 1,000 and with 1,000,000 users (100,000 cookies cycled)
 #   7 rss      peak RSS with 100,000 live sessions, every one checked
+#   8 logging  scenario 2 on two servers, one at --log-level info (the default: one line per
+#              request, written to a file) and one at warn; paired rounds for the ratios
 # plus `latchkey bench-hash` (hashes/s per core) for the login target.
 #
 # Results: build/bench/results/<UTC timestamp>/ (results.md, results.json, raw wrk output,
@@ -33,7 +35,7 @@ TOOL=(node "$BENCH/lib/tool.mjs")
 cd "$REPO"
 
 usage() {
-  sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -75,18 +77,18 @@ fi
 
 # ---------------------------------------------------------------- scenario selection
 declare -A WANT=()
-NAMES=(x healthz auth page login mixed scale rss)
+NAMES=(x healthz auth page login mixed scale rss logging)
 if [[ -z $ONLY ]]; then
-  for i in 1 2 3 4 5 6 7; do WANT[$i]=1; done
+  for i in 1 2 3 4 5 6 7 8; do WANT[$i]=1; done
 else
   IFS=, read -r -a picked <<<"$ONLY"
   for p in "${picked[@]}"; do
     found=""
-    for i in 1 2 3 4 5 6 7; do
+    for i in 1 2 3 4 5 6 7 8; do
       [[ $p == "$i" || $p == "${NAMES[$i]}" ]] && WANT[$i]=1 found=1
     done
     [[ -n $found ]] || {
-      echo "unknown scenario: $p (1-7 or ${NAMES[*]:1})" >&2
+      echo "unknown scenario: $p (1-8 or ${NAMES[*]:1})" >&2
       exit 2
     }
   done
@@ -189,15 +191,17 @@ prepare_peers() {
 
 # ---------------------------------------------------------------- servers
 PORT="" BASE=""
-start_latchkey() { # start_latchkey DATA_DIR NAME
+# LEVEL: --log-level, default warn; LOG: where its stdout goes (default $OUT/server-NAME.log).
+start_latchkey() { # start_latchkey DATA_DIR NAME [LEVEL [LOG]]
   PORT=$("${TOOL[@]}" port)
   BASE=http://127.0.0.1:$PORT
+  local server_log=${4:-$OUT/server-$2.log}
   build/latchkey serve --listen "127.0.0.1:$PORT" --data-dir "$1" --web-root "$REPO/web/dist" \
-    --log-level warn --metrics-listen 127.0.0.1:0 >"$OUT/server-$2.log" 2>&1 &
+    --log-level "${3:-warn}" --metrics-listen 127.0.0.1:0 >"$server_log" 2>&1 &
   SERVER_PID=$!
   STARTED+=("$SERVER_PID")
   if ! "${TOOL[@]}" wait "$BASE/healthz" 30 "$SERVER_PID"; then
-    log "latchkey did not start: $(tail -3 "$OUT/server-$2.log")"
+    log "latchkey did not start: $(tail -3 "$server_log")"
     "${TOOL[@]}" note "$RECORDS" what=failure problem="latchkey did not start ($2)"
     return 1
   fi
@@ -508,6 +512,56 @@ scenario_rss() {
   drop_dir rss
 }
 
+# Request logging at the default level: the session check of scenario 2 on two servers, one at
+# --log-level info (one line per request, to a file as a deployment's log would go) and one at
+# warn, both up; a measured run of each, then paired rounds in alternating order. The targets
+# are the medians of the per-round ratios info/warn of req/s and of p99.
+scenario_logging() {
+  local level d offsets round order ok=1 metrics lines dropped
+  local -A base pid dir
+  for level in info warn; do
+    d=$(fresh_dir "logging-$level")
+    dir[$level]=$d
+    seed "$d" "$AUTH_USERS" "$d/cookies.txt" || return 1
+    # The info server's log (a line per request, ~7 MB/s) stays in the data directory; its
+    # first lines are kept below.
+    start_latchkey "$d" "logging-$level" "$level" "$d/server.log" || return 1
+    base[$level]=$BASE
+    pid[$level]=$SERVER_PID
+    warm_and_run 8 latchkey "auth-$level" "$CONNS" "$DURATION" session.lua "$BASE/api/auth" \
+      BENCH_COOKIES="$d/cookies.txt" users="$AUTH_USERS" level="$level" || ok=0
+  done
+  for round in $(seq "$PAIRS"); do
+    order=(info warn)
+    ((round % 2)) || order=(warn info)
+    for level in "${order[@]}"; do
+      offsets=$("${TOOL[@]}" next-offsets "$RECORDS" scenario=8 server=latchkey case="auth-$level")
+      wrk_run "pair$round" 8 latchkey "auth-$level" "$CONNS" "$PAIR_SECS" session.lua \
+        "${base[$level]}/api/auth" BENCH_COOKIES="${dir[$level]}/cookies.txt" \
+        BENCH_OFFSETS="$offsets" users="$AUTH_USERS" level="$level" round="$round" || ok=0
+    done
+  done
+  # What the info server logged: its request lines, and the lines it dropped (the metric).
+  metrics=$(grep -o 'metrics listening on http://[0-9.:]*/metrics' "${dir[info]}/server.log" |
+    head -1 | sed 's/.* on //')
+  dropped=$(node -e "fetch('$metrics').then((r) => r.text()).then((t) => console.log(
+    (t.match(/^latchkey_log_lines_dropped_total (\\S+)/m) || [])[1] ?? 'n/a'))" 2>/dev/null ||
+    echo n/a)
+  for level in info warn; do
+    SERVER_PID=${pid[$level]}
+    rss 8 latchkey case="auth-$level"
+    stop_server
+  done
+  lines=$(grep -c 'request method=' "${dir[info]}/server.log" || true)
+  "${TOOL[@]}" note "$RECORDS" what=logging_lines request_lines="$lines" dropped="$dropped" \
+    log_bytes="$(stat -c %s "${dir[info]}/server.log")"
+  head -c 20000 "${dir[info]}/server.log" >"$OUT/server-logging-info.log"
+  cp "${dir[warn]}/server.log" "$OUT/server-logging-warn.log"
+  drop_dir logging-info
+  drop_dir logging-warn
+  ((ok))
+}
+
 # ---------------------------------------------------------------- peers
 peer_ceiling() {
   local port d=$OUT/data/ceiling
@@ -637,6 +691,7 @@ want 4 && step "4 login" scenario_login
 want 5 && step "5 mixed" scenario_mixed
 want 6 && step "6 scale" scenario_scale
 want 7 && step "7 rss" scenario_rss
+want 8 && step "8 logging" scenario_logging
 rm -rf "$OUT/data"
 
 "${TOOL[@]}" note "$RECORDS" what=elapsed seconds=$((SECONDS - START_TIME)) suite_ok="$SUITE_OK" \

@@ -153,6 +153,14 @@ const scenarioDefs = [
     title: '7. Peak RSS with 100,000 live sessions (all cycled by GET /api/auth)',
     rows: [['Latchkey, 100,000 sessions', 7, 'latchkey', 'auth-100000']],
   },
+  {
+    id: 8,
+    title: '8. Request logging: GET /api/auth (as 2) at --log-level info (a line per request) and warn',
+    rows: [
+      ['Latchkey, --log-level info', 8, 'latchkey', 'auth-info'],
+      ['Latchkey, --log-level warn', 8, 'latchkey', 'auth-warn'],
+    ],
+  },
 ];
 const scenarios = scenarioDefs
   .map((s) => ({
@@ -178,7 +186,8 @@ function ratio(a, b) {
 const targets = [];
 function target(name, value, op, required, detail, missing) {
   let result = 'n/a';
-  if (value !== undefined) result = (op === '>=' ? value >= required : value < required) ? 'pass' : 'FAIL';
+  const met = { '>=': value >= required, '<=': value <= required, '<': value < required }[op];
+  if (value !== undefined) result = met ? 'pass' : 'FAIL';
   targets.push({ name, measured: value, op, required, result, detail: value === undefined ? missing : detail });
 }
 // cores x hashes/s per core, the per-core rate taken with every core hashing (bench-hash's
@@ -190,12 +199,15 @@ const fmt = (x, d = 2) => (x === undefined ? 'n/a' : x.toFixed(d));
 // The median of the rounds' ratios (the upper one of an even count); undefined for none.
 const medianRatio = (rounds) =>
   rounds.length ? [...rounds].sort((x, y) => x.ratio - y.ratio)[Math.floor(rounds.length / 2)].ratio : undefined;
-// Rounds "pair1".."pairN" of one scenario: per round the rps of caseA over caseB; the median.
-const pairedRatio = (scenario, caseA, caseB) => {
-  const of = (kase, phase) =>
-    records
+// Rounds "pair1".."pairN" of one scenario: per round `field` (rps, or p99_us in ms) of caseA
+// over caseB; the median.
+const pairedRatio = (scenario, caseA, caseB, field = 'rps') => {
+  const of = (kase, phase) => {
+    const v = records
       .filter((x) => x.kind === 'wrk' && x.scenario === scenario && x.case === kase && x.phase === phase)
-      .pop()?.rps;
+      .pop()?.[field];
+    return field === 'rps' || v === undefined ? v : ms(v);
+  };
   const rounds = [];
   for (let round = 1; ; round += 1) {
     const ra = of(caseA, `pair${round}`);
@@ -205,7 +217,7 @@ const pairedRatio = (scenario, caseA, caseB) => {
   }
   return {
     median: medianRatio(rounds),
-    detail: rounds.map((x) => `${fmt(x.a, 0)} / ${fmt(x.b, 0)}`).join('; '),
+    detail: rounds.map((x) => `${fmt(x.a, field === 'rps' ? 0 : 2)} / ${fmt(x.b, field === 'rps' ? 0 : 2)}`).join('; '),
   };
 };
 
@@ -256,6 +268,14 @@ const pairedRatio = (scenario, caseA, caseB) => {
   target('scale (6): 1,000,000 users / 1,000 users, median of paired rounds', scale.median, '>=',
     0.85, `${scale.detail} req/s (unpaired, table 6: ${fmt(s2, 0)} / ${fmt(s1, 0)} = ${fmt(ratio(s2, s1))})`,
     'needs scenario 6');
+  const logRps = pairedRatio(8, 'auth-info', 'auth-warn');
+  target('logging (8): req/s at info / at warn, median of paired rounds', logRps.median, '>=', 0.9,
+    `${logRps.detail} req/s (unpaired, table 8: ${fmt(ratio(rps(8, 'latchkey', 'auth-info'), rps(8, 'latchkey', 'auth-warn')))})`,
+    'needs scenario 8');
+  const logP99 = pairedRatio(8, 'auth-info', 'auth-warn', 'p99_us');
+  target('logging (8): p99 at info / at warn, median of paired rounds', logP99.median, '<=', 1.5,
+    `${logP99.detail} ms (unpaired, table 8: ${fmt(ratio(p99(8, 'latchkey', 'auth-info'), p99(8, 'latchkey', 'auth-warn')))})`,
+    'needs scenario 8');
   const r = rssOf(7, 'latchkey', 'auth-100000');
   const full = coverage && coverage.checked >= coverage.sessions;
   const rssMb = r ? (r.vmhwm_kb * 1024) / 1e6 : undefined;
@@ -353,6 +373,15 @@ for (const s of scenarios) {
           .map((w) => `${w.case}: ${n(w.checked)} of ${n(w.sessions)}`)
           .join('; ') +
         '.',
+    );
+  }
+  const logLines = note('logging_lines');
+  if (s.id === 8 && logLines) {
+    md.push('');
+    md.push(
+      `The info server wrote ${n(logLines.request_lines)} request lines ` +
+        `(${n(logLines.log_bytes / 2 ** 20, 1)} MiB) to its log file; ` +
+        `latchkey_log_lines_dropped_total: ${logLines.dropped}.`,
     );
   }
   if (s.id === 7 && coverage) {
