@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string_view.hpp>
@@ -26,22 +27,36 @@ std::shared_ptr<BatchedLogSink> log_sink;
 std::atomic<BatchedLogSink*> log_sink_raw{nullptr};
 
 // {"ts":..,"level":.., then "msg" or the structured members (base/log_fields.h)}.
+// Each logging thread has its own clone (base/batched_log_sink.h), so the date and time of
+// the last second are kept here: a line costs no gmtime_r or printf in the same second.
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     using namespace std::chrono;
     auto since = msg.time.time_since_epoch();
-    std::time_t secs = static_cast<std::time_t>(duration_cast<seconds>(since).count());
+    auto secs = static_cast<std::time_t>(duration_cast<seconds>(since).count());
     int millis = static_cast<int>(duration_cast<milliseconds>(since).count() % 1000);
-    std::tm tm{};
-    ::gmtime_r(&secs, &tm);
-    char head[96];
+    if (secs != cached_secs_ || cached_size_ == 0) {
+      std::tm tm{};
+      ::gmtime_r(&secs, &tm);
+      int n = std::snprintf(cached_, sizeof cached_, "{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.",
+                            tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                            tm.tm_sec);
+      cached_size_ =
+          static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof cached_) - 1));
+      cached_secs_ = secs;
+    }
+    dest.append(cached_, cached_ + cached_size_);
+    const char ms[] = {static_cast<char>('0' + millis / 100),
+                       static_cast<char>('0' + millis / 10 % 10),
+                       static_cast<char>('0' + millis % 10)};
+    dest.append(ms, ms + sizeof ms);
+    static constexpr std::string_view kLevel = "Z\",\"level\":\"";
+    dest.append(kLevel.data(), kLevel.data() + kLevel.size());
     auto level = spdlog::level::to_string_view(msg.level);
-    int n = std::snprintf(head, sizeof head,
-                          "{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\",\"level\":\"%.*s\",",
-                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                          tm.tm_sec, millis, static_cast<int>(level.size()), level.data());
-    dest.append(head, head + std::max(n, 0));
+    dest.append(level.data(), level.data() + level.size());
+    static constexpr std::string_view kLevelEnd = "\",";
+    dest.append(kLevelEnd.data(), kLevelEnd.data() + kLevelEnd.size());
     std::string_view payload(msg.payload.data(), msg.payload.size());
     if (!payload.empty() && payload.front() == kJsonMembersMarker) {
       payload.remove_prefix(1);
@@ -60,6 +75,11 @@ class JsonFormatter final : public spdlog::formatter {
   std::unique_ptr<spdlog::formatter> clone() const override {
     return std::make_unique<JsonFormatter>();
   }
+
+ private:
+  std::time_t cached_secs_ = 0;
+  std::size_t cached_size_ = 0;
+  char cached_[64];  // {"ts":"YYYY-MM-DDTHH:MM:SS.
 };
 
 }  // namespace
