@@ -1,5 +1,6 @@
 #include "base/batched_log_sink.h"
 
+#include <poll.h>
 #include <spdlog/details/log_msg.h>
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/pattern_formatter.h>
@@ -191,6 +192,10 @@ void BatchedLogSink::WriteAll(const char* data, std::size_t size) {
   while (size > 0) {
     ssize_t n = ::write(fd_, data, size);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {  // a non-blocking pipe
+      pollfd out{fd_, POLLOUT, 0};
+      if (::poll(&out, 1, 1000) > 0) continue;  // this thread may wait; a logging one never does
+    }
     if (n <= 0) {  // nowhere to write: count the lines instead
       auto lines = static_cast<std::uint64_t>(std::count(data, data + size, '\n'));
       write_dropped_.fetch_add(std::max<std::uint64_t>(lines, 1), std::memory_order_relaxed);

@@ -5,6 +5,7 @@
 #include <spdlog/logger.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -117,6 +118,36 @@ TEST(BatchedLogSink, StopWritesWhatIsQueuedAndLaterLinesDirectly) {
   f.logger().info("late");
   f.logger().flush();  // returns at once
   EXPECT_EQ(f.Contents(), "info queued\ninfo late\n");
+}
+
+TEST(BatchedLogSink, NonBlockingPipeThatFillsUpLosesNothing) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::fcntl(fds[1], F_SETFL, O_NONBLOCK), 0);
+  std::string received;
+  std::thread reader([&] {
+    std::this_thread::sleep_for(100ms);  // let the pipe (64 KiB) fill up first
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0)
+      received.append(buf, static_cast<std::size_t>(n));
+  });
+  {
+    auto sink = std::make_shared<BatchedLogSink>(fds[1], BatchedLogSink::kDefaultRingBytes, 5ms);
+    sink->set_pattern("%v");
+    spdlog::logger logger("", sink);
+    std::string payload(100, 'y');
+    for (int i = 0; i < 3000; ++i) logger.info("{} {}", i, payload);  // ~300 KB
+    logger.flush();
+    EXPECT_EQ(sink->dropped(), 0u);
+    sink->Stop();
+  }
+  ::close(fds[1]);
+  reader.join();
+  ::close(fds[0]);
+  EXPECT_EQ(std::count(received.begin(), received.end(), '\n'), 3000);
+  EXPECT_EQ(received.rfind("2999 y", 0), std::string::npos);
+  EXPECT_NE(received.find("\n2999 y"), std::string::npos);
 }
 
 }  // namespace
