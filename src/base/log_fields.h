@@ -5,7 +5,9 @@
 // client-controlled value cannot forge a second line (OWASP Logging Cheat Sheet).
 // Callers log identifiers only, never a password, token, cookie or CSRF value.
 //
-// Cost: nothing but the level check when the level filters the line out.
+// Cost: nothing but the level check when the level filters the line out; else the line is
+// built in a thread-local buffer (no allocation once it has grown) and handed to the logger
+// as it is (app/logging.h: the calling thread formats it and queues it without a lock).
 // Thread-safety: SetLogFormat at startup, before other threads log; LogEvent from any thread.
 #pragma once
 
