@@ -1,6 +1,7 @@
 #include "base/batched_log_sink.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <spdlog/details/log_msg.h>
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/pattern_formatter.h>
@@ -207,6 +208,7 @@ void BatchedLogSink::WriteAll(const char* data, std::size_t size) {
 }
 
 void BatchedLogSink::Run() {
+  ::pthread_setname_np(::pthread_self(), "log-writer");  // top -H, perf, /proc/<pid>/task
   std::string batch;
   std::vector<std::shared_ptr<Ring>> rings;
   std::unique_ptr<spdlog::formatter> formatter;  // for the writer's own "dropped" warning
