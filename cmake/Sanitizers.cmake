@@ -20,7 +20,7 @@ elseif(LATCHKEY_SANITIZE STREQUAL "thread")
   set(_latchkey_sanitize_flags -fsanitize=thread)
   # GCC 12's -Wtsan flags std::atomic_thread_fence, which TSan does not model, in Boost.Asio's
   # headers (detail/atomic_count.hpp, std_fenced_block.hpp), included by src/http/server.cpp
-  # only, which the thread lane does not even build (below); this keeps a full build of
+  # and src/http/transport/ only, which the thread lane does not even build (below); this keeps a full build of
   # build-tsan possible. A fence-based race there would show at run time, not be hidden.
   add_compile_options(-Wno-tsan)
 else()
@@ -37,14 +37,15 @@ add_compile_options(${_latchkey_sanitize_flags} -O1 -g)
 add_compile_options(-Wno-maybe-uninitialized)
 add_link_options(${_latchkey_sanitize_flags})
 
-# The thread lane runs unit tests only, and none of them drives the Beast server, whose one
-# translation unit (src/http/server.cpp) takes minutes to compile instrumented: the unit tests
+# The thread lane runs unit tests only, and none of them drives the Beast server, whose
+# translation units (src/http/server.cpp, src/http/transport/) take minutes to compile
+# instrumented: the unit tests
 # link a copy of latchkey_core without it. A unit test that starts needing it fails to link
 # here (loudly) rather than drifting.
 if(LATCHKEY_SANITIZE STREQUAL "thread")
   function(_latchkey_sanitize_unit_core)
     get_target_property(sources latchkey_core SOURCES)
-    list(FILTER sources EXCLUDE REGEX "(^|/)src/http/server\\.cpp$")
+    list(FILTER sources EXCLUDE REGEX "(^|/)src/http/(server|transport/[a-z_]+)\\.cpp$")
     add_library(latchkey_core_unit STATIC ${sources})
     foreach(property INCLUDE_DIRECTORIES INTERFACE_INCLUDE_DIRECTORIES COMPILE_DEFINITIONS
                      INTERFACE_COMPILE_DEFINITIONS LINK_LIBRARIES INTERFACE_LINK_LIBRARIES)

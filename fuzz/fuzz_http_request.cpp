@@ -1,8 +1,9 @@
 // libFuzzer target: whole HTTP requests, in memory, through the server's request path: Beast's
-// request parser with the server's limits, the translation to latchkey's http::Request (as
-// http/server.cpp's Translate does it; written out here so the server stays untouched), then
-// the real router (api/routes.h) with its origin and CSRF guards, the fast handler and the
-// handler, over real services on SQLite (support/fuzz_app.h).
+// request parser with the server's limits, the server's own translation to latchkey's
+// http::Request (http/transport/message.h: Translate, X-Request-Id included, for a peer that
+// is a trusted proxy, without TLS), then the real router (api/routes.h) with its origin and
+// CSRF guards, the fast handler and the handler, over real services on SQLite
+// (support/fuzz_app.h). Left out: the sockets, timeouts and writes of the connection loop.
 //
 // Input: bytes as a client would send them on one keep-alive connection; up to kMaxRequests
 // requests are read from it, one after another. These placeholders are replaced first, so the
@@ -12,26 +13,32 @@
 // Invariants (a violation aborts: a crash): no request makes a 5xx answer or an escaping
 // exception (a client's mistake is a 4xx); an answer's status is 200-499; no header name or
 // value of an answer holds CR, LF or NUL (no response splitting); every answer has a
-// Content-Type when it has a body. Beast's own parse errors are answered by the server with
-// 400/413/431 (they never reach the router) and are accepted here as such.
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+// Content-Type when it has a body; every translated request has an acceptable request id.
+// Beast's own parse errors never reach the router: the server answers them with the error of
+// message.h's ParseError (400/413/431), and the fuzzer checks that it is a 4xx, or none.
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "http/error_mapping.h"
 #include "http/request.h"
+#include "http/request_id.h"
+#include "http/transport/message.h"
 #include "support/fuzz_app.h"
 #include "support/fuzz_keys.h"
 
 namespace {
 
 using latchkey::fuzz::Check;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
+namespace bhttp = boost::beast::http;
 namespace http = latchkey::http;
+namespace transport = latchkey::http::transport;
 
 constexpr int kMaxRequests = 4;
 // http::ServerOptions' defaults (src/http/server.h).
@@ -46,89 +53,6 @@ std::string ReplaceAll(std::string text, std::string_view from, std::string_view
   return text;
 }
 
-http::Method ToMethod(bhttp::verb verb) {
-  switch (verb) {
-    case bhttp::verb::get:
-      return http::Method::kGet;
-    case bhttp::verb::head:
-      return http::Method::kHead;
-    case bhttp::verb::post:
-      return http::Method::kPost;
-    case bhttp::verb::put:
-      return http::Method::kPut;
-    case bhttp::verb::patch:
-      return http::Method::kPatch;
-    case bhttp::verb::delete_:
-      return http::Method::kDelete;
-    case bhttp::verb::options:
-      return http::Method::kOptions;
-    default:
-      return http::Method::kOther;
-  }
-}
-
-void AppendListValue(std::string& list, std::string_view value) {
-  if (!list.empty()) list += ", ";
-  list += value;
-}
-
-// http/server.cpp's Translate for a connection from a trusted proxy (FuzzApp::kPeer) without
-// TLS: the same header handling, the same rules for repeated Host and Origin.
-http::Request Translate(bhttp::request<bhttp::string_body>&& in,
-                        const http::TrustedProxies& proxies) {
-  http::Request r;
-  r.method = ToMethod(in.method());
-  std::string_view target = in.target();
-  r.path = std::string(target.substr(0, target.find('?')));
-  int hosts = 0;
-  int origins = 0;
-  for (const auto& field : in) {
-    switch (field.name()) {
-      case bhttp::field::cookie:
-        if (!r.cookie.empty()) r.cookie += "; ";
-        r.cookie += field.value();
-        break;
-      case bhttp::field::content_type:
-        r.content_type = field.value();
-        break;
-      case bhttp::field::user_agent:
-        r.user_agent = field.value();
-        break;
-      case bhttp::field::if_none_match:
-        r.if_none_match = field.value();
-        break;
-      case bhttp::field::host:
-        r.host = field.value();
-        ++hosts;
-        break;
-      case bhttp::field::origin:
-        r.origin = std::string(field.value());
-        ++origins;
-        break;
-      case bhttp::field::sec_fetch_site:
-        r.sec_fetch_site = field.value();
-        break;
-      default:
-        if (beast::iequals(field.name_string(), "x-csrf-token")) {
-          r.csrf_token = field.value();
-        } else if (beast::iequals(field.name_string(), "x-forwarded-for")) {
-          AppendListValue(r.x_forwarded_for, field.value());
-        } else if (beast::iequals(field.name_string(), "x-forwarded-proto")) {
-          AppendListValue(r.x_forwarded_proto, field.value());
-        }
-        break;
-    }
-  }
-  if (hosts > 1) r.host.clear();
-  if (origins > 1) r.origin = std::string();
-  r.body = std::move(in.body());
-  http::TrustedProxies::Client client =
-      proxies.Resolve(latchkey::fuzz::FuzzApp::kPeer, r.x_forwarded_for, r.x_forwarded_proto);
-  r.client_ip = std::move(client.ip);
-  r.tls = client.https;
-  return r;
-}
-
 bool Clean(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) == s.npos; }
 
 void CheckResponse(const http::Response& response) {
@@ -138,6 +62,15 @@ void CheckResponse(const http::Response& response) {
   for (const auto& [name, value] : response.headers) {
     Check(!name.empty() && Clean(name) && Clean(value), "a response header holds CR, LF or NUL");
   }
+}
+
+// What the server does with a request Beast could not read: a 4xx answer, or a plain close.
+int CheckParseError(const boost::system::error_code& ec) {
+  if (std::optional<latchkey::Error> error = transport::ParseError(ec)) {
+    int status = http::StatusFor(error->code);
+    Check(status >= 400 && status < 500, "a parse error was answered with a non-4xx status");
+  }
+  return 0;
 }
 
 }  // namespace
@@ -152,17 +85,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     wire = ReplaceAll(std::move(wire), "@TOKEN@", app.CsrfToken());
   }
 
-  beast::string_view rest(wire);
+  static const transport::Peer peer =
+      transport::MakePeer(latchkey::fuzz::FuzzApp::kPeer, app.proxies());
+  std::string_view rest(wire);
   for (int i = 0; i < kMaxRequests && !rest.empty(); ++i) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(kHeaderLimit);
     parser.body_limit(kBodyLimit);
     parser.eager(true);
-    beast::error_code ec;
+    boost::system::error_code ec;
     std::size_t used = parser.put(boost::asio::buffer(rest.data(), rest.size()), ec);
     // Without more input a real connection would wait (then time out): nothing to answer.
     if (ec == bhttp::error::need_more) return 0;
-    if (ec) return 0;  // the server answers 400/413/431 itself and closes
+    if (ec) return CheckParseError(ec);  // the server answers it itself and closes
     rest.remove_prefix(used);
     if (!parser.is_done()) {
       // Body not complete (or chunked, read on demand): try to read the rest, like async_read.
@@ -171,10 +106,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         rest.remove_prefix(used);
         if (used == 0 && !ec) break;
       }
-      if (ec || !parser.is_done()) return 0;
+      if (ec == bhttp::error::need_more || (!ec && !parser.is_done())) return 0;  // waits
+      if (ec) return CheckParseError(ec);
     }
     bool keep_alive = parser.get().keep_alive();
-    http::Request request = Translate(parser.release(), app.proxies());
+    http::Request request = transport::Translate(parser.release(), peer, false, app.proxies());
+    Check(http::IsAcceptableRequestId(request.request_id), "a request without a usable id");
     http::Response response = app.Handle(request);
     CheckResponse(response);
     if (!keep_alive) break;

@@ -39,7 +39,8 @@ struct Error {
   Errc code;
   std::string field;     // JSON field name, or empty
   std::string message;   // shown to the client; empty: the code's default; never a secret
-  long retry_after = 0;  // kRateLimited: seconds until a retry may succeed (Retry-After)
+  long retry_after = 0;  // kRateLimited, kServerBusy: seconds until a retry may succeed
+                         // (Retry-After; at least 1)
 };
 
 // message: only where it says more than the code's default (a validation rule, an operator's

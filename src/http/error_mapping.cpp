@@ -23,7 +23,7 @@ Response ErrorResponse(const Error& error) {
   body["code"] = kind.code;
   if (!error.field.empty()) body["field"] = error.field;
   Response r = JsonResponse(kind.status, boost::json::serialize(body));
-  if (error.code == Errc::kRateLimited) {
+  if (error.code == Errc::kRateLimited || error.code == Errc::kServerBusy) {
     r.AddHeader("Retry-After", std::to_string(std::max(1L, error.retry_after)));  // RFC 9110 10.2.3
   }
   return r;

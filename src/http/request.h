@@ -1,5 +1,5 @@
 // The request and response that handlers see: plain structs, no Beast types, so that
-// handlers, flows and their tests compile without Beast (http/server.cpp translates).
+// handlers, flows and their tests compile without Beast (http/transport/message.h translates).
 #pragma once
 
 #include <optional>

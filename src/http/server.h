@@ -1,5 +1,9 @@
-// The HTTP/1.1 server: listener, connection loop, and the executors handlers run on.
-// The only translation unit that includes Beast (compile time; see CMakeLists.txt).
+// The HTTP/1.1 server: listeners, connections, and the executors handlers run on. Its parts
+// live in http/transport/, layered as Beast's example/http/server/awaitable: listener.h (accept
+// loop), connection.h (the request loop), message.h (Beast <-> Request/Response), answer.h (the
+// one writer of answers), side_listeners.h (redirect, metrics), worker_pools.h, io_threads.h;
+// http/server.cpp composes them and owns run and shutdown. No Beast in this header (compile
+// time; see CMakeLists.txt).
 //
 // Bounded resources, and why:
 //   header block <= 8 KiB (431): no legitimate client needs more; bounds memory per connection.

@@ -1,7 +1,8 @@
 // What the transport asks of the application for each request, as Beast's example server asks
 // its handle_request: given a translated Request, either the answer (made on the I/O thread)
 // or the work that makes it and the pool it must run on. The application side is
-// api::Pipeline; the connection (http/server.cpp) never knows routes, sessions or CSRF.
+// api::Pipeline; the connection (http/transport/connection.cpp) never knows routes, sessions
+// or CSRF.
 // Thread-safety: Begin is called from every I/O thread at once; implementations are safe so.
 #pragma once
 
@@ -21,10 +22,13 @@ enum class Pool { kInline, kStore, kHashing };
 // A synchronous request handler (the metrics listener's; tests).
 using Handler = std::function<Response(const Request&)>;
 
+// The work that answers one request, run on a pool (Dispatch::work).
+using Work = std::function<Response()>;
+
 struct Dispatch {
   std::optional<Response> response;  // answered already
   Pool pool = Pool::kInline;         // else: run `work` there and send what it returns
-  std::function<Response()> work;
+  Work work;
   int route = -1;  // index in Service::router().routes(); -1: none (metrics and log labels)
 };
 

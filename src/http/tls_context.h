@@ -1,6 +1,6 @@
 // The server's TLS configuration: OpenSSL through boost::asio::ssl, TLS 1.2 and 1.3 only,
 // ECDHE with AEAD suites in the server's order, no compression, no renegotiation (ASVS 4.0.3
-// 9.1.2, 9.1.3; CRIME). Kept apart from http/server.cpp, the one Beast translation unit.
+// 9.1.2, 9.1.3; CRIME). Kept apart from the transport's Beast units (http/transport/).
 // Thread-safety: pure functions; the context they return is shared read-only by connections.
 #pragma once
 

@@ -1,7 +1,7 @@
 #include "http/trusted_proxies.h"
 
 // Asio's address and network types only (header-only value types, no I/O): Beast and the
-// rest of Asio stay in http/server.cpp.
+// rest of Asio stay in http/server.cpp and http/transport/.
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/network_v4.hpp>
 #include <boost/asio/ip/network_v6.hpp>

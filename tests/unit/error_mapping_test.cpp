@@ -51,5 +51,13 @@ TEST(ErrorResponse, BodyHasMessageCodeAndField_DefaultMessageFromTheTable) {
   EXPECT_EQ(r.headers[0].second, "7");
 }
 
+TEST(ErrorResponse, ServerBusy_SaysRetryAfterOneSecond) {
+  Response r = ErrorResponse(MakeError(Errc::kServerBusy));
+  EXPECT_EQ(r.status, 503);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].first, "Retry-After");
+  EXPECT_EQ(r.headers[0].second, "1");
+}
+
 }  // namespace
 }  // namespace latchkey::http
