@@ -8,8 +8,8 @@
 # http/server.cpp and the rest of http/transport/ (the listeners, the connection loop and its
 # writes, the pools: the HTTP target parses with Beast's parser itself, in memory, and the
 # Beast units of the loop take ~1 GB and minutes each to compile), TLS, the PostgreSQL store
-# (the targets run on SQLite in a temporary directory, no server to reach) and app/ (the
-# composition root; the targets compose the same services themselves).
+# (the targets run on SQLite in a temporary directory, no server to reach) and app/ but for
+# the composition root (app/node.cpp), which builds the targets' services as it builds serve's.
 if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   message(FATAL_ERROR "LATCHKEY_FUZZ needs clang++ (-DCMAKE_CXX_COMPILER=clang++); "
                       "scripts/fuzz.sh configures it")
@@ -19,19 +19,19 @@ endif()
 set(LATCHKEY_FUZZ_SANITIZE -fsanitize=address,undefined -fno-sanitize-recover=all
                       -fno-omit-frame-pointer)
 
-# latchkey_core's sources (CMakeLists.txt keeps the one list) less what is left out above.
-get_target_property(latchkey_fuzz_sources latchkey_core SOURCES)
+# Every layer's sources (cmake/Layers.cmake) less what is left out above.
+set(latchkey_fuzz_sources ${LATCHKEY_SOURCES})
 list(FILTER latchkey_fuzz_sources EXCLUDE REGEX
   "(^|/)src/(http/(server|tls_context|https_redirect|transport/(answer|connection|io_threads|listener|side_listeners|worker_pools))\\.cpp|store/postgres/.*|store/open_database\\.cpp|app/.*)$")
+list(APPEND latchkey_fuzz_sources "${CMAKE_SOURCE_DIR}/src/app/node.cpp")
 add_library(latchkey_fuzz_core STATIC ${latchkey_fuzz_sources})
 target_include_directories(latchkey_fuzz_core PUBLIC src fuzz)
 target_compile_definitions(latchkey_fuzz_core PUBLIC BOOST_ASIO_NO_DEPRECATED)
 target_compile_options(latchkey_fuzz_core PRIVATE -fsanitize=fuzzer-no-link)
 target_compile_options(latchkey_fuzz_core PUBLIC ${LATCHKEY_FUZZ_SANITIZE})
 target_link_options(latchkey_fuzz_core PUBLIC ${LATCHKEY_FUZZ_SANITIZE})
-# The same libraries as latchkey_core (the PostgreSQL and TLS ones are linked but unused).
-get_target_property(latchkey_fuzz_libraries latchkey_core LINK_LIBRARIES)
-target_link_libraries(latchkey_fuzz_core PUBLIC ${latchkey_fuzz_libraries})
+# The same libraries as the layers (the PostgreSQL and TLS ones are linked but unused).
+target_link_libraries(latchkey_fuzz_core PUBLIC ${LATCHKEY_LIBRARIES})
 
 # What the targets share: a fixed keyring, the composed services on a temporary SQLite store.
 add_library(latchkey_fuzz_support STATIC

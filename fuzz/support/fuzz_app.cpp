@@ -58,11 +58,18 @@ struct TempDir {
 
 }  // namespace
 
-// The settings of a default `latchkey serve`, over the temporary web root.
+// The settings of a default `latchkey serve` (app/config.h's defaults, written out: the fuzz
+// build leaves the flag parsing out), over the temporary web root.
 app::Settings FuzzSettings(const std::filesystem::path& web_root) {
-  app::Settings s = app::Resolve(app::ServeConfig{});
+  app::Settings s;
   s.web_root = web_root.string();
   s.session_cache_entries = 1000;
+  s.cookie_max_age_seconds = 30 * 86400;
+  s.session_lifetime_seconds = 30 * 86400;
+  s.session_idle_timeout_seconds = 14 * 86400;
+  s.session_idle_timeout_short_seconds = 2 * 3600;
+  s.signup_rate_limit = 20;
+  s.login_free_failures = 5;
   return s;
 }
 

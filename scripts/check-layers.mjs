@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// The layer check (docs/ARCHITECTURE.md): every `#include "<folder>/..."` in src/<layer>/
+// names the layer itself or a layer it uses, directly or through the layers it uses, as
+// CMakeLists.txt declares them (latchkey_layer(... USES ...), written to layers.txt at
+// configure time). Exit 1 listing each forbidden include; 0 when there is none.
+//   node scripts/check-layers.mjs <layers.txt> <src dir>
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const [layersFile, srcDir] = process.argv.slice(2);
+if (!layersFile || !srcDir) {
+  console.error('usage: check-layers.mjs <layers.txt> <src dir>');
+  process.exit(2);
+}
+
+const uses = new Map();
+for (const line of readFileSync(layersFile, 'utf8').split('\n')) {
+  const m = line.match(/^([a-z_]+):(.*)$/);
+  if (m) uses.set(m[1], m[2].split(/\s+/).filter(Boolean));
+}
+
+// A layer may include itself and everything it reaches through USES.
+function reach(layer, seen = new Set()) {
+  for (const used of uses.get(layer) ?? []) {
+    if (!seen.has(used)) {
+      seen.add(used);
+      reach(used, seen);
+    }
+  }
+  return seen;
+}
+
+function* files(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* files(path);
+    else if (/\.(h|cpp)$/.test(name)) yield path;
+  }
+}
+
+const problems = [];
+let checked = 0;
+for (const layer of readdirSync(srcDir)) {
+  const dir = join(srcDir, layer);
+  if (!statSync(dir).isDirectory()) continue;
+  if (!uses.has(layer)) {
+    problems.push(`src/${layer}/ is not a layer of CMakeLists.txt (latchkey_layer)`);
+    continue;
+  }
+  const allowed = reach(layer);
+  allowed.add(layer);
+  for (const file of files(dir)) {
+    readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
+      const m = text.match(/^\s*#\s*include\s+"([a-z_]+)\//);
+      if (!m) return;
+      checked += 1;
+      const target = m[1];
+      if (uses.has(target) && !allowed.has(target)) {
+        problems.push(`${relative(srcDir, file)}:${i + 1}: ${layer} includes ${target}/ ` +
+                      `(${layer} uses: ${[...reach(layer)].join(' ') || 'nothing'})`);
+      }
+    });
+  }
+}
+if (problems.length) {
+  console.error(`layer check: ${problems.length} forbidden include(s):\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log(`layer check: ${checked} includes in ${uses.size} layers, none forbidden`);
