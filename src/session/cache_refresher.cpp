@@ -7,18 +7,8 @@ namespace latchkey::session {
 CacheRefresher::CacheRefresher(Refresh refresh, std::chrono::milliseconds interval,
                                std::size_t max_pending)
     : refresh_(std::move(refresh)),
-      interval_(interval),
       max_pending_(max_pending),
-      thread_([this] { Loop(); }) {}
-
-CacheRefresher::~CacheRefresher() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_.store(true);
-  }
-  wake_.notify_all();
-  thread_.join();
-}
+      worker_(interval, [this] { RunPending(); }) {}
 
 bool CacheRefresher::Request(std::string_view token_hash) {
   std::lock_guard lock(mu_);
@@ -41,22 +31,11 @@ std::size_t CacheRefresher::RunPending() {
   }
   std::size_t done = 0;
   for (const std::string& token_hash : batch) {
-    if (stopping_.load()) break;  // a backlog does not hold up the destructor
+    if (worker_.stopping()) break;  // a backlog does not hold up the destructor
     refresh_(token_hash);
     ++done;
   }
   return done;
-}
-
-void CacheRefresher::Loop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_.load()) {
-    wake_.wait_for(lock, interval_, [this] { return stopping_.load(); });
-    if (stopping_.load()) break;
-    lock.unlock();
-    RunPending();
-    lock.lock();
-  }
 }
 
 }  // namespace latchkey::session

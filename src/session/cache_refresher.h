@@ -11,19 +11,18 @@
 // and its entry then expires at ttl and is read again by the check that misses, as without a
 // refresher. So are requests pending when the refresher is destroyed: it stops between two
 // refreshes, never in the middle of a batch's backlog.
-// Thread-safety: Request and pending from any thread; owns one thread.
+// Thread-safety: Request and pending from any thread; owns one thread (a PeriodicWorker).
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
+
+#include "base/periodic_worker.h"
 
 namespace latchkey::session {
 
@@ -34,7 +33,7 @@ class CacheRefresher {
   using Refresh = std::function<void(std::string_view token_hash)>;
 
   CacheRefresher(Refresh refresh, std::chrono::milliseconds interval, std::size_t max_pending);
-  ~CacheRefresher();
+  ~CacheRefresher() = default;  // stops the thread between two refreshes
   CacheRefresher(const CacheRefresher&) = delete;
   CacheRefresher& operator=(const CacheRefresher&) = delete;
 
@@ -49,17 +48,12 @@ class CacheRefresher {
   std::size_t pending() const;
 
  private:
-  void Loop();
-
   Refresh refresh_;
-  std::chrono::milliseconds interval_;
   std::size_t max_pending_;
   mutable std::mutex mu_;
   std::vector<std::string> pending_;
-  std::mutex run_mu_;  // one RunPending at a time (the loop's and a caller's)
-  std::condition_variable wake_;
-  std::atomic<bool> stopping_{false};  // written under mu_ (for wake_), read anywhere
-  std::thread thread_;
+  std::mutex run_mu_;      // one RunPending at a time (the worker's and a caller's)
+  PeriodicWorker worker_;  // last: stops before the members it uses go away
 };
 
 }  // namespace latchkey::session

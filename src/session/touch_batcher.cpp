@@ -8,15 +8,10 @@
 namespace latchkey::session {
 
 TouchBatcher::TouchBatcher(SessionStore& store, std::chrono::milliseconds interval)
-    : store_(store), interval_(interval), thread_([this] { Loop(); }) {}
+    : store_(store), worker_(interval, [this] { FlushAndLog(); }) {}
 
 TouchBatcher::~TouchBatcher() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  worker_.Stop();
   if (auto r = Flush(); !r) {
     spdlog::warn("{} session touch(es) not written at exit: {}", pending(), r.error().message);
   }
@@ -63,15 +58,8 @@ Result<std::size_t> TouchBatcher::Flush() {
   return touches.size();
 }
 
-void TouchBatcher::Loop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
-    if (stopping_) break;
-    lock.unlock();
-    if (auto r = Flush(); !r) spdlog::warn("session touch batch failed: {}", r.error().message);
-    lock.lock();
-  }
+void TouchBatcher::FlushAndLog() {
+  if (auto r = Flush(); !r) spdlog::warn("session touch batch failed: {}", r.error().message);
 }
 
 }  // namespace latchkey::session

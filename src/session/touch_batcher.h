@@ -8,21 +8,20 @@
 // hours; OWASP Session Management Cheat Sheet, "Idle Timeout"). Writes never move
 // last_seen_at backwards, so late or repeated batches (this node's or another's) are harmless.
 // A failed write keeps its touches for the next round; memory is one entry per touched session.
-// Thread-safety: Record and pending from any thread; owns one thread; the destructor stops it
-// and writes what is left.
+// Thread-safety: Record and pending from any thread; owns one thread (a PeriodicWorker); the
+// destructor stops it and writes what is left.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 
 #include "base/errc.h"
+#include "base/periodic_worker.h"
 #include "session/session_store.h"
 
 namespace latchkey::session {
@@ -50,18 +49,15 @@ class TouchBatcher {
   std::optional<UnixSeconds> Pending(std::string_view token_hash) const;
 
  private:
-  void Loop();
+  void FlushAndLog();
   // Keeps the latest of `at` and what is pending for the session (mu_ held).
   void Merge(std::string token_hash, UnixSeconds at);
 
   SessionStore& store_;
-  std::chrono::milliseconds interval_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, UnixSeconds> pending_;  // token hash -> latest use
-  std::mutex flush_mu_;  // one Flush at a time (the loop's and a caller's)
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::mutex flush_mu_;    // one Flush at a time (the worker's and a caller's)
+  PeriodicWorker worker_;  // last: stops before the members it uses go away
 };
 
 }  // namespace latchkey::session
