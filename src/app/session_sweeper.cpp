@@ -11,39 +11,24 @@ SessionSweeper::SessionSweeper(session::SessionStore& store, throttle::ThrottleS
       throttles_(throttles),
       events_(events),
       clock_(clock),
-      interval_(interval),
       event_retention_(event_retention),
-      thread_([this] { Loop(); }) {}
+      worker_(
+          interval, [this] { Sweep(); }, PeriodicWorker::FirstRun::kAtStart) {}
 
-SessionSweeper::~SessionSweeper() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
+void SessionSweeper::Sweep() {
+  UnixSeconds now = clock_.Now();
+  auto swept = store_.DeleteExpiredSessions(now);
+  if (!swept) {
+    spdlog::warn("session sweep failed: {}", MessageOf(swept.error()));
+  } else if (*swept > 0) {
+    spdlog::info("swept {} ended session(s)", *swept);
   }
-  wake_.notify_all();
-  thread_.join();
-}
-
-void SessionSweeper::Loop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    UnixSeconds now = clock_.Now();
-    auto swept = store_.DeleteExpiredSessions(now);
-    if (!swept) {
-      spdlog::warn("session sweep failed: {}", MessageOf(swept.error()));
-    } else if (*swept > 0) {
-      spdlog::info("swept {} ended session(s)", *swept);
-    }
-    // A counter idle for the decay window (1 h) and not locking anything is back to zero.
-    if (auto r = throttles_.DeleteThrottlesBefore(now - 3600); !r) {
-      spdlog::warn("throttle sweep failed: {}", MessageOf(r.error()));
-    }
-    if (auto r = events_.DeleteEventsBefore(now - event_retention_.count()); !r) {
-      spdlog::warn("audit event sweep failed: {}", MessageOf(r.error()));
-    }
-    lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+  // A counter idle for the decay window (1 h) and not locking anything is back to zero.
+  if (auto r = throttles_.DeleteThrottlesBefore(now - 3600); !r) {
+    spdlog::warn("throttle sweep failed: {}", MessageOf(r.error()));
+  }
+  if (auto r = events_.DeleteEventsBefore(now - event_retention_.count()); !r) {
+    spdlog::warn("audit event sweep failed: {}", MessageOf(r.error()));
   }
 }
 

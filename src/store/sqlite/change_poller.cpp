@@ -27,14 +27,7 @@ struct Change {
 ChangePoller::ChangePoller(std::string path, std::chrono::milliseconds interval)
     : path_(std::move(path)), interval_(interval) {}
 
-ChangePoller::~ChangePoller() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+ChangePoller::~ChangePoller() = default;  // worker_ first, then conn_
 
 void ChangePoller::Attach(SessionChangeSink& sink) {
   sink_ = &sink;
@@ -45,16 +38,7 @@ void ChangePoller::Attach(SessionChangeSink& sink) {
 
 void ChangePoller::Start(SessionChangeSink& sink) {
   Attach(sink);
-  thread_ = std::thread([this] { Run(); });
-}
-
-void ChangePoller::Run() {
-  std::unique_lock lock(mu_);
-  while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
-    lock.unlock();
-    PollOnce();
-    lock.lock();
-  }
+  worker_.emplace(interval_, [this] { PollOnce(); });
 }
 
 bool ChangePoller::Position() {

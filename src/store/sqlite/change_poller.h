@@ -9,16 +9,16 @@
 // Missed rows (more than kMaxBatch at once, or rows pruned before they were read) drop the
 // whole cache (OnFeedDown then OnFeedUp). A failing read switches the cache off (OnFeedDown)
 // until a read succeeds again. Rows older than a minute are pruned once a minute.
-// Thread-safety: Start once; the destructor stops and joins the thread.
+// Thread-safety: Start once; the destructor stops and joins the thread (a PeriodicWorker).
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
+#include <memory>
+#include <optional>
 #include <string>
-#include <thread>
 
+#include "base/periodic_worker.h"
 #include "store/database.h"
 
 namespace latchkey::store::sqlite {
@@ -49,7 +49,6 @@ class ChangePoller {
   bool PollOnce();
 
  private:
-  void Run();
   bool Position();  // last_seq_ = MAX(seq); OnFeedUp
   void Prune();
 
@@ -61,11 +60,7 @@ class ChangePoller {
   std::int64_t last_seq_ = 0;
   std::int64_t data_version_ = -1;
   std::chrono::steady_clock::time_point next_prune_;
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  std::optional<PeriodicWorker> worker_;  // last: started by Start, stops first
 };
 
 }  // namespace latchkey::store::sqlite
