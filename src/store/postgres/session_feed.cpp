@@ -27,45 +27,35 @@ constexpr const char* kHeartbeat = "SELECT 1";
 }  // namespace
 
 SessionFeed::SessionFeed(std::string conninfo, SessionChangeSink& sink)
-    : conninfo_(std::move(conninfo)), sink_(sink), thread_([this] { Run(); }) {}
+    : conninfo_(std::move(conninfo)),
+      sink_(sink),
+      worker_(
+          kReconnectDelay, [this] { RunConnection(); }, PeriodicWorker::FirstRun::kAtStart) {}
 
-SessionFeed::~SessionFeed() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
-}
-
-void SessionFeed::Run() {
-  while (!stop_) {
-    std::string error;
-    auto conn = Connection::Connect(conninfo_, error, &stop_);
-    if (conn) {
-      conn->SetCallTimeout(kFeedCallTimeout);
-      QueryResult listen = conn->ExecScript(kListenSessions);
-      if (listen.ok()) {
-        sink_.OnFeedUp();
-        std::string why = Pump(*conn);
-        sink_.OnFeedDown();
-        if (stop_) return;
-        LogOutage("session feed", why);
-      } else if (!stop_) {
-        LogOutage("session feed LISTEN", listen.message());
-      }
-    } else if (!stop_) {
-      LogOutage("session feed connect", error);
+void SessionFeed::RunConnection() {
+  std::string error;
+  auto conn = Connection::Connect(conninfo_, error, worker_.cancel_flag());
+  if (conn) {
+    conn->SetCallTimeout(kFeedCallTimeout);
+    QueryResult listen = conn->ExecScript(kListenSessions);
+    if (listen.ok()) {
+      sink_.OnFeedUp();
+      std::string why = Pump(*conn);
+      sink_.OnFeedDown();
+      if (worker_.stopping()) return;
+      LogOutage("session feed", why);
+    } else if (!worker_.stopping()) {
+      LogOutage("session feed LISTEN", listen.message());
     }
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, kReconnectDelay, [&] { return stop_.load(); });
+  } else if (!worker_.stopping()) {
+    LogOutage("session feed connect", error);
   }
 }
 
 std::string SessionFeed::Pump(Connection& conn) {
   PGconn* raw = conn.raw();
   auto last_heartbeat = steady_clock::now();
-  while (!stop_) {
+  while (!worker_.stopping()) {
     pollfd pfd{PQsocket(raw), POLLIN, 0};
     if (pfd.fd < 0) return "connection lost";
     int ready = ::poll(&pfd, 1, kPollMs);

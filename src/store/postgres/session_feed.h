@@ -12,15 +12,13 @@
 // connections are delivered too: evicting twice is harmless.
 //
 // Thread-safety: constructed and destroyed by one thread; the destructor stops the thread
-// within ~200 ms.
+// within ~200 ms. The thread is a PeriodicWorker whose run is one connection's life (connect,
+// LISTEN, deliver until lost), repeated ~500 ms after each loss.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "base/periodic_worker.h"
 #include "store/database.h"
 #include "store/postgres/connection.h"
 
@@ -32,10 +30,11 @@ class SessionFeed {
   SessionFeed(std::string conninfo, SessionChangeSink& sink);
   SessionFeed(const SessionFeed&) = delete;
   SessionFeed& operator=(const SessionFeed&) = delete;
-  ~SessionFeed();
+  ~SessionFeed() = default;
 
  private:
-  void Run();
+  // Connects, LISTENs and delivers until the connection is lost or the feed stops.
+  void RunConnection();
   // Delivers notifications until the connection is lost, a heartbeat fails or the feed stops;
   // returns why it stopped (for the log).
   std::string Pump(Connection& conn);
@@ -43,10 +42,7 @@ class SessionFeed {
 
   const std::string conninfo_;
   SessionChangeSink& sink_;
-  std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::thread thread_;  // last: starts after every other member is ready
+  PeriodicWorker worker_;  // last: starts after every other member is ready
 };
 
 }  // namespace latchkey::store::postgres
