@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <stdexcept>
 
-#include "store/postgres/connection.h"
+#include "store/postgres/conninfo.h"
 #include "store/postgres/postgres_database.h"
 #include "store/sqlite/sqlite_database.h"
 

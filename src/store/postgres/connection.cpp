@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -48,18 +47,6 @@ constexpr const char* kSessionSettings =
 constexpr const char* kBegin = "BEGIN";
 constexpr const char* kCommit = "COMMIT";
 constexpr const char* kRollback = "ROLLBACK";
-
-// libpq's messages span lines ("...\n\tThis probably means..."): one log line each.
-std::string Trimmed(const char* message) {
-  std::string s;
-  for (const char* p = message ? message : ""; *p; ++p) {
-    bool space = *p == '\n' || *p == '\t' || *p == ' ';
-    if (space && (s.empty() || s.back() == ' ')) continue;
-    s += space ? ' ' : *p;
-  }
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s.empty() ? "unknown libpq error" : s;
-}
 
 // Server notices (NOTICE, WARNING, and a FATAL that arrives while the connection sits idle)
 // go to our log instead of libpq's default, stderr. Only the primary message: DETAIL may
@@ -136,201 +123,7 @@ bool AwaitConnected(PGconn* conn, steady_clock::time_point deadline,
   return true;
 }
 
-// --- Connection strings -------------------------------------------------------------------
-
-using Options = std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)>;
-
-// libpq's reading of `conninfo`; null when it cannot parse it (its message, which may quote
-// the string, is dropped).
-Options ParseConninfo(const std::string& conninfo) {
-  char* message = nullptr;
-  Options options(PQconninfoParse(conninfo.c_str(), &message), &PQconninfoFree);
-  if (message) PQfreemem(message);
-  return options;
-}
-
-std::string OptionValue(const Options& options, std::string_view keyword) {
-  for (PQconninfoOption* o = options.get(); o && o->keyword; ++o) {
-    if (keyword == o->keyword) return o->val ? o->val : "";
-  }
-  return "";
-}
-
-constexpr std::string_view kSecretKeywords[] = {"password", "sslpassword"};
-
-bool IsUri(std::string_view conninfo) {
-  return conninfo.starts_with("postgres://") || conninfo.starts_with("postgresql://");
-}
-
-// The secrets of a URI as written, before percent-decoding: the password of the user info
-// (up to the first '@' before any '/', as libpq reads it) and secret query parameters.
-void AddRawUriSecrets(std::string_view uri, std::vector<std::string>& secrets) {
-  std::size_t start = uri.find("://") + 3;
-  std::size_t end = uri.find_first_of("@/", start);
-  std::size_t after_userinfo = start;
-  if (end != std::string_view::npos && uri[end] == '@') {
-    std::string_view userinfo = uri.substr(start, end - start);
-    if (std::size_t colon = userinfo.find(':'); colon != std::string_view::npos) {
-      secrets.emplace_back(userinfo.substr(colon + 1));
-    }
-    after_userinfo = end + 1;
-  }
-  std::size_t query = uri.find('?', after_userinfo);
-  if (query == std::string_view::npos) return;
-  std::string_view rest = uri.substr(query + 1);
-  while (!rest.empty()) {
-    std::size_t amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    std::size_t eq = pair.find('=');
-    if (eq == std::string_view::npos) continue;
-    for (std::string_view keyword : kSecretKeywords) {
-      if (pair.substr(0, eq) == keyword) secrets.emplace_back(pair.substr(eq + 1));
-    }
-  }
-}
-
-// Every secret of `conninfo`, longest first; nullopt when libpq cannot parse it.
-std::optional<std::vector<std::string>> ConninfoSecrets(const std::string& conninfo) {
-  Options options = ParseConninfo(conninfo);
-  if (!options) return std::nullopt;
-  std::vector<std::string> secrets;
-  for (std::string_view keyword : kSecretKeywords) secrets.push_back(OptionValue(options, keyword));
-  if (IsUri(conninfo)) AddRawUriSecrets(conninfo, secrets);
-  std::erase_if(secrets, [](const std::string& s) { return s.empty(); });
-  std::sort(secrets.begin(), secrets.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  return secrets;
-}
-
-std::string Scrub(std::string text, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    for (std::size_t at = text.find(secret); at != std::string::npos;
-         at = text.find(secret, at + 3)) {
-      text.replace(at, secret.size(), "***");
-    }
-  }
-  return text;
-}
-
-constexpr const char* kUnparsable =
-    "libpq cannot parse the connection string (not shown: it may hold a password)";
-
-// Percent-encodes all but unreserved URI characters and `keep`.
-std::string Encode(std::string_view text, std::string_view keep = {}) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~' ||
-        keep.find(c) != std::string_view::npos) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    }
-  }
-  return out;
-}
-
-std::vector<std::string_view> SplitCommas(std::string_view text) {
-  std::vector<std::string_view> parts;
-  if (text.empty()) return parts;
-  for (;;) {
-    std::size_t comma = text.find(',');
-    parts.push_back(text.substr(0, comma));
-    if (comma == std::string_view::npos) return parts;
-    text.remove_prefix(comma + 1);
-  }
-}
-
 }  // namespace
-
-std::optional<std::string> ConninfoForDisplay(const std::string& conninfo) {
-  Options options = ParseConninfo(conninfo);
-  auto secrets = ConninfoSecrets(conninfo);
-  if (!options || !secrets) return std::nullopt;
-  // A password cannot reach the fields shown by libpq's parsing; scrubbing each field is the
-  // last line of defence against a user or database name that happens to contain it.
-  auto field = [&](const char* keyword) { return Scrub(OptionValue(options, keyword), *secrets); };
-  std::string out = conninfo.starts_with("postgresql://") ? "postgresql://" : "postgres://";
-  if (std::string user = field("user"); !user.empty()) out += Encode(user, "*") + "@";
-  std::string host_list = field("host");
-  if (host_list.empty()) host_list = field("hostaddr");
-  std::string port_list = field("port");
-  auto hosts = SplitCommas(host_list);
-  auto ports = SplitCommas(port_list);
-  for (std::size_t i = 0; i < std::max(hosts.size(), ports.size()); ++i) {
-    if (i > 0) out += ',';
-    std::string_view host = i < hosts.size() ? hosts[i] : std::string_view();
-    std::string_view port = ports.size() == 1 ? ports[0] : i < ports.size() ? ports[i] : "";
-    // An IPv6 address goes in brackets; a socket directory is percent-encoded, as libpq
-    // reads it back.
-    out += host.find(':') != std::string_view::npos ? "[" + Encode(host, ":*") + "]"
-                                                    : Encode(host, "*");
-    if (!port.empty()) out += ":" + Encode(port, "*");
-  }
-  if (std::string dbname = field("dbname"); !dbname.empty()) out += "/" + Encode(dbname, "*");
-  return out;
-}
-
-std::string ScrubConninfoSecrets(const std::string& text, const std::string& conninfo) {
-  auto secrets = ConninfoSecrets(conninfo);
-  if (!secrets) return kUnparsable;
-  return Scrub(text, *secrets);
-}
-
-QueryResult::QueryResult(PGresult* res, PGconn* conn) : res_(res, &PQclear) {
-  if (!res) {
-    message_ = conn ? Trimmed(PQerrorMessage(conn)) : "out of memory";
-    return;
-  }
-  ExecStatusType status = PQresultStatus(res);
-  ok_ = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-  if (ok_) return;
-  if (const char* s = PQresultErrorField(res, PG_DIAG_SQLSTATE)) sqlstate_ = s;
-  if (const char* m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) {
-    message_ = m;
-  } else {
-    // Raised by libpq itself (connection lost): no DETAIL, no values.
-    message_ = Trimmed(PQresultErrorMessage(res));
-  }
-  if (const char* c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME)) constraint_ = c;
-}
-
-QueryResult QueryResult::Failure(std::string sqlstate, std::string message) {
-  QueryResult r(nullptr, nullptr);
-  r.sqlstate_ = std::move(sqlstate);
-  r.message_ = std::move(message);
-  return r;
-}
-
-std::int64_t QueryResult::Int(int row, int col) const {
-  const char* v = PQgetvalue(res_.get(), row, col);
-  std::int64_t out = 0;
-  std::from_chars(v, v + PQgetlength(res_.get(), row, col), out);
-  return out;
-}
-
-std::string QueryResult::Text(int row, int col) const {
-  return std::string(PQgetvalue(res_.get(), row, col),
-                     static_cast<std::size_t>(PQgetlength(res_.get(), row, col)));
-}
-
-long QueryResult::Affected() const {
-  if (!res_) return 0;
-  const char* v = PQcmdTuples(res_.get());
-  long out = 0;
-  std::from_chars(v, v + std::strlen(v), out);
-  return out;
-}
-
-std::string_view QueryResult::CommandStatus() const {
-  if (!res_) return {};
-  const char* v = PQcmdStatus(res_.get());
-  return v ? std::string_view(v) : std::string_view();
-}
 
 std::unique_ptr<Connection> Connection::Connect(const std::string& conninfo, std::string& error,
                                                 const std::atomic<bool>* cancel,
@@ -338,7 +131,7 @@ std::unique_ptr<Connection> Connection::Connect(const std::string& conninfo, std
   // libpq's parse errors quote the string, password included: never show them.
   auto secrets = ConninfoSecrets(conninfo);
   if (!secrets) {
-    error = kUnparsable;
+    error = kUnparsableConninfo;
     return nullptr;
   }
   // Our defaults first, the caller's conninfo (expanded from "dbname") last: libpq keeps the
@@ -357,18 +150,18 @@ std::unique_ptr<Connection> Connection::Connect(const std::string& conninfo, std
   }
   std::unique_ptr<Connection> conn(new Connection(raw));
   auto fail = [&](std::string reason) {
-    error = Scrub(std::move(reason), *secrets);
+    error = ScrubSecrets(std::move(reason), *secrets);
     return nullptr;
   };
   const auto deadline =
       steady_clock::now() +
       std::min<std::chrono::milliseconds>(std::chrono::seconds(ConnectTimeoutSeconds(raw)), budget);
   if (PQstatus(raw) == CONNECTION_BAD || !AwaitConnected(raw, deadline, cancel, error)) {
-    return fail(error.empty() ? Trimmed(PQerrorMessage(raw)) : error);
+    return fail(error.empty() ? LibpqMessageLine(PQerrorMessage(raw)) : error);
   }
   // Non-blocking from now on: sending (PQflush) never waits for a full socket buffer, and
   // neither does the goodbye message of PQfinish on a stalled server.
-  if (PQsetnonblocking(raw, 1) != 0) return fail(Trimmed(PQerrorMessage(raw)));
+  if (PQsetnonblocking(raw, 1) != 0) return fail(LibpqMessageLine(PQerrorMessage(raw)));
   PQsetNoticeReceiver(raw, &LogNotice, nullptr);
   conn->cancel_ = cancel;
   conn->secrets_ = *secrets;
@@ -433,7 +226,7 @@ QueryResult Connection::RoundTrip(steady_clock::time_point deadline, Send send) 
   Observe(result);
   if (!result.ok() && result.sqlstate().empty()) {
     // Raised by libpq itself, not the server: scrubbed like connection errors.
-    return QueryResult::Failure("", Scrub(result.message(), secrets_));
+    return QueryResult::Failure("", ScrubSecrets(result.message(), secrets_));
   }
   return result;
 }
@@ -445,7 +238,7 @@ QueryResult Connection::Abandon(std::string reason) {
 
 QueryResult Connection::Lost() {
   failed_ = true;
-  return QueryResult::Failure("", Scrub(Trimmed(PQerrorMessage(conn_)), secrets_));
+  return QueryResult::Failure("", ScrubSecrets(LibpqMessageLine(PQerrorMessage(conn_)), secrets_));
 }
 
 QueryResult Connection::Exec(const char* sql, std::initializer_list<Param> params) {

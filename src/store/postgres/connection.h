@@ -9,7 +9,8 @@
 // Every round trip has a client-side deadline (libpq's asynchronous API and poll()): a
 // stalled server (stopped process, stuck storage: the kernel still acknowledges, so neither
 // TCP keepalives nor the server's statement_timeout help) fails the call instead of hanging
-// it. Error texts that may carry the connection string are scrubbed of its secrets.
+// it. Error texts that may carry the connection string are scrubbed of its secrets
+// (conninfo.h). The connection is in connection.cpp, QueryResult in query_result.cpp.
 #pragma once
 
 #include <libpq-fe.h>
@@ -25,22 +26,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/postgres/conninfo.h"
+
 namespace latchkey::store::postgres {
 
 // Client-side deadline of one Exec/ExecScript call: the server's statement_timeout (5 s) plus
 // a margin for the round trip.
 inline constexpr std::chrono::milliseconds kCallTimeout{6000};
 
-// `conninfo` (a libpq URI or key=value string) shown without secrets:
-// "postgres://user@host:port/dbname" (the scheme as written, postgresql:// kept) built from the
-// settings libpq parses out of it (host or hostaddr, port, dbname, user; every other setting
-// left out). nullopt when libpq cannot parse it.
-std::optional<std::string> ConninfoForDisplay(const std::string& conninfo);
-
-// `text` with every secret of `conninfo` (password and sslpassword, as decoded by libpq and,
-// in a URI, as written) replaced by "***". When libpq cannot parse `conninfo` its secrets are
-// unknown: returns a fixed message instead of `text`.
-std::string ScrubConninfoSecrets(const std::string& text, const std::string& conninfo);
+// libpq's message, which may span lines ("...\n\tThis probably means..."), as one log line;
+// "unknown libpq error" when empty or null.
+std::string LibpqMessageLine(const char* message);
 
 // One bound parameter in text format; Null() is SQL NULL. Copies its value: libpq wants
 // NUL-terminated strings and the caller's string_view may not be.
