@@ -53,6 +53,7 @@ TSAN_SUITES=(
   ConnectionRegistry                # admits/removes from many threads, WaitUntilEmpty
   SessionSweeperConcurrency         # the sweeper thread beside store traffic
   PasswordHasherConcurrency         # the hashing pool: one hasher shared by many threads
+  PeriodicWorker                    # the helper behind the five background threads
 )
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/latchkey-ccache}"
