@@ -2,7 +2,7 @@
 //   GET /healthz  liveness: the process serves HTTP (never touches the database), 200
 //                 {"status":"ok"}.
 //   GET /readyz   readiness: one round trip to the database. 200 {"status":"ready"}, or 503
-//                 {"error":"The database is unavailable"} (a node without its database
+//                 storage_unavailable, "The database is unavailable" (a node without its database
 //                 should get no traffic; it recovers by itself when the database is back).
 // Thread-safety: safe from many threads.
 #pragma once

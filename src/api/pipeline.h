@@ -1,7 +1,7 @@
 // The request pipeline: every step that runs before a handler, in order, for every request
 // of the main listener (http::Service; the transport calls Begin on the I/O thread).
 //
-//   done by the transport when the request is read (http/server.cpp, Translate):
+//   done by the transport when the request is read (http/transport/message.cpp, Translate):
 //     1. request id      X-Request-Id kept when acceptable, else made (http/request_id.h)
 //     2. client address  the peer, or X-Forwarded-For through a trusted proxy
 //                        (http/trusted_proxies.h)

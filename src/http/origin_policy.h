@@ -39,7 +39,8 @@ class OriginPolicy {
 
   bool Allows(const Request& request) const;
 
-  // nullopt when allowed; else 403 {"error":"Cross-origin request refused"}.
+  // nullopt when allowed; else 403 origin_rejected ({"error":"Cross-origin request refused",
+  // "code":"origin_rejected"}).
   std::optional<Response> Check(const Request& request) const;
 
  private:
