@@ -2,6 +2,7 @@
 # The benchmark suite: one command, loopback only, bounded in time.
 #
 #   bench/run.sh [--quick] [--only <scenario,...>] [--no-peers] [--no-build]
+#                [--baseline <latchkey binary>]
 #
 # Installs wrk (Debian package) when missing, builds the server and the seeder
 # (scripts/build.sh), copies the performance peers (PEERS_DIR, default ../shared/peers) into
@@ -21,7 +22,15 @@
 #   7 rss      peak RSS with 100,000 live sessions, every one checked
 #   8 logging  scenario 2 on two servers, one at --log-level info (the default: one line per
 #              request, written to a file) and one at warn; paired rounds for the ratios
+#   9 baseline scenario 2 on two servers, build/latchkey and the --baseline binary (e.g. one
+#              built from the commit before a change), both at warn, each on its own freshly
+#              seeded data dir; paired rounds as in 8, target: req/s current/baseline >= 0.95
+#              (median of the rounds), p99 reported. Skipped, with a note, without --baseline.
 # plus `latchkey bench-hash` (hashes/s per core) for the login target.
+#
+# --baseline <binary>: a `latchkey` built elsewhere (never built here); it must accept the
+# data directory of build/latchkey_bench_seed (same schema migrations, key file and cookie
+# format: the run checks one cookie on it before measuring).
 #
 # Results: build/bench/results/<UTC timestamp>/ (results.md, results.json, raw wrk output,
 # server logs); results.md is printed at the end. Exit 0 even when a target is missed (the
@@ -34,12 +43,12 @@ BENCH=$REPO/bench
 TOOL=(node "$BENCH/lib/tool.mjs")
 cd "$REPO"
 
-usage() {
-  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'
+usage() { # the header comment above
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
   exit 2
 }
 
-QUICK=0 PEERS=1 BUILD=1 ONLY=""
+QUICK=0 PEERS=1 BUILD=1 ONLY="" BASELINE=""
 while (($#)); do
   case $1 in
     --quick) QUICK=1 ;;
@@ -51,6 +60,12 @@ while (($#)); do
       shift
       ;;
     --only=*) ONLY=${1#--only=} ;;
+    --baseline)
+      (($# >= 2)) || usage
+      BASELINE=$2
+      shift
+      ;;
+    --baseline=*) BASELINE=${1#--baseline=} ;;
     -h | --help) usage ;;
     *)
       echo "unknown argument: $1" >&2
@@ -59,6 +74,13 @@ while (($#)); do
   esac
   shift
 done
+if [[ -n $BASELINE ]]; then
+  [[ -x $BASELINE && -f $BASELINE ]] || {
+    echo "--baseline: not an executable file: $BASELINE" >&2
+    exit 2
+  }
+  BASELINE=$(realpath "$BASELINE")
+fi
 
 THREADS=2
 CONNS=64
@@ -77,18 +99,18 @@ fi
 
 # ---------------------------------------------------------------- scenario selection
 declare -A WANT=()
-NAMES=(x healthz auth page login mixed scale rss logging)
+NAMES=(x healthz auth page login mixed scale rss logging baseline)
 if [[ -z $ONLY ]]; then
-  for i in 1 2 3 4 5 6 7 8; do WANT[$i]=1; done
+  for i in 1 2 3 4 5 6 7 8 9; do WANT[$i]=1; done
 else
   IFS=, read -r -a picked <<<"$ONLY"
   for p in "${picked[@]}"; do
     found=""
-    for i in 1 2 3 4 5 6 7 8; do
+    for i in 1 2 3 4 5 6 7 8 9; do
       [[ $p == "$i" || $p == "${NAMES[$i]}" ]] && WANT[$i]=1 found=1
     done
     [[ -n $found ]] || {
-      echo "unknown scenario: $p (1-8 or ${NAMES[*]:1})" >&2
+      echo "unknown scenario: $p (1-9 or ${NAMES[*]:1})" >&2
       exit 2
     }
   done
@@ -97,6 +119,13 @@ want() { [[ -n ${WANT[$1]:-} ]]; }
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$REPO/build/bench/results/$STAMP
+# Two runs started in the same second get a directory each.
+mkdir -p "$REPO/build/bench/results"
+n=1
+until mkdir "$OUT" 2>/dev/null; do
+  n=$((n + 1))
+  OUT=$REPO/build/bench/results/$STAMP-$n
+done
 RECORDS=$OUT/records.jsonl
 START_TIME=$SECONDS
 
@@ -191,12 +220,13 @@ prepare_peers() {
 
 # ---------------------------------------------------------------- servers
 PORT="" BASE=""
-# LEVEL: --log-level, default warn; LOG: where its stdout goes (default $OUT/server-NAME.log).
-start_latchkey() { # start_latchkey DATA_DIR NAME [LEVEL [LOG]]
+# LEVEL: --log-level, default warn; LOG: where its stdout goes (default $OUT/server-NAME.log);
+# BINARY: default build/latchkey.
+start_latchkey() { # start_latchkey DATA_DIR NAME [LEVEL [LOG [BINARY]]]
   PORT=$("${TOOL[@]}" port)
   BASE=http://127.0.0.1:$PORT
   local server_log=${4:-$OUT/server-$2.log}
-  build/latchkey serve --listen "127.0.0.1:$PORT" --data-dir "$1" --web-root "$REPO/web/dist" \
+  "${5:-build/latchkey}" serve --listen "127.0.0.1:$PORT" --data-dir "$1" --web-root "$REPO/web/dist" \
     --log-level "${3:-warn}" --metrics-listen 127.0.0.1:0 >"$server_log" 2>&1 &
   SERVER_PID=$!
   STARTED+=("$SERVER_PID")
@@ -512,53 +542,99 @@ scenario_rss() {
   drop_dir rss
 }
 
-# Request logging at the default level: the session check of scenario 2 on two servers, one at
-# --log-level info (one line per request, to a file as a deployment's log would go) and one at
-# warn, both up; a measured run of each, then paired rounds in alternating order. The targets
-# are the medians of the per-round ratios info/warn of req/s and of p99.
-scenario_logging() {
-  local level d offsets round order ok=1 metrics lines dropped
-  local -A base pid dir
-  for level in info warn; do
-    d=$(fresh_dir "logging-$level")
-    dir[$level]=$d
+# Scenario 2's session check on two servers at once (scenarios 8 and 9), both up: each seeded
+# on its own fresh data directory (PREFIX-KEY, its log in server.log there), one cookie checked,
+# a measured run (case auth-KEY), then paired rounds in alternating order (the first server
+# first in odd rounds). The report's targets are the medians of the per-round ratios. The
+# servers stay up for the caller: PAIR_BASE, PAIR_PID, PAIR_DIR and PAIR_LEVEL by KEY;
+# pair_stop stops them.
+# Returns 1 when a server could not be set up, 2 when a measurement failed (the rounds go on).
+declare -A PAIR_BASE=() PAIR_PID=() PAIR_DIR=() PAIR_LEVEL=()
+pair_auth() { # pair_auth SCENARIO PREFIX KEY:LEVEL:BINARY KEY:LEVEL:BINARY [key=value...]
+  local scen=$1 prefix=$2 key level bin d offsets round ok=1 spec
+  local keys=()
+  for spec in "$3" "$4"; do
+    IFS=: read -r key level bin <<<"$spec"
+    keys+=("$key")
+    d=$(fresh_dir "$prefix-$key")
+    PAIR_DIR[$key]=$d
+    PAIR_LEVEL[$key]=$level
     seed "$d" "$AUTH_USERS" "$d/cookies.txt" || return 1
-    # The info server's log (a line per request, ~7 MB/s) stays in the data directory; its
-    # first lines are kept below.
-    start_latchkey "$d" "logging-$level" "$level" "$d/server.log" || return 1
-    base[$level]=$BASE
-    pid[$level]=$SERVER_PID
-    warm_and_run 8 latchkey "auth-$level" "$CONNS" "$DURATION" session.lua "$BASE/api/auth" \
-      BENCH_COOKIES="$d/cookies.txt" users="$AUTH_USERS" level="$level" || ok=0
+    start_latchkey "$d" "$prefix-$key" "$level" "$d/server.log" "$bin" || return 1
+    PAIR_BASE[$key]=$BASE
+    PAIR_PID[$key]=$SERVER_PID
+    "${TOOL[@]}" expect 200 "$BASE/api/auth" "latchkey_session=$(head -1 "$d/cookies.txt")" ||
+      return 1
+    warm_and_run "$scen" latchkey "auth-$key" "$CONNS" "$DURATION" session.lua "$BASE/api/auth" \
+      BENCH_COOKIES="$d/cookies.txt" users="$AUTH_USERS" level="$level" "${@:5}" || ok=0
   done
   for round in $(seq "$PAIRS"); do
-    order=(info warn)
-    ((round % 2)) || order=(warn info)
-    for level in "${order[@]}"; do
-      offsets=$("${TOOL[@]}" next-offsets "$RECORDS" scenario=8 server=latchkey case="auth-$level")
-      wrk_run "pair$round" 8 latchkey "auth-$level" "$CONNS" "$PAIR_SECS" session.lua \
-        "${base[$level]}/api/auth" BENCH_COOKIES="${dir[$level]}/cookies.txt" \
-        BENCH_OFFSETS="$offsets" users="$AUTH_USERS" level="$level" round="$round" || ok=0
+    local order=("${keys[@]}")
+    ((round % 2)) || order=("${keys[1]}" "${keys[0]}")
+    for key in "${order[@]}"; do
+      offsets=$("${TOOL[@]}" next-offsets "$RECORDS" scenario="$scen" server=latchkey case="auth-$key")
+      wrk_run "pair$round" "$scen" latchkey "auth-$key" "$CONNS" "$PAIR_SECS" session.lua \
+        "${PAIR_BASE[$key]}/api/auth" BENCH_COOKIES="${PAIR_DIR[$key]}/cookies.txt" \
+        BENCH_OFFSETS="$offsets" users="$AUTH_USERS" level="${PAIR_LEVEL[$key]}" round="$round" \
+        "${@:5}" || ok=0
     done
   done
+  ((ok)) || return 2
+}
+pair_stop() { # pair_stop SCENARIO KEY...: peak RSS of each, then stop it
+  local scen=$1 key
+  for key in "${@:2}"; do
+    SERVER_PID=${PAIR_PID[$key]}
+    rss "$scen" latchkey case="auth-$key"
+    stop_server
+  done
+}
+
+# Request logging at the default level: the session check of scenario 2 on two servers, one at
+# --log-level info (one line per request, to a file as a deployment's log would go) and one at
+# warn (pair_auth). The targets are the medians of the per-round ratios info/warn of req/s and
+# of p99. The info server's log (a line per request, ~7 MB/s) stays in its data directory; its
+# first lines are kept.
+scenario_logging() {
+  local ok=1 rc=0 metrics lines dropped info
+  pair_auth 8 logging info:info:build/latchkey warn:warn:build/latchkey || rc=$?
+  ((rc != 1)) || return 1
+  ((rc == 0)) || ok=0
+  info=${PAIR_DIR[info]}
   # What the info server logged: its request lines, and the lines it dropped (the metric).
-  metrics=$(grep -o 'metrics listening on http://[0-9.:]*/metrics' "${dir[info]}/server.log" |
+  metrics=$(grep -o 'metrics listening on http://[0-9.:]*/metrics' "$info/server.log" |
     head -1 | sed 's/.* on //')
   dropped=$(node -e "fetch('$metrics').then((r) => r.text()).then((t) => console.log(
     (t.match(/^latchkey_log_lines_dropped_total (\\S+)/m) || [])[1] ?? 'n/a'))" 2>/dev/null ||
     echo n/a)
-  for level in info warn; do
-    SERVER_PID=${pid[$level]}
-    rss 8 latchkey case="auth-$level"
-    stop_server
-  done
-  lines=$(grep -c 'request method=' "${dir[info]}/server.log" || true)
+  pair_stop 8 info warn
+  lines=$(grep -c 'request method=' "$info/server.log" || true)
   "${TOOL[@]}" note "$RECORDS" what=logging_lines request_lines="$lines" dropped="$dropped" \
-    log_bytes="$(stat -c %s "${dir[info]}/server.log")"
-  head -c 20000 "${dir[info]}/server.log" >"$OUT/server-logging-info.log"
-  cp "${dir[warn]}/server.log" "$OUT/server-logging-warn.log"
+    log_bytes="$(stat -c %s "$info/server.log")"
+  head -c 20000 "$info/server.log" >"$OUT/server-logging-info.log"
+  cp "${PAIR_DIR[warn]}/server.log" "$OUT/server-logging-warn.log"
   drop_dir logging-info
   drop_dir logging-warn
+  ((ok))
+}
+
+# Against a baseline binary (--baseline): the session check of scenario 2 on build/latchkey
+# (case auth-current) and on the baseline (auth-baseline), both at warn (pair_auth). Target:
+# the median of the per-round ratios current/baseline of req/s; p99's ratio reported.
+scenario_baseline() {
+  local ok=1 rc=0 key
+  "${TOOL[@]}" note "$RECORDS" what=baseline binary="$BASELINE" \
+    sha256="$(sha256sum "$BASELINE" | cut -c1-12)" mtime="$(date -u -r "$BASELINE" +%FT%TZ)" \
+    current_sha256="$(sha256sum build/latchkey | cut -c1-12)" \
+    current_mtime="$(date -u -r build/latchkey +%FT%TZ)"
+  pair_auth 9 baseline current:warn:build/latchkey "baseline:warn:$BASELINE" || rc=$?
+  ((rc != 1)) || return 1
+  ((rc == 0)) || ok=0
+  pair_stop 9 current baseline
+  for key in current baseline; do
+    cp "${PAIR_DIR[$key]}/server.log" "$OUT/server-baseline-$key.log"
+    drop_dir "baseline-$key"
+  done
   ((ok))
 }
 
@@ -662,6 +738,7 @@ build
   warmup_s="$WARMUP" wrk_threads="$THREADS" conns="$CONNS" login_conns="$LOGIN_CONNS" \
   wrk_timeout_s="$WRK_TIMEOUT" \
   login_users="$LOGIN_USERS" auth_users="$AUTH_USERS" peers="$PEERS" only="${ONLY:-all}" \
+  baseline="${BASELINE:-none}" \
   commit="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   worktree_changes="$(git -C "$REPO" status --porcelain 2>/dev/null | wc -l)" \
   wrk_version="$(wrk -v 2>&1 | head -1)" node_version="$(node -v)" \
@@ -692,6 +769,15 @@ want 5 && step "5 mixed" scenario_mixed
 want 6 && step "6 scale" scenario_scale
 want 7 && step "7 rss" scenario_rss
 want 8 && step "8 logging" scenario_logging
+if want 9; then
+  if [[ -n $BASELINE ]]; then
+    step "9 baseline" scenario_baseline
+  else
+    log "=== 9 baseline: skipped (no --baseline <latchkey binary>)"
+    "${TOOL[@]}" note "$RECORDS" what=skipped scenario=9 \
+      reason="scenario 9 (baseline) needs --baseline <latchkey binary>"
+  fi
+fi
 rm -rf "$OUT/data"
 
 "${TOOL[@]}" note "$RECORDS" what=elapsed seconds=$((SECONDS - START_TIME)) suite_ok="$SUITE_OK" \

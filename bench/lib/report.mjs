@@ -161,6 +161,14 @@ const scenarioDefs = [
       ['Latchkey, --log-level warn', 8, 'latchkey', 'auth-warn'],
     ],
   },
+  {
+    id: 9,
+    title: '9. Against a baseline binary: GET /api/auth (as 2) on build/latchkey and on --baseline, both at warn',
+    rows: [
+      ['Latchkey, build/latchkey (current)', 9, 'latchkey', 'auth-current'],
+      ['Latchkey, --baseline binary', 9, 'latchkey', 'auth-baseline'],
+    ],
+  },
 ];
 const scenarios = scenarioDefs
   .map((s) => ({
@@ -215,8 +223,12 @@ const pairedRatio = (scenario, caseA, caseB, field = 'rps') => {
     if (ra === undefined || rb === undefined) break;
     rounds.push({ a: ra, b: rb, ratio: ra / rb });
   }
+  const sorted = rounds.map((x) => x.ratio).sort((x, y) => x - y);
   return {
     median: medianRatio(rounds),
+    min: sorted[0],
+    max: sorted[sorted.length - 1],
+    ratios: rounds.map((x) => x.ratio),
     detail: rounds.map((x) => `${fmt(x.a, field === 'rps' ? 0 : 2)} / ${fmt(x.b, field === 'rps' ? 0 : 2)}`).join('; '),
   };
 };
@@ -276,6 +288,14 @@ const pairedRatio = (scenario, caseA, caseB, field = 'rps') => {
   target('logging (8): p99 at info / at warn, median of paired rounds', logP99.median, '<=', 1.5,
     `${logP99.detail} ms (unpaired, table 8: ${fmt(ratio(p99(8, 'latchkey', 'auth-info'), p99(8, 'latchkey', 'auth-warn')))})`,
     'needs scenario 8');
+  // Scenario 9 (--baseline): the current build against a binary from before a change.
+  const baseRps = pairedRatio(9, 'auth-current', 'auth-baseline');
+  const skipped9 = notes('skipped').find((x) => x.scenario === 9);
+  target('baseline (9): req/s current / baseline binary, median of paired rounds', baseRps.median, '>=', 0.95,
+    `${baseRps.detail} req/s; per-round ratios ${baseRps.ratios.map((x) => fmt(x)).join(', ')} ` +
+      `(spread ${fmt(baseRps.min)}-${fmt(baseRps.max)}; unpaired, table 9: ` +
+      `${fmt(ratio(rps(9, 'latchkey', 'auth-current'), rps(9, 'latchkey', 'auth-baseline')))})`,
+    skipped9 ? skipped9.reason : 'needs scenario 9 and --baseline');
   const r = rssOf(7, 'latchkey', 'auth-100000');
   const full = coverage && coverage.checked >= coverage.sessions;
   const rssMb = r ? (r.vmhwm_kb * 1024) / 1e6 : undefined;
@@ -309,6 +329,7 @@ const result = {
   bench_hash: benchHash,
   mixed_plan: mixedPlan,
   rss_coverage: coverage,
+  baseline: note('baseline'),
   scenarios,
   targets,
 };
@@ -336,7 +357,8 @@ if (!suiteOk || problems.length) {
   md.push('');
 }
 for (const w of warnings) md.push(`**Note:** ${w}.`);
-if (warnings.length) md.push('');
+for (const k of notes('skipped')) md.push(`**Skipped:** ${k.reason}.`);
+if (warnings.length || notes('skipped').length) md.push('');
 for (const s of scenarios) {
   md.push(`## ${s.title}`);
   md.push('');
@@ -382,6 +404,27 @@ for (const s of scenarios) {
       `The info server wrote ${n(logLines.request_lines)} request lines ` +
         `(${n(logLines.log_bytes / 2 ** 20, 1)} MiB) to its log file; ` +
         `latchkey_log_lines_dropped_total: ${logLines.dropped}.`,
+    );
+  }
+  const base = note('baseline');
+  if (s.id === 9) {
+    const b = pairedRatio(9, 'auth-current', 'auth-baseline');
+    const q = pairedRatio(9, 'auth-current', 'auth-baseline', 'p99_us');
+    md.push('');
+    if (base) {
+      md.push(
+        `Baseline binary: \`${base.binary}\` (sha256 ${base.sha256}\u2026, built ${base.mtime}); ` +
+          `current: build/latchkey (sha256 ${base.current_sha256}\u2026, built ${base.current_mtime}). ` +
+          'Each on its own freshly seeded data directory, both up for the whole scenario.',
+      );
+      md.push('');
+    }
+    md.push(
+      `Paired rounds (current / baseline), req/s: ${b.detail || 'none'}; per-round ratios ` +
+        `${b.ratios.map((x) => fmt(x)).join(', ') || 'n/a'}, median ${fmt(b.median)} ` +
+        `(spread ${fmt(b.min)}-${fmt(b.max)}). p99 ms: ${q.detail || 'none'}; per-round ratios ` +
+        `${q.ratios.map((x) => fmt(x)).join(', ') || 'n/a'}, median ${fmt(q.median)} ` +
+        `(spread ${fmt(q.min)}-${fmt(q.max)}; reported, no target).`,
     );
   }
   if (s.id === 7 && coverage) {
