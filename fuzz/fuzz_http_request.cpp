@@ -1,8 +1,8 @@
 // libFuzzer target: whole HTTP requests, in memory, through the server's request path: Beast's
 // request parser with the server's limits, the server's own translation to latchkey's
 // http::Request (http/transport/message.h: Translate, X-Request-Id included, for a peer that
-// is a trusted proxy, without TLS), then the real router (api/routes.h) with its origin and
-// CSRF guards, the fast handler and the handler, over real services on SQLite
+// is a trusted proxy, without TLS), then the real request pipeline (api/pipeline.h: origin and
+// CSRF guards, the route, the session resolved once, the handler) over real services on SQLite
 // (support/fuzz_app.h). Left out: the sockets, timeouts and writes of the connection loop.
 //
 // Input: bytes as a client would send them on one keep-alive connection; up to kMaxRequests

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// The layer check (docs/ARCHITECTURE.md): every `#include "<folder>/..."` in src/<layer>/
-// names the layer itself or a layer it uses, directly or through the layers it uses, as
-// CMakeLists.txt declares them (latchkey_layer(... USES ...), written to layers.txt at
-// configure time). Exit 1 listing each forbidden include; 0 when there is none.
+// The layer check (docs/ARCHITECTURE.md): every include in every file under src/<layer>/ that
+// resolves to another folder of src/ (`#include "x/y.h"` or `<x/y.h>` from the src root, or a
+// relative path such as "../x/y.h" from the file's own folder) names the layer itself or a
+// layer it uses, directly or through the layers it uses, as CMakeLists.txt declares them
+// (latchkey_layer(... USES ...), written to layers.txt at configure time). Exit 1 listing each
+// forbidden include; 0 when there is none.
 //   node scripts/check-layers.mjs <layers.txt> <src dir>
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, normalize, relative, sep } from 'node:path';
 
 const [layersFile, srcDir] = process.argv.slice(2);
 if (!layersFile || !srcDir) {
@@ -34,7 +36,7 @@ function* files(dir) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) yield* files(path);
-    else if (/\.(h|cpp)$/.test(name)) yield path;
+    else yield path;  // every file: headers of any suffix, sources, inline parts
   }
 }
 
@@ -51,10 +53,15 @@ for (const layer of readdirSync(srcDir)) {
   allowed.add(layer);
   for (const file of files(dir)) {
     readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
-      const m = text.match(/^\s*#\s*include\s+"([a-z_]+)\//);
+      const m = text.match(/^\s*#\s*include\s*["<]([^">]+)[">]/);
       if (!m) return;
+      // The folder of src/ the include lands in: from the src root, else from the file's folder.
+      const relativeToFile = m[1].startsWith('./') || m[1].startsWith('../');
+      const target = relativeToFile
+        ? relative(srcDir, normalize(join(dirname(file), m[1]))).split(sep)[0]
+        : normalize(m[1]).split(sep)[0];
+      if (!uses.has(target)) return;  // a library header (<boost/...>, <string>, ...)
       checked += 1;
-      const target = m[1];
       if (uses.has(target) && !allowed.has(target)) {
         problems.push(`${relative(srcDir, file)}:${i + 1}: ${layer} includes ${target}/ ` +
                       `(${layer} uses: ${[...reach(layer)].join(' ') || 'nothing'})`);

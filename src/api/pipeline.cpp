@@ -57,7 +57,10 @@ http::Dispatch Pipeline::Begin(http::Request& request) {
   session::Resolution session;
   std::optional<std::string> token_hash;
   if (endpoint.session != SessionUse::kNone) token_hash = steps_.cookies.TokenHash(request);
-  if (token_hash) {
+  // A hashing route's work can wait in its pool's queue for seconds under login load: its
+  // session is resolved when the work starts, not before the wait, so a logout or revoke that
+  // lands meanwhile is seen (one store read, on a route that spends ~50 ms hashing anyway).
+  if (token_hash && endpoint.pool != http::Pool::kHashing) {
     if (auto resolved = steps_.sessions.ResolveInMemory(*token_hash)) {
       session = std::move(*resolved);
       token_hash.reset();  // resolved: nothing left for the pool

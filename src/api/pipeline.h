@@ -16,7 +16,8 @@
 //     6. session         the session cookie verified once (api/session_cookies.h), the cache
 //                        probed once on this thread, the store read once on a miss, on the
 //                        route's pool (session/session_resolver.h); a route that needs a
-//                        session answers 401 without one.
+//                        session answers 401 without one. Hashing routes resolve on their pool,
+//                        when their work starts (it may have queued behind other hashes).
 //     7. handler         with the request and its resolved session (Context), on the route's
 //                        pool; a route of the inline pool whose session needs the store runs
 //                        on the store pool.
@@ -50,7 +51,9 @@ struct Context {
   const session::Resolution& session;
 
   // The caller; only for routes with SessionUse::kRequired (or after checking session.live()).
-  const session::Principal& principal() const { return *session.principal; }
+  // A handler that calls it on a route without one is a bug: it throws (std::bad_optional_access)
+  // and the request is answered 500, never undefined behaviour.
+  const session::Principal& principal() const { return session.principal.value(); }
   // The caller when the session is live, else null (SessionUse::kOptional).
   const session::Principal* principal_if_live() const {
     return session.principal ? &*session.principal : nullptr;

@@ -174,6 +174,11 @@ void Serve(const Settings& settings) {
   SystemClock clock;
   Node node(settings, clock, *db, keys, password_policy, HashParamsOf(settings));
   if (node.assets.size() == 0) spdlog::warn("no assets under {}/assets", settings.web_root);
+  // The feed's thread calls node.store: stopped before the node goes, whatever throws below.
+  struct StopFeed {
+    store::Database& db;
+    ~StopFeed() { db.StopWatchingSessionChanges(); }
+  } stop_feed{*db};
   if (node.session_cache.enabled()) {
     // With a change feed the cache serves only once the feed is up (OnFeedUp), which may come
     // from the feed's thread before WatchSessionChanges returns: switch it off first.
@@ -224,11 +229,6 @@ void Serve(const Settings& settings) {
     return r;
   };
 
-  // The feed's thread calls node.store: stopped before the node goes, whatever happens here.
-  struct StopFeed {
-    store::Database& db;
-    ~StopFeed() { db.StopWatchingSessionChanges(); }
-  } stop_feed{*db};
   http::Server server(options, node.pipeline);
   if (!settings.metrics_host.empty()) {
     spdlog::info("metrics listening on http://{}:{}/metrics", settings.metrics_host,

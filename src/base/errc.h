@@ -31,7 +31,7 @@ enum class Errc {
   kRateLimited,           // 429
   kStorageUnavailable,    // the store failed: 503
   kServerBusy,            // at the connection cap (the transport): 503
-  kInternal,              // a bug: 500
+  kInternal,              // a bug: 500 (stays last: the table's test walks up to it)
 };
 
 // An error value: code, the request field to blame (may be empty) and a public message.

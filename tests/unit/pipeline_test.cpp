@@ -139,5 +139,30 @@ TEST_F(PipelineTest, HashingRoute_ResolvesTheSessionOnItsOwnPool) {
   EXPECT_NE(r.body.find("current_password"), std::string::npos);
 }
 
+TEST_F(PipelineTest, HashingRoute_SessionEndedWhileQueued_IsRefusedWhenTheWorkStarts) {
+  std::string cookie = SignupCookie("alice");
+  http::Request me = Make(http::Method::kGet, "/api/auth");
+  me.cookie = cookie;
+  auto check = pipeline_.Begin(me);
+  ASSERT_EQ(Finish(check).status, 200);  // cached now
+  http::Request change = Guarded(http::Method::kPost, "/api/auth/password");
+  change.cookie += "; " + cookie;
+  change.content_type = "application/json";
+  change.body = R"({"current_password":"correct horse battery",)"
+                R"("new_password":"a brand new passphrase"})";
+  auto queued = pipeline_.Begin(change);
+  ASSERT_FALSE(queued.response);
+  // While the change waits behind other hashes, the session is logged out.
+  http::Request logout = Guarded(http::Method::kPost, "/api/auth/logout");
+  logout.cookie += "; " + cookie;
+  auto out = pipeline_.Begin(logout);
+  ASSERT_EQ(Finish(out).status, 200);
+  http::Response r = Finish(queued);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("session_ended"), std::string::npos) << r.body;
+  EXPECT_TRUE(auth_.Login({"alice", "correct horse battery"}, nullptr, client_))
+      << "the password did not change";
+}
+
 }  // namespace
 }  // namespace latchkey::api

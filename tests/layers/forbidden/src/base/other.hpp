@@ -1,0 +1,3 @@
+// A header of another suffix: checked too.
+#pragma once
+#include "api/upper.h"
