@@ -17,10 +17,9 @@ std::optional<Resolution> SessionResolver::ResolveInMemory(std::string_view toke
   UnixSeconds now = clock_.Now();
   // Looks ended by this copy: another node may have seen a later use; the store decides.
   if (EffectiveExpiry(hit->session) <= now) return std::nullopt;
-  if (now - hit->session.last_seen_at >= touch_interval_) {
-    if (touches_ == nullptr) return std::nullopt;  // the write would block
-    touches_->Record(token_hash, now);
-    cache_.SetLastSeen(token_hash, now);
+  if (now - hit->session.last_seen_at >= touch_interval_ &&
+      !RecordUse(token_hash, now, /*may_block=*/false)) {
+    return std::nullopt;  // the write would block
   }
   return Resolution::Live(std::move(hit));
 }
@@ -35,17 +34,21 @@ Result<Resolution> SessionResolver::Resolve(std::string_view token_hash) {
     (void)store_.DeleteSessionByTokenHash(token_hash);  // best effort; the sweep retries
     return Resolution::Ended();
   }
-  if (now - current.session.last_seen_at >= touch_interval_) {
-    if (touches_ != nullptr) {
-      touches_->Record(token_hash, now);
-      cache_.SetLastSeen(token_hash, now);
-      current.session.last_seen_at = now;
-    } else if (store_.TouchSession(token_hash, now)) {
-      cache_.SetLastSeen(token_hash, now);
-      current.session.last_seen_at = now;
-    }
+  if (now - current.session.last_seen_at >= touch_interval_ &&
+      RecordUse(token_hash, now, /*may_block=*/true)) {
+    current.session.last_seen_at = now;
   }
   return Resolution::Live(std::make_shared<const ResolvedSession>(std::move(current)));
+}
+
+bool SessionResolver::RecordUse(std::string_view token_hash, UnixSeconds now, bool may_block) {
+  if (touches_ != nullptr) {
+    touches_->Record(token_hash, now);
+    cache_.SetLastSeen(token_hash, now);
+    return true;
+  }
+  // Written through; the caching store moves the cached copy's last_seen_at with it.
+  return may_block && store_.TouchSession(token_hash, now).has_value();
 }
 
 }  // namespace latchkey::session

@@ -34,7 +34,8 @@ namespace latchkey::session {
 class SessionResolver {
  public:
   // store: the session store behind the cache (store::CachingStore: a read re-caches, a delete
-  // evicts); touch_interval: seconds between two recorded uses of one session (>= 1).
+  // evicts, a touch moves the cached copy's last_seen_at); touch_interval: seconds between two
+  // recorded uses of one session (>= 1).
   SessionResolver(SessionStore& store, SessionCache& cache, const Clock& clock,
                   UnixSeconds touch_interval);
 
@@ -54,6 +55,10 @@ class SessionResolver {
   const Clock& clock() const { return clock_; }
 
  private:
+  // Records a use at `now`: in the batcher (and the cached copy) without blocking, else, when
+  // may_block, written through the store. False when it was not recorded.
+  bool RecordUse(std::string_view token_hash, UnixSeconds now, bool may_block);
+
   SessionStore& store_;
   SessionCache& cache_;
   const Clock& clock_;
