@@ -51,17 +51,18 @@ Response CallWork(const Work& work, const Request& request) {
 }
 
 Dispatch CallBegin(Service& service, Request& request) {
-  Dispatch dispatch;
-  dispatch.response = Guarded(
+  std::optional<Dispatch> dispatch;
+  Response failed = Guarded(
       "request pipeline",
-      [&service, &request, &dispatch](const Request&) -> Response {
+      [&service, &request, &dispatch](const Request&) {
         dispatch = service.Begin(request);
-        return dispatch.response ? std::move(*dispatch.response) : Response{};
+        return Response{};
       },
       request);
-  if (!dispatch.work) return dispatch;  // answered (or failed: the 500 is the response)
-  dispatch.response.reset();
-  return dispatch;
+  if (dispatch) return std::move(*dispatch);
+  Dispatch answer;  // Begin threw: the 500 is the answer
+  answer.response = std::move(failed);
+  return answer;
 }
 
 WorkerPools::WorkerPools(std::size_t store_threads, std::size_t hashing_threads,
