@@ -95,14 +95,14 @@ int Show(AdminContext& ctx, const std::string& ref, bool json) {
 }
 
 // A new password, for add and set-password. Exit code in `code` when it fails.
-std::optional<std::string> NewPassword(const AdminOptions& o, int& code) {
+std::optional<Secret> NewPassword(const AdminOptions& o, int& code) {
   auto password = ReadNewPassword(o.password_stdin);
   if (!password) {
     std::fprintf(stderr, "latchkey: %s\n", std::string(MessageOf(password.error())).c_str());
     code = !o.password_stdin && !StdinIsTerminal() ? 2 : 1;
     return std::nullopt;
   }
-  return std::move(*password);
+  return Secret(std::move(*password));
 }
 
 }  // namespace

@@ -17,7 +17,10 @@ namespace latchkey {
 class Secret {
  public:
   Secret() = default;
-  explicit Secret(std::string bytes) : bytes_(std::move(bytes)) {}
+  // Implicit: anything may go into a Secret (a password from a JSON body, a test's literal);
+  // nothing comes out but through Reveal().
+  Secret(std::string bytes) : bytes_(std::move(bytes)) {}  // NOLINT: implicit by design
+  Secret(const char* bytes) : bytes_(bytes) {}             // NOLINT: implicit by design
   Secret(const Secret&) = default;
   Secret& operator=(const Secret& other) {
     if (this != &other) {

@@ -37,11 +37,11 @@ void AdminService::Record(audit::EventType type, const identity::User& user) {
 }
 
 Result<identity::User> AdminService::AddUser(const std::string& username, const std::string& name,
-                                             const std::string& password) {
+                                             const Secret& password) {
   if (auto r = identity::ValidateUsername(username); !r) return r.error();
-  if (auto r = passwords_.Validate(password, username); !r) return r.error();
+  if (auto r = passwords_.Validate(password.Reveal(), username); !r) return r.error();
   if (auto r = identity::ValidateName(name); !r) return r.error();
-  auto hash = hasher_.Hash(password);
+  auto hash = hasher_.Hash(password.Reveal());
   if (!hash) return hash.error();
   auto created = users_.CreateUser({username, name, std::move(*hash), clock_.Now()});
   if (!created) return created.error();
@@ -63,12 +63,11 @@ Result<identity::UserRecord> AdminService::FindUser(std::string_view ref) {
   return NoSuchUser(ref);
 }
 
-Result<identity::User> AdminService::SetPassword(std::string_view ref,
-                                                 const std::string& password) {
+Result<identity::User> AdminService::SetPassword(std::string_view ref, const Secret& password) {
   auto user = FindUser(ref);
   if (!user) return user.error();
-  if (auto r = passwords_.Validate(password, user->user.username); !r) return r.error();
-  auto hash = hasher_.Hash(password);
+  if (auto r = passwords_.Validate(password.Reveal(), user->user.username); !r) return r.error();
+  auto hash = hasher_.Hash(password.Reveal());
   if (!hash) return hash.error();
   auto reset = users_.ResetPassword(user->user.id, *hash);
   if (!reset) return reset.error();

@@ -49,6 +49,7 @@ concept Streamable = requires(std::ostream& os, const T& t) {
 static_assert(!Streamable<Secret>);
 static_assert(!std::is_convertible_v<Secret, std::string>);
 static_assert(!std::is_convertible_v<Secret, std::string_view>);
+static_assert(std::is_convertible_v<std::string, Secret>, "anything may go in");
 
 TEST(TypedValues, CompareAndHashAsTheirValue) {
   EXPECT_EQ(TokenHash("ab"), TokenHash("ab"));
