@@ -45,13 +45,14 @@
 
 namespace {
 
-using latchkey::UnixSeconds;
+using latchkey::Seconds;
+using latchkey::UnixTime;
 namespace sqlite = latchkey::store::sqlite;
 
 constexpr std::int64_t kMaxCookieSample = 1'000'000;
-constexpr UnixSeconds kLifetime = 30LL * 24 * 3600;     // --session-lifetime default
-constexpr UnixSeconds kIdleTimeout = 14LL * 24 * 3600;  // --session-idle-timeout default
-constexpr std::size_t kSessionIdBytes = 16;             // 22 base64url chars
+constexpr Seconds kLifetime = std::chrono::days(30);     // --session-lifetime default
+constexpr Seconds kIdleTimeout = std::chrono::days(14);  // --session-idle-timeout default
+constexpr std::size_t kSessionIdBytes = 16;              // 22 base64url chars
 
 // The same statements as store/sqlite/sqlite_store.cpp.
 constexpr const char* kInsertUser =
@@ -167,7 +168,7 @@ std::vector<std::string> Seed(const Options& o, const std::string& db_path,
   std::mt19937_64 rng(randombytes_random() | (std::uint64_t{randombytes_random()} << 32));
   std::vector<std::string> cookies;
   cookies.reserve(static_cast<std::size_t>(sample));
-  const UnixSeconds now = latchkey::SystemClock().Now();
+  const UnixTime now = latchkey::SystemClock().Now();
 
   sqlite::Transaction tx(conn);
   Check(tx.BeginError(), SQLITE_OK, conn, "begin");
@@ -179,7 +180,7 @@ std::vector<std::string> Seed(const Options& o, const std::string& db_path,
       Check(stmt->Bind(1, "bench" + std::to_string(i))
                 .Bind(2, "Bench User " + std::to_string(i))
                 .Bind(3, password_hash)
-                .Bind(4, now)
+                .Bind(4, latchkey::ToUnixSeconds(now))
                 .Step(),
             SQLITE_DONE, conn, "insert user");
     }
@@ -191,12 +192,12 @@ std::vector<std::string> Seed(const Options& o, const std::string& db_path,
       Check(stmt->Bind(1, minted.ids[static_cast<std::size_t>(i)])
                 .Bind(2, user_id)
                 .Bind(3, std::string_view(token.token_hash.value()))
-                .Bind(4, now)
-                .Bind(5, now)
-                .Bind(6, now + kLifetime)
+                .Bind(4, latchkey::ToUnixSeconds(now))
+                .Bind(5, latchkey::ToUnixSeconds(now))
+                .Bind(6, latchkey::ToUnixSeconds(now + kLifetime))
                 .Bind(7, std::string_view("latchkey_bench_seed"))
                 .Bind(8, std::string_view("127.0.0.1"))
-                .Bind(9, kIdleTimeout)
+                .Bind(9, static_cast<std::int64_t>(kIdleTimeout.count()))
                 .Bind(10, std::int64_t{1})
                 .Step(),
             SQLITE_DONE, conn, "insert session");

@@ -111,7 +111,7 @@ FuzzApp::FuzzApp() {
 
 FuzzApp::~FuzzApp() = default;
 
-void FuzzApp::Tick(long seconds) { parts_->clock.Advance(seconds); }
+void FuzzApp::Tick(long seconds) { parts_->clock.Advance(Seconds(seconds)); }
 
 http::Response FuzzApp::Handle(http::Request& request) {
   return parts_->node.pipeline.Handle(request);

@@ -33,7 +33,7 @@ class AdminContext {
 
   store::Database& db() { return *db_; }
   flows::AdminService& service() { return core_.admin; }
-  UnixSeconds Now() const { return clock_.Now(); }
+  UnixTime Now() const { return clock_.Now(); }
 
  private:
   std::unique_ptr<store::Database> db_;

@@ -44,7 +44,7 @@ Result<std::vector<SessionRow>> Collect(AdminContext& ctx, const std::string& us
     if (!r) return r.error();
   }
   std::vector<SessionRow> rows;
-  UnixSeconds now = ctx.Now();
+  UnixTime now = ctx.Now();
   for (const auto& u : users) {
     auto live = ctx.db().sessions().ListSessions(u.id, now);
     if (!live) return live.error();

@@ -25,8 +25,8 @@ boost::json::object UserJson(const UserRow& row) {
   o["username"] = r.user.username;
   o["name"] = r.user.name;
   o["created_at"] = FormatRfc3339(r.created_at);
-  o["disabled"] = r.disabled_at != 0;
-  if (r.disabled_at != 0) {
+  o["disabled"] = r.disabled_at != UnixTime{};
+  if (r.disabled_at != UnixTime{}) {
     o["disabled_at"] = FormatRfc3339(r.disabled_at);
   } else {
     o["disabled_at"] = nullptr;
@@ -41,7 +41,7 @@ std::vector<std::string> UserCells(const UserRow& row) {
           r.user.username,
           r.user.name,
           FormatRfc3339(r.created_at),
-          r.disabled_at != 0 ? FormatRfc3339(r.disabled_at) : "-",
+          r.disabled_at != UnixTime{} ? FormatRfc3339(r.disabled_at) : "-",
           std::to_string(row.sessions)};
 }
 

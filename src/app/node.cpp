@@ -9,11 +9,11 @@ namespace latchkey::app {
 
 flows::SessionPolicy SessionPolicyOf(const Settings& settings) {
   flows::SessionPolicy policy;
-  policy.lifetime = settings.session_lifetime_seconds;
-  policy.idle_timeout = settings.session_idle_timeout_seconds;
-  policy.idle_timeout_short = settings.session_idle_timeout_short_seconds;
-  policy.touch_interval =
-      std::clamp<UnixSeconds>(std::min(policy.idle_timeout, policy.idle_timeout_short) / 10, 1, 60);
+  policy.lifetime = Seconds(settings.session_lifetime_seconds);
+  policy.idle_timeout = Seconds(settings.session_idle_timeout_seconds);
+  policy.idle_timeout_short = Seconds(settings.session_idle_timeout_short_seconds);
+  policy.touch_interval = std::clamp<Seconds>(
+      std::min(policy.idle_timeout, policy.idle_timeout_short) / 10, Seconds(1), Seconds(60));
   return policy;
 }
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "throttle/throttle.h"
+
 namespace latchkey::app {
 
 SessionSweeper::SessionSweeper(session::SessionStore& store, throttle::ThrottleStore& throttles,
@@ -16,7 +18,7 @@ SessionSweeper::SessionSweeper(session::SessionStore& store, throttle::ThrottleS
           interval, [this] { Sweep(); }, PeriodicWorker::FirstRun::kAtStart) {}
 
 void SessionSweeper::Sweep() {
-  UnixSeconds now = clock_.Now();
+  UnixTime now = clock_.Now();
   auto swept = store_.DeleteExpiredSessions(now);
   if (!swept) {
     spdlog::warn("session sweep failed: {}", MessageOf(swept.error()));
@@ -24,10 +26,10 @@ void SessionSweeper::Sweep() {
     spdlog::info("swept {} ended session(s)", *swept);
   }
   // A counter idle for the decay window (1 h) and not locking anything is back to zero.
-  if (auto r = throttles_.DeleteThrottlesBefore(now - 3600); !r) {
+  if (auto r = throttles_.DeleteThrottlesBefore(now - throttle::kThrottleWindow); !r) {
     spdlog::warn("throttle sweep failed: {}", MessageOf(r.error()));
   }
-  if (auto r = events_.DeleteEventsBefore(now - event_retention_.count()); !r) {
+  if (auto r = events_.DeleteEventsBefore(now - event_retention_); !r) {
     spdlog::warn("audit event sweep failed: {}", MessageOf(r.error()));
   }
 }

@@ -62,7 +62,7 @@ identity::UserRecord ParseLine(const std::string& text, long line) {
   rec.created_at = *created;
   if (disabled) {
     auto at = ParseRfc3339(field(kDisabledAt));
-    if (!at || *at <= 0)
+    if (!at || *at <= UnixTime{})
       BadLine(line, "disabled_at must be RFC 3339 UTC like 2026-11-29T19:50:00Z");
     rec.disabled_at = *at;
   }
@@ -79,7 +79,7 @@ long ExportUsers(store::Database& db, std::ostream& out) {
     line["name"] = rec.user.name;
     line["password_hash"] = rec.password_hash;
     line["created_at"] = FormatRfc3339(rec.created_at);
-    if (rec.disabled_at > 0) line[kDisabledAt] = FormatRfc3339(rec.disabled_at);
+    if (rec.disabled_at != UnixTime{}) line[kDisabledAt] = FormatRfc3339(rec.disabled_at);
     out << boost::json::serialize(line) << '\n';
     ++count;
   });

@@ -41,7 +41,7 @@ std::string_view EventName(EventType type);
 
 struct AuthEvent {
   std::int64_t id = 0;                      // assigned by the store
-  UnixSeconds at = 0;                       // when
+  UnixTime at{};                            // when
   std::string type;                         // EventName()
   std::optional<identity::UserId> user_id;  // the principal, when known
   std::string username;                     // the username attempted or acted on; may be empty

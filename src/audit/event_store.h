@@ -20,7 +20,7 @@ class EventStore {
   virtual Result<std::vector<AuthEvent>> ListUserEvents(identity::UserId user_id, int limit) = 0;
 
   // Deletes events recorded before `cutoff` (retention); returns how many.
-  virtual Result<long> DeleteEventsBefore(UnixSeconds cutoff) = 0;
+  virtual Result<long> DeleteEventsBefore(UnixTime cutoff) = 0;
 };
 
 }  // namespace latchkey::audit

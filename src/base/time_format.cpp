@@ -4,8 +4,8 @@
 
 namespace latchkey {
 
-std::string FormatRfc3339(UnixSeconds t) {
-  std::time_t tt = static_cast<std::time_t>(t);
+std::string FormatRfc3339(UnixTime t) {
+  std::time_t tt = static_cast<std::time_t>(ToUnixSeconds(t));
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[32];
@@ -13,13 +13,13 @@ std::string FormatRfc3339(UnixSeconds t) {
   return std::string(buf, n);
 }
 
-std::optional<UnixSeconds> ParseRfc3339(std::string_view text) {
+std::optional<UnixTime> ParseRfc3339(std::string_view text) {
   if (text.size() != 20) return std::nullopt;
   std::string copy(text);
   std::tm tm{};
   const char* end = strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  UnixSeconds t = static_cast<UnixSeconds>(timegm(&tm));
+  UnixTime t = FromUnixSeconds(timegm(&tm));
   if (FormatRfc3339(t) != text) return std::nullopt;  // out-of-range fields normalised away
   return t;
 }

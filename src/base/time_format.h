@@ -10,10 +10,10 @@
 
 namespace latchkey {
 
-std::string FormatRfc3339(UnixSeconds t);
+std::string FormatRfc3339(UnixTime t);
 
 // Parses the form FormatRfc3339 writes ("2026-11-29T19:50:00Z", UTC, whole seconds);
 // nullopt for anything else.
-std::optional<UnixSeconds> ParseRfc3339(std::string_view text);
+std::optional<UnixTime> ParseRfc3339(std::string_view text);
 
 }  // namespace latchkey

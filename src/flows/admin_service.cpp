@@ -79,7 +79,7 @@ Result<identity::User> AdminService::SetPassword(std::string_view ref, const Sec
 Result<bool> AdminService::Disable(std::string_view ref) {
   auto user = FindUser(ref);
   if (!user) return user.error();
-  if (user->disabled_at != 0) return false;
+  if (user->disabled_at != UnixTime{}) return false;
   auto done = users_.SetDisabled(user->user.id, clock_.Now());
   if (!done) return done.error();
   if (!*done) return NoSuchUser(ref);
@@ -90,8 +90,8 @@ Result<bool> AdminService::Disable(std::string_view ref) {
 Result<bool> AdminService::Enable(std::string_view ref) {
   auto user = FindUser(ref);
   if (!user) return user.error();
-  if (user->disabled_at == 0) return false;
-  auto done = users_.SetDisabled(user->user.id, 0);
+  if (user->disabled_at == UnixTime{}) return false;
+  auto done = users_.SetDisabled(user->user.id, UnixTime{});
   if (!done) return done.error();
   if (!*done) return NoSuchUser(ref);
   Record(audit::EventType::kUserEnabled, user->user);

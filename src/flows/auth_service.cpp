@@ -101,7 +101,7 @@ Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Prin
   // Only after the password verified: without the password the answer (and its timing) is
   // that of any wrong password, so it tells nothing about the account. The attempt stays
   // counted (Acquire): a disabled account is not a success.
-  if ((*found)->disabled_at != 0) {
+  if ((*found)->disabled_at != UnixTime{}) {
     guards_.audit.Record(audit::EventType::kLoginDisabled, (*found)->user.id,
                          (*found)->user.username, client);
     return MakeError(Errc::kAccountDisabled);

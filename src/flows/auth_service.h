@@ -34,9 +34,13 @@ namespace latchkey::flows {
 // Brute-force limits (throttle/throttle.h): per client IP first, then per account; signups
 // per client IP.
 struct ThrottlePolicies {
-  throttle::ThrottlePolicy login_ip{5, 1, 15 * 60, 3600, 100};
-  throttle::ThrottlePolicy login_account{5, 1, 60, 3600, 100};
-  throttle::ThrottlePolicy signup_ip{1'000'000, 1, 3600, 3600, 20};  // 20 per hour, no delays
+  // {free failures, base delay, max delay, decay, failures per hour}
+  throttle::ThrottlePolicy login_ip{5, Seconds(1), std::chrono::minutes(15), std::chrono::hours(1),
+                                    100};
+  throttle::ThrottlePolicy login_account{5, Seconds(1), Seconds(60), std::chrono::hours(1), 100};
+  // 20 per hour, no delays
+  throttle::ThrottlePolicy signup_ip{1'000'000, Seconds(1), std::chrono::hours(1),
+                                     std::chrono::hours(1), 20};
 };
 
 // What every flow needs besides its stores: the audit log and the throttle.

@@ -11,7 +11,7 @@ constexpr std::size_t kUserAgentMax = 512;
 IssuedSession SessionIssuer::Issue(identity::UserId user_id, bool persistent,
                                    const ClientInfo& client) const {
   session::IssuedToken token = tokens_.Issue();
-  UnixSeconds now = clock_.Now();
+  UnixTime now = clock_.Now();
   IssuedSession out;
   session::SessionRecord& s = out.record;
   s.id = session::SessionId(crypto::RandomToken(16));

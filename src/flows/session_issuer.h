@@ -19,10 +19,10 @@ using ClientInfo = audit::Origin;
 // Session lifetimes (OWASP Session Management Cheat Sheet, "Session Expiration"; OWASP ASVS
 // 3.3.1-3.3.2). All in seconds.
 struct SessionPolicy {
-  UnixSeconds lifetime = 30 * 86400;          // absolute: ends then whatever the use
-  UnixSeconds idle_timeout = 14 * 86400;      // "remember me": ends after this long unused
-  UnixSeconds idle_timeout_short = 2 * 3600;  // browser-session login: ends sooner when idle
-  UnixSeconds touch_interval = 60;            // last_seen_at is written at most this often
+  Seconds lifetime = std::chrono::days(30);            // absolute: ends then whatever the use
+  Seconds idle_timeout = std::chrono::days(14);        // "remember me": ends after this long unused
+  Seconds idle_timeout_short = std::chrono::hours(2);  // browser-session login: ends sooner idle
+  Seconds touch_interval = Seconds(60);                // last_seen_at is written at most this often
 };
 
 struct IssuedSession {

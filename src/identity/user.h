@@ -25,8 +25,8 @@ struct User {
 struct UserRecord {
   User user;
   std::string password_hash;  // PHC-style string, see crypto/password_hasher.h
-  UnixSeconds created_at = 0;
-  UnixSeconds disabled_at = 0;  // when an operator disabled the account; 0: enabled
+  UnixTime created_at{};
+  UnixTime disabled_at{};  // when an operator disabled the account; UnixTime{}: enabled
 };
 
 // Input of a new user; the password is already hashed.
@@ -34,7 +34,7 @@ struct NewUser {
   std::string username;
   std::string name;
   std::string password_hash;
-  UnixSeconds created_at = 0;
+  UnixTime created_at{};
 };
 
 }  // namespace latchkey::identity

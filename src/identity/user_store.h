@@ -40,7 +40,7 @@ class UserStore {
   // transaction. A disabled user cannot log in; its sessions never resolve, and one a login
   // racing the disable inserted is deleted when it is enabled again (never comes back to
   // life). False when the user does not exist.
-  virtual Result<bool> SetDisabled(UserId id, UnixSeconds at) = 0;
+  virtual Result<bool> SetDisabled(UserId id, UnixTime at) = 0;
 };
 
 }  // namespace latchkey::identity

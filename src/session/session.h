@@ -28,23 +28,23 @@ struct SessionRecord {
   SessionId id;
   identity::UserId user_id;
   TokenHash token_hash;
-  UnixSeconds created_at = 0;
-  UnixSeconds last_seen_at = 0;
-  UnixSeconds expires_at = 0;    // absolute expiry, whatever the use (--session-lifetime)
-  std::string user_agent;        // truncated to 512 bytes
-  std::string ip;                // client address as seen by the server
-  UnixSeconds idle_timeout = 0;  // seconds without use after which the session ends
-  bool persistent = true;        // "remember me": persistent cookie vs browser-session cookie
+  UnixTime created_at{};
+  UnixTime last_seen_at{};
+  UnixTime expires_at{};   // absolute expiry, whatever the use (--session-lifetime)
+  std::string user_agent;  // truncated to 512 bytes
+  std::string ip;          // client address as seen by the server
+  Seconds idle_timeout{};  // without use for this long, the session ends
+  bool persistent = true;  // "remember me": persistent cookie vs browser-session cookie
 };
 
 // When the session ends if it is not used again: the earlier of the idle and the absolute
 // expiry (OWASP Session Management Cheat Sheet, "Session Expiration"); last_seen_at: the
 // latest use known (the record's, or a later one not written yet).
-inline UnixSeconds EffectiveExpiry(const SessionRecord& s, UnixSeconds last_seen_at) {
-  UnixSeconds idle_end = last_seen_at + s.idle_timeout;
+inline UnixTime EffectiveExpiry(const SessionRecord& s, UnixTime last_seen_at) {
+  UnixTime idle_end = last_seen_at + s.idle_timeout;
   return idle_end < s.expires_at ? idle_end : s.expires_at;
 }
-inline UnixSeconds EffectiveExpiry(const SessionRecord& s) {
+inline UnixTime EffectiveExpiry(const SessionRecord& s) {
   return EffectiveExpiry(s, s.last_seen_at);
 }
 

@@ -143,7 +143,7 @@ void SessionCache::Put(const ResolvedSession& s, std::uint64_t epoch) {
   entries_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void SessionCache::SetLastSeen(const TokenHash& token_hash, UnixSeconds last_seen_at) {
+void SessionCache::SetLastSeen(const TokenHash& token_hash, UnixTime last_seen_at) {
   auto key = KeyOf(token_hash.value());
   if (!enabled() || !key) return;
   Shard& shard = ShardOf(token_hash.value());

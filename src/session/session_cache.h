@@ -77,7 +77,7 @@ class SessionCache {
   void Put(const ResolvedSession& s, std::uint64_t epoch);
 
   // Records a touch of a cached session (its last_seen_at), if cached.
-  void SetLastSeen(const TokenHash& token_hash, UnixSeconds last_seen_at);
+  void SetLastSeen(const TokenHash& token_hash, UnixTime last_seen_at);
 
   void EvictToken(const TokenHash& token_hash);
   void EvictUser(identity::UserId user_id);

@@ -6,7 +6,7 @@
 namespace latchkey::session {
 
 SessionResolver::SessionResolver(SessionStore& store, SessionCache& cache, const Clock& clock,
-                                 UnixSeconds touch_interval)
+                                 Seconds touch_interval)
     : store_(store), cache_(cache), clock_(clock), touch_interval_(touch_interval) {}
 
 std::optional<Resolution> SessionResolver::ResolveInMemory(const TokenHash& token_hash) {
@@ -14,7 +14,7 @@ std::optional<Resolution> SessionResolver::ResolveInMemory(const TokenHash& toke
   SharedSession hit = cache_.Get(token_hash, refresh_due);
   if (refresh_due && refresher_ != nullptr) refresher_->Request(token_hash);
   if (!hit) return std::nullopt;
-  UnixSeconds now = clock_.Now();
+  UnixTime now = clock_.Now();
   // Looks ended by this copy: another node may have seen a later use; the store decides.
   if (EffectiveExpiry(hit->session) <= now) return std::nullopt;
   if (now - hit->session.last_seen_at >= touch_interval_ &&
@@ -29,7 +29,7 @@ Result<Resolution> SessionResolver::Resolve(const TokenHash& token_hash) {
   if (!found) return found.error();
   if (!*found) return Resolution::Ended();
   ResolvedSession& current = **found;
-  UnixSeconds now = clock_.Now();
+  UnixTime now = clock_.Now();
   if (EffectiveExpiry(current.session) <= now) {
     (void)store_.DeleteSessionByTokenHash(token_hash);  // best effort; the sweep retries
     return Resolution::Ended();
@@ -41,7 +41,7 @@ Result<Resolution> SessionResolver::Resolve(const TokenHash& token_hash) {
   return Resolution::Live(std::make_shared<const ResolvedSession>(std::move(current)));
 }
 
-bool SessionResolver::RecordUse(const TokenHash& token_hash, UnixSeconds now, bool may_block) {
+bool SessionResolver::RecordUse(const TokenHash& token_hash, UnixTime now, bool may_block) {
   if (touches_ != nullptr) {
     touches_->Record(token_hash, now);
     cache_.SetLastSeen(token_hash, now);

@@ -36,7 +36,7 @@ class SessionResolver {
   // evicts, a touch moves the cached copy's last_seen_at); touch_interval: seconds between two
   // recorded uses of one session (>= 1).
   SessionResolver(SessionStore& store, SessionCache& cache, const Clock& clock,
-                  UnixSeconds touch_interval);
+                  Seconds touch_interval);
 
   // Records uses in `batcher` from now on (nullptr: written through by Resolve). Must outlive
   // its use here.
@@ -56,12 +56,12 @@ class SessionResolver {
  private:
   // Records a use at `now`: in the batcher (and the cached copy) without blocking, else, when
   // may_block, written through the store. False when it was not recorded.
-  bool RecordUse(const TokenHash& token_hash, UnixSeconds now, bool may_block);
+  bool RecordUse(const TokenHash& token_hash, UnixTime now, bool may_block);
 
   SessionStore& store_;
   SessionCache& cache_;
   const Clock& clock_;
-  UnixSeconds touch_interval_;
+  Seconds touch_interval_;
   TouchBatcher* touches_ = nullptr;
   CacheRefresher* refresher_ = nullptr;
 };

@@ -33,16 +33,16 @@ class SessionStore {
   virtual Result<bool> DeleteSessionByTokenHash(const TokenHash& token_hash) = 0;
 
   // Deletes every session whose absolute or idle expiry is <= now; returns how many.
-  virtual Result<long> DeleteExpiredSessions(UnixSeconds now) = 0;
+  virtual Result<long> DeleteExpiredSessions(UnixTime now) = 0;
 
   // Records use of a session: last_seen_at = max(last_seen_at, now) (callers throttle this;
   // see AuthService). A session that no longer exists is not an error.
-  virtual Result<void> TouchSession(const TokenHash& token_hash, UnixSeconds now) = 0;
+  virtual Result<void> TouchSession(const TokenHash& token_hash, UnixTime now) = 0;
 
   // One use of a session, for TouchSessions.
   struct Touch {
     TokenHash token_hash;
-    UnixSeconds at = 0;
+    UnixTime at{};
   };
 
   // TouchSession for many sessions at once; one transaction where the store has them (a
@@ -56,7 +56,7 @@ class SessionStore {
 
   // The user's sessions still live at `now` (neither expiry passed), newest (created_at) first.
   virtual Result<std::vector<SessionRecord>> ListSessions(identity::UserId user_id,
-                                                          UnixSeconds now) = 0;
+                                                          UnixTime now) = 0;
 
   // The session with this public id, whoever's it is (operators: `latchkey session revoke`),
   // ended ones included.
@@ -69,7 +69,7 @@ class SessionStore {
   // Deletes every session of user_id except the one with keep_token_hash; returns how many of
   // them were still live at `now` (ended ones are deleted too, but not counted).
   virtual Result<long> DeleteOtherSessions(identity::UserId user_id,
-                                           const TokenHash& keep_token_hash, UnixSeconds now) = 0;
+                                           const TokenHash& keep_token_hash, UnixTime now) = 0;
 };
 
 }  // namespace latchkey::session

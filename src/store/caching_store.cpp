@@ -50,7 +50,7 @@ Result<bool> CachingStore::ResetPassword(identity::UserId id, std::string_view p
   return r;
 }
 
-Result<bool> CachingStore::SetDisabled(identity::UserId id, UnixSeconds at) {
+Result<bool> CachingStore::SetDisabled(identity::UserId id, UnixTime at) {
   auto r = users_.SetDisabled(id, at);
   cache_.EvictUser(id);
   return r;
@@ -65,7 +65,7 @@ Result<void> CachingStore::InsertSession(const session::SessionRecord& created,
 
 Result<std::optional<session::ResolvedSession>> CachingStore::FindSessionByTokenHash(
     const session::TokenHash& token_hash) {
-  UnixSeconds now = clock_.Now();
+  UnixTime now = clock_.Now();
   std::uint64_t epoch = cache_.Epoch(token_hash);
   auto found = sessions_.FindSessionByTokenHash(token_hash);
   if (found && *found && session::EffectiveExpiry((*found)->session) > now) {
@@ -86,7 +86,7 @@ void CachingStore::RefreshSession(const session::TokenHash& token_hash) {
   // This node's latest use may not be written yet (batched touches): the session ends from
   // the later of the two, as ListSessions and the cached copy count it.
   const session::SessionRecord& read = (*found)->session;
-  UnixSeconds last_seen = read.last_seen_at;
+  UnixTime last_seen = read.last_seen_at;
   if (touches_ != nullptr) {
     if (auto pending = touches_->Pending(token_hash)) last_seen = std::max(last_seen, *pending);
   }
@@ -108,19 +108,19 @@ Result<bool> CachingStore::DeleteSessionByTokenHash(const session::TokenHash& to
   return r;
 }
 
-Result<long> CachingStore::DeleteExpiredSessions(UnixSeconds now) {
+Result<long> CachingStore::DeleteExpiredSessions(UnixTime now) {
   // Cached entries carry their own expiry: an ended one is never served (see Find).
   return sessions_.DeleteExpiredSessions(now);
 }
 
-Result<void> CachingStore::TouchSession(const session::TokenHash& token_hash, UnixSeconds now) {
+Result<void> CachingStore::TouchSession(const session::TokenHash& token_hash, UnixTime now) {
   auto r = sessions_.TouchSession(token_hash, now);
   if (r) cache_.SetLastSeen(token_hash, now);
   return r;
 }
 
 Result<std::vector<session::SessionRecord>> CachingStore::ListSessions(identity::UserId user_id,
-                                                                       UnixSeconds now) {
+                                                                       UnixTime now) {
   auto listed = sessions_.ListSessions(user_id, now);
   // Touches not written yet: this node's callers see their own uses at once.
   if (listed && touches_ != nullptr) {
@@ -142,7 +142,7 @@ Result<bool> CachingStore::DeleteUserSession(identity::UserId user_id,
 
 Result<long> CachingStore::DeleteOtherSessions(identity::UserId user_id,
                                                const session::TokenHash& keep_token_hash,
-                                               UnixSeconds now) {
+                                               UnixTime now) {
   auto r = sessions_.DeleteOtherSessions(user_id, keep_token_hash, now);
   cache_.EvictUser(user_id);
   return r;

@@ -38,7 +38,7 @@ class CachingStore final : public UserStore,
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
                                const session::SessionRecord& replacement) override;
   Result<bool> ResetPassword(identity::UserId id, std::string_view password_hash) override;
-  Result<bool> SetDisabled(identity::UserId id, UnixSeconds at) override;
+  Result<bool> SetDisabled(identity::UserId id, UnixTime at) override;
 
   // session::SessionStore
   Result<void> InsertSession(const session::SessionRecord& created,
@@ -48,15 +48,15 @@ class CachingStore final : public UserStore,
   Result<std::optional<session::SessionRecord>> FindSessionById(
       const session::SessionId& id) override;
   Result<bool> DeleteSessionByTokenHash(const session::TokenHash& token_hash) override;
-  Result<long> DeleteExpiredSessions(UnixSeconds now) override;
+  Result<long> DeleteExpiredSessions(UnixTime now) override;
   // Written through; the cached copy's last_seen_at follows.
-  Result<void> TouchSession(const session::TokenHash& token_hash, UnixSeconds now) override;
+  Result<void> TouchSession(const session::TokenHash& token_hash, UnixTime now) override;
   Result<std::vector<session::SessionRecord>> ListSessions(identity::UserId user_id,
-                                                           UnixSeconds now) override;
+                                                           UnixTime now) override;
   Result<bool> DeleteUserSession(identity::UserId user_id, const session::SessionId& id) override;
   Result<long> DeleteOtherSessions(identity::UserId user_id,
                                    const session::TokenHash& keep_token_hash,
-                                   UnixSeconds now) override;
+                                   UnixTime now) override;
 
   // The batcher that holds uses of sessions not written yet (session/session_resolver.h
   // records them): ListSessions and RefreshSession count them. Must outlive its use here.

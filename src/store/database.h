@@ -71,7 +71,7 @@ class Database {
   // nor idle past their idle timeout): the live sessions gauge of /metrics. One COUNT over
   // the sessions table (a full scan: for a scrape, never the request path).
   // Errors: kStorageUnavailable.
-  virtual Result<long> CountLiveSessions(UnixSeconds now) = 0;
+  virtual Result<long> CountLiveSessions(UnixTime now) = 0;
 
   // The connection pool's usage now. No I/O; takes the pool's lock briefly.
   virtual PoolUsage pool_usage() = 0;

@@ -1,14 +1,15 @@
 #include "throttle/throttle.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace latchkey::throttle {
 
 ThrottleState ApplyFailure(const ThrottleState& before, const ThrottlePolicy& policy,
-                           UnixSeconds now) {
+                           UnixTime now) {
   ThrottleState s = before;
   if (now - s.last_failure_at >= policy.decay) s.failures = 0;
-  if (now - s.window_start >= 3600) {
+  if (now - s.window_start >= kThrottleWindow) {
     s.window_start = now;
     s.window_failures = 0;
   }
@@ -17,23 +18,23 @@ ThrottleState ApplyFailure(const ThrottleState& before, const ThrottlePolicy& po
   s.last_failure_at = now;
   if (s.failures >= policy.free_failures) {
     long steps = std::min<long>(s.failures - policy.free_failures, 30);
-    long delay = std::min(policy.max_delay, policy.base_delay << steps);
+    Seconds delay = std::min(policy.max_delay, policy.base_delay * (std::int64_t{1} << steps));
     s.locked_until = std::max(s.locked_until, now + delay);
   }
   if (s.window_failures >= policy.hourly_cap) {
-    s.locked_until = std::max(s.locked_until, s.window_start + 3600);
+    s.locked_until = std::max(s.locked_until, s.window_start + kThrottleWindow);
   }
   return s;
 }
 
 Result<void> Throttle::Check(const std::vector<std::string>& keys) {
-  UnixSeconds now = clock_.Now();
+  UnixTime now = clock_.Now();
   for (const std::string& key : keys) {
     auto state = store_.GetThrottle(key);
     if (!state) return state.error();
     if (*state && (*state)->locked_until > now) {
       Error e = MakeError(Errc::kRateLimited);
-      e.retry_after = static_cast<long>((*state)->locked_until - now);
+      e.retry_after = static_cast<long>(((*state)->locked_until - now).count());
       return e;
     }
   }
@@ -41,7 +42,7 @@ Result<void> Throttle::Check(const std::vector<std::string>& keys) {
 }
 
 Result<void> Throttle::Fail(const std::string& key, const ThrottlePolicy& policy) {
-  UnixSeconds now = clock_.Now();
+  UnixTime now = clock_.Now();
   auto r = store_.UpdateThrottle(
       key, [&](const ThrottleState& before) { return ApplyFailure(before, policy, now); });
   if (!r) return r.error();
@@ -49,8 +50,8 @@ Result<void> Throttle::Fail(const std::string& key, const ThrottlePolicy& policy
 }
 
 Result<Throttle::Attempt> Throttle::Acquire(const std::string& key, const ThrottlePolicy& policy) {
-  UnixSeconds now = clock_.Now();
-  UnixSeconds locked_until = 0;
+  UnixTime now = clock_.Now();
+  UnixTime locked_until{};
   Attempt attempt;
   auto r = store_.UpdateThrottle(key, [&](const ThrottleState& before) {
     if (before.locked_until > now) {
@@ -64,7 +65,7 @@ Result<Throttle::Attempt> Throttle::Acquire(const std::string& key, const Thrott
   if (!r) return r.error();
   if (locked_until > now) {
     Error e = MakeError(Errc::kRateLimited);
-    e.retry_after = static_cast<long>(locked_until - now);
+    e.retry_after = static_cast<long>((locked_until - now).count());
     return e;
   }
   return attempt;

@@ -27,16 +27,18 @@
 namespace latchkey::throttle {
 
 struct ThrottlePolicy {
-  long free_failures = 5;  // failures allowed before delays start
-  long base_delay = 1;     // seconds; doubles with each further failure
-  long max_delay = 60;     // seconds: the longest delay one failure can cause
-  long decay = 3600;       // seconds without a failure after which the count restarts
-  long hourly_cap = 100;   // failures per hour window, then locked until the window ends
+  long free_failures = 5;                 // failures allowed before delays start
+  Seconds base_delay = Seconds(1);        // doubles with each further failure
+  Seconds max_delay = Seconds(60);        // the longest delay one failure can cause
+  Seconds decay = std::chrono::hours(1);  // without a failure this long, the count restarts
+  long hourly_cap = 100;  // failures per window (kThrottleWindow), then locked until it ends
 };
 
+// The window of ThrottlePolicy::hourly_cap.
+inline constexpr Seconds kThrottleWindow = std::chrono::hours(1);
+
 // Applies a policy to a counter: pure, for the store's atomic update and for unit tests.
-ThrottleState ApplyFailure(const ThrottleState& before, const ThrottlePolicy& policy,
-                           UnixSeconds now);
+ThrottleState ApplyFailure(const ThrottleState& before, const ThrottlePolicy& policy, UnixTime now);
 
 class Throttle {
  public:
@@ -50,8 +52,8 @@ class Throttle {
 
   // What Acquire changed, so that Refund can take it back.
   struct Attempt {
-    UnixSeconds lock_before = 0;  // locked_until before the attempt was counted
-    UnixSeconds lock_after = 0;   // locked_until the count set
+    UnixTime lock_before{};  // locked_until before the attempt was counted
+    UnixTime lock_after{};   // locked_until the count set
   };
 
   // Check and Fail in one atomic step, before the password is verified: kRateLimited (with

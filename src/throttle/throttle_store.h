@@ -15,10 +15,10 @@ namespace latchkey::throttle {
 
 struct ThrottleState {
   long failures = 0;  // failures since the count last restarted
-  UnixSeconds last_failure_at = 0;
-  UnixSeconds window_start = 0;  // start of the current hour window
-  long window_failures = 0;      // failures in that window
-  UnixSeconds locked_until = 0;  // no attempt before this time
+  UnixTime last_failure_at{};
+  UnixTime window_start{};   // start of the current hour window
+  long window_failures = 0;  // failures in that window
+  UnixTime locked_until{};   // no attempt before this time
 };
 
 class ThrottleStore {
@@ -36,7 +36,7 @@ class ThrottleStore {
   virtual Result<void> DeleteThrottle(std::string_view key) = 0;
 
   // Deletes counters whose last failure is before cutoff; returns how many.
-  virtual Result<long> DeleteThrottlesBefore(UnixSeconds cutoff) = 0;
+  virtual Result<long> DeleteThrottlesBefore(UnixTime cutoff) = 0;
 };
 
 }  // namespace latchkey::throttle

@@ -9,11 +9,16 @@ class ContractAudit : public ContractTest {};
 LATCHKEY_CONTRACT_SUITE(ContractAudit);
 
 TEST_P(ContractAudit, Events_ListNewestFirstLimitedAndPerUser) {
-  ASSERT_TRUE(db().events().RecordEvent(MakeEvent(100, "login", identity::UserId(7))));
-  ASSERT_TRUE(db().events().RecordEvent(MakeEvent(100, "logout", identity::UserId(7))));
-  ASSERT_TRUE(db().events().RecordEvent(MakeEvent(101, "login", identity::UserId(8))));
-  ASSERT_TRUE(db().events().RecordEvent(MakeEvent(102, "login_failed", std::nullopt)));
-  ASSERT_TRUE(db().events().RecordEvent(MakeEvent(103, "password_changed", identity::UserId(7))));
+  ASSERT_TRUE(
+      db().events().RecordEvent(MakeEvent(FromUnixSeconds(100), "login", identity::UserId(7))));
+  ASSERT_TRUE(
+      db().events().RecordEvent(MakeEvent(FromUnixSeconds(100), "logout", identity::UserId(7))));
+  ASSERT_TRUE(
+      db().events().RecordEvent(MakeEvent(FromUnixSeconds(101), "login", identity::UserId(8))));
+  ASSERT_TRUE(
+      db().events().RecordEvent(MakeEvent(FromUnixSeconds(102), "login_failed", std::nullopt)));
+  ASSERT_TRUE(db().events().RecordEvent(
+      MakeEvent(FromUnixSeconds(103), "password_changed", identity::UserId(7))));
   auto all = db().events().ListUserEvents(identity::UserId(7), 10);
   ASSERT_TRUE(all) << all.error().message;
   ASSERT_EQ(all->size(), 3u);
@@ -25,7 +30,7 @@ TEST_P(ContractAudit, Events_ListNewestFirstLimitedAndPerUser) {
   EXPECT_EQ((*all)[0].ip, "198.51.100.7");
   EXPECT_EQ((*all)[0].username, "someone");
   EXPECT_EQ((*all)[0].user_agent, "agent");
-  EXPECT_EQ((*all)[0].at, 103);
+  EXPECT_EQ((*all)[0].at, FromUnixSeconds(103));
   auto two = db().events().ListUserEvents(identity::UserId(7), 2);
   ASSERT_TRUE(two);
   EXPECT_EQ(two->size(), 2u);
@@ -33,10 +38,13 @@ TEST_P(ContractAudit, Events_ListNewestFirstLimitedAndPerUser) {
 }
 
 TEST_P(ContractAudit, Events_DeleteBeforeCutoff_KeepsTheRest) {
-  ASSERT_TRUE(db().events().RecordEvent(MakeEvent(100, "login", identity::UserId(1))));
-  ASSERT_TRUE(db().events().RecordEvent(MakeEvent(199, "login", identity::UserId(1))));
-  ASSERT_TRUE(db().events().RecordEvent(MakeEvent(200, "logout", identity::UserId(1))));
-  auto deleted = db().events().DeleteEventsBefore(200);
+  ASSERT_TRUE(
+      db().events().RecordEvent(MakeEvent(FromUnixSeconds(100), "login", identity::UserId(1))));
+  ASSERT_TRUE(
+      db().events().RecordEvent(MakeEvent(FromUnixSeconds(199), "login", identity::UserId(1))));
+  ASSERT_TRUE(
+      db().events().RecordEvent(MakeEvent(FromUnixSeconds(200), "logout", identity::UserId(1))));
+  auto deleted = db().events().DeleteEventsBefore(FromUnixSeconds(200));
   ASSERT_TRUE(deleted);
   EXPECT_EQ(*deleted, 2);
   auto rest = db().events().ListUserEvents(identity::UserId(1), 10).value();
@@ -45,7 +53,7 @@ TEST_P(ContractAudit, Events_DeleteBeforeCutoff_KeepsTheRest) {
 }
 
 TEST_P(ContractAudit, Events_NegativeLimit_ListsAll) {
-  for (UnixSeconds at = 100; at < 105; ++at) {
+  for (UnixTime at = FromUnixSeconds(100); at < FromUnixSeconds(105); at += Seconds(1)) {
     ASSERT_TRUE(db().events().RecordEvent(MakeEvent(at, "login", identity::UserId(3))));
   }
   auto all = db().events().ListUserEvents(identity::UserId(3), -1);

@@ -7,7 +7,7 @@
 namespace latchkey::testing {
 namespace {
 
-constexpr UnixSeconds kT0 = 1'700'000'000;
+constexpr UnixTime kT0 = FromUnixSeconds(1'700'000'000);
 
 class ContractDatabase : public ContractTest {};
 LATCHKEY_CONTRACT_SUITE(ContractDatabase);
@@ -34,7 +34,7 @@ TEST_P(ContractDatabase, ForEachUser_IdOrderAcrossPages) {
   EXPECT_EQ(seen.front().user.username, "user1");
   EXPECT_EQ(seen.front().user.name, "Name 1");
   EXPECT_EQ(seen.front().password_hash, "hash1");
-  EXPECT_EQ(seen.front().created_at, 1);
+  EXPECT_EQ(seen.front().created_at, FromUnixSeconds(1));
   EXPECT_EQ(seen.back().user.username, "user2345");
 }
 
@@ -51,7 +51,7 @@ TEST_P(ContractDatabase, ImportUser_KeepsFieldsNewId_TakenIsFalse) {
   identity::UserRecord rec;
   rec.user = {identity::UserId(424242), "Mallory", "Mallory M."};
   rec.password_hash = "$argon2id$imported";
-  rec.created_at = 1'600'000'000;
+  rec.created_at = FromUnixSeconds(1'600'000'000);
   auto imported = db().ImportUser(rec);
   ASSERT_TRUE(imported) << imported.error().message;
   EXPECT_TRUE(*imported);
@@ -61,7 +61,7 @@ TEST_P(ContractDatabase, ImportUser_KeepsFieldsNewId_TakenIsFalse) {
   EXPECT_EQ(found->user.username, "Mallory");
   EXPECT_EQ(found->user.name, "Mallory M.");
   EXPECT_EQ(found->password_hash, "$argon2id$imported");
-  EXPECT_EQ(found->created_at, 1'600'000'000);
+  EXPECT_EQ(found->created_at, FromUnixSeconds(1'600'000'000));
 
   rec.user.username = "JUDY";
   auto taken = db().ImportUser(rec);
@@ -74,13 +74,14 @@ TEST_P(ContractDatabase, CountLiveSessions_CountsEveryUsersLiveOnes) {
   EXPECT_EQ(db().CountLiveSessions(kT0).value(), 0);
   auto a = NewUser("counted");  // counted-0: live
   auto b = NewUser("also");     // also-0: live
-  ASSERT_TRUE(db().sessions().InsertSession(MakeSession(a, "a-1", kT0 + 1), nullptr));
-  ASSERT_TRUE(db().sessions().InsertSession(MakeSession(b, "abs", kT0, kT0 + 10), nullptr));
+  ASSERT_TRUE(db().sessions().InsertSession(MakeSession(a, "a-1", kT0 + Seconds(1)), nullptr));
   ASSERT_TRUE(
-      db().sessions().InsertSession(MakeSession(b, "idle", kT0, kT0 + 100'000, 10), nullptr));
-  EXPECT_EQ(db().CountLiveSessions(kT0 + 9).value(), 5);
+      db().sessions().InsertSession(MakeSession(b, "abs", kT0, kT0 + Seconds(10)), nullptr));
+  ASSERT_TRUE(db().sessions().InsertSession(
+      MakeSession(b, "idle", kT0, kT0 + Seconds(100'000), Seconds(10)), nullptr));
+  EXPECT_EQ(db().CountLiveSessions(kT0 + Seconds(9)).value(), 5);
   // Ended at now exactly: the absolute expiry and the idle timeout are both exclusive.
-  EXPECT_EQ(db().CountLiveSessions(kT0 + 10).value(), 3);
+  EXPECT_EQ(db().CountLiveSessions(kT0 + Seconds(10)).value(), 3);
 }
 
 TEST_P(ContractDatabase, PoolUsage_SizeAsOpened_NothingLeasedWhenIdle) {

@@ -86,9 +86,10 @@ TEST_P(ContractFeed, UserChanges_FromOtherNode_DeliverUserId) {
       other_->sessions().DeleteUserSession(uid, session::SessionId("sid-victor-1")).value());
   expect_revoked("victor-1", "DeleteUserSession");
   ASSERT_TRUE(other_->sessions().InsertSession(MakeSession(uid, "victor-2"), nullptr));
-  ASSERT_EQ(
-      other_->sessions().DeleteOtherSessions(uid, TokenHashOf("victor-0"), 1'700'000'000).value(),
-      1);
+  ASSERT_EQ(other_->sessions()
+                .DeleteOtherSessions(uid, TokenHashOf("victor-0"), FromUnixSeconds(1'700'000'000))
+                .value(),
+            1);
   expect_revoked("victor-2", "DeleteOtherSessions");
   ASSERT_TRUE(other_->users().ReplacePassword(uid, "$h2", MakeSession(uid, "victor-3")));
   EXPECT_TRUE(sink_.WaitUntil(has(++user_changes), 1s)) << "ReplacePassword";
@@ -115,8 +116,9 @@ TEST_P(ContractFeed, NoChange_NoNotification) {
   // Deleting nothing and touches announce nothing; expiry sweeps: see below.
   auto uid = NewUser("yvonne");
   ASSERT_FALSE(other_->sessions().DeleteSessionByTokenHash(TokenHashOf("nothing")).value());
-  ASSERT_TRUE(other_->sessions().TouchSession(TokenHashOf("yvonne-0"), 1'700'000'001));
-  ASSERT_TRUE(other_->sessions().DeleteExpiredSessions(1'900'000'000));
+  ASSERT_TRUE(
+      other_->sessions().TouchSession(TokenHashOf("yvonne-0"), FromUnixSeconds(1'700'000'001)));
+  ASSERT_TRUE(other_->sessions().DeleteExpiredSessions(FromUnixSeconds(1'900'000'000)));
   ASSERT_TRUE(other_->users().UpdateName(uid, "marker"));
   ASSERT_TRUE(sink_.WaitUntil([&](const RecordingSink& s) { return s.HasUser(uid); }, 1s));
   // The dialects differ on the sweep: SQLite's trigger records every deleted row, the swept
@@ -139,7 +141,7 @@ TEST_P(ContractFeed, DisableAndReset_FromOtherNode_ReachTheFeed) {
   auto u =
       cli->users().CreateUserWithSession(MakeUser("nina"), MakeSession(identity::UserId(0), "n1"));
   ASSERT_TRUE(u);
-  ASSERT_TRUE(cli->users().SetDisabled(u->id, 1'700'000'001).value());
+  ASSERT_TRUE(cli->users().SetDisabled(u->id, FromUnixSeconds(1'700'000'001)).value());
   EXPECT_TRUE(sink_.WaitUntil([&](const RecordingSink& s) { return s.HasUser(u->id); }, 1s));
   auto v =
       cli->users().CreateUserWithSession(MakeUser("nora"), MakeSession(identity::UserId(0), "n2"));

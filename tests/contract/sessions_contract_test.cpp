@@ -5,7 +5,7 @@
 namespace latchkey::testing {
 namespace {
 
-constexpr UnixSeconds kT0 = 1'700'000'000;
+constexpr UnixTime kT0 = FromUnixSeconds(1'700'000'000);
 
 class ContractSessions : public ContractTest {
  protected:
@@ -50,14 +50,14 @@ TEST_P(ContractSessions, DeleteSessionByTokenHash_TrueOnceThenFalse) {
 TEST_P(ContractSessions, ListSessions_LiveOnlyNewestFirstTiesByInsertion) {
   auto uid = NewUser("lister");  // lister-0 created at kT0
   auto other = NewUser("other");
-  Insert(MakeSession(uid, "old", kT0 - 100));
-  Insert(MakeSession(uid, "tie-a", kT0 + 50));
-  Insert(MakeSession(uid, "tie-b", kT0 + 50));
-  Insert(MakeSession(uid, "newest", kT0 + 60));
-  Insert(MakeSession(uid, "absolute-ended", kT0 + 1, kT0 + 10));
-  Insert(MakeSession(uid, "idle-ended", kT0 + 2, kT0 + 100'000, 5));
-  Insert(MakeSession(other, "not-mine", kT0 + 70));
-  auto list = db().sessions().ListSessions(uid, kT0 + 10);
+  Insert(MakeSession(uid, "old", kT0 - Seconds(100)));
+  Insert(MakeSession(uid, "tie-a", kT0 + Seconds(50)));
+  Insert(MakeSession(uid, "tie-b", kT0 + Seconds(50)));
+  Insert(MakeSession(uid, "newest", kT0 + Seconds(60)));
+  Insert(MakeSession(uid, "absolute-ended", kT0 + Seconds(1), kT0 + Seconds(10)));
+  Insert(MakeSession(uid, "idle-ended", kT0 + Seconds(2), kT0 + Seconds(100'000), Seconds(5)));
+  Insert(MakeSession(other, "not-mine", kT0 + Seconds(70)));
+  auto list = db().sessions().ListSessions(uid, kT0 + Seconds(10));
   ASSERT_TRUE(list) << list.error().message;
   std::vector<std::string> ids;
   for (const auto& s : *list) ids.push_back(s.id.value());
@@ -67,21 +67,21 @@ TEST_P(ContractSessions, ListSessions_LiveOnlyNewestFirstTiesByInsertion) {
 
 TEST_P(ContractSessions, ListSessions_ExpiryIsExclusiveAtNow) {
   auto uid = NewUser("edge");
-  Insert(MakeSession(uid, "ends-at-now", kT0, kT0 + 10));
-  auto at_end = db().sessions().ListSessions(uid, kT0 + 10).value();
+  Insert(MakeSession(uid, "ends-at-now", kT0, kT0 + Seconds(10)));
+  auto at_end = db().sessions().ListSessions(uid, kT0 + Seconds(10)).value();
   for (const auto& s : at_end) EXPECT_NE(s.id.value(), "sid-ends-at-now");
-  auto before = db().sessions().ListSessions(uid, kT0 + 9).value();
+  auto before = db().sessions().ListSessions(uid, kT0 + Seconds(9)).value();
   EXPECT_EQ(before.size(), 2u);
 }
 
 TEST_P(ContractSessions, TouchSession_MovesIdleExpiry) {
   auto uid = NewUser("toucher");
-  Insert(MakeSession(uid, "idle", kT0, kT0 + 100'000, 10));
-  ASSERT_TRUE(db().sessions().TouchSession(TokenHashOf("idle"), kT0 + 8));
+  Insert(MakeSession(uid, "idle", kT0, kT0 + Seconds(100'000), Seconds(10)));
+  ASSERT_TRUE(db().sessions().TouchSession(TokenHashOf("idle"), kT0 + Seconds(8)));
   auto s = db().sessions().FindSessionByTokenHash(TokenHashOf("idle")).value();
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->session.last_seen_at, kT0 + 8);
-  auto list = db().sessions().ListSessions(uid, kT0 + 15).value();
+  EXPECT_EQ(s->session.last_seen_at, kT0 + Seconds(8));
+  auto list = db().sessions().ListSessions(uid, kT0 + Seconds(15)).value();
   bool found = false;
   for (const auto& x : list) found = found || x.id.value() == "sid-idle";
   EXPECT_TRUE(found);
@@ -91,18 +91,19 @@ TEST_P(ContractSessions, TouchSession_MovesIdleExpiry) {
 
 TEST_P(ContractSessions, TouchSessions_OneBatchNeverBackwards) {
   auto uid = NewUser("batched");
-  Insert(MakeSession(uid, "b1", kT0, kT0 + 100'000, 10));
-  Insert(MakeSession(uid, "b2", kT0, kT0 + 100'000, 10));
-  ASSERT_TRUE(db().sessions().TouchSession(TokenHashOf("b2"), kT0 + 50));  // a newer touch
-  std::vector<session::SessionStore::Touch> batch{{TokenHashOf("b1"), kT0 + 8},
-                                                  {TokenHashOf("b2"), kT0 + 9},
-                                                  {TokenHashOf("unknown"), kT0 + 9}};
+  Insert(MakeSession(uid, "b1", kT0, kT0 + Seconds(100'000), Seconds(10)));
+  Insert(MakeSession(uid, "b2", kT0, kT0 + Seconds(100'000), Seconds(10)));
+  ASSERT_TRUE(db().sessions().TouchSession(TokenHashOf("b2"), kT0 + Seconds(50)));  // a newer touch
+  std::vector<session::SessionStore::Touch> batch{{TokenHashOf("b1"), kT0 + Seconds(8)},
+                                                  {TokenHashOf("b2"), kT0 + Seconds(9)},
+                                                  {TokenHashOf("unknown"), kT0 + Seconds(9)}};
   ASSERT_TRUE(db().sessions().TouchSessions(batch));
   auto b1 = db().sessions().FindSessionByTokenHash(TokenHashOf("b1")).value();
   auto b2 = db().sessions().FindSessionByTokenHash(TokenHashOf("b2")).value();
   ASSERT_TRUE(b1 && b2);
-  EXPECT_EQ(b1->session.last_seen_at, kT0 + 8);
-  EXPECT_EQ(b2->session.last_seen_at, kT0 + 50) << "GREATEST: a late batch never moves it back";
+  EXPECT_EQ(b1->session.last_seen_at, kT0 + Seconds(8));
+  EXPECT_EQ(b2->session.last_seen_at, kT0 + Seconds(50))
+      << "GREATEST: a late batch never moves it back";
 }
 
 TEST_P(ContractSessions, DeleteUserSession_OnlyTheOwnersSession) {
@@ -118,11 +119,11 @@ TEST_P(ContractSessions, DeleteUserSession_OnlyTheOwnersSession) {
 TEST_P(ContractSessions, DeleteOtherSessions_CountsLiveOnesOnly) {
   auto uid = NewUser("many");
   auto other = NewUser("bystander");
-  Insert(MakeSession(uid, "live-1", kT0 + 1));
-  Insert(MakeSession(uid, "live-2", kT0 + 2));
-  Insert(MakeSession(uid, "ended-abs", kT0, kT0 + 5));
-  Insert(MakeSession(uid, "ended-idle", kT0, kT0 + 100'000, 5));
-  auto revoked = db().sessions().DeleteOtherSessions(uid, TokenHashOf("many-0"), kT0 + 10);
+  Insert(MakeSession(uid, "live-1", kT0 + Seconds(1)));
+  Insert(MakeSession(uid, "live-2", kT0 + Seconds(2)));
+  Insert(MakeSession(uid, "ended-abs", kT0, kT0 + Seconds(5)));
+  Insert(MakeSession(uid, "ended-idle", kT0, kT0 + Seconds(100'000), Seconds(5)));
+  auto revoked = db().sessions().DeleteOtherSessions(uid, TokenHashOf("many-0"), kT0 + Seconds(10));
   ASSERT_TRUE(revoked) << revoked.error().message;
   EXPECT_EQ(*revoked, 2);  // live-1, live-2; the ended ones go uncounted
   EXPECT_TRUE(Exists("many-0"));
@@ -131,19 +132,21 @@ TEST_P(ContractSessions, DeleteOtherSessions_CountsLiveOnesOnly) {
   }
   EXPECT_TRUE(Exists("bystander-0"));
   (void)other;
-  EXPECT_EQ(db().sessions().DeleteOtherSessions(uid, TokenHashOf("many-0"), kT0 + 10).value(), 0);
+  EXPECT_EQ(
+      db().sessions().DeleteOtherSessions(uid, TokenHashOf("many-0"), kT0 + Seconds(10)).value(),
+      0);
 }
 
 TEST_P(ContractSessions, DeleteExpiredSessions_RemovesBothKindsOfEnded) {
   auto uid = NewUser("sweep");  // sweep-0: live until kT0 + 14 days idle
-  Insert(MakeSession(uid, "abs", kT0, kT0 + 5));
-  Insert(MakeSession(uid, "idle", kT0, kT0 + 100'000, 5));
-  Insert(MakeSession(uid, "abs-edge", kT0, kT0 + 10));
-  auto swept = db().sessions().DeleteExpiredSessions(kT0 + 10);
+  Insert(MakeSession(uid, "abs", kT0, kT0 + Seconds(5)));
+  Insert(MakeSession(uid, "idle", kT0, kT0 + Seconds(100'000), Seconds(5)));
+  Insert(MakeSession(uid, "abs-edge", kT0, kT0 + Seconds(10)));
+  auto swept = db().sessions().DeleteExpiredSessions(kT0 + Seconds(10));
   ASSERT_TRUE(swept);
   EXPECT_EQ(*swept, 3);
   EXPECT_TRUE(Exists("sweep-0"));
-  EXPECT_EQ(db().sessions().DeleteExpiredSessions(kT0 + 10).value(), 0);
+  EXPECT_EQ(db().sessions().DeleteExpiredSessions(kT0 + Seconds(10)).value(), 0);
 }
 
 TEST_P(ContractSessions, UserAgentNotUtf8_IsStoredAndReadBack) {

@@ -13,8 +13,7 @@ session::TokenHash TokenHashOf(const std::string& tag) {
 }
 
 session::SessionRecord MakeSession(identity::UserId user_id, const std::string& tag,
-                                   UnixSeconds created_at, UnixSeconds expires_at,
-                                   UnixSeconds idle_timeout) {
+                                   UnixTime created_at, UnixTime expires_at, Seconds idle_timeout) {
   session::SessionRecord s;
   s.id = session::SessionId("sid-" + tag);
   s.user_id = user_id;
@@ -29,7 +28,7 @@ session::SessionRecord MakeSession(identity::UserId user_id, const std::string& 
   return s;
 }
 
-identity::NewUser MakeUser(const std::string& username, UnixSeconds created_at) {
+identity::NewUser MakeUser(const std::string& username, UnixTime created_at) {
   return identity::NewUser{username, "Name of " + username, "$argon2id$v=19$m=65536,t=2,p=1$x$y",
                            created_at};
 }
@@ -37,12 +36,11 @@ identity::NewUser MakeUser(const std::string& username, UnixSeconds created_at) 
 throttle::ThrottleState Increment(const throttle::ThrottleState& before) {
   throttle::ThrottleState after = before;
   ++after.failures;
-  after.last_failure_at = 1'700'000'000 + after.failures;
+  after.last_failure_at = FromUnixSeconds(1'700'000'000 + after.failures);
   return after;
 }
 
-audit::AuthEvent MakeEvent(UnixSeconds at, std::string type,
-                           std::optional<identity::UserId> user_id) {
+audit::AuthEvent MakeEvent(UnixTime at, std::string type, std::optional<identity::UserId> user_id) {
   audit::AuthEvent e;
   e.at = at;
   e.type = std::move(type);

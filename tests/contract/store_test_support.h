@@ -23,18 +23,18 @@ namespace latchkey::testing {
 
 // A session row for tests: id "sid-<tag>" and token hash TokenHashOf(tag).
 session::SessionRecord MakeSession(identity::UserId user_id, const std::string& tag,
-                                   UnixSeconds created_at = 1'700'000'000,
-                                   UnixSeconds expires_at = 1'800'000'000,
-                                   UnixSeconds idle_timeout = 1'209'600);
+                                   UnixTime created_at = FromUnixSeconds(1'700'000'000),
+                                   UnixTime expires_at = FromUnixSeconds(1'800'000'000),
+                                   Seconds idle_timeout = Seconds(1'209'600));
 
-identity::NewUser MakeUser(const std::string& username, UnixSeconds created_at = 1'700'000'000);
+identity::NewUser MakeUser(const std::string& username,
+                           UnixTime created_at = FromUnixSeconds(1'700'000'000));
 
 // One more failure: failures + 1, last_failure_at = 1'700'000'000 + failures.
 throttle::ThrottleState Increment(const throttle::ThrottleState& before);
 
 // An event of `type` at `at` for `user_id`, from "someone" at 198.51.100.7 with "agent".
-audit::AuthEvent MakeEvent(UnixSeconds at, std::string type,
-                           std::optional<identity::UserId> user_id);
+audit::AuthEvent MakeEvent(UnixTime at, std::string type, std::optional<identity::UserId> user_id);
 
 // A 64-character hex string standing in for SHA-256(token).
 session::TokenHash TokenHashOf(const std::string& tag);

@@ -18,17 +18,17 @@ TEST_P(ContractThrottle, UpdateThrottle_AbsentKey_StartsFromZero) {
   EXPECT_FALSE(db().throttles().GetThrottle("ip:1").value());
   auto after = db().throttles().UpdateThrottle("ip:1", [](const ThrottleState& before) {
     EXPECT_EQ(before.failures, 0);
-    EXPECT_EQ(before.locked_until, 0);
-    return ThrottleState{1, 10, 5, 1, 20};
+    EXPECT_EQ(before.locked_until, FromUnixSeconds(0));
+    return ThrottleState{1, FromUnixSeconds(10), FromUnixSeconds(5), 1, FromUnixSeconds(20)};
   });
   ASSERT_TRUE(after) << after.error().message;
   auto stored = db().throttles().GetThrottle("ip:1").value();
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->failures, 1);
-  EXPECT_EQ(stored->last_failure_at, 10);
-  EXPECT_EQ(stored->window_start, 5);
+  EXPECT_EQ(stored->last_failure_at, FromUnixSeconds(10));
+  EXPECT_EQ(stored->window_start, FromUnixSeconds(5));
   EXPECT_EQ(stored->window_failures, 1);
-  EXPECT_EQ(stored->locked_until, 20);
+  EXPECT_EQ(stored->locked_until, FromUnixSeconds(20));
 }
 
 TEST_P(ContractThrottle, UpdateThrottle_EightThreadsTimes25_Counts200) {
@@ -53,20 +53,20 @@ TEST_P(ContractThrottle, UpdateThrottle_EightThreadsTimes25_Counts200) {
 
 TEST_P(ContractThrottle, DeleteThrottle_AndSweepBeforeCutoff) {
   ASSERT_TRUE(db().throttles().UpdateThrottle("old", [](const ThrottleState&) {
-    return ThrottleState{1, 100, 100, 1, 0};
+    return ThrottleState{1, FromUnixSeconds(100), FromUnixSeconds(100), 1, FromUnixSeconds(0)};
   }));
   ASSERT_TRUE(db().throttles().UpdateThrottle("locked", [](const ThrottleState&) {
-    return ThrottleState{9, 100, 100, 9, 10'000};
+    return ThrottleState{9, FromUnixSeconds(100), FromUnixSeconds(100), 9, FromUnixSeconds(10'000)};
   }));
   ASSERT_TRUE(db().throttles().UpdateThrottle("recent", [](const ThrottleState&) {
-    return ThrottleState{1, 5'000, 5'000, 1, 0};
+    return ThrottleState{1, FromUnixSeconds(5'000), FromUnixSeconds(5'000), 1, FromUnixSeconds(0)};
   }));
   ASSERT_TRUE(db().throttles().UpdateThrottle("gone", [](const ThrottleState&) {
-    return ThrottleState{1, 5'000, 5'000, 1, 0};
+    return ThrottleState{1, FromUnixSeconds(5'000), FromUnixSeconds(5'000), 1, FromUnixSeconds(0)};
   }));
   ASSERT_TRUE(db().throttles().DeleteThrottle("gone"));
   EXPECT_FALSE(db().throttles().GetThrottle("gone").value());
-  auto swept = db().throttles().DeleteThrottlesBefore(1'000);
+  auto swept = db().throttles().DeleteThrottlesBefore(FromUnixSeconds(1'000));
   ASSERT_TRUE(swept);
   EXPECT_EQ(*swept, 1);  // "old"; "locked" is still locked past the cutoff
   EXPECT_FALSE(db().throttles().GetThrottle("old").value());

@@ -37,9 +37,9 @@ TEST_P(ContractUsers, Signup_ThenLookups_RoundTrip) {
   const auto& s = (*resolved)->session;
   EXPECT_EQ(s.id.value(), "sid-a1");
   EXPECT_EQ(s.user_id, created->id);  // first_session.user_id (0) ignored
-  EXPECT_EQ(s.created_at, 1'700'000'000);
-  EXPECT_EQ(s.expires_at, 1'800'000'000);
-  EXPECT_EQ(s.idle_timeout, 1'209'600);
+  EXPECT_EQ(s.created_at, FromUnixSeconds(1'700'000'000));
+  EXPECT_EQ(s.expires_at, FromUnixSeconds(1'800'000'000));
+  EXPECT_EQ(s.idle_timeout, Seconds(1'209'600));
   EXPECT_TRUE(s.persistent);
   EXPECT_EQ(s.user_agent, "test-agent/1.0");
   EXPECT_EQ(s.ip, "192.0.2.1");
@@ -150,11 +150,11 @@ TEST_P(ContractUsers, ReplacePassword_DeletesEverySessionAndInsertsReplacement) 
   ASSERT_TRUE(created);
   ASSERT_TRUE(db().sessions().InsertSession(MakeSession(created->id, "g2"), nullptr));
   ASSERT_TRUE(db().sessions().InsertSession(MakeSession(created->id, "g3"), nullptr));
-  auto r = db().users().ReplacePassword(created->id, "$new$hash",
-                                        MakeSession(created->id, "g4", 1'700'000'100));
+  auto r = db().users().ReplacePassword(
+      created->id, "$new$hash", MakeSession(created->id, "g4", FromUnixSeconds(1'700'000'100)));
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(db().users().FindUserById(created->id).value()->password_hash, "$new$hash");
-  auto live = db().sessions().ListSessions(created->id, 1'700'000'200);
+  auto live = db().sessions().ListSessions(created->id, FromUnixSeconds(1'700'000'200));
   ASSERT_TRUE(live);
   ASSERT_EQ(live->size(), 1u);
   EXPECT_EQ((*live)[0].token_hash, TokenHashOf("g4"));
@@ -187,21 +187,22 @@ TEST_P(ContractUsers, SetDisabled_DeletesSessions_HidesLaterOnes_EnableDeletesTh
       db().users().CreateUserWithSession(MakeUser("dora"), MakeSession(identity::UserId(0), "d1"));
   ASSERT_TRUE(u);
   ASSERT_TRUE(db().sessions().InsertSession(MakeSession(u->id, "d2"), nullptr));
-  ASSERT_TRUE(db().users().SetDisabled(u->id, 1'700'000'500).value());
+  ASSERT_TRUE(db().users().SetDisabled(u->id, FromUnixSeconds(1'700'000'500)).value());
   auto rec = db().users().FindUserById(u->id).value();
   ASSERT_TRUE(rec);
-  EXPECT_EQ(rec->disabled_at, 1'700'000'500);
+  EXPECT_EQ(rec->disabled_at, FromUnixSeconds(1'700'000'500));
   EXPECT_FALSE(db().sessions().FindSessionById(session::SessionId("sid-d1")).value());
   EXPECT_FALSE(db().sessions().FindSessionById(session::SessionId("sid-d2")).value());
   // A login racing the disable inserts its session afterwards: never resolved.
   ASSERT_TRUE(db().sessions().InsertSession(MakeSession(u->id, "d3"), nullptr));
   EXPECT_FALSE(db().sessions().FindSessionByTokenHash(TokenHashOf("d3")).value());
-  ASSERT_TRUE(db().users().SetDisabled(u->id, 0).value());
-  EXPECT_EQ(db().users().FindUserByUsername("DORA").value()->disabled_at, 0);
+  ASSERT_TRUE(db().users().SetDisabled(u->id, FromUnixSeconds(0)).value());
+  EXPECT_EQ(db().users().FindUserByUsername("DORA").value()->disabled_at, FromUnixSeconds(0));
   // Enabling must not bring the racing login's session back to life: it is deleted.
   EXPECT_FALSE(db().sessions().FindSessionByTokenHash(TokenHashOf("d3")).value());
   EXPECT_FALSE(db().sessions().FindSessionById(session::SessionId("sid-d3")).value());
-  EXPECT_FALSE(db().users().SetDisabled(identity::UserId(987654), 1).value()) << "unknown user";
+  EXPECT_FALSE(db().users().SetDisabled(identity::UserId(987654), FromUnixSeconds(1)).value())
+      << "unknown user";
 }
 
 TEST_P(ContractUsers, ResetPassword_SetsHashAndDeletesEverySession) {
@@ -220,7 +221,7 @@ TEST_P(ContractUsers, CreateUser_NoSession_TakenAnyCase) {
   auto u = db().users().CreateUser(MakeUser("Cara"));
   ASSERT_TRUE(u) << u.error().message;
   EXPECT_GT(u->id.value(), 0);
-  EXPECT_TRUE(db().sessions().ListSessions(u->id, 1'700'000'000).value().empty());
+  EXPECT_TRUE(db().sessions().ListSessions(u->id, FromUnixSeconds(1'700'000'000)).value().empty());
   auto again = db().users().CreateUser(MakeUser("cara"));
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, Errc::kUsernameTaken);

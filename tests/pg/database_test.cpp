@@ -106,9 +106,9 @@ TEST_F(PgFreshDatabase, Migration4_FromVersion3_ExistingUsersStayEnabled) {
   auto db = Open(1);  // migrates to the newest
   auto rec = db->users().FindUserByUsername("old").value();
   ASSERT_TRUE(rec);
-  EXPECT_EQ(rec->disabled_at, 0);
-  EXPECT_TRUE(db->users().SetDisabled(rec->user.id, 5).value());
-  EXPECT_EQ(db->users().FindUserByUsername("old").value()->disabled_at, 5);
+  EXPECT_EQ(rec->disabled_at, FromUnixSeconds(0));
+  EXPECT_TRUE(db->users().SetDisabled(rec->user.id, FromUnixSeconds(5)).value());
+  EXPECT_EQ(db->users().FindUserByUsername("old").value()->disabled_at, FromUnixSeconds(5));
 }
 
 }  // namespace

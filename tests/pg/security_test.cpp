@@ -31,7 +31,7 @@ TEST_F(PgSecurity, UpdateThrottle_RowLockedElsewhere_FailsWithinLockTimeout) {
 }
 
 TEST_F(PgSecurity, Events_UserAgentNotUtf8_IsStillRecorded) {
-  auto e = MakeEvent(100, "login_failed", std::nullopt);
+  auto e = MakeEvent(FromUnixSeconds(100), "login_failed", std::nullopt);
   e.user_agent = "bad\xc3";
   ASSERT_TRUE(db().events().RecordEvent(e));
   auto r = Connect()->ExecScript("SELECT user_agent, user_id IS NULL FROM auth_events");

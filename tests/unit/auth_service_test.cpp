@@ -78,10 +78,10 @@ TEST_F(AuthServiceTest, Authenticate_AfterLifetime_RefusesAndDeletesEvenWhenUsed
   auto a = auth_.Signup({"alice", "correct horse", ""}, client_);
   ASSERT_TRUE(a);
   for (int i = 0; i < 5; ++i) {
-    clock_.Advance(719);  // used every 12 minutes: the idle timeout never hits
+    clock_.Advance(Seconds(719));  // used every 12 minutes: the idle timeout never hits
     EXPECT_TRUE(Authenticate(HashOf(*a))) << i;
   }
-  clock_.Advance(3600 - 5 * 719);
+  clock_.Advance(Seconds(3600 - 5 * 719));
   auto r = Authenticate(HashOf(*a));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kUnauthenticated);
@@ -106,7 +106,7 @@ TEST_F(AuthServiceTest, SweepExpired_RemovesIdleAndAbsoluteExpiredOnly) {
   ASSERT_TRUE(a);
   auto b = auth_.Login({"alice", "correct horse", false}, nullptr, client_);  // idle 600
   ASSERT_TRUE(b);
-  clock_.Advance(700);
+  clock_.Advance(Seconds(700));
   auto swept = store_.DeleteExpiredSessions(clock_.Now());
   ASSERT_TRUE(swept);
   EXPECT_EQ(*swept, 1) << "only the short-idle session";
@@ -120,26 +120,26 @@ TEST_F(AuthServiceTest, IdleTimeout_EndsUnusedSessionAndUseExtendsIt) {
   auto s = auth_.Signup({"alice", "correct horse", "", false}, client_);  // idle 600
   ASSERT_TRUE(s);
   EXPECT_FALSE(s->persistent);
-  clock_.Advance(500);
+  clock_.Advance(Seconds(500));
   ASSERT_TRUE(Authenticate(HashOf(*s))) << "used at 500 s: last_seen_at moves";
-  clock_.Advance(500);
+  clock_.Advance(Seconds(500));
   ASSERT_TRUE(Authenticate(HashOf(*s))) << "1000 s after signup, 500 s idle";
-  clock_.Advance(600);
+  clock_.Advance(Seconds(600));
   EXPECT_FALSE(Authenticate(HashOf(*s))) << "600 s idle";
 }
 
 TEST_F(AuthServiceTest, Authenticate_TouchIsThrottled) {
   auto s = auth_.Signup({"alice", "correct horse", ""}, client_);
   ASSERT_TRUE(s);
-  UnixSeconds created = clock_.Now();
-  clock_.Advance(30);
+  UnixTime created = clock_.Now();
+  clock_.Advance(Seconds(30));
   auto me = Authenticate(HashOf(*s));
   ASSERT_TRUE(me);
   EXPECT_EQ(me->session().last_seen_at, created) << "within the touch interval: no write";
-  clock_.Advance(30);
+  clock_.Advance(Seconds(30));
   me = Authenticate(HashOf(*s));
   ASSERT_TRUE(me);
-  EXPECT_EQ(me->session().last_seen_at, created + 60);
+  EXPECT_EQ(me->session().last_seen_at, created + Seconds(60));
 }
 
 TEST_F(AuthServiceTest, ResolveInMemory_BatchedTouchStaysInMemory) {
@@ -149,18 +149,18 @@ TEST_F(AuthServiceTest, ResolveInMemory_BatchedTouchStaysInMemory) {
   auto s = auth_.Signup({"alice", "correct horse", "Alice"}, client_);
   ASSERT_TRUE(s);
   ASSERT_TRUE(Authenticate(HashOf(*s)));  // caches it
-  clock_.Advance(60);                     // its use is due to be recorded
+  clock_.Advance(Seconds(60));            // its use is due to be recorded
   auto hit = resolver_.ResolveInMemory(*HashOf(*s));
   ASSERT_TRUE(hit && hit->live()) << "recorded in memory, answered without the pool";
   EXPECT_EQ(batcher.pending(), 1u);
   auto stored = db_.sessions().FindSessionByTokenHash(*HashOf(*s));
   ASSERT_TRUE(stored && *stored);
-  EXPECT_EQ((*stored)->session.last_seen_at, clock_.Now() - 60) << "not written yet";
+  EXPECT_EQ((*stored)->session.last_seen_at, clock_.Now() - Seconds(60)) << "not written yet";
   ASSERT_TRUE(batcher.Flush());
   stored = db_.sessions().FindSessionByTokenHash(*HashOf(*s));
   ASSERT_TRUE(stored && *stored);
   EXPECT_EQ((*stored)->session.last_seen_at, clock_.Now());
-  clock_.Advance(1);
+  clock_.Advance(Seconds(1));
   ASSERT_TRUE(resolver_.ResolveInMemory(*HashOf(*s)));
   EXPECT_EQ(batcher.pending(), 0u) << "the cache's copy was touched too: not due again";
   resolver_.SetTouchBatcher(nullptr);
@@ -176,7 +176,7 @@ TEST_F(AuthServiceTest, ResolveInMemory_AnswersOnlyWithoutBlockingWork) {
   ASSERT_TRUE(hit && hit->live());
   EXPECT_EQ(hit->principal->user().name, "Alice");
 
-  clock_.Advance(60);  // touch_interval: its use must be recorded, which blocks
+  clock_.Advance(Seconds(60));  // touch_interval: its use must be recorded, which blocks
   EXPECT_FALSE(resolver_.ResolveInMemory(*HashOf(*s)));
   ASSERT_TRUE(Authenticate(HashOf(*s)));  // records it
   EXPECT_TRUE(resolver_.ResolveInMemory(*HashOf(*s)));

@@ -43,8 +43,8 @@ class CachingStoreConcurrency : public ::testing::Test {
     s.user_id = user_id_;
     s.token_hash = session::TokenHash(token_hash);
     s.created_at = s.last_seen_at = clock_.Now();
-    s.expires_at = clock_.Now() + 3600;
-    s.idle_timeout = 3600;
+    s.expires_at = clock_.Now() + Seconds(3600);
+    s.idle_timeout = Seconds(3600);
     return s;
   }
 
@@ -53,7 +53,7 @@ class CachingStoreConcurrency : public ::testing::Test {
   sqlite::SqliteDatabase db_{(dir_.path() / "latchkey.db").string(), 2};
   session::SessionCache cache_{1000, std::chrono::seconds(60)};
   CachingStore store_{db_, cache_, clock_};
-  session::SessionResolver resolver_{store_, cache_, clock_, 1};
+  session::SessionResolver resolver_{store_, cache_, clock_, Seconds(1)};
   identity::UserId user_id_ = identity::UserId(0);
   std::atomic<int> read_errors_{0};
 
@@ -96,7 +96,7 @@ TEST_F(CachingStoreConcurrency, LookupsRacingLogoutsNeverServeAnEndedSession) {
         for (int j = 0; j < kSessions; ++j) {
           int i = (j * 5 + r * 17 + round) % kSessions;
           bool was_ended = ended[i].load();
-          if (r == 0 && j == 0) clock_.Advance(1);  // uses due again each round: recorded
+          if (r == 0 && j == 0) clock_.Advance(Seconds(1));  // uses due again each round: recorded
           if (!Read(Token(i))) continue;
           if (was_ended) ++stale;
           ++found_live;
@@ -161,8 +161,8 @@ TEST_F(CachingStoreConcurrency, ConcurrentTouchesReachTheStoreThroughTheBatcher)
         for (int i = t; i < kSessions; i += kTouchers / 2) {  // two threads per session
           if (!Read(Token(i))) ++errors;
           // What the resolver does with a due use: recorded in the batcher and the cached copy.
-          batcher.Record(session::TokenHash(Token(i)), clock_.Now() + round);
-          cache_.SetLastSeen(session::TokenHash(Token(i)), clock_.Now() + round);
+          batcher.Record(session::TokenHash(Token(i)), clock_.Now() + Seconds(round));
+          cache_.SetLastSeen(session::TokenHash(Token(i)), clock_.Now() + Seconds(round));
         }
       }
     });
@@ -175,10 +175,12 @@ TEST_F(CachingStoreConcurrency, ConcurrentTouchesReachTheStoreThroughTheBatcher)
   for (int i = 0; i < kSessions; ++i) {
     auto cached = cache_.Get(session::TokenHash(Token(i)));
     ASSERT_TRUE(cached);
-    EXPECT_EQ(cached->session.last_seen_at, clock_.Now() + kRounds) << "cache, " << Token(i);
+    EXPECT_EQ(cached->session.last_seen_at, clock_.Now() + Seconds(kRounds))
+        << "cache, " << Token(i);
     auto stored = db_.sessions().FindSessionByTokenHash(session::TokenHash(Token(i)));
     ASSERT_TRUE(stored && stored->has_value());
-    EXPECT_EQ((*stored)->session.last_seen_at, clock_.Now() + kRounds) << "store, " << Token(i);
+    EXPECT_EQ((*stored)->session.last_seen_at, clock_.Now() + Seconds(kRounds))
+        << "store, " << Token(i);
   }
 }
 

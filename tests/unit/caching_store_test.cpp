@@ -34,8 +34,8 @@ class CachingStoreTest : public ::testing::Test {
     s.user_id = user_id_;
     s.token_hash = session::TokenHash(token_hash);
     s.created_at = s.last_seen_at = clock_.Now();
-    s.expires_at = clock_.Now() + 3600;
-    s.idle_timeout = 600;
+    s.expires_at = clock_.Now() + Seconds(3600);
+    s.idle_timeout = Seconds(600);
     return s;
   }
 
@@ -64,7 +64,7 @@ class CachingStoreTest : public ::testing::Test {
   sqlite::SqliteDatabase db_{(dir_.path() / "latchkey.db").string(), 2};
   session::SessionCache cache_{1000, std::chrono::seconds(60)};
   CachingStore store_{db_, cache_, clock_};
-  session::SessionResolver resolver_{store_, cache_, clock_, 60};
+  session::SessionResolver resolver_{store_, cache_, clock_, Seconds(60)};
   identity::UserId user_id_ = identity::UserId(0);
   int read_errors_ = 0;
 
@@ -127,15 +127,15 @@ TEST_F(CachingStoreTest, OwnRenameIsSeenAtOnce) {
 
 TEST_F(CachingStoreTest, CachedCopyThatLooksIdleIsReadAgain) {
   ASSERT_TRUE(Found("t1"));  // cached with last_seen_at = start
-  clock_.Advance(500);
+  clock_.Advance(Seconds(500));
   // Another node saw the session at start+500 (the store knows; our cached copy does not).
   ASSERT_TRUE(db_.sessions().TouchSession(session::TokenHash("t1"), clock_.Now()));
-  clock_.Advance(200);  // cached copy: idle for 700 s > 600; the store: 200 s
+  clock_.Advance(Seconds(200));  // cached copy: idle for 700 s > 600; the store: 200 s
   EXPECT_FALSE(resolver_.ResolveInMemory(session::TokenHash("t1")))
       << "looks ended: the store decides";
   auto r = Read("t1");
   ASSERT_TRUE(r) << "live by the store's copy";
-  EXPECT_GE(r->session.last_seen_at, clock_.Now() - 200);
+  EXPECT_GE(r->session.last_seen_at, clock_.Now() - Seconds(200));
 }
 
 TEST_F(CachingStoreTest, FeedDownStopsServingFromMemory) {
@@ -151,7 +151,7 @@ TEST_F(CachingStoreTest, FeedDownStopsServingFromMemory) {
 
 TEST_F(CachingStoreTest, TouchUpdatesTheCachedCopy) {
   ASSERT_TRUE(Found("t1"));
-  clock_.Advance(100);
+  clock_.Advance(Seconds(100));
   ASSERT_TRUE(store_.TouchSession(session::TokenHash("t1"), clock_.Now()));
   ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash(
       session::TokenHash("t1")));  // prove the next read is cached
@@ -181,10 +181,11 @@ TEST_F(CachingStoreTest, RefreshCountsThisNodesTouchNotWrittenYet) {
   session::TouchBatcher batcher(db_.sessions(), std::chrono::hours(1));  // never flushes here
   store_.SetTouchBatcher(&batcher);
   ASSERT_TRUE(Found("t1"));
-  clock_.Advance(500);
+  clock_.Advance(Seconds(500));
   batcher.Record(session::TokenHash("t1"),
                  clock_.Now());  // pending in the batcher only, as the resolver does it
-  clock_.Advance(200);  // the store's copy: idle 700 s > 600; with the pending touch: 200 s
+  clock_.Advance(
+      Seconds(200));  // the store's copy: idle 700 s > 600; with the pending touch: 200 s
   store_.RefreshSession(session::TokenHash("t1"));
   EXPECT_TRUE(cache_.Get(session::TokenHash("t1"))) << "not evicted as ended";
   store_.SetTouchBatcher(nullptr);
@@ -193,7 +194,7 @@ TEST_F(CachingStoreTest, RefreshCountsThisNodesTouchNotWrittenYet) {
 TEST_F(CachingStoreTest, ASessionDueForARefreshIsHandedToTheRefresher) {
   session::SessionCache cache(100, std::chrono::milliseconds(4000));
   CachingStore store(db_, cache, clock_);
-  session::SessionResolver resolver(store, cache, clock_, 60);
+  session::SessionResolver resolver(store, cache, clock_, Seconds(60));
   std::vector<std::string> requested;
   session::CacheRefresher refresher(
       [&](const session::TokenHash& h) { requested.push_back(h.value()); }, std::chrono::hours(1),

@@ -48,9 +48,9 @@ session::SessionRecord Session(identity::UserId user_id, const std::string& tag)
   s.id = session::SessionId("sid-" + tag);
   s.user_id = user_id;
   s.token_hash = session::TokenHash(Hash(tag));
-  s.created_at = s.last_seen_at = 1'700'000'000;
-  s.expires_at = 4'000'000'000;
-  s.idle_timeout = 1'000'000'000;
+  s.created_at = s.last_seen_at = FromUnixSeconds(1'700'000'000);
+  s.expires_at = FromUnixSeconds(4'000'000'000);
+  s.idle_timeout = Seconds(1'000'000'000);
   return s;
 }
 
@@ -63,8 +63,9 @@ class ChangePollerTest : public ::testing::Test {
   }
 
   identity::UserId NewUser(const std::string& name, const std::string& tag) {
-    auto u = cli_.users().CreateUserWithSession({name, "", "$argon2id$x", 1'700'000'000},
-                                                Session(identity::UserId(0), tag));
+    auto u = cli_.users().CreateUserWithSession(
+        {name, "", "$argon2id$x", FromUnixSeconds(1'700'000'000)},
+        Session(identity::UserId(0), tag));
     EXPECT_TRUE(u);
     return u ? u->id : identity::UserId();
   }
@@ -103,12 +104,12 @@ TEST_F(ChangePollerTest, DisableEnableResetDelete_UserAndCascadedTokensDelivered
   auto id = NewUser("bea", "b1");
   ASSERT_TRUE(cli_.sessions().InsertSession(Session(id, "b2"), nullptr));
   Poll();
-  ASSERT_TRUE(cli_.users().SetDisabled(id, 1'700'000'100).value());
+  ASSERT_TRUE(cli_.users().SetDisabled(id, FromUnixSeconds(1'700'000'100)).value());
   Poll();
   EXPECT_TRUE(sink_.HasUser(id));
   EXPECT_TRUE(sink_.HasToken(Hash("b1")));
   EXPECT_TRUE(sink_.HasToken(Hash("b2")));
-  ASSERT_TRUE(cli_.users().SetDisabled(id, 0).value());
+  ASSERT_TRUE(cli_.users().SetDisabled(id, FromUnixSeconds(0)).value());
   Poll();
   EXPECT_TRUE(sink_.HasUser(id));
   ASSERT_TRUE(cli_.sessions().InsertSession(Session(id, "b3"), nullptr));

@@ -22,7 +22,7 @@ ResolvedSession Make(const std::string& token_hash, identity::UserId user_id) {
   ResolvedSession s;
   s.session.token_hash = session::TokenHash(token_hash);
   s.session.user_id = user_id;
-  s.session.last_seen_at = 100;
+  s.session.last_seen_at = FromUnixSeconds(100);
   s.user = {user_id, "user" + std::to_string(user_id.value()), "name"};
   return s;
 }
@@ -121,7 +121,7 @@ TEST(SessionCacheConcurrency, EntryCountStaysExactThroughChurn) {
         (void)cache.Get(session::TokenHash(Key((i * 5 + t) % 400)));
         if (i % 11 == 0) cache.EvictToken(session::TokenHash(Key((i * 3 + t) % 400)));
         if (i % 97 == 0) cache.EvictUser(identity::UserId(identity::UserId(i % 40)));
-        if (i % 53 == 0) cache.SetLastSeen(session::TokenHash(key), 100 + i);
+        if (i % 53 == 0) cache.SetLastSeen(session::TokenHash(key), FromUnixSeconds(100 + i));
       }
     });
   }
@@ -165,12 +165,12 @@ TEST(SessionCacheConcurrency, RacingTouchesKeepTheLatestAndReadersSeeNoChange) {
     threads.emplace_back([&, t] {
       start.arrive_and_wait();
       for (int i = 0; i < kTouches; ++i)
-        cache.SetLastSeen(session::TokenHash(key), 1000 + i * kWriters + t);
+        cache.SetLastSeen(session::TokenHash(key), FromUnixSeconds(1000 + i * kWriters + t));
     });
   }
   std::thread reader([&] {
     start.arrive_and_wait();
-    UnixSeconds last = 0;
+    UnixTime last = FromUnixSeconds(0);
     while (writing.load()) {
       SharedSession s = cache.Get(session::TokenHash(key));
       ASSERT_TRUE(s);
@@ -183,8 +183,9 @@ TEST(SessionCacheConcurrency, RacingTouchesKeepTheLatestAndReadersSeeNoChange) {
   reader.join();
   EXPECT_EQ(went_backwards.load(), 0) << "last_seen_at only moves forward";
   EXPECT_EQ(cache.Get(session::TokenHash(key))->session.last_seen_at,
-            1000 + (kTouches - 1) * kWriters + kWriters - 1);
-  EXPECT_EQ(held->session.last_seen_at, 100) << "a reader's copy is never written in place";
+            FromUnixSeconds(1000 + (kTouches - 1) * kWriters + kWriters - 1));
+  EXPECT_EQ(held->session.last_seen_at, FromUnixSeconds(100))
+      << "a reader's copy is never written in place";
 }
 
 }  // namespace

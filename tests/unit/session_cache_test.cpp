@@ -20,7 +20,7 @@ ResolvedSession Make(std::string token_hash, identity::UserId user_id, std::stri
   ResolvedSession s;
   s.session.token_hash = session::TokenHash(std::move(token_hash));
   s.session.user_id = user_id;
-  s.session.last_seen_at = 100;
+  s.session.last_seen_at = FromUnixSeconds(100);
   s.user = {user_id, "user" + std::to_string(user_id.value()), std::move(name)};
   return s;
 }
@@ -135,10 +135,10 @@ TEST(SessionCache, AReReadThatFoundTheSameSessionRenewsTheCachedObject) {
   Put(cache, Make("h1", identity::UserId(1), "Alice"));  // the same row read again
   EXPECT_EQ(cache.Get(session::TokenHash("h1")), first) << "renewed in place, not copied";
   auto later = Make("h1", identity::UserId(1), "Alice");
-  later.session.last_seen_at = 200;  // another node's touch reached the store
+  later.session.last_seen_at = FromUnixSeconds(200);  // another node's touch reached the store
   Put(cache, later);
   EXPECT_NE(cache.Get(session::TokenHash("h1")), first);
-  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->session.last_seen_at, 200);
+  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->session.last_seen_at, FromUnixSeconds(200));
   Put(cache, Make("h1", identity::UserId(1), "Alicia"));  // renamed behind the cache
   EXPECT_EQ(cache.Get(session::TokenHash("h1"))->user.name, "Alicia");
   EXPECT_EQ(cache.size(), 1u);
@@ -160,10 +160,10 @@ TEST(SessionCache, NotServingMeansNoHitsAndNoPuts) {
 TEST(SessionCache, SetLastSeenOnlyMovesForward) {
   SessionCache cache(100, seconds(60));
   Put(cache, Make("h1", identity::UserId(1)));
-  cache.SetLastSeen(session::TokenHash("h1"), 500);
-  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->session.last_seen_at, 500);
-  cache.SetLastSeen(session::TokenHash("h1"), 300);
-  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->session.last_seen_at, 500);
+  cache.SetLastSeen(session::TokenHash("h1"), FromUnixSeconds(500));
+  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->session.last_seen_at, FromUnixSeconds(500));
+  cache.SetLastSeen(session::TokenHash("h1"), FromUnixSeconds(300));
+  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->session.last_seen_at, FromUnixSeconds(500));
 }
 
 TEST(SessionCache, AHitHeldByAReaderNeverChangesUnderIt) {
@@ -172,9 +172,10 @@ TEST(SessionCache, AHitHeldByAReaderNeverChangesUnderIt) {
   SharedSession held =
       cache.Get(session::TokenHash("h1"));  // an I/O thread still answering with it
   ASSERT_TRUE(held);
-  cache.SetLastSeen(session::TokenHash("h1"), 500);
-  EXPECT_EQ(held->session.last_seen_at, 100) << "entries are replaced, not written in place";
-  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->session.last_seen_at, 500);
+  cache.SetLastSeen(session::TokenHash("h1"), FromUnixSeconds(500));
+  EXPECT_EQ(held->session.last_seen_at, FromUnixSeconds(100))
+      << "entries are replaced, not written in place";
+  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->session.last_seen_at, FromUnixSeconds(500));
   cache.EvictToken(session::TokenHash("h1"));
   EXPECT_EQ(held->user.name, "n") << "eviction does not free what a reader holds";
 }

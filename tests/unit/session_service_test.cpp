@@ -13,7 +13,7 @@ class SessionServiceTest : public FlowsTest {
   void SetUp() override {
     auto a = auth_.Signup({"alice", "correct horse", "Alice"}, {"10.0.0.1", "device A"});
     ASSERT_TRUE(a);
-    clock_.Advance(1);
+    clock_.Advance(Seconds(1));
     auto b = auth_.Login({"alice", "correct horse", false}, nullptr, {"10.0.0.2", "device B"});
     ASSERT_TRUE(b);
     a_ = HashOf(*a);
@@ -34,7 +34,8 @@ TEST_F(SessionServiceTest, List_NewestFirstWithCurrentFlag) {
 }
 
 TEST_F(SessionServiceTest, List_EndedSessionsAreNotShownNorCounted) {
-  clock_.Advance(601);  // B (browser session, idle 600 s) has ended unused; A is used below
+  clock_.Advance(
+      Seconds(601));  // B (browser session, idle 600 s) has ended unused; A is used below
   auto list = sessions_.List(Caller(a_));
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 1u);

@@ -36,13 +36,13 @@ class SessionSweeperConcurrency : public ::testing::Test {
     s.user_id = user_id_;
     s.token_hash = session::TokenHash(token_hash);
     s.created_at = s.last_seen_at = clock_.Now();
-    s.expires_at = clock_.Now() + 3600;
-    s.idle_timeout = 600;
+    s.expires_at = clock_.Now() + Seconds(3600);
+    s.idle_timeout = Seconds(600);
     return s;
   }
   session::SessionRecord Ended(const std::string& token_hash) {
     session::SessionRecord s = Live(token_hash);
-    s.created_at = s.last_seen_at = clock_.Now() - 1000;  // idle for 1000 s > 600
+    s.created_at = s.last_seen_at = clock_.Now() - Seconds(1000);  // idle for 1000 s > 600
     return s;
   }
 
@@ -73,7 +73,7 @@ TEST_F(SessionSweeperConcurrency, SweepsOnlyEndedRowsWhileTrafficRuns) {
   constexpr int kWriters = 3;
   constexpr int kEach = 30;
   // A throttle counter idle for over an hour (swept) and a recent one (kept).
-  auto state = [](UnixSeconds at) {
+  auto state = [](UnixTime at) {
     return [at](const throttle::ThrottleState&) {
       throttle::ThrottleState s;
       s.failures = 3;
@@ -81,8 +81,8 @@ TEST_F(SessionSweeperConcurrency, SweepsOnlyEndedRowsWhileTrafficRuns) {
       return s;
     };
   };
-  ASSERT_TRUE(db_.throttles().UpdateThrottle("ip:old", state(clock_.Now() - 7200)));
-  ASSERT_TRUE(db_.throttles().UpdateThrottle("ip:recent", state(clock_.Now() - 60)));
+  ASSERT_TRUE(db_.throttles().UpdateThrottle("ip:old", state(clock_.Now() - Seconds(7200))));
+  ASSERT_TRUE(db_.throttles().UpdateThrottle("ip:recent", state(clock_.Now() - Seconds(60))));
 
   std::atomic<int> errors{0};
   auto started = steady_clock::now();

@@ -49,7 +49,7 @@ class ThrottleConcurrency : public ::testing::Test {
 
 TEST_F(ThrottleConcurrency, FailuresFromManyThreadsAreAllCounted) {
   constexpr int kEach = 40;
-  const ThrottlePolicy never_locks{1'000'000, 1, 60, 3600, 1'000'000};
+  const ThrottlePolicy never_locks{1'000'000, Seconds(1), Seconds(60), Seconds(3600), 1'000'000};
   std::atomic<int> errors{0};
   OnThreads([&](int t) {
     for (int i = 0; i < kEach; ++i) {
@@ -66,7 +66,7 @@ TEST_F(ThrottleConcurrency, FailuresFromManyThreadsAreAllCounted) {
 }
 
 TEST_F(ThrottleConcurrency, RacingAcquiresPassExactlyTheFreeFailures) {
-  const ThrottlePolicy policy{5, 1, 60, 3600, 100};
+  const ThrottlePolicy policy{5, Seconds(1), Seconds(60), Seconds(3600), 100};
   std::atomic<int> passed{0};
   std::atomic<int> limited{0};
   std::atomic<int> errors{0};
@@ -87,13 +87,13 @@ TEST_F(ThrottleConcurrency, RacingAcquiresPassExactlyTheFreeFailures) {
   EXPECT_EQ(passed.load(), 5) << "counted before verifying: no more than the free failures";
   EXPECT_EQ(limited.load(), kThreads * 6 - 5);
   EXPECT_EQ(State("user:dave").failures, 5);
-  EXPECT_EQ(State("user:dave").locked_until, clock_.Now() + 1);
+  EXPECT_EQ(State("user:dave").locked_until, clock_.Now() + Seconds(1));
 }
 
 TEST_F(ThrottleConcurrency, RefundsRacingFailuresTakeBackOnlyTheirOwnCount) {
   // Threads 0 and 1 log in successfully (Acquire then Refund); threads 2 and 3 fail (Fail).
   constexpr int kEach = 30;
-  const ThrottlePolicy policy{1'000'000, 1, 60, 3600, 1'000'000};
+  const ThrottlePolicy policy{1'000'000, Seconds(1), Seconds(60), Seconds(3600), 1'000'000};
   std::atomic<int> errors{0};
   OnThreads([&](int t) {
     for (int i = 0; i < kEach; ++i) {
@@ -108,7 +108,7 @@ TEST_F(ThrottleConcurrency, RefundsRacingFailuresTakeBackOnlyTheirOwnCount) {
   EXPECT_EQ(errors.load(), 0);
   EXPECT_EQ(State("ip:10.0.0.2").failures, 2 * kEach) << "only the real failures remain";
   EXPECT_EQ(State("ip:10.0.0.2").window_failures, 2 * kEach);
-  EXPECT_EQ(State("ip:10.0.0.2").locked_until, 0);
+  EXPECT_EQ(State("ip:10.0.0.2").locked_until, FromUnixSeconds(0));
 }
 
 }  // namespace

@@ -16,9 +16,9 @@ using throttle::ThrottlePolicy;
 using throttle::ThrottleState;
 
 TEST(ApplyFailure_Delays, FreeThenDoublingThenCapped) {
-  ThrottlePolicy p{5, 1, 60, 3600, 100};
+  ThrottlePolicy p{5, Seconds(1), Seconds(60), Seconds(3600), 100};
   ThrottleState s;
-  UnixSeconds now = 1'000'000;
+  UnixTime now = FromUnixSeconds(1'000'000);
   for (int i = 1; i <= 4; ++i) {
     s = ApplyFailure(s, p, now);
     EXPECT_LE(s.locked_until, now) << "failure " << i << " is free";
@@ -30,31 +30,31 @@ TEST(ApplyFailure_Delays, FreeThenDoublingThenCapped) {
   for (Step step : {Step{5, 1}, Step{6, 2}, Step{7, 4}, Step{8, 8}, Step{9, 16}, Step{10, 32},
                     Step{11, 60}, Step{12, 60}}) {
     s = ApplyFailure(s, p, now);
-    EXPECT_EQ(s.locked_until, now + step.delay) << "failure " << step.failure;
+    EXPECT_EQ(s.locked_until, now + Seconds(step.delay)) << "failure " << step.failure;
   }
 }
 
 TEST(ApplyFailure_Decay, QuietPeriodRestartsCount) {
-  ThrottlePolicy p{5, 1, 60, 600, 100};
+  ThrottlePolicy p{5, Seconds(1), Seconds(60), Seconds(600), 100};
   ThrottleState s;
-  UnixSeconds now = 1'000'000;
+  UnixTime now = FromUnixSeconds(1'000'000);
   for (int i = 0; i < 7; ++i) s = ApplyFailure(s, p, now);
   EXPECT_EQ(s.failures, 7);
-  s = ApplyFailure(s, p, now + 600);
+  s = ApplyFailure(s, p, now + Seconds(600));
   EXPECT_EQ(s.failures, 1);
-  EXPECT_EQ(s.locked_until, now + 4) << "old lock kept, no new delay";
+  EXPECT_EQ(s.locked_until, now + Seconds(4)) << "old lock kept, no new delay";
 }
 
 TEST(ApplyFailure_HourlyCap, LocksUntilWindowEnds) {
-  ThrottlePolicy p{1'000'000, 1, 60, 3600, 3};
+  ThrottlePolicy p{1'000'000, Seconds(1), Seconds(60), Seconds(3600), 3};
   ThrottleState s;
-  UnixSeconds now = 1'000'000;
+  UnixTime now = FromUnixSeconds(1'000'000);
   s = ApplyFailure(s, p, now);
-  s = ApplyFailure(s, p, now + 10);
-  EXPECT_LE(s.locked_until, now + 10);
-  s = ApplyFailure(s, p, now + 20);
-  EXPECT_EQ(s.locked_until, now + 3600);
-  s = ApplyFailure(s, p, now + 3600);
+  s = ApplyFailure(s, p, now + Seconds(10));
+  EXPECT_LE(s.locked_until, now + Seconds(10));
+  s = ApplyFailure(s, p, now + Seconds(20));
+  EXPECT_EQ(s.locked_until, now + Seconds(3600));
+  s = ApplyFailure(s, p, now + Seconds(3600));
   EXPECT_EQ(s.window_failures, 1) << "a new window starts";
 }
 
@@ -71,7 +71,7 @@ TEST_F(ThrottleFlowTest, Login_FiveFailuresThen429WithRetryAfter_SuccessResets) 
   ASSERT_FALSE(locked) << "even the right password waits: no oracle while locked";
   EXPECT_EQ(locked.error().code, Errc::kRateLimited);
   EXPECT_EQ(locked.error().retry_after, 1);
-  clock_.Advance(1);
+  clock_.Advance(Seconds(1));
   ASSERT_TRUE(auth_.Login({"ALICE", "correct horse"}, nullptr, client_));
   auto state = db_.throttles().GetThrottle(flows::AccountThrottleKey("alice"));
   ASSERT_TRUE(state);
@@ -117,7 +117,7 @@ TEST_F(ThrottleFlowTest, Login_SuccessIsNotCountedAgainstTheIp) {
   ASSERT_TRUE(state);
   ASSERT_TRUE(state->has_value());
   EXPECT_EQ((*state)->failures, 0);
-  EXPECT_EQ((*state)->locked_until, 0);
+  EXPECT_EQ((*state)->locked_until, FromUnixSeconds(0));
 }
 
 TEST_F(ThrottleFlowTest, Events_RecordedWithoutSecrets) {

@@ -6,12 +6,13 @@ namespace latchkey {
 namespace {
 
 TEST(FormatRfc3339_KnownInstants, UtcWithZ) {
-  EXPECT_EQ(FormatRfc3339(0), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(FormatRfc3339(1700000000), "2023-11-14T22:13:20Z");
+  EXPECT_EQ(FormatRfc3339(FromUnixSeconds(0)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(FromUnixSeconds(1700000000)), "2023-11-14T22:13:20Z");
 }
 
 TEST(ParseRfc3339, ReadsWhatFormatWrites) {
-  for (UnixSeconds t : {UnixSeconds{0}, UnixSeconds{1'764'445'800}, UnixSeconds{4'102'444'799}}) {
+  for (UnixTime t :
+       {FromUnixSeconds(0), FromUnixSeconds(1'764'445'800), FromUnixSeconds(4'102'444'799)}) {
     EXPECT_EQ(ParseRfc3339(FormatRfc3339(t)), t);
   }
 }

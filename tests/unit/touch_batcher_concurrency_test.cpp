@@ -37,7 +37,7 @@ class FlakyStore : public SessionStore {
     }
     return real_.TouchSessions(touches);
   }
-  Result<void> TouchSession(const session::TokenHash& h, UnixSeconds now) override {
+  Result<void> TouchSession(const session::TokenHash& h, UnixTime now) override {
     return real_.TouchSession(h, now);
   }
   Result<void> InsertSession(const SessionRecord& s, const session::TokenHash* replaced) override {
@@ -50,10 +50,10 @@ class FlakyStore : public SessionStore {
   Result<bool> DeleteSessionByTokenHash(const session::TokenHash& h) override {
     return real_.DeleteSessionByTokenHash(h);
   }
-  Result<long> DeleteExpiredSessions(UnixSeconds now) override {
+  Result<long> DeleteExpiredSessions(UnixTime now) override {
     return real_.DeleteExpiredSessions(now);
   }
-  Result<std::vector<SessionRecord>> ListSessions(identity::UserId u, UnixSeconds now) override {
+  Result<std::vector<SessionRecord>> ListSessions(identity::UserId u, UnixTime now) override {
     return real_.ListSessions(u, now);
   }
   Result<bool> DeleteUserSession(identity::UserId u, const session::SessionId& id) override {
@@ -63,7 +63,7 @@ class FlakyStore : public SessionStore {
     return real_.FindSessionById(id);
   }
   Result<long> DeleteOtherSessions(identity::UserId u, const session::TokenHash& keep,
-                                   UnixSeconds now) override {
+                                   UnixTime now) override {
     return real_.DeleteOtherSessions(u, keep, now);
   }
 
@@ -74,7 +74,7 @@ class FlakyStore : public SessionStore {
 class TouchBatcherConcurrency : public ::testing::Test {
  protected:
   void SetUp() override {
-    identity::NewUser user{"alice", "Alice", "$argon2id$x", 1000};
+    identity::NewUser user{"alice", "Alice", "$argon2id$x", FromUnixSeconds(1000)};
     auto created = db_.users().CreateUserWithSession(user, Session(Token(0)));
     ASSERT_TRUE(created);
     user_id_ = created->id;
@@ -90,23 +90,23 @@ class TouchBatcherConcurrency : public ::testing::Test {
     s.id = session::SessionId("id-" + token_hash);
     s.user_id = user_id_;
     s.token_hash = session::TokenHash(token_hash);
-    s.created_at = s.last_seen_at = 1000;
-    s.expires_at = 1000 + 86400 * 365;
-    s.idle_timeout = 86400 * 365;
+    s.created_at = s.last_seen_at = FromUnixSeconds(1000);
+    s.expires_at = FromUnixSeconds(1000 + 86400 * 365);
+    s.idle_timeout = Seconds(86400 * 365);
     return s;
   }
 
-  UnixSeconds LastSeen(const std::string& token_hash) {
+  UnixTime LastSeen(const std::string& token_hash) {
     auto found = db_.sessions().FindSessionByTokenHash(session::TokenHash(token_hash));
     EXPECT_TRUE(found && *found) << token_hash;
-    return found && *found ? (*found)->session.last_seen_at : -1;
+    return found && *found ? (*found)->session.last_seen_at : FromUnixSeconds(-1);
   }
 
   // kRecorders threads record uses of every session, in an order that differs per thread (so
   // the latest use of a session is recorded by any of them), while another thread flushes.
   // Returns the latest use recorded per session.
-  std::vector<UnixSeconds> Hammer(TouchBatcher& batcher) {
-    std::vector<std::atomic<UnixSeconds>> latest(kSessions);
+  std::vector<UnixTime> Hammer(TouchBatcher& batcher) {
+    std::vector<std::atomic<UnixTime>> latest(kSessions);
     std::atomic<bool> recording{true};
     std::latch start(kRecorders + 1);
     std::vector<std::thread> threads;
@@ -115,9 +115,9 @@ class TouchBatcherConcurrency : public ::testing::Test {
         start.arrive_and_wait();
         for (int i = 0; i < kTouchesPerRecorder; ++i) {
           int s = (i * 5 + t * 7) % kSessions;
-          UnixSeconds at = 2000 + i * kRecorders + t;
+          UnixTime at = FromUnixSeconds(2000 + i * kRecorders + t);
           batcher.Record(session::TokenHash(Token(s)), at);
-          UnixSeconds seen = latest[s].load();
+          UnixTime seen = latest[s].load();
           while (seen < at && !latest[s].compare_exchange_weak(seen, at)) {
           }
           if (i % 50 == 0) std::this_thread::yield();
@@ -135,7 +135,7 @@ class TouchBatcherConcurrency : public ::testing::Test {
     for (auto& th : threads) th.join();
     recording = false;
     flusher.join();
-    std::vector<UnixSeconds> out;
+    std::vector<UnixTime> out;
     for (auto& l : latest) out.push_back(l.load());
     return out;
   }
@@ -146,7 +146,7 @@ class TouchBatcherConcurrency : public ::testing::Test {
 };
 
 TEST_F(TouchBatcherConcurrency, RecordsFromManyThreadsEndAsEachSessionsLatestUse) {
-  std::vector<UnixSeconds> latest;
+  std::vector<UnixTime> latest;
   {
     TouchBatcher batcher(db_.sessions(), milliseconds(2));  // its loop flushes too
     latest = Hammer(batcher);
@@ -154,14 +154,14 @@ TEST_F(TouchBatcherConcurrency, RecordsFromManyThreadsEndAsEachSessionsLatestUse
     EXPECT_EQ(batcher.pending(), 0u);
   }
   for (int s = 0; s < kSessions; ++s) {
-    ASSERT_GT(latest[s], 2000) << "every session was used";
+    ASSERT_GT(latest[s], FromUnixSeconds(2000)) << "every session was used";
     EXPECT_EQ(LastSeen(Token(s)), latest[s]) << Token(s);
   }
 }
 
 TEST_F(TouchBatcherConcurrency, FailedBatchesRacingNewRecordsLoseNothing) {
   FlakyStore flaky(db_.sessions());
-  std::vector<UnixSeconds> latest;
+  std::vector<UnixTime> latest;
   {
     TouchBatcher batcher(flaky, milliseconds(2));
     latest = Hammer(batcher);

@@ -43,7 +43,7 @@ TEST_F(TransferTest, ExportThenImportKeepsUsersAndHashes) {
   ASSERT_TRUE(bob && *bob);
   EXPECT_EQ((*bob)->password_hash, kBcrypt);
   EXPECT_EQ((*bob)->user.username, "Bob");
-  EXPECT_EQ((*bob)->created_at, 1795981800);  // 2026-11-29T19:50:00Z
+  EXPECT_EQ((*bob)->created_at, FromUnixSeconds(1795981800));  // 2026-11-29T19:50:00Z
 
   std::istringstream again(out.str());
   summary = ImportUsers(to_, again);
@@ -65,10 +65,10 @@ TEST_F(TransferTest, DisabledUserStaysDisabled) {
   EXPECT_EQ(ImportUsers(to_, in).imported, 2);
   auto carol = to_.users().FindUserByUsername("carol");
   ASSERT_TRUE(carol && *carol);
-  EXPECT_EQ((*carol)->disabled_at, 1796018400);  // 2026-11-30T06:00:00Z
+  EXPECT_EQ((*carol)->disabled_at, FromUnixSeconds(1796018400));  // 2026-11-30T06:00:00Z
   auto dave = to_.users().FindUserByUsername("dave");
   ASSERT_TRUE(dave && *dave);
-  EXPECT_EQ((*dave)->disabled_at, 0);
+  EXPECT_EQ((*dave)->disabled_at, FromUnixSeconds(0));
 
   std::istringstream bad(Line("erin").substr(0, Line("erin").size() - 1) +
                          R"(,"disabled_at":"yesterday"})");

@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/tagged.h"
 #include "store/postgres/conninfo.h"
 
@@ -43,11 +44,13 @@ std::string LibpqMessageLine(const char* message);
 // NUL-terminated strings and the caller's string_view may not be.
 class Param {
  public:
-  Param(std::string_view text) : value_(std::string(text)) {}   // NOLINT: implicit by design
-  Param(const std::string& text) : value_(text) {}              // NOLINT: implicit by design
-  Param(const char* text) : value_(std::string(text)) {}        // NOLINT: implicit by design
-  Param(std::int64_t value) : value_(std::to_string(value)) {}  // NOLINT: implicit by design
-  Param(int value) : value_(std::to_string(value)) {}           // NOLINT: implicit by design
+  Param(std::string_view text) : value_(std::string(text)) {}        // NOLINT: implicit by design
+  Param(const std::string& text) : value_(text) {}                   // NOLINT: implicit by design
+  Param(const char* text) : value_(std::string(text)) {}             // NOLINT: implicit by design
+  Param(std::int64_t value) : value_(std::to_string(value)) {}       // NOLINT: implicit by design
+  Param(int value) : value_(std::to_string(value)) {}                // NOLINT: implicit by design
+  Param(UnixTime t) : Param(ToUnixSeconds(t)) {}                     // NOLINT: implicit by design
+  Param(Seconds s) : Param(static_cast<std::int64_t>(s.count())) {}  // NOLINT: implicit
   // Ids and hashes with a meaning (base/tagged.h) bind as their value.
   template <class T, class Tag>
   Param(const Tagged<T, Tag>& v) : Param(v.value()) {}  // NOLINT: implicit by design

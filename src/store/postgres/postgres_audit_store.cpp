@@ -17,7 +17,7 @@ constexpr const char* kDeleteEventsBefore = "DELETE FROM auth_events WHERE at < 
 audit::AuthEvent ReadEvent(const QueryResult& r, int row) {
   audit::AuthEvent e;
   e.id = r.Int(row, 0);
-  e.at = r.Int(row, 1);
+  e.at = FromUnixSeconds(r.Int(row, 1));
   e.type = r.Text(row, 2);
   if (!r.IsNull(row, 3)) e.user_id = identity::UserId(r.Int(row, 3));
   e.username = r.Text(row, 4);
@@ -47,7 +47,7 @@ Result<std::vector<audit::AuthEvent>> PostgresAuditStore::ListUserEvents(identit
   });
 }
 
-Result<long> PostgresAuditStore::DeleteEventsBefore(UnixSeconds cutoff) {
+Result<long> PostgresAuditStore::DeleteEventsBefore(UnixTime cutoff) {
   return WithConnection(pool_, [&](Connection& conn) {
     return Run(conn, kDeleteEventsBefore, "event sweep", {cutoff});
   });

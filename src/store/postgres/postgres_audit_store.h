@@ -17,7 +17,7 @@ class PostgresAuditStore final : public audit::EventStore {
   // A negative `limit` lists every event (LIMIT NULL), as SQLite does.
   Result<std::vector<audit::AuthEvent>> ListUserEvents(identity::UserId user_id,
                                                        int limit) override;
-  Result<long> DeleteEventsBefore(UnixSeconds cutoff) override;
+  Result<long> DeleteEventsBefore(UnixTime cutoff) override;
 
  private:
   Pool& pool_;

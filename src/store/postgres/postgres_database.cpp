@@ -62,7 +62,7 @@ Result<void> PostgresDatabase::Ping() {
   });
 }
 
-Result<long> PostgresDatabase::CountLiveSessions(UnixSeconds now) {
+Result<long> PostgresDatabase::CountLiveSessions(UnixTime now) {
   return WithConnection(pool_, [&](Connection& conn) -> Result<long> {
     auto r = Exec(conn, kCountLiveSessions, "count sessions", {now});
     if (!r) return r.error();
@@ -92,7 +92,7 @@ Result<bool> PostgresDatabase::ImportUser(const identity::UserRecord& user) {
   return WithConnection(pool_, [&](Connection& conn) -> Result<bool> {
     auto inserted = Run(conn, kImportUser, "import user",
                         {user.user.username, user.user.name, user.password_hash, user.created_at,
-                         user.disabled_at > 0 ? Param(user.disabled_at) : Param::Null()});
+                         user.disabled_at != UnixTime{} ? Param(user.disabled_at) : Param::Null()});
     if (!inserted) return inserted.error();
     return *inserted > 0;
   });

@@ -50,7 +50,7 @@ class PostgresDatabase final : public Database {
   // hold one open), so users added or removed meanwhile may or may not be seen.
   Result<void> ForEachUser(const std::function<void(const identity::UserRecord&)>& sink) override;
   Result<bool> ImportUser(const identity::UserRecord& user) override;
-  Result<long> CountLiveSessions(UnixSeconds now) override;
+  Result<long> CountLiveSessions(UnixTime now) override;
   PoolUsage pool_usage() override;
   // Starts the feed thread (its own connection); returns true. Throws std::logic_error when
   // called twice (at most one sink).

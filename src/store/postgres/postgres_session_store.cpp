@@ -43,12 +43,12 @@ session::SessionRecord ReadSession(const QueryResult& r, int row) {
   s.id = session::SessionId(r.Text(row, 0));
   s.user_id = identity::UserId(r.Int(row, 1));
   s.token_hash = session::TokenHash(r.Text(row, 2));
-  s.created_at = r.Int(row, 3);
-  s.last_seen_at = r.Int(row, 4);
-  s.expires_at = r.Int(row, 5);
+  s.created_at = FromUnixSeconds(r.Int(row, 3));
+  s.last_seen_at = FromUnixSeconds(r.Int(row, 4));
+  s.expires_at = FromUnixSeconds(r.Int(row, 5));
   s.user_agent = r.Text(row, 6);
   s.ip = r.Text(row, 7);
-  s.idle_timeout = r.Int(row, 8);
+  s.idle_timeout = Seconds(r.Int(row, 8));
   s.persistent = r.Bool(row, 9);
   return s;
 }
@@ -130,14 +130,14 @@ Result<bool> PostgresSessionStore::DeleteSessionByTokenHash(const session::Token
                          });
 }
 
-Result<long> PostgresSessionStore::DeleteExpiredSessions(UnixSeconds now) {
+Result<long> PostgresSessionStore::DeleteExpiredSessions(UnixTime now) {
   return WithConnection(pool_, [&](Connection& conn) {
     return Run(conn, kDeleteExpiredSessions, "sweep sessions", {now});
   });
 }
 
 Result<void> PostgresSessionStore::TouchSession(const session::TokenHash& token_hash,
-                                                UnixSeconds now) {
+                                                UnixTime now) {
   return WithConnection(pool_, [&](Connection& conn) -> Result<void> {
     if (auto r = Run(conn, kTouchSession, "touch session", {token_hash, now}); !r) {
       return r.error();
@@ -160,7 +160,7 @@ Result<void> PostgresSessionStore::TouchSessions(const std::vector<Touch>& touch
 }
 
 Result<std::vector<session::SessionRecord>> PostgresSessionStore::ListSessions(
-    identity::UserId user_id, UnixSeconds now) {
+    identity::UserId user_id, UnixTime now) {
   return WithConnection(pool_, [&](Connection& conn) {
     return ReadAll(conn, kSelectUserSessions, "list sessions", ReadSession, {user_id, now});
   });
@@ -175,7 +175,7 @@ Result<bool> PostgresSessionStore::DeleteUserSession(identity::UserId user_id,
 
 Result<long> PostgresSessionStore::DeleteOtherSessions(identity::UserId user_id,
                                                        const session::TokenHash& keep_token_hash,
-                                                       UnixSeconds now) {
+                                                       UnixTime now) {
   return WithConnection(pool_, [&](Connection& conn) {
     return InTransaction(conn, "revoke others", [&]() -> Result<long> {
       // Ended sessions first, uncounted: "revoked" counts sessions that were still live.

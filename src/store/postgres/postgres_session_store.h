@@ -22,15 +22,15 @@ class PostgresSessionStore final : public session::SessionStore {
   Result<std::optional<session::SessionRecord>> FindSessionById(
       const session::SessionId& id) override;
   Result<bool> DeleteSessionByTokenHash(const session::TokenHash& token_hash) override;
-  Result<long> DeleteExpiredSessions(UnixSeconds now) override;
-  Result<void> TouchSession(const session::TokenHash& token_hash, UnixSeconds now) override;
+  Result<long> DeleteExpiredSessions(UnixTime now) override;
+  Result<void> TouchSession(const session::TokenHash& token_hash, UnixTime now) override;
   Result<void> TouchSessions(const std::vector<Touch>& touches) override;
   Result<std::vector<session::SessionRecord>> ListSessions(identity::UserId user_id,
-                                                           UnixSeconds now) override;
+                                                           UnixTime now) override;
   Result<bool> DeleteUserSession(identity::UserId user_id, const session::SessionId& id) override;
   Result<long> DeleteOtherSessions(identity::UserId user_id,
                                    const session::TokenHash& keep_token_hash,
-                                   UnixSeconds now) override;
+                                   UnixTime now) override;
 
  private:
   Pool& pool_;

@@ -24,8 +24,9 @@ constexpr const char* kDeleteThrottlesBefore =
     "DELETE FROM throttles WHERE last_failure_at < $1 AND locked_until < $1";
 
 throttle::ThrottleState ReadThrottle(const QueryResult& r, int row) {
-  return throttle::ThrottleState{r.Int(row, 0), r.Int(row, 1), r.Int(row, 2), r.Int(row, 3),
-                                 r.Int(row, 4)};
+  return throttle::ThrottleState{r.Int(row, 0), FromUnixSeconds(r.Int(row, 1)),
+                                 FromUnixSeconds(r.Int(row, 2)), r.Int(row, 3),
+                                 FromUnixSeconds(r.Int(row, 4))};
 }
 
 }  // namespace
@@ -63,7 +64,7 @@ Result<void> PostgresThrottleStore::DeleteThrottle(std::string_view key) {
   });
 }
 
-Result<long> PostgresThrottleStore::DeleteThrottlesBefore(UnixSeconds cutoff) {
+Result<long> PostgresThrottleStore::DeleteThrottlesBefore(UnixTime cutoff) {
   return WithConnection(pool_, [&](Connection& conn) {
     return Run(conn, kDeleteThrottlesBefore, "throttle sweep", {cutoff});
   });

@@ -56,8 +56,8 @@ identity::UserRecord ReadUserRow(const QueryResult& r, int row) {
   identity::UserRecord rec;
   rec.user = {identity::UserId(r.Int(row, 0)), r.Text(row, 1), r.Text(row, 2)};
   rec.password_hash = r.Text(row, 3);
-  rec.created_at = r.Int(row, 4);
-  rec.disabled_at = r.IsNull(row, 5) ? 0 : r.Int(row, 5);
+  rec.created_at = FromUnixSeconds(r.Int(row, 4));
+  rec.disabled_at = r.IsNull(row, 5) ? UnixTime{} : FromUnixSeconds(r.Int(row, 5));
   return rec;
 }
 
@@ -139,11 +139,11 @@ Result<bool> PostgresUserStore::ResetPassword(identity::UserId id, std::string_v
   });
 }
 
-Result<bool> PostgresUserStore::SetDisabled(identity::UserId id, UnixSeconds at) {
+Result<bool> PostgresUserStore::SetDisabled(identity::UserId id, UnixTime at) {
   return WithConnection(pool_, [&](Connection& conn) {
     return InTransaction(conn, "disable", [&]() -> Result<bool> {
-      auto updated =
-          Run(conn, kSetDisabled, "disable user", {id, at > 0 ? Param(at) : Param::Null()});
+      auto updated = Run(conn, kSetDisabled, "disable user",
+                         {id, at != UnixTime{} ? Param(at) : Param::Null()});
       if (!updated) return updated.error();
       if (*updated == 0) return false;
       // Enabling deletes them too: a login that raced the disable may have inserted a session

@@ -26,7 +26,7 @@ class PostgresUserStore final : public UserStore {
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
                                const session::SessionRecord& replacement) override;
   Result<bool> ResetPassword(identity::UserId id, std::string_view password_hash) override;
-  Result<bool> SetDisabled(identity::UserId id, UnixSeconds at) override;
+  Result<bool> SetDisabled(identity::UserId id, UnixTime at) override;
 
  private:
   Pool& pool_;

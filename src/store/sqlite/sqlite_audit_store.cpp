@@ -16,7 +16,7 @@ constexpr const char* kDeleteEventsBefore = "DELETE FROM auth_events WHERE at < 
 audit::AuthEvent ReadEvent(const Query& row) {
   audit::AuthEvent e;
   e.id = row.Int(0);
-  e.at = row.Int(1);
+  e.at = FromUnixSeconds(row.Int(1));
   e.type = row.Text(2);
   if (!row.IsNull(3)) e.user_id = identity::UserId(row.Int(3));
   e.username = row.Text(4);
@@ -41,7 +41,7 @@ Result<std::vector<audit::AuthEvent>> SqliteAuditStore::ListUserEvents(identity:
   return ReadAll(*conn, kSelectUserEvents, "event list", ReadEvent, user_id, limit);
 }
 
-Result<long> SqliteAuditStore::DeleteEventsBefore(UnixSeconds cutoff) {
+Result<long> SqliteAuditStore::DeleteEventsBefore(UnixTime cutoff) {
   auto conn = pool_.Acquire();
   return Run(*conn, kDeleteEventsBefore, "event sweep", cutoff);
 }

@@ -16,7 +16,7 @@ class SqliteAuditStore final : public audit::EventStore {
   // A negative `limit` lists every event (SQLite reads LIMIT -1 as no limit).
   Result<std::vector<audit::AuthEvent>> ListUserEvents(identity::UserId user_id,
                                                        int limit) override;
-  Result<long> DeleteEventsBefore(UnixSeconds cutoff) override;
+  Result<long> DeleteEventsBefore(UnixTime cutoff) override;
 
  private:
   ConnectionPool& pool_;

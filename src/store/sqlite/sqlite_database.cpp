@@ -49,7 +49,7 @@ Result<void> SqliteDatabase::Ping() {
   return {};
 }
 
-Result<long> SqliteDatabase::CountLiveSessions(UnixSeconds now) {
+Result<long> SqliteDatabase::CountLiveSessions(UnixTime now) {
   auto conn = pool_.Acquire();
   auto count = ReadOne(
       *conn, kCountLiveSessions, "count sessions", [](const Query& row) { return row.Int(0); },
@@ -82,7 +82,7 @@ Result<bool> SqliteDatabase::ImportUser(const identity::UserRecord& rec) {
   auto inserted =
       Run(*conn, kImportUser, "user import", rec.user.username, rec.user.name, rec.password_hash,
           rec.created_at,
-          rec.disabled_at > 0 ? std::optional<UnixSeconds>(rec.disabled_at) : std::nullopt);
+          rec.disabled_at != UnixTime{} ? std::optional<UnixTime>(rec.disabled_at) : std::nullopt);
   if (!inserted) return inserted.error();
   return *inserted > 0;
 }

@@ -37,7 +37,7 @@ class SqliteDatabase final : public Database {
   Result<void> Ping() override;
   Result<void> ForEachUser(const std::function<void(const identity::UserRecord&)>& sink) override;
   Result<bool> ImportUser(const identity::UserRecord& user) override;
-  Result<long> CountLiveSessions(UnixSeconds now) override;
+  Result<long> CountLiveSessions(UnixTime now) override;
   PoolUsage pool_usage() override;
   // Polls session_changes every kFeedInterval (sqlite/change_poller.h).
   bool WatchSessionChanges(SessionChangeSink& sink) override;

@@ -41,12 +41,12 @@ session::SessionRecord ReadSession(const Query& row) {
   s.id = session::SessionId(row.Text(0));
   s.user_id = identity::UserId(row.Int(1));
   s.token_hash = session::TokenHash(row.Text(2));
-  s.created_at = row.Int(3);
-  s.last_seen_at = row.Int(4);
-  s.expires_at = row.Int(5);
+  s.created_at = FromUnixSeconds(row.Int(3));
+  s.last_seen_at = FromUnixSeconds(row.Int(4));
+  s.expires_at = FromUnixSeconds(row.Int(5));
   s.user_agent = row.Text(6);
   s.ip = row.Text(7);
-  s.idle_timeout = row.Int(8);
+  s.idle_timeout = Seconds(row.Int(8));
   s.persistent = row.Int(9) != 0;
   return s;
 }
@@ -102,13 +102,12 @@ Result<bool> SqliteSessionStore::DeleteSessionByTokenHash(const session::TokenHa
   return *deleted > 0;
 }
 
-Result<long> SqliteSessionStore::DeleteExpiredSessions(UnixSeconds now) {
+Result<long> SqliteSessionStore::DeleteExpiredSessions(UnixTime now) {
   auto conn = pool_.Acquire();
   return Run(*conn, kDeleteExpiredSessions, "sweep sessions", now);
 }
 
-Result<void> SqliteSessionStore::TouchSession(const session::TokenHash& token_hash,
-                                              UnixSeconds now) {
+Result<void> SqliteSessionStore::TouchSession(const session::TokenHash& token_hash, UnixTime now) {
   auto conn = pool_.Acquire();
   if (auto r = Run(*conn, kTouchSession, "touch session", token_hash, now); !r) return r.error();
   return {};
@@ -127,7 +126,7 @@ Result<void> SqliteSessionStore::TouchSessions(const std::vector<Touch>& touches
 }
 
 Result<std::vector<session::SessionRecord>> SqliteSessionStore::ListSessions(
-    identity::UserId user_id, UnixSeconds now) {
+    identity::UserId user_id, UnixTime now) {
   auto conn = pool_.Acquire();
   return ReadAll(*conn, kSelectUserSessions, "list sessions", ReadSession, user_id, now);
 }
@@ -142,7 +141,7 @@ Result<bool> SqliteSessionStore::DeleteUserSession(identity::UserId user_id,
 
 Result<long> SqliteSessionStore::DeleteOtherSessions(identity::UserId user_id,
                                                      const session::TokenHash& keep_token_hash,
-                                                     UnixSeconds now) {
+                                                     UnixTime now) {
   auto conn = pool_.Acquire();
   return InTransaction(*conn, "revoke others", [&]() -> Result<long> {
     // Ended sessions first, uncounted: "revoked" counts sessions that were still live.

@@ -19,7 +19,9 @@ constexpr const char* kDeleteThrottlesBefore =
     "DELETE FROM throttles WHERE last_failure_at < ?1 AND locked_until < ?1";
 
 throttle::ThrottleState ReadThrottle(const Query& row) {
-  return throttle::ThrottleState{row.Int(0), row.Int(1), row.Int(2), row.Int(3), row.Int(4)};
+  return throttle::ThrottleState{row.Int(0), FromUnixSeconds(row.Int(1)),
+                                 FromUnixSeconds(row.Int(2)), row.Int(3),
+                                 FromUnixSeconds(row.Int(4))};
 }
 
 }  // namespace
@@ -53,7 +55,7 @@ Result<void> SqliteThrottleStore::DeleteThrottle(std::string_view key) {
   return {};
 }
 
-Result<long> SqliteThrottleStore::DeleteThrottlesBefore(UnixSeconds cutoff) {
+Result<long> SqliteThrottleStore::DeleteThrottlesBefore(UnixTime cutoff) {
   auto conn = pool_.Acquire();
   return Run(*conn, kDeleteThrottlesBefore, "throttle sweep", cutoff);
 }

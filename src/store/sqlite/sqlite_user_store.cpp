@@ -50,8 +50,8 @@ identity::UserRecord ReadUserRow(const Query& row) {
   identity::UserRecord rec;
   rec.user = {identity::UserId(row.Int(0)), row.Text(1), row.Text(2)};
   rec.password_hash = row.Text(3);
-  rec.created_at = row.Int(4);
-  rec.disabled_at = row.IntOrZero(5);
+  rec.created_at = FromUnixSeconds(row.Int(4));
+  rec.disabled_at = FromUnixSeconds(row.IntOrZero(5));
   return rec;
 }
 
@@ -110,11 +110,11 @@ Result<bool> SqliteUserStore::ResetPassword(identity::UserId id, std::string_vie
                        [&] { return SetPasswordEndingSessions(*conn, id, password_hash); });
 }
 
-Result<bool> SqliteUserStore::SetDisabled(identity::UserId id, UnixSeconds at) {
+Result<bool> SqliteUserStore::SetDisabled(identity::UserId id, UnixTime at) {
   auto conn = pool_.Acquire();
   return InTransaction(*conn, "disable", [&]() -> Result<bool> {
     auto updated = Run(*conn, kSetDisabled, "disable user", id,
-                       at > 0 ? std::optional<UnixSeconds>(at) : std::nullopt);
+                       at != UnixTime{} ? std::optional<UnixTime>(at) : std::nullopt);
     if (!updated) return updated.error();
     if (*updated == 0) return false;
     // Enabling deletes them too: a login that raced the disable may have inserted a session

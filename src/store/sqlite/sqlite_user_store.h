@@ -29,7 +29,7 @@ class SqliteUserStore final : public UserStore {
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
                                const session::SessionRecord& replacement) override;
   Result<bool> ResetPassword(identity::UserId id, std::string_view password_hash) override;
-  Result<bool> SetDisabled(identity::UserId id, UnixSeconds at) override;
+  Result<bool> SetDisabled(identity::UserId id, UnixTime at) override;
 
  private:
   ConnectionPool& pool_;
