@@ -55,6 +55,30 @@ void AddTransportFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
       ->delimiter(',');
 }
 
+// The reverse proxy and forward auth (http/proxy/, docs/INTEGRATION.md).
+void AddProxyFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
+  Flag(cmd, "--upstream", c.upstreams,
+       "PREFIX=http://host:port: requests under PREFIX go to that upstream once Latchkey "
+       "let them through; repeatable, longest prefix wins")
+      ->delimiter(',');
+  Flag(cmd, "--public-path", c.public_paths,
+       "A path under an upstream that needs no session (state-changing methods still need "
+       "the CSRF token); repeatable")
+      ->delimiter(',');
+  Flag(cmd, "--public-url", c.public_url,
+       "The origin users reach (https://app.example.com; default from --listen and TLS)");
+  Flag(cmd, "--max-upstream-body", c.max_upstream_body,
+       "Largest request body streamed to an upstream, in bytes (then 413)")
+      ->capture_default_str();
+  Flag(cmd, "--upstream-connect-timeout", c.upstream_connect_timeout,
+       "How long connecting to an upstream may take (then 504)")
+      ->capture_default_str();
+  Flag(cmd, "--upstream-timeout", c.upstream_timeout,
+       "How long an upstream may take to send its response headers, and then each part of "
+       "its body (then 504, or the connection is cut)")
+      ->capture_default_str();
+}
+
 // The TOML file of every command that has settings (app/config_layers.h): its keys are the
 // command's flags without dashes; flags, then LATCHKEY_* variables, win over it.
 void AddConfigFlag(CLI::App& cmd, latchkey::app::ServeConfig& c) {
@@ -135,6 +159,7 @@ void AddServeFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
        "host:port of the Prometheus GET /metrics listener (port 0: any free port; off: none)")
       ->capture_default_str();
   AddTransportFlags(cmd, c);
+  AddProxyFlags(cmd, c);
 }
 
 }  // namespace

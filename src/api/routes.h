@@ -8,6 +8,7 @@
 #include "api/health_api.h"
 #include "api/pipeline.h"
 #include "api/sessions_api.h"
+#include "api/verify_api.h"
 
 namespace latchkey::api {
 
@@ -16,6 +17,7 @@ struct Apis {
   AccountApi& account;
   SessionsApi& sessions;
   HealthApi& health;
+  VerifyApi& verify;
 };
 
 // The endpoints of the main listener, for api::Pipeline (which routes in this order).

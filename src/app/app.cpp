@@ -202,6 +202,11 @@ void Serve(const Settings& settings) {
   options.trusted_proxies = settings.trusted_proxies;
   options.max_connections = settings.max_connections;
   options.shutdown_grace = std::chrono::seconds(settings.shutdown_grace_seconds);
+  options.upstreams = settings.upstreams;
+  options.max_upstream_body = settings.max_upstream_body;
+  options.upstream_connect_timeout =
+      std::chrono::seconds(settings.upstream_connect_timeout_seconds);
+  options.upstream_timeout = std::chrono::seconds(settings.upstream_timeout_seconds);
 
   // Prometheus metrics on their own listener (metrics/registry.h); routes by pattern.
   std::vector<std::string> route_labels;

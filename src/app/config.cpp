@@ -82,6 +82,48 @@ void ResolveTransport(const ServeConfig& c, Settings& s) {
   }
 }
 
+// The reverse proxy (issue 17): upstreams, public paths, the public URL, limits and timeouts.
+void ResolveProxy(const ServeConfig& c, Settings& s) {
+  std::vector<http::proxy::Upstream> upstreams;
+  for (const std::string& value : c.upstreams) {
+    if (value.empty()) continue;
+    auto up = http::proxy::ParseUpstream(value);
+    if (!up) throw std::invalid_argument(up.error().message);
+    upstreams.push_back(std::move(*up));
+  }
+  std::vector<std::string> public_paths;
+  for (const std::string& value : c.public_paths) {
+    if (value.empty()) continue;
+    auto path = http::proxy::ParsePublicPath(value);
+    if (!path) throw std::invalid_argument(path.error().message);
+    public_paths.push_back(std::move(*path));
+  }
+  auto table = http::proxy::UpstreamTable::Make(std::move(upstreams), std::move(public_paths));
+  if (!table) throw std::invalid_argument(table.error().message);
+  s.upstreams = std::move(*table);
+  if (c.public_url.empty()) {
+    bool v6 = s.host.find(':') != std::string::npos;
+    std::string host = v6 ? "[" + s.host + "]" : s.host;
+    s.public_url =
+        (s.tls_cert_file.empty() ? "http://" : "https://") + host + ":" + std::to_string(s.port);
+  } else {
+    auto normal = http::NormalizeOrigin(c.public_url);
+    if (!normal) {
+      throw std::invalid_argument(
+          "--public-url must be scheme://host[:port] (http or https, no path), got '" +
+          c.public_url + "'");
+    }
+    s.public_url = *normal;
+  }
+  if (c.max_upstream_body < 0 || c.max_upstream_body > (1LL << 40)) {
+    throw std::invalid_argument("--max-upstream-body must be 0-1099511627776 bytes");
+  }
+  s.max_upstream_body = static_cast<std::size_t>(c.max_upstream_body);
+  s.upstream_connect_timeout_seconds =
+      DurationFlag("--upstream-connect-timeout", c.upstream_connect_timeout, 1);
+  s.upstream_timeout_seconds = DurationFlag("--upstream-timeout", c.upstream_timeout, 1);
+}
+
 }  // namespace
 
 Settings Resolve(const ServeConfig& c) {
@@ -133,6 +175,7 @@ Settings Resolve(const ServeConfig& c) {
   }
   s.session_cache_entries = static_cast<std::size_t>(c.session_cache_size);
   ResolveTransport(c, s);
+  ResolveProxy(c, s);
   if (c.log_format != "text" && c.log_format != "json") {
     throw std::invalid_argument("--log-format must be text or json, got '" + c.log_format + "'");
   }

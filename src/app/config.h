@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crypto/password_hasher.h"
+#include "http/proxy/upstreams.h"
 #include "http/trusted_proxies.h"
 
 namespace latchkey::app {
@@ -40,6 +41,13 @@ struct ServeConfig {
   std::string redirect_http;                 // host:port of a plain-HTTP 308-to-HTTPS listener
   std::vector<std::string> allowed_origins;  // other origins allowed to call the API
   std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For/-Proto are believed
+  // The reverse proxy and forward auth (http/proxy/, docs/INTEGRATION.md).
+  std::vector<std::string> upstreams;              // PREFIX=http://host:port
+  std::vector<std::string> public_paths;           // under an upstream: no session needed
+  std::string public_url;                          // the origin users reach; default from --listen
+  long long max_upstream_body = 10 * 1024 * 1024;  // bytes of a request body sent upstream
+  std::string upstream_connect_timeout = "5s";
+  std::string upstream_timeout = "30s";  // until the upstream's response headers
 };
 
 // The validated, typed form of ServeConfig.
@@ -74,6 +82,11 @@ struct Settings {
   http::TrustedProxies trusted_proxies;      // empty: X-Forwarded-* never believed
   std::string metrics_host;                  // empty: no metrics listener (--metrics-listen off)
   unsigned short metrics_port = 0;           // 0: a free port (logged at startup)
+  http::proxy::UpstreamTable upstreams;      // empty: no reverse proxy
+  std::string public_url;                    // scheme://host[:port], normalised
+  std::size_t max_upstream_body = 0;         // bytes (413 beyond)
+  long long upstream_connect_timeout_seconds = 5;
+  long long upstream_timeout_seconds = 30;  // response headers; then per read of the body
 };
 
 // Checks and converts; throws std::invalid_argument naming the flag on bad input.

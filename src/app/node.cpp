@@ -54,8 +54,9 @@ Node::Node(const Settings& settings, const Clock& clock, store::Database& db,
       cookie_policy{settings.cookie_max_age_seconds},
       cookies(tokens, cookie_policy),
       origin_policy(settings.allowed_origins),
-      pipeline({origin_policy, csrf, cookies, resolver, page_api},
-               api::Endpoints({auth_api, account_api, sessions_api, health_api})) {
+      upstreams(settings.upstreams),
+      pipeline({origin_policy, csrf, cookies, resolver, page_api, &upstreams},
+               api::Endpoints({auth_api, account_api, sessions_api, health_api, verify_api})) {
   if (options.batch_touches) {
     touches.emplace(db.sessions(), std::chrono::seconds(1));
     store.SetTouchBatcher(&*touches);

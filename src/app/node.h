@@ -19,6 +19,7 @@
 #include "api/pipeline.h"
 #include "api/session_cookies.h"
 #include "api/sessions_api.h"
+#include "api/verify_api.h"
 #include "app/config.h"
 #include "audit/audit_log.h"
 #include "base/clock.h"
@@ -114,6 +115,10 @@ struct Node {
   // Cross-origin state-changing API calls are refused before the CSRF check (ASVS 4.0.3
   // 4.2.2, 14.5.3; http/origin_policy.h).
   http::OriginPolicy origin_policy;
+  // The reverse proxy's upstreams and public paths (--upstream, --public-path), also read by
+  // forward auth.
+  http::proxy::UpstreamTable upstreams;
+  api::VerifyApi verify_api{upstreams, origin_policy, csrf};
   api::Pipeline pipeline;
 };
 

@@ -117,6 +117,10 @@ void Registry::ObserveRequest(std::size_t slot, std::size_t method, int status,
   Bump(shard.sum_nanos[slot], nanos);
 }
 
+void Registry::AddRenderer(std::function<void(std::string&)> render) {
+  renderers_.push_back(std::move(render));
+}
+
 void Registry::AddGauge(std::string name, std::string help, std::function<double()> read,
                         std::string type) {
   gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(type), std::move(read)});
@@ -253,6 +257,7 @@ std::string Registry::Render() const {
     AppendNumber(out, g.read());
     out += '\n';
   }
+  for (const auto& render : renderers_) render(out);
   return out;
 }
 

@@ -14,7 +14,8 @@ import { browser, PASSWORD, startTestServer, uniq, withoutSession } from '../sup
 let srv;
 let throttled;
 before(async () => {
-  srv = await startTestServer();
+  // A trusted proxy (the test client) for forward auth's X-Forwarded-Method (403).
+  srv = await startTestServer({ args: ['--trusted-proxy', '127.0.0.1'] });
   throttled = await startTestServer({ throttle: true, args: ['--signup-rate-limit', '1'] });
 });
 after(async () => {
@@ -54,6 +55,8 @@ test('every documented operation answers as documented, successes and errors', a
 
   // Without a session.
   await call(a, 'GET', '/api/auth');
+  await call(a, 'GET', '/api/auth/verify');
+  await call(a, 'HEAD', '/api/auth/verify');
   await call(a, 'GET', '/api/auth/sessions');
   await call(a, 'GET', '/api/auth/events');
   await call(a, 'PATCH', '/api/auth/user', { json: { name: 'x' } });
@@ -74,6 +77,12 @@ test('every documented operation answers as documented, successes and errors', a
   // With a session.
   await call(a, 'GET', '/api/auth');
   await call(a, 'PATCH', '/api/auth/user', { json: { name: 'Renamed' } });
+  // Forward auth: a live session, and a state-changing original method without a CSRF token.
+  await call(a, 'GET', '/api/auth/verify');
+  await call(a, 'HEAD', '/api/auth/verify');
+  const forged = { csrf: null, headers: { 'X-Forwarded-Method': 'POST', 'X-Forwarded-Uri': '/app/x' } };
+  assert.equal((await call(a, 'GET', '/api/auth/verify', forged)).status, 403);
+  assert.equal((await call(a, 'HEAD', '/api/auth/verify', forged)).status, 403);
   await call(a, 'PATCH', '/api/auth/user', { json: { name: 'bad\u0007name' } });
   await call(a, 'GET', '/api/auth/events');
 

@@ -54,9 +54,19 @@ Peer MakePeer(std::string address, const TrustedProxies& proxies) {
 }
 
 Request Translate(BeastRequest&& in, const Peer& peer, bool tls, const TrustedProxies& proxies) {
+  Request r = TranslateHeader(in, peer, tls, proxies);
+  r.body = std::move(in.body());
+  return r;
+}
+
+Request TranslateHeader(const bhttp::request_header<>& in, const Peer& peer, bool tls,
+                        const TrustedProxies& proxies) {
   Request r;
   r.method = ToMethod(in.method());
   r.path = PathOf(in.target());
+  if (std::size_t q = in.target().find('?'); q != std::string_view::npos) {
+    r.query = in.target().substr(q);
+  }
   int hosts = 0;
   int origins = 0;
   for (const auto& field : in) {
@@ -94,6 +104,12 @@ Request Translate(BeastRequest&& in, const Peer& peer, bool tls, const TrustedPr
           AppendListValue(r.x_forwarded_proto, field.value());
         } else if (beast::iequals(field.name_string(), "x-request-id")) {
           r.request_id = field.value();
+        } else if (peer.trusted && (beast::iequals(field.name_string(), "x-forwarded-method") ||
+                                    beast::iequals(field.name_string(), "x-original-method"))) {
+          r.forwarded_method = field.value();
+        } else if (peer.trusted && (beast::iequals(field.name_string(), "x-forwarded-uri") ||
+                                    beast::iequals(field.name_string(), "x-original-uri"))) {
+          r.forwarded_uri = field.value();
         }
         break;
     }
@@ -101,7 +117,6 @@ Request Translate(BeastRequest&& in, const Peer& peer, bool tls, const TrustedPr
   if (hosts > 1) r.host.clear();
   if (origins > 1) r.origin = std::string();  // present but not an origin: refused
   if (!IsAcceptableRequestId(r.request_id)) r.request_id = NewRequestId();
-  r.body = std::move(in.body());
   if (peer.trusted) {
     TrustedProxies::Client client =
         proxies.Resolve(peer.address, r.x_forwarded_for, r.x_forwarded_proto);
