@@ -12,7 +12,13 @@
 //                        (session/csrf.h). Steps 3 and 4 run before routing, so an unknown
 //                        or wrong-method state-changing API call needs them too (the API's shape
 //                        cannot be probed cross-site; OWASP CSRF Prevention Cheat Sheet).
-//     5. route           404 / 405, or no route: the page and assets (api/page_api.h)
+//     5. route           404 / 405, or no route: the page and assets (api/page_api.h);
+//                        a path that normalises under an --upstream prefix (Latchkey's own
+//                        routes win) takes api/proxy_step.h instead of 5-7: origin and CSRF
+//                        for every method but GET/HEAD/OPTIONS, the session as in 6, 401 off
+//                        the public paths, then the transport streams it upstream
+//                        (http/transport/forward.h). Forwards() tells the transport before
+//                        the body is read.
 //     6. session         the session cookie verified once (api/session_cookies.h), the cache
 //                        probed once on this thread, the store read once on a miss, on the
 //                        route's pool (session/session_resolver.h); a route that needs a

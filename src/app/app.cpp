@@ -243,6 +243,10 @@ void Serve(const Settings& settings) {
     spdlog::info("redirecting http://{}:{} to HTTPS", settings.redirect_host,
                  settings.redirect_port);
   }
+  for (const http::proxy::Upstream& up : settings.upstreams.upstreams()) {
+    spdlog::info("proxying {} to http://{} (public url {})", up.prefix, up.authority,
+                 settings.public_url);
+  }
   spdlog::info(
       "latchkey listening on {}://{}:{} ({} I/O threads, password hash {})",
       server.tls() ? "https" : "http", settings.host, server.port(), options.io_threads,
