@@ -2,6 +2,7 @@
 // under an --upstream prefix go through the same pipeline as /api/auth, then to a tiny echo
 // upstream started here (tests/support/upstream.mjs), which records what it received.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, test } from 'node:test';
 import { api, CookieJar } from '../support/http.mjs';
 import { assertError, browser, signup, startTestServer } from '../support/fixtures.mjs';
@@ -236,6 +237,29 @@ test('bodies: streamed both ways beyond the 16 KiB of /api/auth, in one piece', 
   const down = await api(srv.url, jar, 'GET', '/api/notes/big/20000000');
   assert.equal(down.status, 200);
   assert.equal(down.raw.length, 20000000);
+});
+
+test('Expect: 100-continue: the body is asked for once the request is let through, and refused without', async () => {
+  const send = (cookie, token) => new Promise((resolve, reject) => {
+    const body = Buffer.alloc(100000, 0x63);
+    const u = new URL(srv.url);
+    const headers = { 'Content-Length': String(body.length), Expect: '100-continue', Cookie: cookie };
+    if (token) headers['X-CSRF-Token'] = token;
+    const req = http.request({ host: u.hostname, port: u.port, method: 'POST', path: '/api/notes/expect', headers, agent: false });
+    let continued = false;
+    req.on('continue', () => { continued = true; req.end(body); });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => { if (!continued) req.destroy(); resolve({ status: res.statusCode, continued }); });
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+  });
+  const ok = await send(jar.header(), jar.csrfToken);
+  assert.deepEqual(ok, { status: 200, continued: true });
+  assert.equal(notes.last().bodyBytes, 100000);
+  const refused = await send(jar.header(), undefined);
+  assert.deepEqual(refused, { status: 403, continued: false }, 'refused before the body is sent');
 });
 
 test('metrics per upstream and one request-log line with the upstream status and time', async () => {

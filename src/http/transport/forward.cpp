@@ -1,6 +1,7 @@
 #include "http/transport/forward.h"
 
 #include <array>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -253,6 +254,12 @@ Task<bool> Forward(Stream& stream, beast::flat_buffer& buffer, HeaderParser& hea
     co_return co_await x.Answer(ErrorResponse(MakeError(Errc::kPayloadTooLarge)));
   }
   bool has_body = !body.is_done();
+  // Let through: a client that waits for 100 Continue (RFC 9110 10.1.1) may send its body now.
+  if (has_body && beast::iequals(body.get()[bhttp::field::expect], "100-continue")) {
+    bhttp::response<bhttp::empty_body> go{bhttp::status::continue_, x.framing.version};
+    beast::get_lowest_layer(stream).expires_after(options.write_timeout);
+    co_await bhttp::async_write(stream, go, kTuple);  // a failure shows on the body's read
+  }
   if (body.chunked()) {
     out.chunked(true);
   } else if (auto length = body.content_length()) {
