@@ -239,6 +239,41 @@ test('bodies: streamed both ways beyond the 16 KiB of /api/auth, in one piece', 
   assert.equal(down.raw.length, 20000000);
 });
 
+test('streaming: each side sees the first bytes before the other side has sent the last', async () => {
+  // Upstream -> client: "first" arrives while the upstream still holds "last" back for 1 s.
+  const down = await new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const u = new URL(srv.url);
+    const req = http.get({ host: u.hostname, port: u.port, path: '/api/notes/drip/1000', headers: { Cookie: jar.header() }, agent: false }, (res) => {
+      let firstAt;
+      let text = '';
+      res.on('data', (d) => { firstAt ??= Date.now() - t0; text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, firstAt, endAt: Date.now() - t0, text }));
+    });
+    req.on('error', reject);
+  });
+  assert.equal(down.status, 200);
+  assert.equal(down.text, 'firstlast');
+  assert.ok(down.firstAt < 700 && down.endAt >= 950, `first bytes at ${down.firstAt} ms, end at ${down.endAt} ms`);
+  // Client -> upstream: a chunked body whose second half is sent 1 s after the first.
+  const u = new URL(srv.url);
+  const t0 = Date.now();
+  await new Promise((resolve, reject) => {
+    const req = http.request({
+      host: u.hostname, port: u.port, method: 'POST', path: '/api/notes/upload', agent: false,
+      headers: { Cookie: jar.header(), 'X-CSRF-Token': jar.csrfToken, 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' },
+    }, (res) => { res.resume(); res.on('end', resolve); });
+    req.on('error', reject);
+    req.write('a'.repeat(20000));
+    setTimeout(() => req.end('b'.repeat(20000)), 1000);
+  });
+  const rec = notes.last();
+  assert.equal(rec.url, '/api/notes/upload');
+  assert.equal(rec.bodyBytes, 40000);
+  assert.ok(rec.firstDataAt - t0 < 700, `the upstream had the first half ${rec.firstDataAt - t0} ms in, before the second was sent`);
+  assert.ok(rec.endAt - t0 >= 950);
+});
+
 test('Expect: 100-continue: the body is asked for once the request is let through, and refused without', async () => {
   const send = (cookie, token) => new Promise((resolve, reject) => {
     const body = Buffer.alloc(100000, 0x63);

@@ -4,6 +4,7 @@
 //   /.../slow/<ms>         answers after ms milliseconds
 //   /.../big/<bytes>       a body of that many bytes (chunked, in 64 KiB writes)
 //   /.../headers           sets hop-by-hop and security headers of its own
+//   /.../drip/<ms>         sends "first", then "last" ms milliseconds later (chunked)
 //   anything else          200 {"echo": {method, url, bodyBytes}} with Set-Cookie: app=1
 // -> { url, port, requests, last(), close() }
 import http from 'node:http';
@@ -14,10 +15,14 @@ export async function startUpstream() {
   const sockets = new Set();
   const server = http.createServer((req, res) => {
     const chunks = [];
-    req.on('data', (d) => chunks.push(d));
+    let firstDataAt;
+    req.on('data', (d) => { firstDataAt ??= Date.now(); chunks.push(d); });
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const rec = { method: req.method, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders, bodyBytes: body.length, body };
+      const rec = {
+        method: req.method, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders, bodyBytes: body.length, body,
+        firstDataAt, endAt: Date.now(),
+      };
       requests.push(rec);
       const parts = req.url.split('?')[0].split('/');
       const kind = parts.at(-2);
@@ -40,6 +45,10 @@ export async function startUpstream() {
           res.end();
         };
         write();
+      } else if (kind === 'drip') {
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.write('first');
+        setTimeout(() => res.end('last'), Number(arg));
       } else if (arg === 'headers') {
         res.writeHead(200, {
           'Content-Type': 'text/html',

@@ -90,14 +90,16 @@ Task<void> SendRequest(Exchange<Stream>& x, BodyParser& body,
       body.get().body().data = chunk.data();
       body.get().body().size = chunk.size();
       beast::get_lowest_layer(x.stream).expires_after(options.body_timeout);
-      auto result = co_await bhttp::async_read(x.stream, x.buffer, body, kTuple);
+      auto result = co_await bhttp::async_read_some(x.stream, x.buffer, body, kTuple);
       beast::error_code ec = std::get<0>(result);
       if (ec && ec != bhttp::error::need_buffer) {
         client_ec = ec;
         co_return;
       }
       got = chunk.size() - body.get().body().size;
-      out.body().data = chunk.data();
+      // Nothing to pass yet (a chunk header, say): a zero-size write would end a chunked body.
+      if (got == 0 && !body.is_done()) continue;
+      out.body().data = got ? chunk.data() : nullptr;
       out.body().size = got;
       out.body().more = !body.is_done();
     } else {
@@ -180,11 +182,12 @@ Task<bool> Relay(Exchange<Stream>& x, UpstreamParser& rp, UpstreamConnection& up
       rp.get().body().data = chunk.data();
       rp.get().body().size = chunk.size();
       up.stream.expires_after(options.upstream_timeout);
-      auto result = co_await bhttp::async_read(up.stream, up.buffer, rp, kTuple);
+      auto result = co_await bhttp::async_read_some(up.stream, up.buffer, rp, kTuple);
       beast::error_code ec = std::get<0>(result);
       if (ec && ec != bhttp::error::need_buffer) co_return false;  // cut short: so is the client's
       got = chunk.size() - rp.get().body().size;
-      res.body().data = chunk.data();
+      if (got == 0 && !rp.is_done()) continue;  // as in SendRequest
+      res.body().data = got ? chunk.data() : nullptr;
       res.body().size = got;
       res.body().more = !rp.is_done();
     } else {

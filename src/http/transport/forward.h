@@ -2,7 +2,8 @@
 // (Service::Forwards), read up to its header block by the connection loop, goes through the
 // pipeline (api/pipeline.h: the same steps as /api/auth, then the access decision), and, when
 // let through, is streamed to the upstream and its answer streamed back:
-//   - the body in chunks of kChunk bytes both ways, never whole: at most
+//   - the body relayed both ways as it arrives (each read passes on what came, at most kChunk
+//     bytes), never whole: at most
 //     ServerOptions::max_upstream_body bytes towards the upstream (413 beyond);
 //   - re-serialised by Beast from parsed fields (http/proxy/header_policy.h), never copied as
 //     bytes, so the upstream never sees the client's framing (request smuggling: Beast refuses
