@@ -135,6 +135,12 @@ test("cookies: Latchkey's session and CSRF cookies and X-CSRF-Token stay; the ap
   assert.equal(rec.rawHeaders.join('\n').includes(jar.get('latchkey_session')), false, 'the session token never leaves');
 });
 
+test("the upstream cannot set Latchkey's cookies (no session fixation); its own cookies pass", async () => {
+  const res = await api(srv.url, jar.clone(), 'GET', '/api/notes/plant');
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.setCookies.map((c) => c.split('=')[0]), ['app']);
+});
+
 test('X-Forwarded-*: replaced for a client, appended to for a trusted proxy', async () => {
   const spoof = { 'X-Forwarded-For': '198.51.100.1', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'evil.example', Forwarded: 'for=1.2.3.4' };
   await api(srv.url, jar, 'GET', '/api/notes/public/f', { headers: spoof });

@@ -4,6 +4,7 @@
 //   /.../slow/<ms>         answers after ms milliseconds
 //   /.../big/<bytes>       a body of that many bytes (chunked, in 64 KiB writes)
 //   /.../headers           sets hop-by-hop and security headers of its own
+//   /.../plant             sets Latchkey's own cookies (which must never reach the browser)
 //   /.../drip/<ms>         sends "first", then "last" ms milliseconds later (chunked)
 //   anything else          200 {"echo": {method, url, bodyBytes}} with Set-Cookie: app=1
 // -> { url, port, requests, last(), close() }
@@ -45,6 +46,9 @@ export async function startUpstream() {
           res.end();
         };
         write();
+      } else if (arg === 'plant') {
+        res.writeHead(200, { 'Set-Cookie': ['latchkey_session=planted; Path=/', 'latchkey_csrf=planted; Path=/', 'app=2; Path=/'] });
+        res.end('planted');
       } else if (kind === 'drip') {
         res.writeHead(200, { 'Content-Type': 'text/plain' });
         res.write('first');

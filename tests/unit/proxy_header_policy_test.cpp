@@ -99,8 +99,17 @@ TEST(ClientResponseHeaders, HopByHop_DroppedRestKept) {
                    {"Transfer-Encoding", "chunked"},
                    {"Set-Cookie", "theme=dark"},
                    {"Content-Type", "application/json"}};
-  HeaderList out = ClientResponseHeaders(in);
+  HeaderList out = ClientResponseHeaders(in, {"latchkey_session"});
   EXPECT_EQ(out, (HeaderList{{"Set-Cookie", "theme=dark"}, {"Content-Type", "application/json"}}));
+}
+
+TEST(ClientResponseHeaders, LatchkeysCookies_NeverSetByTheUpstream) {
+  HeaderList in = {{"Set-Cookie", "latchkey_session=planted; Path=/"},
+                   {"set-cookie", " __Host-latchkey_csrf=x; Secure"},
+                   {"Set-Cookie", "latchkey_sessionx=fine"}};
+  HeaderList out =
+      ClientResponseHeaders(in, {"latchkey_session", "__Host-latchkey_csrf", "latchkey_csrf"});
+  EXPECT_EQ(out, (HeaderList{{"Set-Cookie", "latchkey_sessionx=fine"}}));
 }
 
 TEST(StripCookies, Table) {

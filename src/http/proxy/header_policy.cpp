@@ -127,12 +127,17 @@ HeaderList UpstreamRequestHeaders(const HeaderList& in, const ClientView& client
   return out;
 }
 
-HeaderList ClientResponseHeaders(const HeaderList& in) {
+HeaderList ClientResponseHeaders(const HeaderList& in,
+                                 const std::vector<std::string>& own_cookies) {
   std::vector<std::string> options = ConnectionOptions(in);
   HeaderList out;
   out.reserve(in.size());
   for (const auto& [name, value] : in) {
     if (In(kHopByHop, name) || Listed(options, name)) continue;
+    if (IEquals(name, "Set-Cookie")) {
+      std::string_view cookie = Trim(std::string_view(value).substr(0, value.find('=')));
+      if (std::find(own_cookies.begin(), own_cookies.end(), cookie) != own_cookies.end()) continue;
+    }
     out.emplace_back(name, value);
   }
   return out;

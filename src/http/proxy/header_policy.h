@@ -16,7 +16,9 @@
 //      --trusted-proxy), X-Forwarded-Proto and X-Forwarded-Host (the trusted proxy's values
 //      when it sent them, else what this connection saw: TLS or not, and Host).
 // Towards the client: the upstream's fields without hop-by-hop ones and framing (the transport
-// frames what it streams).
+// frames what it streams), and without a Set-Cookie for one of Latchkey's cookies (an upstream
+// cannot plant or clear the user's session or CSRF binding: session fixation, OWASP Session
+// Management Cheat Sheet).
 // Thread-safety: pure functions.
 #pragma once
 
@@ -47,8 +49,9 @@ struct RequestRewrite {
 HeaderList UpstreamRequestHeaders(const HeaderList& in, const ClientView& client,
                                   const RequestRewrite& rewrite);
 
-// The header fields to send the client for an upstream response that arrived with `in`.
-HeaderList ClientResponseHeaders(const HeaderList& in);
+// The header fields to send the client for an upstream response that arrived with `in`;
+// `own_cookies`: the names of Latchkey's cookies (RequestRewrite::drop_cookies).
+HeaderList ClientResponseHeaders(const HeaderList& in, const std::vector<std::string>& own_cookies);
 
 // `cookie` (a Cookie header's value) without the pairs named in `drop`; empty when none is left.
 std::string StripCookies(std::string_view cookie, const std::vector<std::string>& drop);

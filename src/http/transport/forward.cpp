@@ -138,14 +138,14 @@ Task<beast::error_code> ReadResponseHeader(UpstreamConnection& up,
 // Streams the upstream's answer to the client; false when the client connection must close.
 template <class Stream>
 Task<bool> Relay(Exchange<Stream>& x, UpstreamParser& rp, UpstreamConnection& up,
-                 std::size_t& bytes) {
+                 const std::vector<std::string>& own_cookies, std::size_t& bytes) {
   const ServerOptions& options = x.context.options;
   unsigned status = rp.get().result_int();
   bhttp::response<bhttp::buffer_body> res;
   res.version(x.framing.version);
   res.result(status);
   res.reason(rp.get().reason());
-  for (auto& [name, value] : proxy::ClientResponseHeaders(FieldsOf(rp.get()))) {
+  for (auto& [name, value] : proxy::ClientResponseHeaders(FieldsOf(rp.get()), own_cookies)) {
     res.insert(name, value);
   }
   StaticHeaders security;
@@ -313,7 +313,7 @@ Task<bool> Forward(Stream& stream, beast::flat_buffer& buffer, HeaderParser& hea
     pool.stats().responses[status / 100 - 1].fetch_add(1, std::memory_order_relaxed);
   }
   std::size_t bytes = 0;
-  bool keep_alive = co_await Relay(x, *rp, *up, bytes);
+  bool keep_alive = co_await Relay(x, *rp, *up, plan.rewrite.drop_cookies, bytes);
   bool reusable = rp->is_done() && rp->get().keep_alive() && up->buffer.size() == 0;
   if (reusable) {
     pool.Release(std::move(up));
