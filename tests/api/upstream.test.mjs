@@ -2,11 +2,12 @@
 // under an --upstream prefix go through the same pipeline as /api/auth, then to a tiny echo
 // upstream started here (tests/support/upstream.mjs), which records what it received.
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
 import { api, CookieJar } from '../support/http.mjs';
-import { assertError, browser, signup, startTestServer } from '../support/fixtures.mjs';
-import { freePort } from '../support/server.mjs';
+import { assertError, browser, signup, startTestServer, tempDir } from '../support/fixtures.mjs';
+import { freePort, httpsGet, makeSelfSignedCert } from '../support/server.mjs';
 import { rawExchange, startUpstream } from '../support/upstream.mjs';
 
 let notes; // upstream of /api/notes
@@ -355,5 +356,23 @@ test('the upstream down: 502 upstream_unavailable, counted; too slow: 504 upstre
   } finally {
     await s.cleanup();
     await slow.close();
+  }
+});
+
+test('over TLS: X-Forwarded-Proto https towards the upstream, HSTS added to its answer', async () => {
+  const certDir = tempDir('latchkey-upcert-');
+  const cert = makeSelfSignedCert(certDir);
+  const s = await startTestServer({ tls: cert, args: ['--upstream', `/api/notes=${notes.url}`, '--public-path', '/api/notes/public'] });
+  try {
+    const res = await httpsGet(`${s.url}/api/notes/public/tls?x=1`, { ca: cert.certPem, headers: { 'X-Forwarded-Proto': 'http' } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(notes.last().url, '/api/notes/public/tls?x=1');
+    assert.equal(header(notes.last(), 'X-Forwarded-Proto'), 'https', "the connection's, not the client's");
+    assert.equal(res.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
+    const closed = await httpsGet(`${s.url}/api/notes/closed`, { ca: cert.certPem });
+    assert.equal(closed.status, 401);
+  } finally {
+    await s.cleanup();
+    rmSync(certDir, { recursive: true, force: true });
   }
 });
