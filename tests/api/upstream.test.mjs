@@ -329,6 +329,24 @@ test('keep-alive: connections to the upstream are reused', async () => {
   assert.ok(Number(after[1]) >= Number(before[1]) + 4, `reused ${before[1]} -> ${after[1]}`);
 });
 
+test('an idle connection the upstream closed is not reused: a POST after its keep-alive timeout succeeds', async () => {
+  const brief = await startUpstream({ closeIdleAfterMs: 100 });
+  const s = await startTestServer({ args: ['--upstream', `/brief=${brief.url}`, '--threads', '1'] });
+  try {
+    const b = await browser(s.url);
+    await signup(s.url, b);
+    for (let i = 0; i < 3; i += 1) {
+      const res = await api(s.url, b, 'POST', '/brief/x', { json: { i } });
+      assert.equal(res.status, 200, `POST ${i} after the upstream closed the idle connection: ${res.text}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(brief.requests.filter((r) => r.method === 'POST').length, 3);
+  } finally {
+    await s.cleanup();
+    await brief.close();
+  }
+});
+
 test('the upstream down: 502 upstream_unavailable, counted; too slow: 504 upstream_timeout', async () => {
   const slow = await startUpstream();
   const dead = await freePort();

@@ -11,7 +11,9 @@
 import http from 'node:http';
 import net from 'node:net';
 
-export async function startUpstream() {
+// closeIdleAfterMs: each connection is closed by the upstream that long after a response,
+// while it still says keep-alive (as a server whose keep-alive timeout ran out).
+export async function startUpstream({ closeIdleAfterMs } = {}) {
   const requests = [];
   const sockets = new Set();
   const server = http.createServer((req, res) => {
@@ -69,6 +71,9 @@ export async function startUpstream() {
       }
     });
   });
+  if (closeIdleAfterMs) {
+    server.on('request', (req, res) => res.on('finish', () => setTimeout(() => req.socket.end(), closeIdleAfterMs)));
+  }
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address();

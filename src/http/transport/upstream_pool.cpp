@@ -1,6 +1,9 @@
 #include "http/transport/upstream_pool.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio/ip/basic_resolver.hpp>
+#include <cerrno>
 #include <tuple>
 
 #include "http/transport/context.h"
@@ -12,6 +15,15 @@ namespace {
 using Resolver = asio::ip::basic_resolver<tcp, Executor>;
 
 const void* ThreadOf(const Executor& executor) { return &executor.context(); }
+
+// False when the upstream closed an idle connection (or sent bytes nobody asked for): a
+// non-blocking peek, so that a request is not written into a connection that is gone (most
+// servers close idle keep-alive connections after 5-75 s; Node's default is 5 s).
+bool StillOpen(TcpStream& stream) {
+  char byte;
+  ssize_t n = ::recv(stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
 
 }  // namespace
 
@@ -29,7 +41,8 @@ Task<std::unique_ptr<UpstreamConnection>> UpstreamPool::Acquire(Executor executo
       std::unique_ptr<UpstreamConnection> c = std::move(list.back());
       list.pop_back();
       stats_.idle.fetch_sub(1, std::memory_order_relaxed);
-      if (now - c->idle_since < kIdleTimeout && c->stream.socket().is_open()) {
+      if (now - c->idle_since < kIdleTimeout && c->stream.socket().is_open() &&
+          StillOpen(c->stream)) {
         c->reused = true;
         stats_.reused.fetch_add(1, std::memory_order_relaxed);
         stats_.busy.fetch_add(1, std::memory_order_relaxed);

@@ -7,9 +7,11 @@
 //   idle connections per thread and upstream <= kMaxIdlePerThread: the upstream's own
 //     connection limit is the scarce one, and a burst should not pin them all;
 //   an idle connection older than kIdleTimeout (60 s) is closed, not reused (checked when the
-//     thread next takes or returns one of that upstream's connections: below the 75 s keep-alive
-//     of most servers, so a reused one is rarely closed under us; when it is, a request
-//     without a body is retried once on a new connection, forward.cpp);
+//     thread next takes or returns one of that upstream's connections, not by a timer: an
+//     unused pool keeps its idle connections, at most kMaxIdlePerThread per thread, until
+//     then); one the upstream closed meanwhile is seen by a non-blocking peek before reuse and
+//     dropped; when the close races the reuse, a request without a body is retried once on a
+//     new connection (forward.cpp);
 //   connect: --upstream-connect-timeout (the name lookup and the TCP handshake).
 // Thread-safety: Acquire and Release from any I/O thread (a mutex guards the idle lists, held
 // for a vector push/pop only); the stats are relaxed atomics.
