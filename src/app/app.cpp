@@ -174,6 +174,10 @@ void Serve(const Settings& settings) {
   SystemClock clock;
   Node node(settings, clock, *db, keys, password_policy, HashParamsOf(settings));
   if (node.assets.size() == 0) spdlog::warn("no assets under {}/assets", settings.web_root);
+  if (node.assets.stale_variants() > 0) {
+    spdlog::warn("{} .br/.gz files under {}/assets are older than their file and not served",
+                 node.assets.stale_variants(), settings.web_root);
+  }
   // The feed's thread calls node.store: stopped before the node goes, whatever throws below.
   struct StopFeed {
     store::Database& db;
