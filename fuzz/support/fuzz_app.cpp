@@ -30,13 +30,18 @@ void WriteFile(const std::filesystem::path& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
-// The web root: the page template and two assets, so that the page and asset routes answer.
+// The web root: the page template and assets, so that the page and asset routes answer; one
+// content-hashed asset with .br and .gz variants (their bytes are never decoded by the server),
+// so that Accept-Encoding and If-None-Match choose among representations.
 std::filesystem::path MakeWebRoot(const std::filesystem::path& dir) {
   std::filesystem::path root = dir / "web";
   WriteFile(root / "index.html",
             "<!doctype html><meta name=\"csrf-token\" content=\"{{csrf_token}}\"><p>fuzz</p>\n");
   WriteFile(root / "assets" / "app.js", "console.log('fuzz');\n");
   WriteFile(root / "assets" / "app.css", "body{margin:0}\n");
+  WriteFile(root / "assets" / "app.0123abcd.js", "console.log('hashed');\n");
+  WriteFile(root / "assets" / "app.0123abcd.js.br", "br variant");
+  WriteFile(root / "assets" / "app.0123abcd.js.gz", "gzip variant");
   return root;
 }
 

@@ -2,6 +2,7 @@
 
 #include <boost/url/parse.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -18,6 +19,8 @@ struct Loaded {
   std::string body;
   fs::file_time_type mtime;
 };
+
+constexpr std::chrono::seconds kCopySlack{2};
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -78,8 +81,10 @@ StaticFiles::StaticFiles(const fs::path& root) {
     if (!variant) continue;
     const auto& [coding, base] = *variant;
     File& f = files_.at(base);
-    if (loaded.mtime < tree.at(base).mtime) {
-      ++stale_variants_;  // the file was rebuilt after this variant: it may not match
+    // The file was rebuilt after this variant, which may then not match it. The slack lets a
+    // copy that wrote the variant just before its file (cp -r, in directory order) pass.
+    if (loaded.mtime + kCopySlack < tree.at(base).mtime) {
+      ++stale_variants_;
       continue;
     }
     std::string etag = ETagOf(loaded.body);

@@ -12,7 +12,8 @@
 // Content coding (RFC 9110 8.4, 12.5.3): a file F with F.br and/or F.gz beside it (written by
 // the build) is answered in br or gzip when the request's Accept-Encoding takes it, with
 // "Content-Encoding" and "Vary: Accept-Encoding" (RFC 9110 12.5.5). Those variants are not
-// served under their own names; one older than F (a leftover of an earlier build) is ignored.
+// served under their own names; one more than 2 s older than F (a leftover of an earlier
+// build) is ignored.
 // Validators: every representation has its own strong ETag (SHA-256 prefix of its bytes,
 // RFC 9110 8.8.3); an If-None-Match naming any representation of the file gives 304 with that
 // tag (the client's copy is current whatever its coding, RFC 9111 4.3.4).
@@ -44,7 +45,7 @@ class StaticFiles {
 
   // Files that can be asked for (their .br/.gz variants not counted).
   std::size_t size() const { return files_.size(); }
-  // Variants ignored at load because they were older than their file.
+  // Variants ignored at load because they were more than 2 s older than their file.
   std::size_t stale_variants() const { return stale_variants_; }
 
   // MIME type by file extension; "application/octet-stream" when unknown.

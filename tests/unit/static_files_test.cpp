@@ -49,6 +49,10 @@ class StaticFilesTest : public ::testing::Test {
     Write(a / "stale.js.br", "old build, br");
     fs::last_write_time(a / "stale.js.br",
                         fs::last_write_time(a / "stale.js") - std::chrono::hours(1));
+    Write(a / "copied.js", "copied");
+    Write(a / "copied.js.gz", "copied, gzip");  // written first by a copy, a moment older
+    fs::last_write_time(a / "copied.js.gz",
+                        fs::last_write_time(a / "copied.js") - std::chrono::seconds(1));
     Write(a / "archive.tar.gz", "a file of its own");
   }
   testing::TempDir dir_;
@@ -56,7 +60,7 @@ class StaticFilesTest : public ::testing::Test {
 
 TEST_F(StaticFilesTest, Load_VariantsAreNotFilesAndStaleOnesAreIgnored) {
   StaticFiles files(dir_.path());
-  EXPECT_EQ(files.size(), 5u);  // app, plain, only-gzip, stale, archive.tar.gz
+  EXPECT_EQ(files.size(), 6u);  // app, plain, only-gzip, stale, copied, archive.tar.gz
   EXPECT_EQ(files.stale_variants(), 1u);
   EXPECT_FALSE(files.Serve(Get("/assets/app.0123abcd.js.br")));
   EXPECT_FALSE(files.Serve(Get("/assets/only-gzip.css.gz")));
@@ -111,6 +115,14 @@ TEST_F(StaticFilesTest, Serve_StaleVariant_IdentityInstead) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "new build");
   EXPECT_EQ(HeaderOf(*r, "Content-Encoding"), "(none)");
+}
+
+TEST_F(StaticFilesTest, Serve_VariantAMomentOlder_StillServed) {
+  StaticFiles files(dir_.path());
+  auto r = files.Serve(Get("/assets/copied.js", "gzip"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "copied, gzip");
+  EXPECT_EQ(HeaderOf(*r, "Content-Encoding"), "gzip");
 }
 
 TEST_F(StaticFilesTest, Serve_IfNoneMatchAnyRepresentation_304WithThatTag) {
