@@ -155,5 +155,26 @@ TEST_F(AssertionIssuerTest, Issue_ManyThreads_EveryTokenValidAndCachedOncePerKey
   EXPECT_EQ(issuer.size(), 16u);
 }
 
+// Without a cache every call signs: one EVP_PKEY shared by threads that sign at once (OpenSSL 3
+// allows concurrent use of a key that no one modifies), for both algorithms.
+TEST_F(AssertionIssuerTest, Issue_NoCacheManyThreads_EverySignatureVerifies) {
+  for (Algorithm alg : {Algorithm::kEdDSA, Algorithm::kES256}) {
+    SigningKeys keys = SigningKeys::Generate(alg, kStart);
+    AssertionIssuer issuer(keys, clock_, Policy(60, 0));
+    std::atomic<int> bad{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int n = 0; n < 100; ++n) {
+          auto p = Split(issuer.Issue(ada_, "aud-" + std::to_string(t)));
+          if (!keys.current().Verify(p.signing_input, p.signature)) ++bad;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(bad.load(), 0) << AlgorithmName(alg);
+  }
+}
+
 }  // namespace
 }  // namespace latchkey::assertion
