@@ -20,6 +20,8 @@
 #include "api/session_cookies.h"
 #include "api/sessions_api.h"
 #include "app/config.h"
+#include "assertion/assertion_issuer.h"
+#include "assertion/signing_keys.h"
 #include "audit/audit_log.h"
 #include "base/clock.h"
 #include "crypto/keyring.h"
@@ -48,6 +50,10 @@ namespace latchkey::app {
 // The session policy of the settings; touch_interval: a tenth of the shortest idle timeout,
 // between 1 s and a minute (last_seen_at precision).
 flows::SessionPolicy SessionPolicyOf(const Settings& settings);
+
+// The assertion issuer's policy of the settings (--public-url, --assertion-lifetime); as many
+// cached assertions as cached sessions (one audience each).
+assertion::IssuerPolicy IssuerPolicyOf(const Settings& settings);
 
 // The brute-force limits of the settings (--login-free-failures, --signup-rate-limit).
 flows::ThrottlePolicies ThrottlePoliciesOf(const Settings& settings);
@@ -79,8 +85,9 @@ struct NodeOptions {
 // The request-serving graph of `latchkey serve`.
 struct Node {
   Node(const Settings& settings, const Clock& clock, store::Database& db,
-       const crypto::Keyring& keys, const identity::PasswordPolicy& passwords,
-       crypto::PasswordHashParams hashing, NodeOptions options = {});
+       const crypto::Keyring& keys, const assertion::SigningKeys& assertion_keys,
+       const identity::PasswordPolicy& passwords, crypto::PasswordHashParams hashing,
+       NodeOptions options = {});
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -102,6 +109,9 @@ struct Node {
   flows::AuthService auth;
   flows::AccountService accounts;
   flows::SessionService sessions;
+  // X-Latchkey-Assertion for upstreams: `assertions.Issue(context.principal(), audience)`
+  // (assertion/assertion_issuer.h).
+  assertion::AssertionIssuer assertions;
   web::PageTemplate page;
   http::StaticFiles assets;
   api::CookiePolicy cookie_policy;
