@@ -65,7 +65,7 @@ Node::Node(const Settings& settings, const Clock& clock, store::Database& db,
       cookies(tokens, cookie_policy),
       origin_policy(settings.allowed_origins),
       pipeline({origin_policy, csrf, cookies, resolver, page_api},
-               api::Endpoints({auth_api, account_api, sessions_api, health_api})) {
+               api::Endpoints({auth_api, account_api, sessions_api, health_api, jwks_api})) {
   if (options.batch_touches) {
     touches.emplace(db.sessions(), std::chrono::seconds(1));
     store.SetTouchBatcher(&*touches);

@@ -15,6 +15,7 @@
 #include "api/account_api.h"
 #include "api/auth_api.h"
 #include "api/health_api.h"
+#include "api/jwks_api.h"
 #include "api/page_api.h"
 #include "api/pipeline.h"
 #include "api/session_cookies.h"
@@ -110,7 +111,7 @@ struct Node {
   flows::AccountService accounts;
   flows::SessionService sessions;
   // X-Latchkey-Assertion for upstreams: `assertions.Issue(context.principal(), audience)`
-  // (assertion/assertion_issuer.h).
+  // (assertion/assertion_issuer.h); its public keys at GET /.well-known/jwks.json.
   assertion::AssertionIssuer assertions;
   web::PageTemplate page;
   http::StaticFiles assets;
@@ -121,6 +122,7 @@ struct Node {
   api::SessionsApi sessions_api{sessions, cookies};
   api::PageApi page_api{page, assets, csrf, cookie_policy};
   api::HealthApi health_api{core.db};
+  api::JwksApi jwks_api{assertions.keys()};
   // Cross-origin state-changing API calls are refused before the CSRF check (ASVS 4.0.3
   // 4.2.2, 14.5.3; http/origin_policy.h).
   http::OriginPolicy origin_policy;
