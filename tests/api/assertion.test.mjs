@@ -78,6 +78,12 @@ for (const alg of ['EdDSA', 'ES256']) {
         rmSync(other, { recursive: true, force: true });
       }
 
+      // The private key: in the file only, never in the server's log or the JWKS.
+      const privateKey = readFileSync(keyFile, 'utf8').trim().split('\n').pop().split(' ')[2];
+      assert.ok(privateKey.length > 40);
+      assert.ok(!srv.logs().includes(privateKey.slice(-32)), 'the log never shows the private key');
+      assert.ok(srv.logs().includes(jwk.kid), 'the log names the signing key by its kid');
+
       const head = await fetch(`${srv.url}/.well-known/jwks.json`, { method: 'HEAD' });
       assert.equal(head.status, 200);
       assert.equal(head.headers.get('cache-control'), 'public, max-age=300');
