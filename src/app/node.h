@@ -4,7 +4,8 @@
 // reverse order), so the graph reads top to bottom.
 //
 // What callers choose (LevelDB's Env): the clock, the database (a temporary SQLite file in
-// tests), the keyring, the password rules and the hashing parameters (cheap in tests), and
+// tests), the keyring and the assertion signing keys (a fresh in-memory key in tests; both
+// outlive the node), the password rules and the hashing parameters (cheap in tests), and
 // NodeOptions. Everything else comes from Settings, as `latchkey serve` resolves them.
 // `serve` adds only what a process needs around the graph (server, metrics, sweeper, feed).
 // Thread-safety: built and destroyed on one thread; the parts are safe as each one says.
