@@ -135,7 +135,7 @@ const std::string& FuzzApp::LiveSessionCookie() {
     // From an address of its own, so that the inputs' signups never rate-limit this one.
     auto made = parts_->node.auth.Signup(in, flows::ClientInfo{"192.0.2.1", "fuzz-setup"});
     if (made) {
-      session_cookie_ = made->cookie_value;
+      session_cookie_ = std::string(made->cookie_value.Reveal());
       return session_cookie_;
     }
     if (made.error().code != Errc::kUsernameTaken && made.error().code != Errc::kRateLimited) {

@@ -72,8 +72,9 @@ Node::Node(const Settings& settings, const Clock& clock, store::Database& db,
     resolver.SetTouchBatcher(&*touches);
   }
   if (options.refresh_ahead && session_cache.enabled()) {
-    refresher.emplace([this](std::string_view token_hash) { store.RefreshSession(token_hash); },
-                      std::chrono::milliseconds(250), settings.session_cache_entries);
+    refresher.emplace(
+        [this](const session::TokenHash& token_hash) { store.RefreshSession(token_hash); },
+        std::chrono::milliseconds(250), settings.session_cache_entries);
     resolver.SetRefresher(&*refresher);
   }
 }

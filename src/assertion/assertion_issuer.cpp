@@ -22,8 +22,9 @@ Claims AssertionIssuer::ClaimsOf(const session::Principal& principal, std::strin
   Claims c;
   c.issuer = policy_.issuer;
   c.audience = std::string(audience);
-  c.subject = std::to_string(principal.user_id());
-  c.session_id = principal.session_id();
+  // The claims are the token's wire form (RFC 7519 strings): the typed ids end here.
+  c.subject = std::to_string(principal.user_id().value());
+  c.session_id = principal.session_id().value();
   c.username = principal.user().username;
   c.issued_at = now;
   // Never valid after the session's absolute end (the idle end moves with use, so it is not a
@@ -34,10 +35,8 @@ Claims AssertionIssuer::ClaimsOf(const session::Principal& principal, std::strin
 
 std::string AssertionIssuer::Issue(const session::Principal& principal, std::string_view audience) {
   const UnixSeconds now = clock_.Now();
-  std::string key = principal.session_id();
-  key += '\0';
-  key += audience;
-  Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
+  Key key{principal.session_id(), std::string(audience)};
+  Shard& shard = shards_[KeyHash{}(key) % kShards];
   if (shard_capacity_ > 0) {
     std::lock_guard lock(shard.mutex);
     auto it = shard.entries.find(key);
@@ -59,7 +58,13 @@ std::string AssertionIssuer::Issue(const session::Principal& principal, std::str
   return token;
 }
 
-void AssertionIssuer::Store(Shard& shard, std::string key, Entry entry, UnixSeconds now) {
+std::size_t AssertionIssuer::KeyHash::operator()(const Key& key) const noexcept {
+  std::size_t h = std::hash<session::SessionId>{}(key.session_id);
+  // boost::hash_combine's mixing: the session id and the audience both spread the keys.
+  return h ^ (std::hash<std::string>{}(key.audience) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+}
+
+void AssertionIssuer::Store(Shard& shard, Key key, Entry entry, UnixSeconds now) {
   std::lock_guard lock(shard.mutex);
   auto it = shard.entries.find(key);
   if (it != shard.entries.end()) {

@@ -67,15 +67,23 @@ class AssertionIssuer {
   static constexpr std::size_t kShards = 16;  // I/O threads rarely wait on one another
   struct Entry {
     std::string token;
-    identity::UserId user_id = 0;  // with username: a renamed user gets a fresh token
+    identity::UserId user_id;  // with username: a renamed user gets a fresh token
     std::string username;
     UnixSeconds refresh_at = 0;  // from then on, signed anew
   };
+  struct Key {
+    session::SessionId session_id;
+    std::string audience;
+    friend bool operator==(const Key&, const Key&) = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& key) const noexcept;
+  };
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, Entry> entries;  // key: sid '\0' audience
+    std::unordered_map<Key, Entry, KeyHash> entries;
   };
-  void Store(Shard& shard, std::string key, Entry entry, UnixSeconds now);
+  void Store(Shard& shard, Key key, Entry entry, UnixSeconds now);
 
   const SigningKeys& keys_;
   const Clock& clock_;

@@ -1,4 +1,5 @@
-// Bytes that must never be logged or streamed: secret keys, raw session tokens.
+// Bytes that must never be logged or streamed: secret keys, raw session tokens, session
+// cookie values and passwords in flight.
 // Wiped with sodium_memzero on destruction (OWASP ASVS 8.3.4 / 6.4: protect secrets in memory).
 // There is deliberately no operator<< and no implicit conversion to std::string.
 // Thread-safety: like std::string.
@@ -45,8 +46,12 @@ class Secret {
   bool empty() const { return bytes_.empty(); }
 
  private:
+  // Zeroes the whole buffer, not only the current characters: a string moved from keeps its
+  // characters in its inline (short-string) buffer with size 0, so growing to the capacity
+  // first covers what a move or a shorter assignment left behind.
   void Wipe() {
-    if (!bytes_.empty()) sodium_memzero(bytes_.data(), bytes_.size());
+    bytes_.resize(bytes_.capacity());
+    sodium_memzero(bytes_.data(), bytes_.size());
     bytes_.clear();
   }
   std::string bytes_;

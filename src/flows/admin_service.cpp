@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 
 #include "identity/validation.h"
 
@@ -53,9 +54,9 @@ Result<identity::UserRecord> AdminService::FindUser(std::string_view ref) {
   if (!found) return found.error();
   if (*found) return std::move(**found);
   if (AllDigits(ref)) {
-    identity::UserId id = 0;
+    std::int64_t id = 0;
     std::from_chars(ref.data(), ref.data() + ref.size(), id);
-    auto by_id = users_.FindUserById(id);
+    auto by_id = users_.FindUserById(identity::UserId(id));
     if (!by_id) return by_id.error();
     if (*by_id) return std::move(**by_id);
   }
@@ -108,13 +109,13 @@ Result<identity::User> AdminService::DeleteUser(std::string_view ref) {
   return user->user;
 }
 
-Result<session::SessionRecord> AdminService::RevokeSession(std::string_view id) {
+Result<session::SessionRecord> AdminService::RevokeSession(const session::SessionId& id) {
   auto found = sessions_.FindSessionById(id);
   if (!found) return found.error();
-  if (!*found) return MakeError(Errc::kNotFound, "no session '" + std::string(id) + "'");
+  if (!*found) return MakeError(Errc::kNotFound, "no session '" + id.value() + "'");
   auto deleted = sessions_.DeleteUserSession((*found)->user_id, id);
   if (!deleted) return deleted.error();
-  if (!*deleted) return MakeError(Errc::kNotFound, "no session '" + std::string(id) + "'");
+  if (!*deleted) return MakeError(Errc::kNotFound, "no session '" + id.value() + "'");
   if (auto user = users_.FindUserById((*found)->user_id); user && *user) {
     Record(audit::EventType::kSessionsRevokedByOperator, (*user)->user);
   }
@@ -125,7 +126,7 @@ Result<long> AdminService::RevokeUserSessions(std::string_view ref) {
   auto user = FindUser(ref);
   if (!user) return user.error();
   // No token hash is empty: "every session except none".
-  auto revoked = sessions_.DeleteOtherSessions(user->user.id, "", clock_.Now());
+  auto revoked = sessions_.DeleteOtherSessions(user->user.id, session::TokenHash(), clock_.Now());
   if (!revoked) return revoked.error();
   Record(audit::EventType::kSessionsRevokedByOperator, user->user);
   return revoked;

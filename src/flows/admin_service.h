@@ -56,7 +56,7 @@ class AdminService {
   Result<identity::User> DeleteUser(std::string_view ref);
 
   // Deletes the session with this public id (any user's); returns it. Errors: kNotFound.
-  Result<session::SessionRecord> RevokeSession(std::string_view id);
+  Result<session::SessionRecord> RevokeSession(const session::SessionId& id);
 
   // Deletes every session of the user; returns how many were still live.
   Result<long> RevokeUserSessions(std::string_view ref);

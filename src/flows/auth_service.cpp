@@ -55,7 +55,7 @@ Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo&
   if (!hash) return hash.error();
   identity::NewUser user{in.username, in.name, std::move(*hash), issuer_.clock().Now()};
 
-  IssuedSession issued = issuer_.Issue(0, in.remember, client);
+  IssuedSession issued = issuer_.Issue(identity::UserId(), in.remember, client);
   auto created = accounts_.CreateUserWithSession(user, issued.record);
   if (!created) return created.error();
   guards_.audit.Record(audit::EventType::kSignup, created->id, created->username, client);
@@ -108,8 +108,8 @@ Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Prin
   }
 
   IssuedSession issued = issuer_.Issue((*found)->user.id, in.remember, client);
-  std::optional<std::string_view> replaced;
-  if (previous != nullptr) replaced = previous->session().token_hash;
+  const session::TokenHash* replaced =
+      previous != nullptr ? &previous->session().token_hash : nullptr;
   if (auto r = sessions_.InsertSession(issued.record, replaced); !r) {
     // The user was deleted between the lookup and now: same answer as an unknown user.
     if (r.error().code == Errc::kUnauthenticated) return InvalidCredentials();

@@ -48,8 +48,8 @@ struct Guards {
 // A successful signup, login or password change: the principal and the cookie to set.
 struct LoginResult {
   identity::User user;
-  std::string cookie_value;  // "<token>.<mac>"; Set-Cookie only, never logged
-  bool persistent = true;    // persistent cookie (Max-Age) or browser-session cookie
+  Secret cookie_value;     // "<token>.<mac>"; Set-Cookie only, never logged
+  bool persistent = true;  // persistent cookie (Max-Age) or browser-session cookie
 };
 
 struct SignupInput {

@@ -23,7 +23,8 @@ class AssertionIssuerTest : public ::testing::Test {
   }
   FakeClock clock_{kStart};
   SigningKeys keys_ = SigningKeys::Generate(Algorithm::kEdDSA, kStart);
-  session::Principal ada_ = MakePrincipal(42, "ada", "sid-ada-0000000000000", kStart + 86400);
+  session::Principal ada_ = MakePrincipal(
+      identity::UserId{42}, "ada", session::SessionId("sid-ada-0000000000000"), kStart + 86400);
 };
 
 TEST_F(AssertionIssuerTest, Issue_Principal_ClaimsOfTheSessionSignedWithTheCurrentKey) {
@@ -50,7 +51,8 @@ TEST_F(AssertionIssuerTest, Issue_ShorterLifetime_ExpIsIatPlusLifetime) {
 
 TEST_F(AssertionIssuerTest, Issue_SessionEndsSooner_ExpIsTheSessionsEnd) {
   AssertionIssuer issuer(keys_, clock_, Policy());
-  auto ending = MakePrincipal(7, "bob", "sid-bob-0000000000000", kStart + 20);
+  auto ending = MakePrincipal(identity::UserId{7}, "bob",
+                              session::SessionId("sid-bob-0000000000000"), kStart + 20);
   auto p = Split(issuer.Issue(ending, "aud"));
   EXPECT_EQ(p.claims.at("exp").as_int64(), kStart + 20);
 }
@@ -84,7 +86,8 @@ TEST_F(AssertionIssuerTest, Issue_AThirdOfTheLifetimeLeft_SignsANewToken) {
 
 TEST_F(AssertionIssuerTest, Issue_OtherAudienceOrSession_OtherToken) {
   AssertionIssuer issuer(keys_, clock_, Policy());
-  auto other_session = MakePrincipal(42, "ada", "sid-ada-1111111111111", kStart + 86400);
+  auto other_session = MakePrincipal(identity::UserId{42}, "ada",
+                                     session::SessionId("sid-ada-1111111111111"), kStart + 86400);
   std::string notes = issuer.Issue(ada_, "/api/notes");
   std::string files = issuer.Issue(ada_, "/api/files");
   std::string phone = issuer.Issue(other_session, "/api/notes");
@@ -98,7 +101,8 @@ TEST_F(AssertionIssuerTest, Issue_OtherAudienceOrSession_OtherToken) {
 TEST_F(AssertionIssuerTest, Issue_UserRenamed_NewTokenWithTheNewName) {
   AssertionIssuer issuer(keys_, clock_, Policy());
   std::string before = issuer.Issue(ada_, "aud");
-  auto renamed = MakePrincipal(42, "ada.l", "sid-ada-0000000000000", kStart + 86400);
+  auto renamed = MakePrincipal(identity::UserId{42}, "ada.l",
+                               session::SessionId("sid-ada-0000000000000"), kStart + 86400);
   std::string after = issuer.Issue(renamed, "aud");
   EXPECT_NE(after, before);
   EXPECT_EQ(Split(after).claims.at("username").as_string(), "ada.l");
@@ -118,13 +122,17 @@ TEST_F(AssertionIssuerTest, Issue_NoCache_SignsEveryCallAndHoldsNothing) {
 TEST_F(AssertionIssuerTest, Issue_ManySessions_BoundedAndExpiredEntriesGoFirst) {
   AssertionIssuer issuer(keys_, clock_, Policy(60, 160));  // 10 per shard
   for (int i = 0; i < 1000; ++i) {
-    issuer.Issue(MakePrincipal(i, "u", "sid-" + std::to_string(i), kStart + 86400), "aud");
+    issuer.Issue(MakePrincipal(identity::UserId{i}, "u",
+                               session::SessionId("sid-" + std::to_string(i)), kStart + 86400),
+                 "aud");
   }
   EXPECT_LE(issuer.size(), 160u);
   // Once every entry is past its refresh time, new sessions push the dead ones out.
   clock_.Advance(61);
   for (int i = 0; i < 16; ++i) {
-    issuer.Issue(MakePrincipal(i, "u", "sid-new-" + std::to_string(i), kStart + 86400), "aud");
+    issuer.Issue(MakePrincipal(identity::UserId{i}, "u",
+                               session::SessionId("sid-new-" + std::to_string(i)), kStart + 86400),
+                 "aud");
   }
   EXPECT_LE(issuer.size(), 160u);
   EXPECT_GE(issuer.size(), 1u);
@@ -134,8 +142,9 @@ TEST_F(AssertionIssuerTest, Issue_ManyThreads_EveryTokenValidAndCachedOncePerKey
   AssertionIssuer issuer(keys_, clock_, Policy());
   std::vector<session::Principal> principals;
   for (int i = 0; i < 8; ++i) {
-    principals.push_back(
-        MakePrincipal(i, "u" + std::to_string(i), "sid-" + std::to_string(i), kStart + 86400));
+    principals.push_back(MakePrincipal(identity::UserId{i}, "u" + std::to_string(i),
+                                       session::SessionId("sid-" + std::to_string(i)),
+                                       kStart + 86400));
   }
   std::vector<std::thread> threads;
   std::atomic<int> bad{0};
@@ -144,7 +153,7 @@ TEST_F(AssertionIssuerTest, Issue_ManyThreads_EveryTokenValidAndCachedOncePerKey
       for (int n = 0; n < 500; ++n) {
         const auto& who = principals[(n + t) % principals.size()];
         auto p = Split(issuer.Issue(who, n % 2 ? "a" : "b"));
-        if (p.claims.at("sid").as_string() != who.session_id()) ++bad;
+        if (p.claims.at("sid").as_string() != who.session_id().value()) ++bad;
         if (n % 50 == 0 && !keys_.current().Verify(p.signing_input, p.signature)) ++bad;
         if (n % 100 == 0) clock_.Advance(1);
       }

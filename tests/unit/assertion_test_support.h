@@ -16,13 +16,13 @@
 namespace latchkey::assertion::testing {
 
 inline session::Principal MakePrincipal(identity::UserId user_id, std::string username,
-                                        std::string session_id, UnixSeconds expires_at) {
+                                        session::SessionId session_id, UnixSeconds expires_at) {
   auto resolved = std::make_shared<session::ResolvedSession>();
   resolved->user.id = user_id;
   resolved->user.username = std::move(username);
   resolved->session.id = std::move(session_id);
   resolved->session.user_id = user_id;
-  resolved->session.token_hash = std::string(64, 'f');
+  resolved->session.token_hash = session::TokenHash(std::string(64, 'f'));
   resolved->session.expires_at = expires_at;
   return session::Principal(std::move(resolved));
 }
