@@ -88,11 +88,15 @@ struct FuzzApp::Parts {
   store::sqlite::SqliteDatabase db{(dir.path / "latchkey.db").string(), 2};
   // A stand-in for web/dist/assets/common-passwords.txt (built by npm, not in the repo).
   identity::PasswordPolicy passwords{{"password1", "iloveyou1", "qwertyuiop", "123456789"}};
+  // A fresh assertion key (only GET /.well-known/jwks.json shows it: its public half).
+  assertion::SigningKeys assertion_keys =
+      assertion::SigningKeys::Generate(assertion::Algorithm::kEdDSA, clock.Now());
   // The refresher would re-read sessions on its own thread, at wall-clock times: no replay.
   app::Node node{settings,
                  clock,
                  db,
                  ServerKeys(),
+                 assertion_keys,
                  passwords,
                  CheapHashing(),
                  app::NodeOptions{.batch_touches = true, .refresh_ahead = false}};

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "assertion/signing_key.h"
 #include "crypto/password_hasher.h"
 #include "http/trusted_proxies.h"
 
@@ -40,6 +41,10 @@ struct ServeConfig {
   std::string redirect_http;                 // host:port of a plain-HTTP 308-to-HTTPS listener
   std::vector<std::string> allowed_origins;  // other origins allowed to call the API
   std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For/-Proto are believed
+  std::string public_url;                    // origin users reach; default from listen + TLS
+  std::string assertion_alg = "EdDSA";       // EdDSA | ES256: new assertion signing keys
+  std::string assertion_lifetime = "60s";    // exp - iat of X-Latchkey-Assertion, at most 60s
+  std::string assertion_key_file;            // default <secret_file's dir>/assertion.key
 };
 
 // The validated, typed form of ServeConfig.
@@ -74,6 +79,10 @@ struct Settings {
   http::TrustedProxies trusted_proxies;      // empty: X-Forwarded-* never believed
   std::string metrics_host;                  // empty: no metrics listener (--metrics-listen off)
   unsigned short metrics_port = 0;           // 0: a free port (logged at startup)
+  std::string public_url;                    // normalised origin: the assertion's iss
+  assertion::Algorithm assertion_algorithm = assertion::Algorithm::kEdDSA;  // of new keys
+  long long assertion_lifetime_seconds = 60;                                // 1..60
+  std::string assertion_key_file;  // the assertion signing keys (assertion/signing_keys.h)
 };
 
 // Checks and converts; throws std::invalid_argument naming the flag on bad input.
