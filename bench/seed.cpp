@@ -190,7 +190,7 @@ std::vector<std::string> Seed(const Options& o, const std::string& db_path,
       if (!stmt) throw std::runtime_error("prepare session insert");
       Check(stmt->Bind(1, minted.ids[static_cast<std::size_t>(i)])
                 .Bind(2, user_id)
-                .Bind(3, token.token_hash)
+                .Bind(3, std::string_view(token.token_hash.value()))
                 .Bind(4, now)
                 .Bind(5, now)
                 .Bind(6, now + kLifetime)
@@ -203,7 +203,7 @@ std::vector<std::string> Seed(const Options& o, const std::string& db_path,
     }
     if (wanted > 0 &&
         std::uniform_int_distribution<std::int64_t>(0, o.users - i - 1)(rng) < wanted) {
-      cookies.push_back(std::move(token.cookie_value));
+      cookies.emplace_back(token.cookie_value.Reveal());
       --wanted;
     }
   }

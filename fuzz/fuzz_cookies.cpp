@@ -75,14 +75,14 @@ void CheckVerify(const latchkey::session::SessionTokenCodec& codec,
   std::string_view name = latchkey::api::SessionCookieName(tls);
   CheckFound(header, name);
   auto value = http::FindCookie(header, name);
-  std::optional<std::string> direct = value ? codec.Verify(*value) : std::nullopt;
+  std::optional<latchkey::session::TokenHash> direct = value ? codec.Verify(*value) : std::nullopt;
   http::Request request;
   request.cookie = header;
   request.tls = tls;
   Check(cookies.TokenHash(request) == direct, "TokenHash differs from Verify(FindCookie)");
   if (direct) {
     Check(SignedByKnownKey(*value), "a value verified that no key signed exactly");
-    Check(*direct == crypto::Sha256Hex(value->substr(0, kTokenChars)),
+    Check(direct->value() == crypto::Sha256Hex(value->substr(0, kTokenChars)),
           "verified hash is not SHA-256 of the token");
   }
 }
@@ -92,9 +92,9 @@ void CheckVerify(const latchkey::session::SessionTokenCodec& codec,
 latchkey::session::IssuedToken FixedIssue() {
   const std::string token = "fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz_Ab";
   latchkey::session::IssuedToken out;
-  out.cookie_value =
-      token + "." + crypto::Base64UrlEncode(latchkey::fuzz::NewKeyOnly().Mac("session", token));
-  out.token_hash = crypto::Sha256Hex(token);
+  out.cookie_value = latchkey::Secret(
+      token + "." + crypto::Base64UrlEncode(latchkey::fuzz::NewKeyOnly().Mac("session", token)));
+  out.token_hash = latchkey::session::TokenHash(crypto::Sha256Hex(token));
   return out;
 }
 
@@ -105,8 +105,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const latchkey::api::SessionCookies cookies(codec, latchkey::api::CookiePolicy{});
   static const latchkey::session::IssuedToken issued = FixedIssue();
 
+  static const std::string issued_cookie(issued.cookie_value.Reveal());
+
   std::string raw(reinterpret_cast<const char*>(data), size);
-  std::string header = ReplaceAll(raw, "@S@", issued.cookie_value);
+  std::string header = ReplaceAll(raw, "@S@", issued_cookie);
   CheckVerify(codec, cookies, header, false);
   CheckVerify(codec, cookies, header, true);
   // Other names go through the same parser (the CSRF binding cookie, a name from the input).
@@ -115,21 +117,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // Round trip (of the fixed cookie, and of one Issue makes), then one byte of the fixed
   // cookie changed.
-  auto round = codec.Verify(issued.cookie_value);
+  auto round = codec.Verify(issued_cookie);
   Check(round && *round == issued.token_hash, "an issued cookie does not verify");
   latchkey::session::IssuedToken fresh = codec.Issue();
-  Check(codec.Verify(fresh.cookie_value) == fresh.token_hash, "Issue() does not round-trip");
+  Check(codec.Verify(fresh.cookie_value.Reveal()) == fresh.token_hash,
+        "Issue() does not round-trip");
   if (size >= 2) {
-    std::string mutated = issued.cookie_value;
+    std::string mutated = issued_cookie;
     std::size_t at = data[0] % mutated.size();
     mutated[at] = static_cast<char>(data[1]);
-    if (mutated != issued.cookie_value) {
+    if (mutated != issued_cookie) {
       Check(!codec.Verify(mutated), "a cookie with one byte changed verifies");
     }
     // Truncated or extended by the rest of the input: never valid either.
-    std::string extended = issued.cookie_value + raw.substr(2);
+    std::string extended = issued_cookie + raw.substr(2);
     if (size > 2) Check(!codec.Verify(extended), "an extended cookie verifies");
-    Check(!codec.Verify(std::string_view(issued.cookie_value).substr(0, at)),
+    Check(!codec.Verify(std::string_view(issued_cookie).substr(0, at)),
           "a truncated cookie verifies");
   }
   return 0;

@@ -27,7 +27,8 @@ http::Response AccountApi::ChangePassword(const Context& c) {
   if (!current) return http::ErrorResponse(current.error());
   auto next = http::StringField(*body, "new_password", true);
   if (!next) return http::ErrorResponse(next.error());
-  auto result = accounts_.ChangePassword(c.principal(), *current, *next, ClientOf(request));
+  auto result = accounts_.ChangePassword(c.principal(), Secret(std::move(*current)),
+                                         Secret(std::move(*next)), ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(200, UserJson(result->user));
   cookies_.Set(r, *result, request.tls);

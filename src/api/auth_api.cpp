@@ -22,7 +22,8 @@ http::Response AuthApi::Signup(const Context& c) {
   if (!remember) return http::ErrorResponse(remember.error());
 
   auto result = auth_.Signup(
-      {std::move(*username), std::move(*password), std::move(*name), *remember}, ClientOf(request));
+      {std::move(*username), Secret(std::move(*password)), std::move(*name), *remember},
+      ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(201, UserJson(result->user));
   cookies_.Set(r, *result, request.tls);
@@ -40,7 +41,7 @@ http::Response AuthApi::Login(const Context& c) {
   auto remember = http::BoolField(*body, "remember", true);
   if (!remember) return http::ErrorResponse(remember.error());
 
-  auto result = auth_.Login({std::move(*username), std::move(*password), *remember},
+  auto result = auth_.Login({std::move(*username), Secret(std::move(*password)), *remember},
                             c.principal_if_live(), ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(200, UserJson(result->user));
@@ -59,13 +60,13 @@ http::Response AuthApi::Logout(const Context& c) {
 
 http::Response AuthApi::RemoveAccount(const Context& c) {
   const http::Request& request = c.request;
-  std::string password;  // an empty body is a missing password: 401 field "password"
+  Secret password;  // an empty body is a missing password: 401 field "password"
   if (!request.body.empty()) {
     auto body = http::ParseJsonObject(request);
     if (!body) return http::ErrorResponse(body.error());
     auto field = http::StringField(*body, "password", false);
     if (!field) return http::ErrorResponse(field.error());
-    password = std::move(*field);
+    password = Secret(std::move(*field));
   }
   auto result = auth_.RemoveAccount(c.principal(), password, ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());

@@ -64,7 +64,7 @@ http::Dispatch Pipeline::Begin(http::Request& request) {
   const Endpoint& endpoint = endpoints_[static_cast<std::size_t>(match.route)];
 
   session::Resolution session;
-  std::optional<std::string> token_hash;
+  std::optional<session::TokenHash> token_hash;
   if (endpoint.session != SessionUse::kNone) token_hash = steps_.cookies.TokenHash(request);
   // A hashing route's work can wait in its pool's queue for seconds under login load: its
   // session is resolved when the work starts, not before the wait, so a logout or revoke that
@@ -93,7 +93,7 @@ http::Dispatch Pipeline::Begin(http::Request& request) {
 }
 
 http::Response Pipeline::Run(const Endpoint& endpoint, const http::Request& request,
-                             const std::optional<std::string>& token_hash) const {
+                             const std::optional<session::TokenHash>& token_hash) const {
   auto resolved = steps_.sessions.Resolve(*token_hash);
   if (!resolved) return http::ErrorResponse(resolved.error());
   return Call(endpoint, request, *resolved);

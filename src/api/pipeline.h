@@ -114,7 +114,7 @@ class Pipeline final : public http::Service {
   std::optional<http::Response> Guard(const http::Request& request) const;
   // Steps 6 (blocking part) and 7.
   http::Response Run(const Endpoint& endpoint, const http::Request& request,
-                     const std::optional<std::string>& token_hash) const;
+                     const std::optional<session::TokenHash>& token_hash) const;
   // Step 7, or the 401 of a route that needs a session.
   static http::Response Call(const Endpoint& endpoint, const http::Request& request,
                              const session::Resolution& session);

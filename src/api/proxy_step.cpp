@@ -77,7 +77,7 @@ http::Dispatch ProxyStep::Begin(http::Request& request, int first_route) const {
     }
   }
   bool is_public = steps_.table.IsPublic(*normal);
-  std::optional<std::string> token_hash = steps_.cookies.TokenHash(request);
+  std::optional<session::TokenHash> token_hash = steps_.cookies.TokenHash(request);
   if (!token_hash) {
     d.response = Decide(*plan, session::Resolution::None(), is_public);
     return d;

@@ -6,6 +6,7 @@
 #include "api/account_api.h"
 #include "api/auth_api.h"
 #include "api/health_api.h"
+#include "api/jwks_api.h"
 #include "api/pipeline.h"
 #include "api/sessions_api.h"
 #include "api/verify_api.h"
@@ -18,6 +19,7 @@ struct Apis {
   SessionsApi& sessions;
   HealthApi& health;
   VerifyApi& verify;
+  JwksApi& jwks;
 };
 
 // The endpoints of the main listener, for api::Pipeline (which routes in this order).

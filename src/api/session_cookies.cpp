@@ -7,7 +7,7 @@
 
 namespace latchkey::api {
 
-std::optional<std::string> SessionCookies::TokenHash(const http::Request& request) const {
+std::optional<session::TokenHash> SessionCookies::TokenHash(const http::Request& request) const {
   auto value = http::FindCookie(request.cookie, SessionCookieName(request.tls));
   if (!value) return std::nullopt;
   return tokens_.Verify(*value);
@@ -17,8 +17,8 @@ void SessionCookies::Set(http::Response& response, const flows::LoginResult& log
                          bool secure) const {
   http::CookieOptions options = policy_.Options(secure);
   if (!login.persistent) options.max_age.reset();  // gone when the browser closes
-  response.AddHeader("Set-Cookie",
-                     http::SetCookieHeader(SessionCookieName(secure), login.cookie_value, options));
+  response.AddHeader("Set-Cookie", http::SetCookieHeader(SessionCookieName(secure),
+                                                         login.cookie_value.Reveal(), options));
 }
 
 void SessionCookies::Clear(http::Response& response, bool secure) const {
@@ -62,7 +62,7 @@ std::string UserJson(const identity::User& user) {
   std::string out;
   out.reserve(48 + user.username.size() + user.name.size());
   out += R"({"user":{"id":)";
-  out += std::to_string(user.id);
+  out += std::to_string(user.id.value());
   out += R"(,"username":)";
   AppendJsonString(out, user.username);
   out += R"(,"name":)";

@@ -19,7 +19,7 @@ class SessionCookies {
 
   // SHA-256 of the token in a correctly signed session cookie; nullopt for no cookie, a
   // duplicated cookie name, or a bad signature (checked before any store work).
-  std::optional<std::string> TokenHash(const http::Request& request) const;
+  std::optional<session::TokenHash> TokenHash(const http::Request& request) const;
 
   // Set-Cookie for a new session: persistent (Max-Age) or browser-session (no Max-Age).
   void Set(http::Response& response, const flows::LoginResult& login, bool secure) const;

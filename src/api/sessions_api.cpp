@@ -15,7 +15,7 @@ http::Response SessionsApi::List(const Context& c) {
   for (const auto& v : *views) {
     // Never the token or its hash: only the public id and what the user may see.
     boost::json::object s;
-    s["id"] = v.record.id;
+    s["id"] = v.record.id.value();
     s["created_at"] = FormatRfc3339(v.record.created_at);
     s["last_seen_at"] = FormatRfc3339(v.record.last_seen_at);
     s["expires_at"] = FormatRfc3339(session::EffectiveExpiry(v.record));
@@ -31,7 +31,7 @@ http::Response SessionsApi::List(const Context& c) {
 
 http::Response SessionsApi::Revoke(const Context& c) {
   const http::Request& request = c.request;
-  const std::string& id = request.path_params.at(0);
+  session::SessionId id(request.path_params.at(0));
   auto was_current = sessions_.Revoke(c.principal(), id, ClientOf(request));
   if (!was_current) return http::ErrorResponse(was_current.error());
   http::Response r = http::JsonResponse(200, kSuccessJson);

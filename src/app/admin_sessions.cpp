@@ -20,8 +20,8 @@ struct SessionRow {
 boost::json::object SessionJson(const SessionRow& row) {
   const auto& s = row.session;
   boost::json::object o;
-  o["id"] = s.id;
-  o["user_id"] = s.user_id;
+  o["id"] = s.id.value();
+  o["user_id"] = s.user_id.value();
   o["username"] = row.username;
   o["created_at"] = FormatRfc3339(s.created_at);
   o["last_seen_at"] = FormatRfc3339(s.last_seen_at);
@@ -65,8 +65,9 @@ int List(AdminContext& ctx, const AdminOptions& o) {
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : *rows) {
     const auto& s = row.session;
-    cells.push_back({s.id, row.username, FormatRfc3339(s.created_at), FormatRfc3339(s.last_seen_at),
-                     FormatRfc3339(session::EffectiveExpiry(s)), s.ip, s.user_agent.substr(0, 60)});
+    cells.push_back({s.id.value(), row.username, FormatRfc3339(s.created_at),
+                     FormatRfc3339(s.last_seen_at), FormatRfc3339(session::EffectiveExpiry(s)),
+                     s.ip, s.user_agent.substr(0, 60)});
   }
   PrintTable({"ID", "USER", "CREATED", "LAST SEEN", "EXPIRES", "IP", "USER AGENT"}, cells);
   return 0;
@@ -79,9 +80,9 @@ int Revoke(AdminContext& ctx, const AdminOptions& o) {
     std::printf("revoked %ld live sessions of %s\n", *n, o.user.c_str());
     return 0;
   }
-  auto s = ctx.service().RevokeSession(o.target);
+  auto s = ctx.service().RevokeSession(session::SessionId(o.target));
   if (!s) return Fail(MessageOf(s.error()));
-  std::printf("revoked session %s\n", s->id.c_str());
+  std::printf("revoked session %s\n", s->id.value().c_str());
   return 0;
 }
 

@@ -21,7 +21,7 @@ struct UserRow {
 boost::json::object UserJson(const UserRow& row) {
   const auto& r = row.record;
   boost::json::object o;
-  o["id"] = r.user.id;
+  o["id"] = r.user.id.value();
   o["username"] = r.user.username;
   o["name"] = r.user.name;
   o["created_at"] = FormatRfc3339(r.created_at);
@@ -37,7 +37,7 @@ boost::json::object UserJson(const UserRow& row) {
 
 std::vector<std::string> UserCells(const UserRow& row) {
   const auto& r = row.record;
-  return {std::to_string(r.user.id),
+  return {std::to_string(r.user.id.value()),
           r.user.username,
           r.user.name,
           FormatRfc3339(r.created_at),
@@ -95,14 +95,14 @@ int Show(AdminContext& ctx, const std::string& ref, bool json) {
 }
 
 // A new password, for add and set-password. Exit code in `code` when it fails.
-std::optional<std::string> NewPassword(const AdminOptions& o, int& code) {
+std::optional<Secret> NewPassword(const AdminOptions& o, int& code) {
   auto password = ReadNewPassword(o.password_stdin);
   if (!password) {
     std::fprintf(stderr, "latchkey: %s\n", std::string(MessageOf(password.error())).c_str());
     code = !o.password_stdin && !StdinIsTerminal() ? 2 : 1;
     return std::nullopt;
   }
-  return std::move(*password);
+  return Secret(std::move(*password));
 }
 
 }  // namespace
@@ -132,7 +132,7 @@ int RunUserCommand(std::string_view command, const AdminOptions& o) {
     if (command == "add") {
       auto user = admin.AddUser(o.target, o.name, *password);
       if (!user) return Fail(MessageOf(user.error()));
-      std::printf("%lld\n", static_cast<long long>(user->id));
+      std::printf("%lld\n", static_cast<long long>(user->id.value()));
       return 0;
     }
     auto user = admin.SetPassword(o.target, *password);
@@ -152,13 +152,13 @@ int RunUserCommand(std::string_view command, const AdminOptions& o) {
     auto user = admin.FindUser(o.target);
     if (!user) return Fail(MessageOf(user.error()));
     if (!o.yes && !Confirm("Delete user " + user->user.username + " (id " +
-                           std::to_string(user->user.id) + ") and every session of it?")) {
+                           std::to_string(user->user.id.value()) + ") and every session of it?")) {
       return Fail("not deleted");
     }
     auto deleted = admin.DeleteUser(user->user.username);
     if (!deleted) return Fail(MessageOf(deleted.error()));
     std::printf("deleted %s (id %lld)\n", deleted->username.c_str(),
-                static_cast<long long>(deleted->id));
+                static_cast<long long>(deleted->id.value()));
     return 0;
   }
   return Fail("unknown command user " + std::string(command));

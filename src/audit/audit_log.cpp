@@ -20,7 +20,7 @@ void AuditLog::Record(EventType type, std::optional<identity::UserId> user_id,
   // the username attempted (it may be a mistyped password) nor any credential or token.
   if (spdlog::should_log(spdlog::level::info)) {
     using Value = decltype(LogField::value);
-    Value who = user_id ? Value(*user_id) : Value(std::string_view("-"));
+    Value who = user_id ? Value(user_id->value()) : Value(std::string_view("-"));
     std::string_view request =
         origin.request_id.empty() ? std::string_view("-") : std::string_view(origin.request_id);
     LogEvent(spdlog::level::info, "auth_event",

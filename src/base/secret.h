@@ -1,4 +1,5 @@
-// Bytes that must never be logged or streamed: secret keys, raw session tokens.
+// Bytes that must never be logged or streamed: secret keys, raw session tokens, session
+// cookie values and passwords in flight.
 // Wiped with sodium_memzero on destruction (OWASP ASVS 8.3.4 / 6.4: protect secrets in memory).
 // There is deliberately no operator<< and no implicit conversion to std::string.
 // Thread-safety: like std::string.
@@ -16,7 +17,10 @@ namespace latchkey {
 class Secret {
  public:
   Secret() = default;
-  explicit Secret(std::string bytes) : bytes_(std::move(bytes)) {}
+  // Implicit: anything may go into a Secret (a password from a JSON body, a test's literal);
+  // nothing comes out but through Reveal().
+  Secret(std::string bytes) : bytes_(std::move(bytes)) {}  // NOLINT: implicit by design
+  Secret(const char* bytes) : bytes_(bytes) {}             // NOLINT: implicit by design
   Secret(const Secret&) = default;
   Secret& operator=(const Secret& other) {
     if (this != &other) {
@@ -45,8 +49,12 @@ class Secret {
   bool empty() const { return bytes_.empty(); }
 
  private:
+  // Zeroes the whole buffer, not only the current characters: a string moved from keeps its
+  // characters in its inline (short-string) buffer with size 0, so growing to the capacity
+  // first covers what a move or a shorter assignment left behind.
   void Wipe() {
-    if (!bytes_.empty()) sodium_memzero(bytes_.data(), bytes_.size());
+    bytes_.resize(bytes_.capacity());
+    sodium_memzero(bytes_.data(), bytes_.size());
     bytes_.clear();
   }
   std::string bytes_;

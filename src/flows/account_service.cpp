@@ -21,12 +21,12 @@ Result<std::vector<audit::AuthEvent>> AccountService::RecentEvents(const session
 }
 
 Result<LoginResult> AccountService::ChangePassword(const session::Principal& caller,
-                                                   const std::string& current_password,
-                                                   const std::string& new_password,
+                                                   const Secret& current_password,
+                                                   const Secret& new_password,
                                                    const ClientInfo& client) {
   // Rules first: a refused new password costs no hash (and it must not equal the username).
-  if (auto rule =
-          auth_.password_policy().Validate(new_password, caller.user().username, "new_password");
+  if (auto rule = auth_.password_policy().Validate(new_password.Reveal(), caller.user().username,
+                                                   "new_password");
       !rule) {
     return rule.error();
   }
@@ -37,7 +37,7 @@ Result<LoginResult> AccountService::ChangePassword(const session::Principal& cal
     }
     return r.error();
   }
-  auto hash = hasher_.Hash(new_password);
+  auto hash = hasher_.Hash(new_password.Reveal());
   if (!hash) return hash.error();
   bool persistent = caller.session().persistent;
   IssuedSession issued = issuer_.Issue(caller.user_id(), persistent, client);

@@ -40,8 +40,8 @@ class AccountService {
   // Errors: kUnauthenticated (field "current_password" when it is wrong), kRateLimited,
   // kInvalidInput field "new_password", kStorageUnavailable.
   Result<LoginResult> ChangePassword(const session::Principal& caller,
-                                     const std::string& current_password,
-                                     const std::string& new_password, const ClientInfo& client);
+                                     const Secret& current_password, const Secret& new_password,
+                                     const ClientInfo& client);
 
  private:
   AuthService& auth_;

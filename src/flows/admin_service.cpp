@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 
 #include "identity/validation.h"
 
@@ -36,11 +37,11 @@ void AdminService::Record(audit::EventType type, const identity::User& user) {
 }
 
 Result<identity::User> AdminService::AddUser(const std::string& username, const std::string& name,
-                                             const std::string& password) {
+                                             const Secret& password) {
   if (auto r = identity::ValidateUsername(username); !r) return r.error();
-  if (auto r = passwords_.Validate(password, username); !r) return r.error();
+  if (auto r = passwords_.Validate(password.Reveal(), username); !r) return r.error();
   if (auto r = identity::ValidateName(name); !r) return r.error();
-  auto hash = hasher_.Hash(password);
+  auto hash = hasher_.Hash(password.Reveal());
   if (!hash) return hash.error();
   auto created = users_.CreateUser({username, name, std::move(*hash), clock_.Now()});
   if (!created) return created.error();
@@ -53,21 +54,20 @@ Result<identity::UserRecord> AdminService::FindUser(std::string_view ref) {
   if (!found) return found.error();
   if (*found) return std::move(**found);
   if (AllDigits(ref)) {
-    identity::UserId id = 0;
+    std::int64_t id = 0;
     std::from_chars(ref.data(), ref.data() + ref.size(), id);
-    auto by_id = users_.FindUserById(id);
+    auto by_id = users_.FindUserById(identity::UserId(id));
     if (!by_id) return by_id.error();
     if (*by_id) return std::move(**by_id);
   }
   return NoSuchUser(ref);
 }
 
-Result<identity::User> AdminService::SetPassword(std::string_view ref,
-                                                 const std::string& password) {
+Result<identity::User> AdminService::SetPassword(std::string_view ref, const Secret& password) {
   auto user = FindUser(ref);
   if (!user) return user.error();
-  if (auto r = passwords_.Validate(password, user->user.username); !r) return r.error();
-  auto hash = hasher_.Hash(password);
+  if (auto r = passwords_.Validate(password.Reveal(), user->user.username); !r) return r.error();
+  auto hash = hasher_.Hash(password.Reveal());
   if (!hash) return hash.error();
   auto reset = users_.ResetPassword(user->user.id, *hash);
   if (!reset) return reset.error();
@@ -108,13 +108,13 @@ Result<identity::User> AdminService::DeleteUser(std::string_view ref) {
   return user->user;
 }
 
-Result<session::SessionRecord> AdminService::RevokeSession(std::string_view id) {
+Result<session::SessionRecord> AdminService::RevokeSession(const session::SessionId& id) {
   auto found = sessions_.FindSessionById(id);
   if (!found) return found.error();
-  if (!*found) return MakeError(Errc::kNotFound, "no session '" + std::string(id) + "'");
+  if (!*found) return MakeError(Errc::kNotFound, "no session '" + id.value() + "'");
   auto deleted = sessions_.DeleteUserSession((*found)->user_id, id);
   if (!deleted) return deleted.error();
-  if (!*deleted) return MakeError(Errc::kNotFound, "no session '" + std::string(id) + "'");
+  if (!*deleted) return MakeError(Errc::kNotFound, "no session '" + id.value() + "'");
   if (auto user = users_.FindUserById((*found)->user_id); user && *user) {
     Record(audit::EventType::kSessionsRevokedByOperator, (*user)->user);
   }
@@ -125,7 +125,7 @@ Result<long> AdminService::RevokeUserSessions(std::string_view ref) {
   auto user = FindUser(ref);
   if (!user) return user.error();
   // No token hash is empty: "every session except none".
-  auto revoked = sessions_.DeleteOtherSessions(user->user.id, "", clock_.Now());
+  auto revoked = sessions_.DeleteOtherSessions(user->user.id, session::TokenHash(), clock_.Now());
   if (!revoked) return revoked.error();
   Record(audit::EventType::kSessionsRevokedByOperator, user->user);
   return revoked;

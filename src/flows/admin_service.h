@@ -23,6 +23,7 @@
 #include "audit/audit_log.h"
 #include "base/clock.h"
 #include "base/errc.h"
+#include "base/secret.h"
 #include "crypto/password_hasher.h"
 #include "identity/password_policy.h"
 #include "identity/user_store.h"
@@ -38,14 +39,14 @@ class AdminService {
 
   // Validates, hashes (slow) and inserts a user without a session.
   Result<identity::User> AddUser(const std::string& username, const std::string& name,
-                                 const std::string& password);
+                                 const Secret& password);
 
   // The user with this username (any ASCII case) or, failing that and when `ref` is all
   // digits, with this id. Errors: kNotFound.
   Result<identity::UserRecord> FindUser(std::string_view ref);
 
   // Sets a new password (validated, hashed) and deletes every session of the user.
-  Result<identity::User> SetPassword(std::string_view ref, const std::string& password);
+  Result<identity::User> SetPassword(std::string_view ref, const Secret& password);
 
   // Disables the user (its sessions deleted) or enables it. Returns false when it already was
   // in that state (nothing written).
@@ -56,7 +57,7 @@ class AdminService {
   Result<identity::User> DeleteUser(std::string_view ref);
 
   // Deletes the session with this public id (any user's); returns it. Errors: kNotFound.
-  Result<session::SessionRecord> RevokeSession(std::string_view id);
+  Result<session::SessionRecord> RevokeSession(const session::SessionId& id);
 
   // Deletes every session of the user; returns how many were still live.
   Result<long> RevokeUserSessions(std::string_view ref);

@@ -45,17 +45,17 @@ Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo&
   }
   if (auto r = identity::ValidateUsername(in.username); !r) return r.error();
   // Format, then not common and not the username (NIST SP 800-63B 5.1.1.2).
-  if (auto r = passwords_.Validate(in.password, in.username); !r) return r.error();
+  if (auto r = passwords_.Validate(in.password.Reveal(), in.username); !r) return r.error();
   if (auto r = identity::ValidateName(in.name); !r) return r.error();
   // Every well-formed attempt counts (a taken username too): account creation is what a
   // bot wants to automate.
   if (auto r = guards_.throttle.Fail(ip_key, guards_.policies.signup_ip); !r) return r.error();
 
-  auto hash = hasher_.Hash(in.password);
+  auto hash = hasher_.Hash(in.password.Reveal());
   if (!hash) return hash.error();
   identity::NewUser user{in.username, in.name, std::move(*hash), issuer_.clock().Now()};
 
-  IssuedSession issued = issuer_.Issue(0, in.remember, client);
+  IssuedSession issued = issuer_.Issue(identity::UserId(), in.remember, client);
   auto created = accounts_.CreateUserWithSession(user, issued.record);
   if (!created) return created.error();
   guards_.audit.Record(audit::EventType::kSignup, created->id, created->username, client);
@@ -67,7 +67,7 @@ Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Prin
   // No format checks on login beyond size: a rule change must not lock old users out, and
   // the answer must not say which part was wrong.
   if (in.username.size() > 256 || in.password.size() > 4 * identity::kPasswordMax) {
-    hasher_.VerifyDummy(in.password.substr(0, 64));
+    hasher_.VerifyDummy(in.password.Reveal().substr(0, 64));
     return InvalidCredentials();
   }
   // Per-IP first: one address hammering many accounts is stopped there, before it can hold
@@ -90,8 +90,8 @@ Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Prin
   }
   auto found = users_.FindUserByUsername(in.username);
   if (!found) return found.error();
-  bool verified = *found ? hasher_.Verify(in.password, (*found)->password_hash)
-                         : hasher_.VerifyDummy(in.password);
+  bool verified = *found ? hasher_.Verify(in.password.Reveal(), (*found)->password_hash)
+                         : hasher_.VerifyDummy(in.password.Reveal());
   if (!verified) {  // already counted by Acquire
     std::optional<identity::UserId> user_id;
     if (*found) user_id = (*found)->user.id;
@@ -108,8 +108,8 @@ Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Prin
   }
 
   IssuedSession issued = issuer_.Issue((*found)->user.id, in.remember, client);
-  std::optional<std::string_view> replaced;
-  if (previous != nullptr) replaced = previous->session().token_hash;
+  const session::TokenHash* replaced =
+      previous != nullptr ? &previous->session().token_hash : nullptr;
   if (auto r = sessions_.InsertSession(issued.record, replaced); !r) {
     // The user was deleted between the lookup and now: same answer as an unknown user.
     if (r.error().code == Errc::kUnauthenticated) return InvalidCredentials();
@@ -135,8 +135,8 @@ Result<void> AuthService::Logout(const session::Principal* caller, const ClientI
   return {};
 }
 
-Result<void> AuthService::Reauthenticate(const session::Principal& caller,
-                                         const std::string& password, const std::string& field) {
+Result<void> AuthService::Reauthenticate(const session::Principal& caller, const Secret& password,
+                                         const std::string& field) {
   // Guessing the password through a stolen session is throttled like a login.
   std::string account_key = AccountThrottleKey(caller.user().username);
   auto attempt = guards_.throttle.Acquire(account_key, guards_.policies.login_account);
@@ -144,15 +144,15 @@ Result<void> AuthService::Reauthenticate(const session::Principal& caller,
   auto record = users_.FindUserById(caller.user_id());
   if (!record) return record.error();
   if (!*record) return Unauthenticated();
-  if (password.empty() || !hasher_.Verify(password, (*record)->password_hash)) {
+  if (password.empty() || !hasher_.Verify(password.Reveal(), (*record)->password_hash)) {
     return MakeError(Errc::kInvalidCredentials, "Password is incorrect", field);  // counted
   }
   (void)guards_.throttle.Refund(account_key, *attempt);
   return {};
 }
 
-Result<void> AuthService::RemoveAccount(const session::Principal& caller,
-                                        const std::string& password, const ClientInfo& client) {
+Result<void> AuthService::RemoveAccount(const session::Principal& caller, const Secret& password,
+                                        const ClientInfo& client) {
   if (auto r = Reauthenticate(caller, password, "password"); !r) return r.error();
   auto r = users_.DeleteUser(caller.user_id());
   if (!r) return r.error();

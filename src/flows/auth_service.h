@@ -19,6 +19,7 @@
 #include <string>
 
 #include "base/errc.h"
+#include "base/secret.h"
 #include "crypto/password_hasher.h"
 #include "flows/session_issuer.h"
 #include "identity/password_policy.h"
@@ -48,20 +49,20 @@ struct Guards {
 // A successful signup, login or password change: the principal and the cookie to set.
 struct LoginResult {
   identity::User user;
-  std::string cookie_value;  // "<token>.<mac>"; Set-Cookie only, never logged
-  bool persistent = true;    // persistent cookie (Max-Age) or browser-session cookie
+  Secret cookie_value;     // "<token>.<mac>"; Set-Cookie only, never logged
+  bool persistent = true;  // persistent cookie (Max-Age) or browser-session cookie
 };
 
 struct SignupInput {
   std::string username;
-  std::string password;
+  Secret password;  // as typed; never logged, wiped when the input goes
   std::string name;
   bool remember = true;
 };
 
 struct LoginInput {
   std::string username;
-  std::string password;
+  Secret password;  // as typed; never logged, wiped when the input goes
   bool remember = true;
 };
 
@@ -93,14 +94,14 @@ class AuthService {
   // Re-authenticates with the password (slow), then deletes the user and every session of it.
   // Errors: kUnauthenticated (wrong or missing password, field "password"), kRateLimited,
   // kStorageUnavailable.
-  Result<void> RemoveAccount(const session::Principal& caller, const std::string& password,
+  Result<void> RemoveAccount(const session::Principal& caller, const Secret& password,
                              const ClientInfo& client);
 
   // Checks the caller's password again (slow; ASVS 3.7.1), throttled like a login per account
   // (guessing through a stolen session). Errors: kUnauthenticated with `field` set when the
   // password is wrong or empty, or without a field when the user is gone; kRateLimited;
   // kStorageUnavailable.
-  Result<void> Reauthenticate(const session::Principal& caller, const std::string& password,
+  Result<void> Reauthenticate(const session::Principal& caller, const Secret& password,
                               const std::string& field);
 
   // The rules for a new password (signup here; password change in AccountService).

@@ -14,7 +14,7 @@ IssuedSession SessionIssuer::Issue(identity::UserId user_id, bool persistent,
   UnixSeconds now = clock_.Now();
   IssuedSession out;
   session::SessionRecord& s = out.record;
-  s.id = crypto::RandomToken(16);
+  s.id = session::SessionId(crypto::RandomToken(16));
   s.user_id = user_id;
   s.token_hash = std::move(token.token_hash);
   s.created_at = now;

@@ -27,7 +27,7 @@ struct SessionPolicy {
 
 struct IssuedSession {
   session::SessionRecord record;
-  std::string cookie_value;  // Set-Cookie only; never logged or stored
+  Secret cookie_value;  // Set-Cookie only; never logged or stored
 };
 
 class SessionIssuer {

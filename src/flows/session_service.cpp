@@ -14,7 +14,7 @@ Result<std::vector<SessionView>> SessionService::List(const session::Principal& 
   return out;
 }
 
-Result<bool> SessionService::Revoke(const session::Principal& caller, const std::string& id,
+Result<bool> SessionService::Revoke(const session::Principal& caller, const session::SessionId& id,
                                     const ClientInfo& client) {
   auto deleted = sessions_.DeleteUserSession(caller.user_id(), id);
   if (!deleted) return deleted.error();

@@ -27,7 +27,7 @@ class SessionService {
 
   // Ends one of the caller's sessions. Returns true when it was the caller's own current
   // session (the caller should clear its cookie). Errors: kNotFound, kStorageUnavailable.
-  Result<bool> Revoke(const session::Principal& caller, const std::string& id,
+  Result<bool> Revoke(const session::Principal& caller, const session::SessionId& id,
                       const ClientInfo& client);
 
   // Ends every session of the caller but the current one; returns how many.

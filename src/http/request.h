@@ -26,6 +26,7 @@ struct Request {
   std::string csrf_token;    // X-CSRF-Token header
   std::string user_agent;
   std::string if_none_match;
+  std::string accept_encoding;        // every Accept-Encoding header, joined with ", "
   std::string client_ip;              // peer, or from X-Forwarded-For via a trusted proxy
   bool tls = false;                   // client used TLS (to us, or to a trusted proxy)
   std::string host;                   // Host header: the authority the client reached

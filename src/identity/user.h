@@ -6,14 +6,17 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/tagged.h"
 
 namespace latchkey::identity {
 
-using UserId = std::int64_t;
+// A user's id: the store's 64-bit key (its rowid / BIGSERIAL).
+struct UserIdTag;
+using UserId = Tagged<std::int64_t, UserIdTag>;
 
 // What a client may see of a user: GET /api/auth's {"user": {...}}.
 struct User {
-  UserId id = 0;
+  UserId id;
   std::string username;  // as typed at signup; unique without regard to ASCII case
   std::string name;      // display name, 0-100 characters
 };

@@ -10,7 +10,7 @@ CacheRefresher::CacheRefresher(Refresh refresh, std::chrono::milliseconds interv
       max_pending_(max_pending),
       worker_(interval, [this] { RunPending(); }) {}
 
-bool CacheRefresher::Request(std::string_view token_hash) {
+bool CacheRefresher::Request(const TokenHash& token_hash) {
   std::lock_guard lock(mu_);
   if (pending_.size() >= max_pending_) return false;
   pending_.emplace_back(token_hash);
@@ -24,13 +24,13 @@ std::size_t CacheRefresher::pending() const {
 
 std::size_t CacheRefresher::RunPending() {
   std::lock_guard running(run_mu_);
-  std::vector<std::string> batch;
+  std::vector<TokenHash> batch;
   {
     std::lock_guard lock(mu_);
     batch.swap(pending_);
   }
   std::size_t done = 0;
-  for (const std::string& token_hash : batch) {
+  for (const TokenHash& token_hash : batch) {
     if (worker_.stopping()) break;  // a backlog does not hold up the destructor
     refresh_(token_hash);
     ++done;

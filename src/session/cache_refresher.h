@@ -18,11 +18,10 @@
 #include <cstddef>
 #include <functional>
 #include <mutex>
-#include <string>
-#include <string_view>
 #include <vector>
 
 #include "base/periodic_worker.h"
+#include "session/session.h"
 
 namespace latchkey::session {
 
@@ -30,7 +29,7 @@ class CacheRefresher {
  public:
   // refresh: re-reads one session (token hash) and re-caches or evicts it; called on the
   // refresher's thread (or RunPending's caller), never concurrently with itself.
-  using Refresh = std::function<void(std::string_view token_hash)>;
+  using Refresh = std::function<void(const TokenHash& token_hash)>;
 
   CacheRefresher(Refresh refresh, std::chrono::milliseconds interval, std::size_t max_pending);
   ~CacheRefresher() = default;  // stops the thread between two refreshes
@@ -39,7 +38,7 @@ class CacheRefresher {
 
   // Queues a refresh of this session, unless max_pending are queued. Never blocks on the
   // database. Returns whether it was queued.
-  bool Request(std::string_view token_hash);
+  bool Request(const TokenHash& token_hash);
 
   // Refreshes everything pending now, on the caller's thread; returns how many.
   std::size_t RunPending();
@@ -51,7 +50,7 @@ class CacheRefresher {
   Refresh refresh_;
   std::size_t max_pending_;
   mutable std::mutex mu_;
-  std::vector<std::string> pending_;
+  std::vector<TokenHash> pending_;
   std::mutex run_mu_;      // one RunPending at a time (the worker's and a caller's)
   PeriodicWorker worker_;  // last: stops before the members it uses go away
 };

@@ -27,7 +27,7 @@ class Principal {
   // leave the server with it).
   const SessionRecord& session() const { return resolved_->session; }
   // The session's public id (shown to the user, used to revoke it).
-  const std::string& session_id() const { return resolved_->session.id; }
+  const SessionId& session_id() const { return resolved_->session.id; }
 
  private:
   SharedSession resolved_;

@@ -8,14 +8,26 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/tagged.h"
 #include "identity/user.h"
 
 namespace latchkey::session {
 
+// A session's public id: 16 random bytes, base64url (22 chars). Shown to its user and used to
+// revoke the session; never a credential.
+struct SessionIdTag;
+using SessionId = Tagged<std::string, SessionIdTag>;
+
+// SHA-256 of a session token, as 64 lower-case hex characters: the only form in which the
+// store knows a token (OWASP Session Management Cheat Sheet, "Session ID storage"). Never
+// leaves the server.
+struct TokenHashTag;
+using TokenHash = Tagged<std::string, TokenHashTag>;
+
 struct SessionRecord {
-  std::string id;  // public id: 16 random bytes, base64url (22 chars)
-  identity::UserId user_id = 0;
-  std::string token_hash;  // SHA-256(token) hex, 64 chars
+  SessionId id;
+  identity::UserId user_id;
+  TokenHash token_hash;
   UnixSeconds created_at = 0;
   UnixSeconds last_seen_at = 0;
   UnixSeconds expires_at = 0;    // absolute expiry, whatever the use (--session-lifetime)

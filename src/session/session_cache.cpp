@@ -26,10 +26,10 @@ std::optional<SessionCache::Key> SessionCache::KeyOf(std::string_view token_hash
   return key;
 }
 
-SessionCache::Clock::duration SessionCache::RefreshAfter(std::string_view token_hash,
+SessionCache::Clock::duration SessionCache::RefreshAfter(const TokenHash& token_hash,
                                                          Clock::duration ttl) {
   // Bits 16-31 of the hash: the shard uses the top bits, the flat map mixes the whole hash.
-  auto spread = static_cast<Clock::rep>((KeyHash{}(token_hash) >> 16) & 0xFFFF);
+  auto spread = static_cast<Clock::rep>((KeyHash{}(token_hash.value()) >> 16) & 0xFFFF);
   return ttl / 2 + (ttl / 4) * spread / 0x10000;
 }
 
@@ -63,21 +63,21 @@ const SessionCache::Shard& SessionCache::ShardOf(std::string_view token_hash) co
   return shards_[ShardIndex(token_hash, kShards)];
 }
 
-std::uint64_t SessionCache::Epoch(std::string_view token_hash) const {
-  return ShardOf(token_hash).epoch.load(std::memory_order_acquire);
+std::uint64_t SessionCache::Epoch(const TokenHash& token_hash) const {
+  return ShardOf(token_hash.value()).epoch.load(std::memory_order_acquire);
 }
 
-SharedSession SessionCache::Get(std::string_view token_hash) {
+SharedSession SessionCache::Get(const TokenHash& token_hash) {
   bool refresh_due = false;
   return Get(token_hash, refresh_due);
 }
 
-SharedSession SessionCache::Get(std::string_view token_hash, bool& refresh_due) {
+SharedSession SessionCache::Get(const TokenHash& token_hash, bool& refresh_due) {
   refresh_due = false;
   if (!enabled() || !serving_.load(std::memory_order_acquire)) return nullptr;
-  auto key = KeyOf(token_hash);
+  auto key = KeyOf(token_hash.value());
   if (!key) return nullptr;
-  Shard& shard = ShardOf(token_hash);
+  Shard& shard = ShardOf(token_hash.value());
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(*key);
   if (it == shard.entries.end()) return nullptr;
@@ -97,9 +97,9 @@ SharedSession SessionCache::Get(std::string_view token_hash, bool& refresh_due) 
 
 void SessionCache::Put(const ResolvedSession& s, std::uint64_t epoch) {
   if (!enabled() || !serving_.load(std::memory_order_acquire)) return;
-  auto key = KeyOf(s.session.token_hash);
+  auto key = KeyOf(s.session.token_hash.value());
   if (!key) return;
-  Shard& shard = ShardOf(s.session.token_hash);
+  Shard& shard = ShardOf(s.session.token_hash.value());
   std::lock_guard lock(shard.mu);
   // Checked under the mutex: evictions bump the epoch under it too, so no eviction can fall
   // between this check and the insert.
@@ -143,10 +143,10 @@ void SessionCache::Put(const ResolvedSession& s, std::uint64_t epoch) {
   entries_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void SessionCache::SetLastSeen(std::string_view token_hash, UnixSeconds last_seen_at) {
-  auto key = KeyOf(token_hash);
+void SessionCache::SetLastSeen(const TokenHash& token_hash, UnixSeconds last_seen_at) {
+  auto key = KeyOf(token_hash.value());
   if (!enabled() || !key) return;
-  Shard& shard = ShardOf(token_hash);
+  Shard& shard = ShardOf(token_hash.value());
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(*key);
   if (it != shard.entries.end() && it->second.value->session.last_seen_at < last_seen_at) {
@@ -156,12 +156,12 @@ void SessionCache::SetLastSeen(std::string_view token_hash, UnixSeconds last_see
   }
 }
 
-void SessionCache::EvictToken(std::string_view token_hash) {
+void SessionCache::EvictToken(const TokenHash& token_hash) {
   if (!enabled()) return;
-  Shard& shard = ShardOf(token_hash);
+  Shard& shard = ShardOf(token_hash.value());
   std::lock_guard lock(shard.mu);
   shard.epoch.fetch_add(1, std::memory_order_release);
-  auto key = KeyOf(token_hash);
+  auto key = KeyOf(token_hash.value());
   if (!key) return;
   auto it = shard.entries.find(*key);
   if (it != shard.entries.end()) Erase(shard, it);

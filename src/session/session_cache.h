@@ -65,21 +65,21 @@ class SessionCache {
   SessionCache& operator=(const SessionCache&) = delete;
 
   // The invalidation count of token_hash's shard: take it before reading the store.
-  std::uint64_t Epoch(std::string_view token_hash) const;
+  std::uint64_t Epoch(const TokenHash& token_hash) const;
 
   // The cached session, if present, younger than ttl, and the cache is serving; else null.
-  SharedSession Get(std::string_view token_hash);
+  SharedSession Get(const TokenHash& token_hash);
   // The same; refresh_due is set to true when this hit is the first since the entry's
   // RefreshAfter() passed (the caller should re-read it and Put it again), else false.
-  SharedSession Get(std::string_view token_hash, bool& refresh_due);
+  SharedSession Get(const TokenHash& token_hash, bool& refresh_due);
 
   // Caches `s` (keyed by s.session.token_hash) unless its shard was invalidated since `epoch`.
   void Put(const ResolvedSession& s, std::uint64_t epoch);
 
   // Records a touch of a cached session (its last_seen_at), if cached.
-  void SetLastSeen(std::string_view token_hash, UnixSeconds last_seen_at);
+  void SetLastSeen(const TokenHash& token_hash, UnixSeconds last_seen_at);
 
-  void EvictToken(std::string_view token_hash);
+  void EvictToken(const TokenHash& token_hash);
   void EvictUser(identity::UserId user_id);
   void Clear();
 
@@ -88,7 +88,7 @@ class SessionCache {
 
   // When, after its store read, the entry of `token_hash` is due for a refresh: between ttl/2
   // and 3/4 ttl, taken from the key's hash (token hashes are uniform, so these are too).
-  static Clock::duration RefreshAfter(std::string_view token_hash, Clock::duration ttl);
+  static Clock::duration RefreshAfter(const TokenHash& token_hash, Clock::duration ttl);
 
   bool enabled() const { return capacity_ > 0; }
   // Enabled and serving: a Put now may cache.

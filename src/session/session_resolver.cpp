@@ -9,7 +9,7 @@ SessionResolver::SessionResolver(SessionStore& store, SessionCache& cache, const
                                  UnixSeconds touch_interval)
     : store_(store), cache_(cache), clock_(clock), touch_interval_(touch_interval) {}
 
-std::optional<Resolution> SessionResolver::ResolveInMemory(std::string_view token_hash) {
+std::optional<Resolution> SessionResolver::ResolveInMemory(const TokenHash& token_hash) {
   bool refresh_due = false;
   SharedSession hit = cache_.Get(token_hash, refresh_due);
   if (refresh_due && refresher_ != nullptr) refresher_->Request(token_hash);
@@ -24,7 +24,7 @@ std::optional<Resolution> SessionResolver::ResolveInMemory(std::string_view toke
   return Resolution::Live(std::move(hit));
 }
 
-Result<Resolution> SessionResolver::Resolve(std::string_view token_hash) {
+Result<Resolution> SessionResolver::Resolve(const TokenHash& token_hash) {
   auto found = store_.FindSessionByTokenHash(token_hash);
   if (!found) return found.error();
   if (!*found) return Resolution::Ended();
@@ -41,7 +41,7 @@ Result<Resolution> SessionResolver::Resolve(std::string_view token_hash) {
   return Resolution::Live(std::make_shared<const ResolvedSession>(std::move(current)));
 }
 
-bool SessionResolver::RecordUse(std::string_view token_hash, UnixSeconds now, bool may_block) {
+bool SessionResolver::RecordUse(const TokenHash& token_hash, UnixSeconds now, bool may_block) {
   if (touches_ != nullptr) {
     touches_->Record(token_hash, now);
     cache_.SetLastSeen(token_hash, now);

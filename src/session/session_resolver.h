@@ -19,7 +19,6 @@
 #pragma once
 
 #include <optional>
-#include <string_view>
 
 #include "base/clock.h"
 #include "base/errc.h"
@@ -47,17 +46,17 @@ class SessionResolver {
   void SetRefresher(CacheRefresher* refresher) { refresher_ = refresher; }
 
   // See above. Never blocks; safe on an I/O thread.
-  std::optional<Resolution> ResolveInMemory(std::string_view token_hash);
+  std::optional<Resolution> ResolveInMemory(const TokenHash& token_hash);
 
   // See above. Errors: kStorageUnavailable.
-  Result<Resolution> Resolve(std::string_view token_hash);
+  Result<Resolution> Resolve(const TokenHash& token_hash);
 
   const Clock& clock() const { return clock_; }
 
  private:
   // Records a use at `now`: in the batcher (and the cached copy) without blocking, else, when
   // may_block, written through the store. False when it was not recorded.
-  bool RecordUse(std::string_view token_hash, UnixSeconds now, bool may_block);
+  bool RecordUse(const TokenHash& token_hash, UnixSeconds now, bool may_block);
 
   SessionStore& store_;
   SessionCache& cache_;

@@ -7,7 +7,6 @@
 
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "base/errc.h"
@@ -19,30 +18,30 @@ class SessionStore {
  public:
   virtual ~SessionStore() = default;
 
-  // Inserts `created` (its user_id must exist). When `replaced_token_hash` is given, deletes
+  // Inserts `created` (its user_id must exist). When `replaced_token_hash` is not null, deletes
   // that session in the same transaction: rotation without a window where both or neither
   // exist. Errors: kUnauthenticated when the user no longer exists.
   virtual Result<void> InsertSession(const SessionRecord& created,
-                                     std::optional<std::string_view> replaced_token_hash) = 0;
+                                     const TokenHash* replaced_token_hash) = 0;
 
   // The session with this token hash and its user, if any (expired ones included: the
   // caller decides). Never a session of a disabled user (identity::UserStore::SetDisabled).
   virtual Result<std::optional<ResolvedSession>> FindSessionByTokenHash(
-      std::string_view token_hash) = 0;
+      const TokenHash& token_hash) = 0;
 
   // Deletes the session with this token hash; true when a row was deleted.
-  virtual Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) = 0;
+  virtual Result<bool> DeleteSessionByTokenHash(const TokenHash& token_hash) = 0;
 
   // Deletes every session whose absolute or idle expiry is <= now; returns how many.
   virtual Result<long> DeleteExpiredSessions(UnixSeconds now) = 0;
 
   // Records use of a session: last_seen_at = max(last_seen_at, now) (callers throttle this;
   // see AuthService). A session that no longer exists is not an error.
-  virtual Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) = 0;
+  virtual Result<void> TouchSession(const TokenHash& token_hash, UnixSeconds now) = 0;
 
   // One use of a session, for TouchSessions.
   struct Touch {
-    std::string token_hash;
+    TokenHash token_hash;
     UnixSeconds at = 0;
   };
 
@@ -61,16 +60,16 @@ class SessionStore {
 
   // The session with this public id, whoever's it is (operators: `latchkey session revoke`),
   // ended ones included.
-  virtual Result<std::optional<SessionRecord>> FindSessionById(std::string_view id) = 0;
+  virtual Result<std::optional<SessionRecord>> FindSessionById(const SessionId& id) = 0;
 
   // Deletes the session with this public id if it belongs to user_id; false otherwise (an
   // unknown id and another user's id are the same outcome).
-  virtual Result<bool> DeleteUserSession(identity::UserId user_id, std::string_view id) = 0;
+  virtual Result<bool> DeleteUserSession(identity::UserId user_id, const SessionId& id) = 0;
 
   // Deletes every session of user_id except the one with keep_token_hash; returns how many of
   // them were still live at `now` (ended ones are deleted too, but not counted).
   virtual Result<long> DeleteOtherSessions(identity::UserId user_id,
-                                           std::string_view keep_token_hash, UnixSeconds now) = 0;
+                                           const TokenHash& keep_token_hash, UnixSeconds now) = 0;
 };
 
 }  // namespace latchkey::session

@@ -14,14 +14,15 @@ constexpr std::size_t kTokenChars = 43;  // base64url of 32 bytes, no padding
 }  // namespace
 
 IssuedToken SessionTokenCodec::Issue() const {
-  std::string token = crypto::RandomToken(kTokenBytes);
-  IssuedToken out;
-  out.cookie_value = token + "." + crypto::Base64UrlEncode(keys_.Mac(kPurpose, token));
-  out.token_hash = crypto::Sha256Hex(token);
-  return out;
+  Secret token(crypto::RandomToken(kTokenBytes));
+  std::string mac = crypto::Base64UrlEncode(keys_.Mac(kPurpose, token.Reveal()));
+  std::string value;
+  value.reserve(token.size() + 1 + mac.size());  // one buffer: no unwiped copy of the token
+  value.append(token.Reveal()).append(".").append(mac);
+  return IssuedToken{Secret(std::move(value)), TokenHash(crypto::Sha256Hex(token.Reveal()))};
 }
 
-std::optional<std::string> SessionTokenCodec::Verify(std::string_view cookie_value) const {
+std::optional<TokenHash> SessionTokenCodec::Verify(std::string_view cookie_value) const {
   if (cookie_value.size() != 2 * kTokenChars + 1 || cookie_value[kTokenChars] != '.') {
     return std::nullopt;
   }
@@ -34,7 +35,7 @@ std::optional<std::string> SessionTokenCodec::Verify(std::string_view cookie_val
   }
   std::string_view mac_bytes(reinterpret_cast<const char*>(mac.data()), mac.size());
   if (!keys_.Verify(kPurpose, token, mac_bytes)) return std::nullopt;
-  return crypto::Sha256Hex(token);
+  return TokenHash(crypto::Sha256Hex(token));
 }
 
 }  // namespace latchkey::session

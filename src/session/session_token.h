@@ -10,16 +10,17 @@
 #pragma once
 
 #include <optional>
-#include <string>
 #include <string_view>
 
+#include "base/secret.h"
 #include "crypto/keyring.h"
+#include "session/session.h"
 
 namespace latchkey::session {
 
 struct IssuedToken {
-  std::string cookie_value;  // goes to Set-Cookie only; never logged or stored
-  std::string token_hash;    // goes to the store
+  Secret cookie_value;   // goes to Set-Cookie only; never logged or stored
+  TokenHash token_hash;  // goes to the store
 };
 
 class SessionTokenCodec {
@@ -29,7 +30,7 @@ class SessionTokenCodec {
   IssuedToken Issue() const;
 
   // The token hash of a well-formed, correctly signed cookie value; nullopt otherwise.
-  std::optional<std::string> Verify(std::string_view cookie_value) const;
+  std::optional<TokenHash> Verify(std::string_view cookie_value) const;
 
  private:
   const crypto::Keyring& keys_;

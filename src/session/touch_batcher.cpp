@@ -17,12 +17,12 @@ TouchBatcher::~TouchBatcher() {
   }
 }
 
-void TouchBatcher::Record(std::string_view token_hash, UnixSeconds at) {
+void TouchBatcher::Record(const TokenHash& token_hash, UnixSeconds at) {
   std::lock_guard lock(mu_);
-  Merge(std::string(token_hash), at);
+  Merge(token_hash, at);
 }
 
-void TouchBatcher::Merge(std::string token_hash, UnixSeconds at) {
+void TouchBatcher::Merge(TokenHash token_hash, UnixSeconds at) {
   auto [it, inserted] = pending_.try_emplace(std::move(token_hash), at);
   if (!inserted) it->second = std::max(it->second, at);
 }
@@ -32,16 +32,16 @@ std::size_t TouchBatcher::pending() const {
   return pending_.size();
 }
 
-std::optional<UnixSeconds> TouchBatcher::Pending(std::string_view token_hash) const {
+std::optional<UnixSeconds> TouchBatcher::Pending(const TokenHash& token_hash) const {
   std::lock_guard lock(mu_);
-  auto it = pending_.find(std::string(token_hash));
+  auto it = pending_.find(token_hash);
   if (it == pending_.end()) return std::nullopt;
   return it->second;
 }
 
 Result<std::size_t> TouchBatcher::Flush() {
   std::lock_guard flushing(flush_mu_);
-  std::unordered_map<std::string, UnixSeconds> batch;
+  std::unordered_map<TokenHash, UnixSeconds> batch;
   {
     std::lock_guard lock(mu_);
     batch.swap(pending_);

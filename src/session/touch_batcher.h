@@ -16,8 +16,6 @@
 #include <cstddef>
 #include <mutex>
 #include <optional>
-#include <string>
-#include <string_view>
 #include <unordered_map>
 
 #include "base/errc.h"
@@ -36,7 +34,7 @@ class TouchBatcher {
 
   // Notes a use of the session with this token hash at `at` (Unix seconds). Never blocks on
   // the database.
-  void Record(std::string_view token_hash, UnixSeconds at);
+  void Record(const TokenHash& token_hash, UnixSeconds at);
 
   // Writes every pending touch now, in one TouchSessions call. Returns how many were written;
   // on the store's error they stay pending (blocking: a database round trip).
@@ -46,16 +44,16 @@ class TouchBatcher {
   std::size_t pending() const;
 
   // The latest use of this session not written yet, if any.
-  std::optional<UnixSeconds> Pending(std::string_view token_hash) const;
+  std::optional<UnixSeconds> Pending(const TokenHash& token_hash) const;
 
  private:
   void FlushAndLog();
   // Keeps the latest of `at` and what is pending for the session (mu_ held).
-  void Merge(std::string token_hash, UnixSeconds at);
+  void Merge(TokenHash token_hash, UnixSeconds at);
 
   SessionStore& store_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, UnixSeconds> pending_;  // token hash -> latest use
+  std::unordered_map<TokenHash, UnixSeconds> pending_;  // token hash -> latest use
   std::mutex flush_mu_;    // one Flush at a time (the worker's and a caller's)
   PeriodicWorker worker_;  // last: stops before the members it uses go away
 };

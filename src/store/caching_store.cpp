@@ -57,14 +57,14 @@ Result<bool> CachingStore::SetDisabled(identity::UserId id, UnixSeconds at) {
 }
 
 Result<void> CachingStore::InsertSession(const session::SessionRecord& created,
-                                         std::optional<std::string_view> replaced_token_hash) {
+                                         const session::TokenHash* replaced_token_hash) {
   auto r = sessions_.InsertSession(created, replaced_token_hash);
   if (replaced_token_hash) cache_.EvictToken(*replaced_token_hash);
   return r;
 }
 
 Result<std::optional<session::ResolvedSession>> CachingStore::FindSessionByTokenHash(
-    std::string_view token_hash) {
+    const session::TokenHash& token_hash) {
   UnixSeconds now = clock_.Now();
   std::uint64_t epoch = cache_.Epoch(token_hash);
   auto found = sessions_.FindSessionByTokenHash(token_hash);
@@ -74,7 +74,7 @@ Result<std::optional<session::ResolvedSession>> CachingStore::FindSessionByToken
   return found;
 }
 
-void CachingStore::RefreshSession(std::string_view token_hash) {
+void CachingStore::RefreshSession(const session::TokenHash& token_hash) {
   if (!cache_.serving()) return;  // a Put would not cache the read (feed down, cache off)
   std::uint64_t epoch = cache_.Epoch(token_hash);
   auto found = sessions_.FindSessionByTokenHash(token_hash);
@@ -97,11 +97,12 @@ void CachingStore::RefreshSession(std::string_view token_hash) {
   }
 }
 
-Result<std::optional<session::SessionRecord>> CachingStore::FindSessionById(std::string_view id) {
+Result<std::optional<session::SessionRecord>> CachingStore::FindSessionById(
+    const session::SessionId& id) {
   return sessions_.FindSessionById(id);
 }
 
-Result<bool> CachingStore::DeleteSessionByTokenHash(std::string_view token_hash) {
+Result<bool> CachingStore::DeleteSessionByTokenHash(const session::TokenHash& token_hash) {
   auto r = sessions_.DeleteSessionByTokenHash(token_hash);
   cache_.EvictToken(token_hash);
   return r;
@@ -112,7 +113,7 @@ Result<long> CachingStore::DeleteExpiredSessions(UnixSeconds now) {
   return sessions_.DeleteExpiredSessions(now);
 }
 
-Result<void> CachingStore::TouchSession(std::string_view token_hash, UnixSeconds now) {
+Result<void> CachingStore::TouchSession(const session::TokenHash& token_hash, UnixSeconds now) {
   auto r = sessions_.TouchSession(token_hash, now);
   if (r) cache_.SetLastSeen(token_hash, now);
   return r;
@@ -132,14 +133,16 @@ Result<std::vector<session::SessionRecord>> CachingStore::ListSessions(identity:
   return listed;
 }
 
-Result<bool> CachingStore::DeleteUserSession(identity::UserId user_id, std::string_view id) {
+Result<bool> CachingStore::DeleteUserSession(identity::UserId user_id,
+                                             const session::SessionId& id) {
   auto r = sessions_.DeleteUserSession(user_id, id);
   cache_.EvictUser(user_id);
   return r;
 }
 
 Result<long> CachingStore::DeleteOtherSessions(identity::UserId user_id,
-                                               std::string_view keep_token_hash, UnixSeconds now) {
+                                               const session::TokenHash& keep_token_hash,
+                                               UnixSeconds now) {
   auto r = sessions_.DeleteOtherSessions(user_id, keep_token_hash, now);
   cache_.EvictUser(user_id);
   return r;

@@ -42,18 +42,20 @@ class CachingStore final : public UserStore,
 
   // session::SessionStore
   Result<void> InsertSession(const session::SessionRecord& created,
-                             std::optional<std::string_view> replaced_token_hash) override;
+                             const session::TokenHash* replaced_token_hash) override;
   Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
-      std::string_view token_hash) override;
-  Result<std::optional<session::SessionRecord>> FindSessionById(std::string_view id) override;
-  Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
+      const session::TokenHash& token_hash) override;
+  Result<std::optional<session::SessionRecord>> FindSessionById(
+      const session::SessionId& id) override;
+  Result<bool> DeleteSessionByTokenHash(const session::TokenHash& token_hash) override;
   Result<long> DeleteExpiredSessions(UnixSeconds now) override;
   // Written through; the cached copy's last_seen_at follows.
-  Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) override;
+  Result<void> TouchSession(const session::TokenHash& token_hash, UnixSeconds now) override;
   Result<std::vector<session::SessionRecord>> ListSessions(identity::UserId user_id,
                                                            UnixSeconds now) override;
-  Result<bool> DeleteUserSession(identity::UserId user_id, std::string_view id) override;
-  Result<long> DeleteOtherSessions(identity::UserId user_id, std::string_view keep_token_hash,
+  Result<bool> DeleteUserSession(identity::UserId user_id, const session::SessionId& id) override;
+  Result<long> DeleteOtherSessions(identity::UserId user_id,
+                                   const session::TokenHash& keep_token_hash,
                                    UnixSeconds now) override;
 
   // The batcher that holds uses of sessions not written yet (session/session_resolver.h
@@ -62,12 +64,14 @@ class CachingStore final : public UserStore,
 
   // Re-reads one session and caches it again (a new ttl), or evicts it when it ended or is
   // gone; a store error leaves the cached copy to its ttl. Blocking: one database read.
-  void RefreshSession(std::string_view token_hash);
+  void RefreshSession(const session::TokenHash& token_hash);
 
   // SessionChangeSink: other nodes' changes.
   void OnFeedUp() override { cache_.SetServing(true); }
   void OnFeedDown() override { cache_.SetServing(false); }
-  void OnSessionChanged(std::string_view token_hash) override { cache_.EvictToken(token_hash); }
+  void OnSessionChanged(const session::TokenHash& token_hash) override {
+    cache_.EvictToken(token_hash);
+  }
   void OnUserChanged(identity::UserId user_id) override { cache_.EvictUser(user_id); }
 
  private:

@@ -38,7 +38,7 @@ class SessionChangeSink {
   // OnFeedUp.
   virtual void OnFeedDown() = 0;
   // The session with this token hash (SHA-256 hex) was deleted or replaced.
-  virtual void OnSessionChanged(std::string_view token_hash) = 0;
+  virtual void OnSessionChanged(const session::TokenHash& token_hash) = 0;
   // Any session of this user, or the user's name or existence, changed.
   virtual void OnUserChanged(identity::UserId user_id) = 0;
 };

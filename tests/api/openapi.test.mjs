@@ -50,7 +50,11 @@ test('every documented operation answers as documented, successes and errors', a
   // Liveness and readiness.
   await call(null, 'GET', '/healthz');
   await call(null, 'GET', '/readyz');
-  await call(null, 'GET', '/assets/app.js');
+  // The assertion keys (tests/api/assertion.test.mjs verifies tokens against them).
+  await call(null, 'GET', '/.well-known/jwks.json');
+  await call(null, 'HEAD', '/.well-known/jwks.json');
+  const asset = await call(null, 'GET', '/assets/app.js');
+  await call(null, 'GET', '/assets/app.js', { headers: { 'If-None-Match': asset.headers.etag } });
   await call(null, 'GET', '/assets/no-such-file.js');
 
   // Without a session.

@@ -16,14 +16,14 @@ void ContractTest::TearDown() {
 }
 
 identity::UserId ContractTest::NewUser(const std::string& username) {
-  auto created =
-      db().users().CreateUserWithSession(MakeUser(username), MakeSession(0, username + "-0"));
+  auto created = db().users().CreateUserWithSession(
+      MakeUser(username), MakeSession(identity::UserId(0), username + "-0"));
   if (!created) throw std::runtime_error("signup failed: " + created.error().message);
   return created->id;
 }
 
 bool ContractTest::Exists(const std::string& tag) {
-  return db().sessions().FindSessionByTokenHash(TokenHash(tag)).value().has_value();
+  return db().sessions().FindSessionByTokenHash(TokenHashOf(tag)).value().has_value();
 }
 
 }  // namespace latchkey::testing

@@ -45,10 +45,11 @@ TEST_P(ContractDatabase, ForEachUser_Empty_CallsNothing) {
 }
 
 TEST_P(ContractDatabase, ImportUser_KeepsFieldsNewId_TakenIsFalse) {
-  auto existing = db().users().CreateUserWithSession(MakeUser("judy"), MakeSession(0, "j1"));
+  auto existing =
+      db().users().CreateUserWithSession(MakeUser("judy"), MakeSession(identity::UserId(0), "j1"));
   ASSERT_TRUE(existing);
   identity::UserRecord rec;
-  rec.user = {424242, "Mallory", "Mallory M."};
+  rec.user = {identity::UserId(424242), "Mallory", "Mallory M."};
   rec.password_hash = "$argon2id$imported";
   rec.created_at = 1'600'000'000;
   auto imported = db().ImportUser(rec);
@@ -56,7 +57,7 @@ TEST_P(ContractDatabase, ImportUser_KeepsFieldsNewId_TakenIsFalse) {
   EXPECT_TRUE(*imported);
   auto found = db().users().FindUserByUsername("mallory").value();
   ASSERT_TRUE(found);
-  EXPECT_NE(found->user.id, 424242);
+  EXPECT_NE(found->user.id, identity::UserId(424242));
   EXPECT_EQ(found->user.username, "Mallory");
   EXPECT_EQ(found->user.name, "Mallory M.");
   EXPECT_EQ(found->password_hash, "$argon2id$imported");
@@ -73,10 +74,10 @@ TEST_P(ContractDatabase, CountLiveSessions_CountsEveryUsersLiveOnes) {
   EXPECT_EQ(db().CountLiveSessions(kT0).value(), 0);
   auto a = NewUser("counted");  // counted-0: live
   auto b = NewUser("also");     // also-0: live
-  ASSERT_TRUE(db().sessions().InsertSession(MakeSession(a, "a-1", kT0 + 1), std::nullopt));
-  ASSERT_TRUE(db().sessions().InsertSession(MakeSession(b, "abs", kT0, kT0 + 10), std::nullopt));
+  ASSERT_TRUE(db().sessions().InsertSession(MakeSession(a, "a-1", kT0 + 1), nullptr));
+  ASSERT_TRUE(db().sessions().InsertSession(MakeSession(b, "abs", kT0, kT0 + 10), nullptr));
   ASSERT_TRUE(
-      db().sessions().InsertSession(MakeSession(b, "idle", kT0, kT0 + 100'000, 10), std::nullopt));
+      db().sessions().InsertSession(MakeSession(b, "idle", kT0, kT0 + 100'000, 10), nullptr));
   EXPECT_EQ(db().CountLiveSessions(kT0 + 9).value(), 5);
   // Ended at now exactly: the absolute expiry and the idle timeout are both exclusive.
   EXPECT_EQ(db().CountLiveSessions(kT0 + 10).value(), 3);

@@ -32,8 +32,8 @@ class ContractFeed : public ContractTest {
 
   // Signed up by the other node.
   identity::UserId NewUser(const std::string& username) {
-    auto created =
-        other_->users().CreateUserWithSession(MakeUser(username), MakeSession(0, username + "-0"));
+    auto created = other_->users().CreateUserWithSession(
+        MakeUser(username), MakeSession(identity::UserId(0), username + "-0"));
     if (!created) throw std::runtime_error("signup failed: " + created.error().message);
     return created->id;
   }
@@ -45,21 +45,22 @@ LATCHKEY_CONTRACT_SUITE(ContractFeed);
 
 TEST_P(ContractFeed, DeleteSession_FromOtherNode_DeliversTokenHash) {
   NewUser("tina");
-  ASSERT_TRUE(other_->sessions().DeleteSessionByTokenHash(TokenHash("tina-0")).value());
-  EXPECT_TRUE(
-      sink_.WaitUntil([](const RecordingSink& s) { return s.HasToken(TokenHash("tina-0")); }, 1s));
+  ASSERT_TRUE(other_->sessions().DeleteSessionByTokenHash(TokenHashOf("tina-0")).value());
+  EXPECT_TRUE(sink_.WaitUntil(
+      [](const RecordingSink& s) { return s.HasToken(TokenHashOf("tina-0")); }, 1s));
 }
 
 TEST_P(ContractFeed, Rotation_FromOtherNode_DeliversReplacedTokenHash) {
   auto uid = NewUser("uma");
-  ASSERT_TRUE(other_->sessions().InsertSession(MakeSession(uid, "uma-1"), TokenHash("uma-0")));
+  ASSERT_TRUE(
+      other_->sessions().InsertSession(MakeSession(uid, "uma-1"), Replacing(TokenHashOf("uma-0"))));
   EXPECT_TRUE(
-      sink_.WaitUntil([](const RecordingSink& s) { return s.HasToken(TokenHash("uma-0")); }, 1s));
+      sink_.WaitUntil([](const RecordingSink& s) { return s.HasToken(TokenHashOf("uma-0")); }, 1s));
 }
 
 TEST_P(ContractFeed, UserChanges_FromOtherNode_DeliverUserId) {
   auto uid = NewUser("victor");
-  ASSERT_TRUE(other_->sessions().InsertSession(MakeSession(uid, "victor-1"), std::nullopt));
+  ASSERT_TRUE(other_->sessions().InsertSession(MakeSession(uid, "victor-1"), nullptr));
   auto has = [&](int count) {
     return [uid, count](const RecordingSink& s) {
       int n = 0;
@@ -73,7 +74,7 @@ TEST_P(ContractFeed, UserChanges_FromOtherNode_DeliverUserId) {
   auto expect_revoked = [&](const std::string& tag, const char* what) {
     if (IsSqlite()) {
       EXPECT_TRUE(
-          sink_.WaitUntil([&](const RecordingSink& s) { return s.HasToken(TokenHash(tag)); }, 1s))
+          sink_.WaitUntil([&](const RecordingSink& s) { return s.HasToken(TokenHashOf(tag)); }, 1s))
           << what;
     } else {
       EXPECT_TRUE(sink_.WaitUntil(has(++user_changes), 1s)) << what;
@@ -81,11 +82,13 @@ TEST_P(ContractFeed, UserChanges_FromOtherNode_DeliverUserId) {
   };
   ASSERT_TRUE(other_->users().UpdateName(uid, "Victor"));
   EXPECT_TRUE(sink_.WaitUntil(has(++user_changes), 1s)) << "UpdateName";
-  ASSERT_TRUE(other_->sessions().DeleteUserSession(uid, "sid-victor-1").value());
+  ASSERT_TRUE(
+      other_->sessions().DeleteUserSession(uid, session::SessionId("sid-victor-1")).value());
   expect_revoked("victor-1", "DeleteUserSession");
-  ASSERT_TRUE(other_->sessions().InsertSession(MakeSession(uid, "victor-2"), std::nullopt));
+  ASSERT_TRUE(other_->sessions().InsertSession(MakeSession(uid, "victor-2"), nullptr));
   ASSERT_EQ(
-      other_->sessions().DeleteOtherSessions(uid, TokenHash("victor-0"), 1'700'000'000).value(), 1);
+      other_->sessions().DeleteOtherSessions(uid, TokenHashOf("victor-0"), 1'700'000'000).value(),
+      1);
   expect_revoked("victor-2", "DeleteOtherSessions");
   ASSERT_TRUE(other_->users().ReplacePassword(uid, "$h2", MakeSession(uid, "victor-3")));
   EXPECT_TRUE(sink_.WaitUntil(has(++user_changes), 1s)) << "ReplacePassword";
@@ -98,28 +101,29 @@ TEST_P(ContractFeed, RolledBackChange_IsNeverDelivered) {
   auto gone = NewUser("xavier");
   ASSERT_TRUE(other_->users().DeleteUser(gone).value());
   // Deletes wendy-0 and queues its notification, then fails on the foreign key: rolled back.
-  auto failed = other_->sessions().InsertSession(MakeSession(gone, "x-1"), TokenHash("wendy-0"));
+  auto failed =
+      other_->sessions().InsertSession(MakeSession(gone, "x-1"), Replacing(TokenHashOf("wendy-0")));
   ASSERT_FALSE(failed);
   // A later committed change: once it arrives, anything committed before it has arrived too.
   ASSERT_TRUE(other_->users().UpdateName(keep, "Wendy"));
   ASSERT_TRUE(sink_.WaitUntil([&](const RecordingSink& s) { return s.HasUser(keep); }, 1s));
   EXPECT_TRUE(sink_.WaitUntil(
-      [](const RecordingSink& s) { return !s.HasToken(TokenHash("wendy-0")); }, 0s));
+      [](const RecordingSink& s) { return !s.HasToken(TokenHashOf("wendy-0")); }, 0s));
 }
 
 TEST_P(ContractFeed, NoChange_NoNotification) {
   // Deleting nothing and touches announce nothing; expiry sweeps: see below.
   auto uid = NewUser("yvonne");
-  ASSERT_FALSE(other_->sessions().DeleteSessionByTokenHash(TokenHash("nothing")).value());
-  ASSERT_TRUE(other_->sessions().TouchSession(TokenHash("yvonne-0"), 1'700'000'001));
+  ASSERT_FALSE(other_->sessions().DeleteSessionByTokenHash(TokenHashOf("nothing")).value());
+  ASSERT_TRUE(other_->sessions().TouchSession(TokenHashOf("yvonne-0"), 1'700'000'001));
   ASSERT_TRUE(other_->sessions().DeleteExpiredSessions(1'900'000'000));
   ASSERT_TRUE(other_->users().UpdateName(uid, "marker"));
   ASSERT_TRUE(sink_.WaitUntil([&](const RecordingSink& s) { return s.HasUser(uid); }, 1s));
   // The dialects differ on the sweep: SQLite's trigger records every deleted row, the swept
   // yvonne-0 included (before the marker: changes arrive in commit order); PostgreSQL
   // announces no expiry (caches re-check expiry themselves).
-  std::vector<std::string> expected_tokens;
-  if (IsSqlite()) expected_tokens.push_back(TokenHash("yvonne-0"));
+  std::vector<session::TokenHash> expected_tokens;
+  if (IsSqlite()) expected_tokens.push_back(TokenHashOf("yvonne-0"));
   EXPECT_TRUE(sink_.WaitUntil(
       [&](const RecordingSink& s) { return s.tokens == expected_tokens && s.users.size() == 1; },
       0s));
@@ -132,11 +136,13 @@ TEST_P(ContractFeed, SecondSink_IsABug) {
 
 TEST_P(ContractFeed, DisableAndReset_FromOtherNode_ReachTheFeed) {
   auto cli = Open(1);  // as `latchkey user disable` opens it
-  auto u = cli->users().CreateUserWithSession(MakeUser("nina"), MakeSession(0, "n1"));
+  auto u =
+      cli->users().CreateUserWithSession(MakeUser("nina"), MakeSession(identity::UserId(0), "n1"));
   ASSERT_TRUE(u);
   ASSERT_TRUE(cli->users().SetDisabled(u->id, 1'700'000'001).value());
   EXPECT_TRUE(sink_.WaitUntil([&](const RecordingSink& s) { return s.HasUser(u->id); }, 1s));
-  auto v = cli->users().CreateUserWithSession(MakeUser("nora"), MakeSession(0, "n2"));
+  auto v =
+      cli->users().CreateUserWithSession(MakeUser("nora"), MakeSession(identity::UserId(0), "n2"));
   ASSERT_TRUE(v);
   ASSERT_TRUE(cli->users().ResetPassword(v->id, "$argon2id$z").value());
   EXPECT_TRUE(sink_.WaitUntil([&](const RecordingSink& s) { return s.HasUser(v->id); }, 1s));

@@ -10,7 +10,7 @@ constexpr UnixSeconds kT0 = 1'700'000'000;
 class ContractSessions : public ContractTest {
  protected:
   void Insert(const session::SessionRecord& s) {
-    auto r = db().sessions().InsertSession(s, std::nullopt);
+    auto r = db().sessions().InsertSession(s, nullptr);
     ASSERT_TRUE(r) << r.error().message;
   }
 };
@@ -18,12 +18,14 @@ LATCHKEY_CONTRACT_SUITE(ContractSessions);
 
 TEST_P(ContractSessions, InsertSession_WithReplaced_RotatesInOneStep) {
   auto uid = NewUser("rot");
-  auto r = db().sessions().InsertSession(MakeSession(uid, "rot-1"), TokenHash("rot-0"));
+  auto r =
+      db().sessions().InsertSession(MakeSession(uid, "rot-1"), Replacing(TokenHashOf("rot-0")));
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_FALSE(Exists("rot-0"));
   EXPECT_TRUE(Exists("rot-1"));
   // Replacing a session that is already gone still inserts.
-  ASSERT_TRUE(db().sessions().InsertSession(MakeSession(uid, "rot-2"), TokenHash("gone")));
+  ASSERT_TRUE(
+      db().sessions().InsertSession(MakeSession(uid, "rot-2"), Replacing(TokenHashOf("gone"))));
   EXPECT_TRUE(Exists("rot-2"));
 }
 
@@ -31,7 +33,8 @@ TEST_P(ContractSessions, InsertSession_UserGone_KeepsReplacedSession) {
   auto keep = NewUser("keeper");
   auto gone = NewUser("goner");
   ASSERT_TRUE(db().users().DeleteUser(gone).value());
-  auto r = db().sessions().InsertSession(MakeSession(gone, "g-1"), TokenHash("keeper-0"));
+  auto r =
+      db().sessions().InsertSession(MakeSession(gone, "g-1"), Replacing(TokenHashOf("keeper-0")));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kUnauthenticated);
   EXPECT_TRUE(Exists("keeper-0"));  // the delete was rolled back with the failed insert
@@ -40,8 +43,8 @@ TEST_P(ContractSessions, InsertSession_UserGone_KeepsReplacedSession) {
 
 TEST_P(ContractSessions, DeleteSessionByTokenHash_TrueOnceThenFalse) {
   NewUser("del");
-  EXPECT_TRUE(db().sessions().DeleteSessionByTokenHash(TokenHash("del-0")).value());
-  EXPECT_FALSE(db().sessions().DeleteSessionByTokenHash(TokenHash("del-0")).value());
+  EXPECT_TRUE(db().sessions().DeleteSessionByTokenHash(TokenHashOf("del-0")).value());
+  EXPECT_FALSE(db().sessions().DeleteSessionByTokenHash(TokenHashOf("del-0")).value());
 }
 
 TEST_P(ContractSessions, ListSessions_LiveOnlyNewestFirstTiesByInsertion) {
@@ -57,7 +60,7 @@ TEST_P(ContractSessions, ListSessions_LiveOnlyNewestFirstTiesByInsertion) {
   auto list = db().sessions().ListSessions(uid, kT0 + 10);
   ASSERT_TRUE(list) << list.error().message;
   std::vector<std::string> ids;
-  for (const auto& s : *list) ids.push_back(s.id);
+  for (const auto& s : *list) ids.push_back(s.id.value());
   EXPECT_EQ(ids, (std::vector<std::string>{"sid-newest", "sid-tie-b", "sid-tie-a", "sid-lister-0",
                                            "sid-old"}));
 }
@@ -66,7 +69,7 @@ TEST_P(ContractSessions, ListSessions_ExpiryIsExclusiveAtNow) {
   auto uid = NewUser("edge");
   Insert(MakeSession(uid, "ends-at-now", kT0, kT0 + 10));
   auto at_end = db().sessions().ListSessions(uid, kT0 + 10).value();
-  for (const auto& s : at_end) EXPECT_NE(s.id, "sid-ends-at-now");
+  for (const auto& s : at_end) EXPECT_NE(s.id.value(), "sid-ends-at-now");
   auto before = db().sessions().ListSessions(uid, kT0 + 9).value();
   EXPECT_EQ(before.size(), 2u);
 }
@@ -74,28 +77,29 @@ TEST_P(ContractSessions, ListSessions_ExpiryIsExclusiveAtNow) {
 TEST_P(ContractSessions, TouchSession_MovesIdleExpiry) {
   auto uid = NewUser("toucher");
   Insert(MakeSession(uid, "idle", kT0, kT0 + 100'000, 10));
-  ASSERT_TRUE(db().sessions().TouchSession(TokenHash("idle"), kT0 + 8));
-  auto s = db().sessions().FindSessionByTokenHash(TokenHash("idle")).value();
+  ASSERT_TRUE(db().sessions().TouchSession(TokenHashOf("idle"), kT0 + 8));
+  auto s = db().sessions().FindSessionByTokenHash(TokenHashOf("idle")).value();
   ASSERT_TRUE(s);
   EXPECT_EQ(s->session.last_seen_at, kT0 + 8);
   auto list = db().sessions().ListSessions(uid, kT0 + 15).value();
   bool found = false;
-  for (const auto& x : list) found = found || x.id == "sid-idle";
+  for (const auto& x : list) found = found || x.id.value() == "sid-idle";
   EXPECT_TRUE(found);
   // Touching an unknown session is not an error.
-  EXPECT_TRUE(db().sessions().TouchSession(TokenHash("unknown"), kT0));
+  EXPECT_TRUE(db().sessions().TouchSession(TokenHashOf("unknown"), kT0));
 }
 
 TEST_P(ContractSessions, TouchSessions_OneBatchNeverBackwards) {
   auto uid = NewUser("batched");
   Insert(MakeSession(uid, "b1", kT0, kT0 + 100'000, 10));
   Insert(MakeSession(uid, "b2", kT0, kT0 + 100'000, 10));
-  ASSERT_TRUE(db().sessions().TouchSession(TokenHash("b2"), kT0 + 50));  // a newer touch
-  std::vector<session::SessionStore::Touch> batch{
-      {TokenHash("b1"), kT0 + 8}, {TokenHash("b2"), kT0 + 9}, {TokenHash("unknown"), kT0 + 9}};
+  ASSERT_TRUE(db().sessions().TouchSession(TokenHashOf("b2"), kT0 + 50));  // a newer touch
+  std::vector<session::SessionStore::Touch> batch{{TokenHashOf("b1"), kT0 + 8},
+                                                  {TokenHashOf("b2"), kT0 + 9},
+                                                  {TokenHashOf("unknown"), kT0 + 9}};
   ASSERT_TRUE(db().sessions().TouchSessions(batch));
-  auto b1 = db().sessions().FindSessionByTokenHash(TokenHash("b1")).value();
-  auto b2 = db().sessions().FindSessionByTokenHash(TokenHash("b2")).value();
+  auto b1 = db().sessions().FindSessionByTokenHash(TokenHashOf("b1")).value();
+  auto b2 = db().sessions().FindSessionByTokenHash(TokenHashOf("b2")).value();
   ASSERT_TRUE(b1 && b2);
   EXPECT_EQ(b1->session.last_seen_at, kT0 + 8);
   EXPECT_EQ(b2->session.last_seen_at, kT0 + 50) << "GREATEST: a late batch never moves it back";
@@ -104,11 +108,11 @@ TEST_P(ContractSessions, TouchSessions_OneBatchNeverBackwards) {
 TEST_P(ContractSessions, DeleteUserSession_OnlyTheOwnersSession) {
   auto a = NewUser("owner");
   auto b = NewUser("intruder");
-  EXPECT_FALSE(db().sessions().DeleteUserSession(b, "sid-owner-0").value());
+  EXPECT_FALSE(db().sessions().DeleteUserSession(b, session::SessionId("sid-owner-0")).value());
   EXPECT_TRUE(Exists("owner-0"));
-  EXPECT_TRUE(db().sessions().DeleteUserSession(a, "sid-owner-0").value());
+  EXPECT_TRUE(db().sessions().DeleteUserSession(a, session::SessionId("sid-owner-0")).value());
   EXPECT_FALSE(Exists("owner-0"));
-  EXPECT_FALSE(db().sessions().DeleteUserSession(a, "sid-owner-0").value());
+  EXPECT_FALSE(db().sessions().DeleteUserSession(a, session::SessionId("sid-owner-0")).value());
 }
 
 TEST_P(ContractSessions, DeleteOtherSessions_CountsLiveOnesOnly) {
@@ -118,7 +122,7 @@ TEST_P(ContractSessions, DeleteOtherSessions_CountsLiveOnesOnly) {
   Insert(MakeSession(uid, "live-2", kT0 + 2));
   Insert(MakeSession(uid, "ended-abs", kT0, kT0 + 5));
   Insert(MakeSession(uid, "ended-idle", kT0, kT0 + 100'000, 5));
-  auto revoked = db().sessions().DeleteOtherSessions(uid, TokenHash("many-0"), kT0 + 10);
+  auto revoked = db().sessions().DeleteOtherSessions(uid, TokenHashOf("many-0"), kT0 + 10);
   ASSERT_TRUE(revoked) << revoked.error().message;
   EXPECT_EQ(*revoked, 2);  // live-1, live-2; the ended ones go uncounted
   EXPECT_TRUE(Exists("many-0"));
@@ -127,7 +131,7 @@ TEST_P(ContractSessions, DeleteOtherSessions_CountsLiveOnesOnly) {
   }
   EXPECT_TRUE(Exists("bystander-0"));
   (void)other;
-  EXPECT_EQ(db().sessions().DeleteOtherSessions(uid, TokenHash("many-0"), kT0 + 10).value(), 0);
+  EXPECT_EQ(db().sessions().DeleteOtherSessions(uid, TokenHashOf("many-0"), kT0 + 10).value(), 0);
 }
 
 TEST_P(ContractSessions, DeleteExpiredSessions_RemovesBothKindsOfEnded) {
@@ -148,7 +152,7 @@ TEST_P(ContractSessions, UserAgentNotUtf8_IsStoredAndReadBack) {
   s.user_agent = std::string("Mozilla\xff\xfe/5.0 ") + std::string(1, '\0') + "x";
   s.persistent = false;
   Insert(s);
-  auto found = db().sessions().FindSessionByTokenHash(TokenHash("ua")).value();
+  auto found = db().sessions().FindSessionByTokenHash(TokenHashOf("ua")).value();
   ASSERT_TRUE(found);
   if (IsSqlite()) {
     // The dialects differ: SQLite stores any bytes, so they come back as sent.
@@ -162,13 +166,14 @@ TEST_P(ContractSessions, UserAgentNotUtf8_IsStoredAndReadBack) {
 }
 
 TEST_P(ContractSessions, FindSessionById_AnyUsers_UnknownIsEmpty) {
-  auto u = db().users().CreateUserWithSession(MakeUser("finn"), MakeSession(0, "f1"));
+  auto u =
+      db().users().CreateUserWithSession(MakeUser("finn"), MakeSession(identity::UserId(0), "f1"));
   ASSERT_TRUE(u);
-  auto s = db().sessions().FindSessionById("sid-f1").value();
+  auto s = db().sessions().FindSessionById(session::SessionId("sid-f1")).value();
   ASSERT_TRUE(s);
   EXPECT_EQ(s->user_id, u->id);
-  EXPECT_EQ(s->token_hash, TokenHash("f1"));
-  EXPECT_FALSE(db().sessions().FindSessionById("sid-none").value());
+  EXPECT_EQ(s->token_hash, TokenHashOf("f1"));
+  EXPECT_FALSE(db().sessions().FindSessionById(session::SessionId("sid-none")).value());
 }
 
 }  // namespace

@@ -2,22 +2,23 @@
 
 #include <algorithm>
 #include <thread>
+#include <utility>
 
 namespace latchkey::testing {
 
-std::string TokenHash(const std::string& tag) {
+session::TokenHash TokenHashOf(const std::string& tag) {
   std::string h = "feed" + tag;
   h.resize(64, '0');
-  return h;
+  return session::TokenHash(std::move(h));
 }
 
 session::SessionRecord MakeSession(identity::UserId user_id, const std::string& tag,
                                    UnixSeconds created_at, UnixSeconds expires_at,
                                    UnixSeconds idle_timeout) {
   session::SessionRecord s;
-  s.id = "sid-" + tag;
+  s.id = session::SessionId("sid-" + tag);
   s.user_id = user_id;
-  s.token_hash = TokenHash(tag);
+  s.token_hash = TokenHashOf(tag);
   s.created_at = created_at;
   s.last_seen_at = created_at;
   s.expires_at = expires_at;
@@ -73,7 +74,7 @@ void RecordingSink::OnFeedDown() {
   cv_.notify_all();
 }
 
-void RecordingSink::OnSessionChanged(std::string_view token_hash) {
+void RecordingSink::OnSessionChanged(const session::TokenHash& token_hash) {
   std::lock_guard lock(mu_);
   tokens.emplace_back(token_hash);
   cv_.notify_all();
@@ -91,7 +92,7 @@ bool RecordingSink::WaitUntil(const std::function<bool(const RecordingSink&)>& p
   return cv_.wait_for(lock, timeout, [&] { return pred(*this); });
 }
 
-bool RecordingSink::HasToken(const std::string& hash) const {
+bool RecordingSink::HasToken(const session::TokenHash& hash) const {
   return std::find(tokens.begin(), tokens.end(), hash) != tokens.end();
 }
 

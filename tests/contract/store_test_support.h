@@ -21,7 +21,7 @@
 
 namespace latchkey::testing {
 
-// A session row for tests: id "sid-<tag>" and token hash TokenHash(tag).
+// A session row for tests: id "sid-<tag>" and token hash TokenHashOf(tag).
 session::SessionRecord MakeSession(identity::UserId user_id, const std::string& tag,
                                    UnixSeconds created_at = 1'700'000'000,
                                    UnixSeconds expires_at = 1'800'000'000,
@@ -37,7 +37,11 @@ audit::AuthEvent MakeEvent(UnixSeconds at, std::string type,
                            std::optional<identity::UserId> user_id);
 
 // A 64-character hex string standing in for SHA-256(token).
-std::string TokenHash(const std::string& tag);
+session::TokenHash TokenHashOf(const std::string& tag);
+
+// The `replaced_token_hash` argument of InsertSession for `h`: valid until the end of the
+// full expression, which is as long as the call needs it.
+inline const session::TokenHash* Replacing(const session::TokenHash& h) { return &h; }
 
 // Waits up to `timeout` for `done` (checked every 10 ms); true when it came true.
 bool Eventually(const std::function<bool()>& done,
@@ -48,7 +52,7 @@ class RecordingSink final : public store::SessionChangeSink {
  public:
   void OnFeedUp() override;
   void OnFeedDown() override;
-  void OnSessionChanged(std::string_view token_hash) override;
+  void OnSessionChanged(const session::TokenHash& token_hash) override;
   void OnUserChanged(identity::UserId user_id) override;
 
   // Wait up to `timeout` for the predicate over the recorded state.
@@ -58,9 +62,9 @@ class RecordingSink final : public store::SessionChangeSink {
   // Read under the sink's lock (inside WaitUntil's predicate) or after the feed stopped.
   int ups = 0;
   int downs = 0;
-  std::vector<std::string> tokens;
+  std::vector<session::TokenHash> tokens;
   std::vector<identity::UserId> users;
-  bool HasToken(const std::string& hash) const;
+  bool HasToken(const session::TokenHash& hash) const;
   bool HasUser(identity::UserId id) const;
 
  private:

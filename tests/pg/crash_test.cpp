@@ -17,7 +17,8 @@ TEST(PgCrash, ServerKilledAndResumed_UnavailableThenRecovers) {
   auto db = std::make_unique<PostgresDatabase>(cluster.url(), 2);
   ASSERT_TRUE(db->WatchSessionChanges(sink));
   ASSERT_TRUE(sink.WaitUntil([](const RecordingSink& s) { return s.ups == 1; }, 3s));
-  auto created = db->users().CreateUserWithSession(MakeUser("kim"), MakeSession(0, "k1"));
+  auto created =
+      db->users().CreateUserWithSession(MakeUser("kim"), MakeSession(identity::UserId(0), "k1"));
   ASSERT_TRUE(created);
 
   cluster.Run("kill");
@@ -27,7 +28,7 @@ TEST(PgCrash, ServerKilledAndResumed_UnavailableThenRecovers) {
     auto ping = db->Ping();
     ASSERT_FALSE(ping);
     EXPECT_EQ(ping.error().code, Errc::kStorageUnavailable);
-    auto lookup = db->sessions().FindSessionByTokenHash(TokenHash("k1"));
+    auto lookup = db->sessions().FindSessionByTokenHash(TokenHashOf("k1"));
     ASSERT_FALSE(lookup);
     EXPECT_EQ(lookup.error().code, Errc::kStorageUnavailable);
     EXPECT_LT(std::chrono::steady_clock::now() - start, 6s);
@@ -35,7 +36,7 @@ TEST(PgCrash, ServerKilledAndResumed_UnavailableThenRecovers) {
 
   cluster.Run("resume");
   EXPECT_TRUE(Eventually([&] { return bool(db->Ping()); }, 5s));
-  auto found = db->sessions().FindSessionByTokenHash(TokenHash("k1"));
+  auto found = db->sessions().FindSessionByTokenHash(TokenHashOf("k1"));
   ASSERT_TRUE(found) << found.error().message;
   EXPECT_TRUE(*found);
   EXPECT_TRUE(sink.WaitUntil([](const RecordingSink& s) { return s.ups == 2; }, 3s));

@@ -33,10 +33,11 @@ TEST_F(PgFeed, ConnectionLost_FeedGoesDownThenUpAgain) {
   ASSERT_TRUE(sink_.WaitUntil([](const RecordingSink& s) { return s.ups == 2; }, 3s));
   // And delivers again.
   auto other = Open();  // another node
-  ASSERT_TRUE(other->users().CreateUserWithSession(MakeUser("zoe"), MakeSession(0, "zoe-0")));
-  ASSERT_TRUE(other->sessions().DeleteSessionByTokenHash(TokenHash("zoe-0")).value());
+  ASSERT_TRUE(other->users().CreateUserWithSession(MakeUser("zoe"),
+                                                   MakeSession(identity::UserId(0), "zoe-0")));
+  ASSERT_TRUE(other->sessions().DeleteSessionByTokenHash(TokenHashOf("zoe-0")).value());
   EXPECT_TRUE(
-      sink_.WaitUntil([](const RecordingSink& s) { return s.HasToken(TokenHash("zoe-0")); }, 1s));
+      sink_.WaitUntil([](const RecordingSink& s) { return s.HasToken(TokenHashOf("zoe-0")); }, 1s));
 }
 
 TEST_F(PgFeed, Destructor_StopsTheFeedPromptly) {

@@ -15,7 +15,8 @@ using store::postgres::Pool;
 using PgOutage = PgTest;
 
 TEST_F(PgOutage, BackendsTerminated_NextCallsReconnect) {
-  auto created = db().users().CreateUserWithSession(MakeUser("olive"), MakeSession(0, "o1"));
+  auto created =
+      db().users().CreateUserWithSession(MakeUser("olive"), MakeSession(identity::UserId(0), "o1"));
   ASSERT_TRUE(created);
   ASSERT_TRUE(db().Ping());
   TerminateConnections();
@@ -46,7 +47,8 @@ TEST_F(PgOutage, DatabaseRefusesConnections_FailsFastThenRecovers) {
   AllowConnections(true);
   auto ping = db().Ping();
   EXPECT_TRUE(ping) << ping.error().message;
-  EXPECT_TRUE(db().users().CreateUserWithSession(MakeUser("back"), MakeSession(0, "back")));
+  EXPECT_TRUE(db().users().CreateUserWithSession(MakeUser("back"),
+                                                 MakeSession(identity::UserId(0), "back")));
 }
 
 TEST_F(PgOutage, ManyThreadsDuringOutage_AllAnswerWithinTimeout) {
@@ -58,7 +60,7 @@ TEST_F(PgOutage, ManyThreadsDuringOutage_AllAnswerWithinTimeout) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
-      auto r = db().sessions().FindSessionByTokenHash(TokenHash("x"));
+      auto r = db().sessions().FindSessionByTokenHash(TokenHashOf("x"));
       if (!r && r.error().code == Errc::kStorageUnavailable) {
         ++unavailable;
       } else {

@@ -10,14 +10,14 @@ namespace {
 TEST(ParseSessionChange, Token_GivesHash) {
   auto c = ParseSessionChange("t:abc123");
   ASSERT_TRUE(c);
-  EXPECT_EQ(c->token_hash, "abc123");
+  EXPECT_EQ(c->token_hash, session::TokenHash("abc123"));
   EXPECT_FALSE(c->user_id);
 }
 
 TEST(ParseSessionChange, User_GivesId) {
   auto c = ParseSessionChange("u:42");
   ASSERT_TRUE(c);
-  EXPECT_EQ(c->user_id, 42);
+  EXPECT_EQ(c->user_id, identity::UserId(42));
   EXPECT_FALSE(c->token_hash);
 }
 

@@ -43,7 +43,8 @@ TEST(PgStall, ServerStopped_UnavailableWithinDeadlineThenRecovers) {
   auto db = std::make_unique<PostgresDatabase>(cluster.url(), 2);
   ASSERT_TRUE(db->WatchSessionChanges(sink));
   ASSERT_TRUE(sink.WaitUntil([](const RecordingSink& s) { return s.ups == 1; }, 3s));
-  auto created = db->users().CreateUserWithSession(MakeUser("sal"), MakeSession(0, "s1"));
+  auto created =
+      db->users().CreateUserWithSession(MakeUser("sal"), MakeSession(identity::UserId(0), "s1"));
   ASSERT_TRUE(created) << created.error().message;
   ASSERT_TRUE(db->Ping());
 

@@ -16,10 +16,10 @@ class AdminServiceTest : public FlowsTest {
     EXPECT_TRUE(r) << r.error().message;
     return *r;
   }
-  std::string HashOf(const LoginResult& login) {
-    auto hash = tokens_.Verify(login.cookie_value);
+  session::TokenHash HashOf(const LoginResult& login) {
+    auto hash = tokens_.Verify(login.cookie_value.Reveal());
     EXPECT_TRUE(hash);
-    return hash.value_or("");
+    return hash.value_or(session::TokenHash());
   }
   Result<LoginResult> Login(const std::string& password) {
     return auth_.Login({"alice", password, true}, nullptr, client_);
@@ -57,7 +57,7 @@ TEST_F(AdminServiceTest, Disable_SessionInsertedAfterwards_IsNeverResolved) {
   ASSERT_TRUE(admin_.Disable("alice").value());
   // A login that verified the password before the disable and inserts its session after it.
   auto issued = issuer_.Issue(first.user.id, true, client_);
-  ASSERT_TRUE(db_.sessions().InsertSession(issued.record, std::nullopt));
+  ASSERT_TRUE(db_.sessions().InsertSession(issued.record, nullptr));
   auto found = db_.sessions().FindSessionByTokenHash(issued.record.token_hash);
   ASSERT_TRUE(found);
   EXPECT_FALSE(*found);
@@ -101,7 +101,7 @@ TEST_F(AdminServiceTest, SetPassword_SignupRules_RefuseWithoutWriting) {
 TEST_F(AdminServiceTest, AddUser_RulesAndTakenName) {
   auto added = admin_.AddUser("Bob.B", "Bob", "correct horse battery");
   ASSERT_TRUE(added) << added.error().message;
-  EXPECT_GT(added->id, 0);
+  EXPECT_GT(added->id.value(), 0);
   auto again = admin_.AddUser("bob.b", "", "correct horse battery");
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, Errc::kUsernameTaken);
@@ -121,7 +121,7 @@ TEST_F(AdminServiceTest, AddUser_RulesAndTakenName) {
 TEST_F(AdminServiceTest, FindUser_ByUsernameAnyCaseOrById) {
   auto first = SignupAlice();
   EXPECT_EQ(admin_.FindUser("ALICE")->user.id, first.user.id);
-  EXPECT_EQ(admin_.FindUser(std::to_string(first.user.id))->user.username, "alice");
+  EXPECT_EQ(admin_.FindUser(std::to_string(first.user.id.value()))->user.username, "alice");
   EXPECT_EQ(admin_.FindUser("99999").error().code, Errc::kNotFound);
 }
 
@@ -132,17 +132,17 @@ TEST_F(AdminServiceTest, RevokeSession_ByPublicId_OnlyThatOne) {
   auto live = db_.sessions().ListSessions(first.user.id, clock_.Now());
   ASSERT_TRUE(live);
   ASSERT_EQ(live->size(), 2u);
-  std::string first_id;
+  session::SessionId first_id;
   for (const auto& s : *live) {
     if (s.token_hash == HashOf(first)) first_id = s.id;
   }
-  auto revoked = admin_.RevokeSession(first_id);
+  auto revoked = admin_.RevokeSession(session::SessionId(first_id));
   ASSERT_TRUE(revoked);
   EXPECT_EQ(revoked->user_id, first.user.id);
   EXPECT_FALSE(Authenticate(HashOf(first)));
   EXPECT_TRUE(Authenticate(HashOf(*second)));
-  EXPECT_EQ(admin_.RevokeSession(first_id).error().code, Errc::kNotFound);
-  EXPECT_EQ(admin_.RevokeSession("no-such-id").error().code, Errc::kNotFound);
+  EXPECT_EQ(admin_.RevokeSession(session::SessionId(first_id)).error().code, Errc::kNotFound);
+  EXPECT_EQ(admin_.RevokeSession(session::SessionId("no-such-id")).error().code, Errc::kNotFound);
 }
 
 TEST_F(AdminServiceTest, RevokeUserSessions_CountsLiveOnes) {

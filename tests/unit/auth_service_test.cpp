@@ -58,7 +58,7 @@ TEST_F(AuthServiceTest, Login_RotatesAndDeletesPresentedSession) {
   auto old_hash = HashOf(*signup);
   auto login = auth_.Login({"ALICE", "correct horse"}, &Caller(old_hash), client_);
   ASSERT_TRUE(login);
-  EXPECT_NE(login->cookie_value, signup->cookie_value);
+  EXPECT_NE(login->cookie_value.Reveal(), signup->cookie_value.Reveal());
   EXPECT_FALSE(Authenticate(old_hash)) << "pre-login session is gone";
   EXPECT_TRUE(Authenticate(HashOf(*login)));
 }

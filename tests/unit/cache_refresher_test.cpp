@@ -18,11 +18,11 @@ using std::chrono::milliseconds;
 
 TEST(CacheRefresher, RunPendingRefreshesEachRequestOnce) {
   std::vector<std::string> seen;
-  CacheRefresher refresher([&](std::string_view h) { seen.emplace_back(h); }, std::chrono::hours(1),
-                           2);
-  EXPECT_TRUE(refresher.Request("a"));
-  EXPECT_TRUE(refresher.Request("b"));
-  EXPECT_FALSE(refresher.Request("c")) << "at most max_pending queued";
+  CacheRefresher refresher([&](const TokenHash& h) { seen.push_back(h.value()); },
+                           std::chrono::hours(1), 2);
+  EXPECT_TRUE(refresher.Request(session::TokenHash("a")));
+  EXPECT_TRUE(refresher.Request(session::TokenHash("b")));
+  EXPECT_FALSE(refresher.Request(session::TokenHash("c"))) << "at most max_pending queued";
   EXPECT_EQ(refresher.pending(), 2u);
   EXPECT_EQ(refresher.RunPending(), 2u);
   EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
@@ -34,12 +34,12 @@ TEST(CacheRefresher, ItsThreadRunsRequestsWithinTheInterval) {
   std::mutex mu;
   std::vector<std::string> seen;
   CacheRefresher refresher(
-      [&](std::string_view h) {
+      [&](const TokenHash& h) {
         std::lock_guard lock(mu);
-        seen.emplace_back(h);
+        seen.push_back(h.value());
       },
       milliseconds(20), 10);
-  refresher.Request("x");
+  refresher.Request(session::TokenHash("x"));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
     {
@@ -57,12 +57,12 @@ TEST(CacheRefresher, StopsWithoutRunningALongBacklog) {
   auto start = std::chrono::steady_clock::now();
   {
     CacheRefresher refresher(
-        [&](std::string_view) {
+        [&](const TokenHash&) {
           ++runs;
           std::this_thread::sleep_for(milliseconds(5));
         },
         milliseconds(1), 10000);
-    for (int i = 0; i < 10000; ++i) refresher.Request("h" + std::to_string(i));
+    for (int i = 0; i < 10000; ++i) refresher.Request(session::TokenHash("h" + std::to_string(i)));
     std::this_thread::sleep_for(milliseconds(30));
   }
   // 10,000 runs of 5 ms would take 50 s; the destructor stops after the refresh under way.

@@ -31,7 +31,7 @@ class CachingStoreConcurrency : public ::testing::Test {
     ASSERT_TRUE(created);
     user_id_ = created->id;
     for (int i = 1; i < kSessions; ++i) {
-      ASSERT_TRUE(db_.sessions().InsertSession(Session(Token(i)), std::nullopt));
+      ASSERT_TRUE(db_.sessions().InsertSession(Session(Token(i)), nullptr));
     }
   }
 
@@ -39,9 +39,9 @@ class CachingStoreConcurrency : public ::testing::Test {
 
   session::SessionRecord Session(const std::string& token_hash) {
     session::SessionRecord s;
-    s.id = "id-" + token_hash;
+    s.id = session::SessionId("id-" + token_hash);
     s.user_id = user_id_;
-    s.token_hash = token_hash;
+    s.token_hash = session::TokenHash(token_hash);
     s.created_at = s.last_seen_at = clock_.Now();
     s.expires_at = clock_.Now() + 3600;
     s.idle_timeout = 3600;
@@ -54,7 +54,7 @@ class CachingStoreConcurrency : public ::testing::Test {
   session::SessionCache cache_{1000, std::chrono::seconds(60)};
   CachingStore store_{db_, cache_, clock_};
   session::SessionResolver resolver_{store_, cache_, clock_, 1};
-  identity::UserId user_id_ = 0;
+  identity::UserId user_id_ = identity::UserId(0);
   std::atomic<int> read_errors_{0};
 
   void TearDown() override { EXPECT_EQ(read_errors_.load(), 0); }
@@ -63,9 +63,9 @@ class CachingStoreConcurrency : public ::testing::Test {
   // (through the caching store, which re-caches what it reads) on a miss; nullopt when it is
   // not live.
   std::optional<session::ResolvedSession> Read(const std::string& token_hash) {
-    auto resolved = resolver_.ResolveInMemory(token_hash);
+    auto resolved = resolver_.ResolveInMemory(session::TokenHash(token_hash));
     if (!resolved) {
-      auto r = resolver_.Resolve(token_hash);
+      auto r = resolver_.Resolve(session::TokenHash(token_hash));
       if (!r) {
         read_errors_.fetch_add(1);
         return std::nullopt;
@@ -113,15 +113,15 @@ TEST_F(CachingStoreConcurrency, LookupsRacingLogoutsNeverServeAnEndedSession) {
       std::this_thread::yield();
       switch (i % 3) {
         case 0:
-          if (!store_.DeleteSessionByTokenHash(Token(i))) ++errors;
+          if (!store_.DeleteSessionByTokenHash(session::TokenHash(Token(i)))) ++errors;
           break;
         case 1:
-          if (!db_.sessions().DeleteSessionByTokenHash(Token(i))) ++errors;
-          store_.OnSessionChanged(Token(i));
+          if (!db_.sessions().DeleteSessionByTokenHash(session::TokenHash(Token(i)))) ++errors;
+          store_.OnSessionChanged(session::TokenHash(Token(i)));
           break;
         default:
           store_.OnFeedDown();
-          if (!store_.DeleteSessionByTokenHash(Token(i))) ++errors;
+          if (!store_.DeleteSessionByTokenHash(session::TokenHash(Token(i)))) ++errors;
           store_.OnFeedUp();
       }
       ended[i] = true;
@@ -161,8 +161,8 @@ TEST_F(CachingStoreConcurrency, ConcurrentTouchesReachTheStoreThroughTheBatcher)
         for (int i = t; i < kSessions; i += kTouchers / 2) {  // two threads per session
           if (!Read(Token(i))) ++errors;
           // What the resolver does with a due use: recorded in the batcher and the cached copy.
-          batcher.Record(Token(i), clock_.Now() + round);
-          cache_.SetLastSeen(Token(i), clock_.Now() + round);
+          batcher.Record(session::TokenHash(Token(i)), clock_.Now() + round);
+          cache_.SetLastSeen(session::TokenHash(Token(i)), clock_.Now() + round);
         }
       }
     });
@@ -173,10 +173,10 @@ TEST_F(CachingStoreConcurrency, ConcurrentTouchesReachTheStoreThroughTheBatcher)
   store_.SetTouchBatcher(nullptr);
   EXPECT_EQ(errors.load(), 0);
   for (int i = 0; i < kSessions; ++i) {
-    auto cached = cache_.Get(Token(i));
+    auto cached = cache_.Get(session::TokenHash(Token(i)));
     ASSERT_TRUE(cached);
     EXPECT_EQ(cached->session.last_seen_at, clock_.Now() + kRounds) << "cache, " << Token(i);
-    auto stored = db_.sessions().FindSessionByTokenHash(Token(i));
+    auto stored = db_.sessions().FindSessionByTokenHash(session::TokenHash(Token(i)));
     ASSERT_TRUE(stored && stored->has_value());
     EXPECT_EQ((*stored)->session.last_seen_at, clock_.Now() + kRounds) << "store, " << Token(i);
   }

@@ -25,14 +25,14 @@ class CachingStoreTest : public ::testing::Test {
     auto created = db_.users().CreateUserWithSession(user, Session("t1"));
     ASSERT_TRUE(created);
     user_id_ = created->id;
-    ASSERT_TRUE(db_.sessions().InsertSession(Session("t2"), std::nullopt));
+    ASSERT_TRUE(db_.sessions().InsertSession(Session("t2"), nullptr));
   }
 
   session::SessionRecord Session(const std::string& token_hash) {
     session::SessionRecord s;
-    s.id = "id-" + token_hash;
+    s.id = session::SessionId("id-" + token_hash);
     s.user_id = user_id_;
-    s.token_hash = token_hash;
+    s.token_hash = session::TokenHash(token_hash);
     s.created_at = s.last_seen_at = clock_.Now();
     s.expires_at = clock_.Now() + 3600;
     s.idle_timeout = 600;
@@ -43,9 +43,9 @@ class CachingStoreTest : public ::testing::Test {
   // (through the caching store, which re-caches what it reads) on a miss; nullopt when it is
   // not live.
   std::optional<session::ResolvedSession> Read(const std::string& token_hash) {
-    auto resolved = resolver_.ResolveInMemory(token_hash);
+    auto resolved = resolver_.ResolveInMemory(session::TokenHash(token_hash));
     if (!resolved) {
-      auto r = resolver_.Resolve(token_hash);
+      auto r = resolver_.Resolve(session::TokenHash(token_hash));
       if (!r) {
         ++read_errors_;
         return std::nullopt;
@@ -65,7 +65,7 @@ class CachingStoreTest : public ::testing::Test {
   session::SessionCache cache_{1000, std::chrono::seconds(60)};
   CachingStore store_{db_, cache_, clock_};
   session::SessionResolver resolver_{store_, cache_, clock_, 60};
-  identity::UserId user_id_ = 0;
+  identity::UserId user_id_ = identity::UserId(0);
   int read_errors_ = 0;
 
   void TearDown() override { EXPECT_EQ(read_errors_, 0); }
@@ -74,10 +74,10 @@ class CachingStoreTest : public ::testing::Test {
 TEST_F(CachingStoreTest, SecondLookupIsServedFromMemory) {
   ASSERT_TRUE(Found("t1"));
   // Deleted behind the cache's back (as another node would): still served from memory...
-  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t1"));
+  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash(session::TokenHash("t1")));
   EXPECT_TRUE(Found("t1"));
   // ...until the change feed says so.
-  store_.OnSessionChanged("t1");
+  store_.OnSessionChanged(session::TokenHash("t1"));
   EXPECT_FALSE(Found("t1"));
 }
 
@@ -92,14 +92,15 @@ TEST_F(CachingStoreTest, UserChangeFromAnotherNodeEvictsAllItsSessions) {
 
 TEST_F(CachingStoreTest, OwnLogoutIsNeverServedStale) {
   ASSERT_TRUE(Found("t1"));
-  ASSERT_TRUE(store_.DeleteSessionByTokenHash("t1"));
+  ASSERT_TRUE(store_.DeleteSessionByTokenHash(session::TokenHash("t1")));
   EXPECT_FALSE(Found("t1"));
   EXPECT_TRUE(Found("t2"));
 }
 
 TEST_F(CachingStoreTest, OwnRotationEvictsTheReplacedSession) {
   ASSERT_TRUE(Found("t1"));
-  ASSERT_TRUE(store_.InsertSession(Session("t3"), std::string_view("t1")));
+  const session::TokenHash replaced("t1");
+  ASSERT_TRUE(store_.InsertSession(Session("t3"), &replaced));
   EXPECT_FALSE(Found("t1"));
   EXPECT_TRUE(Found("t3"));
 }
@@ -107,7 +108,7 @@ TEST_F(CachingStoreTest, OwnRotationEvictsTheReplacedSession) {
 TEST_F(CachingStoreTest, OwnRevokesAndPasswordChangeEvict) {
   ASSERT_TRUE(Found("t1"));
   ASSERT_TRUE(Found("t2"));
-  auto revoked = store_.DeleteUserSession(user_id_, "id-t2");
+  auto revoked = store_.DeleteUserSession(user_id_, session::SessionId("id-t2"));
   ASSERT_TRUE(revoked);
   EXPECT_TRUE(*revoked);
   EXPECT_FALSE(Found("t2"));
@@ -128,9 +129,10 @@ TEST_F(CachingStoreTest, CachedCopyThatLooksIdleIsReadAgain) {
   ASSERT_TRUE(Found("t1"));  // cached with last_seen_at = start
   clock_.Advance(500);
   // Another node saw the session at start+500 (the store knows; our cached copy does not).
-  ASSERT_TRUE(db_.sessions().TouchSession("t1", clock_.Now()));
+  ASSERT_TRUE(db_.sessions().TouchSession(session::TokenHash("t1"), clock_.Now()));
   clock_.Advance(200);  // cached copy: idle for 700 s > 600; the store: 200 s
-  EXPECT_FALSE(resolver_.ResolveInMemory("t1")) << "looks ended: the store decides";
+  EXPECT_FALSE(resolver_.ResolveInMemory(session::TokenHash("t1")))
+      << "looks ended: the store decides";
   auto r = Read("t1");
   ASSERT_TRUE(r) << "live by the store's copy";
   EXPECT_GE(r->session.last_seen_at, clock_.Now() - 200);
@@ -139,7 +141,7 @@ TEST_F(CachingStoreTest, CachedCopyThatLooksIdleIsReadAgain) {
 TEST_F(CachingStoreTest, FeedDownStopsServingFromMemory) {
   ASSERT_TRUE(Found("t1"));
   store_.OnFeedDown();
-  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t1"));
+  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash(session::TokenHash("t1")));
   EXPECT_FALSE(Found("t1"));  // read from the store, not the cache
   ASSERT_TRUE(Found("t2"));
   store_.OnFeedUp();
@@ -150,8 +152,9 @@ TEST_F(CachingStoreTest, FeedDownStopsServingFromMemory) {
 TEST_F(CachingStoreTest, TouchUpdatesTheCachedCopy) {
   ASSERT_TRUE(Found("t1"));
   clock_.Advance(100);
-  ASSERT_TRUE(store_.TouchSession("t1", clock_.Now()));
-  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t1"));  // prove the next read is cached
+  ASSERT_TRUE(store_.TouchSession(session::TokenHash("t1"), clock_.Now()));
+  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash(
+      session::TokenHash("t1")));  // prove the next read is cached
   auto r = Read("t1");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->session.last_seen_at, clock_.Now());
@@ -162,10 +165,11 @@ TEST_F(CachingStoreTest, RefreshRereadsWhatChangedBehindTheCache) {
   ASSERT_TRUE(Found("t2"));
   // Changed behind the cache's back, with no notification (a writer that does not notify).
   ASSERT_TRUE(db_.users().UpdateName(user_id_, "Alicia"));
-  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t2"));
-  store_.RefreshSession("t1");
-  store_.RefreshSession("t2");
-  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t1"));  // prove t1 is served from memory
+  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash(session::TokenHash("t2")));
+  store_.RefreshSession(session::TokenHash("t1"));
+  store_.RefreshSession(session::TokenHash("t2"));
+  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash(
+      session::TokenHash("t1")));  // prove t1 is served from memory
   auto r = Read("t1");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->user.name, "Alicia");
@@ -178,10 +182,11 @@ TEST_F(CachingStoreTest, RefreshCountsThisNodesTouchNotWrittenYet) {
   store_.SetTouchBatcher(&batcher);
   ASSERT_TRUE(Found("t1"));
   clock_.Advance(500);
-  batcher.Record("t1", clock_.Now());  // pending in the batcher only, as the resolver does it
+  batcher.Record(session::TokenHash("t1"),
+                 clock_.Now());  // pending in the batcher only, as the resolver does it
   clock_.Advance(200);  // the store's copy: idle 700 s > 600; with the pending touch: 200 s
-  store_.RefreshSession("t1");
-  EXPECT_TRUE(cache_.Get("t1")) << "not evicted as ended";
+  store_.RefreshSession(session::TokenHash("t1"));
+  EXPECT_TRUE(cache_.Get(session::TokenHash("t1"))) << "not evicted as ended";
   store_.SetTouchBatcher(nullptr);
 }
 
@@ -191,17 +196,17 @@ TEST_F(CachingStoreTest, ASessionDueForARefreshIsHandedToTheRefresher) {
   session::SessionResolver resolver(store, cache, clock_, 60);
   std::vector<std::string> requested;
   session::CacheRefresher refresher(
-      [&](std::string_view token_hash) { requested.emplace_back(token_hash); },
-      std::chrono::hours(1), 100);  // run by hand below
+      [&](const session::TokenHash& h) { requested.push_back(h.value()); }, std::chrono::hours(1),
+      100);  // run by hand below
   resolver.SetRefresher(&refresher);
-  EXPECT_FALSE(resolver.ResolveInMemory("t1"));
-  ASSERT_TRUE(resolver.Resolve("t1"));
-  EXPECT_TRUE(resolver.ResolveInMemory("t1"));
+  EXPECT_FALSE(resolver.ResolveInMemory(session::TokenHash("t1")));
+  ASSERT_TRUE(resolver.Resolve(session::TokenHash("t1")));
+  EXPECT_TRUE(resolver.ResolveInMemory(session::TokenHash("t1")));
   EXPECT_EQ(refresher.pending(), 0u);  // fresh
   // Past its refresh time (at most 3/4 of the ttl), still before the ttl.
   std::this_thread::sleep_for(std::chrono::milliseconds(3100));
-  EXPECT_TRUE(resolver.ResolveInMemory("t1"));
-  EXPECT_TRUE(resolver.ResolveInMemory("t1"));  // reported once, not twice
+  EXPECT_TRUE(resolver.ResolveInMemory(session::TokenHash("t1")));
+  EXPECT_TRUE(resolver.ResolveInMemory(session::TokenHash("t1")));  // reported once, not twice
   EXPECT_EQ(refresher.RunPending(), 1u);
   EXPECT_EQ(requested, std::vector<std::string>{"t1"});
 }

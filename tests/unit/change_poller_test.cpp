@@ -27,7 +27,7 @@ namespace {
 struct Sink final : SessionChangeSink {
   void OnFeedUp() override { ++ups; }
   void OnFeedDown() override { ++downs; }
-  void OnSessionChanged(std::string_view t) override { tokens.emplace_back(t); }
+  void OnSessionChanged(const session::TokenHash& t) override { tokens.push_back(t.value()); }
   void OnUserChanged(identity::UserId id) override { users.push_back(id); }
   bool HasToken(const std::string& t) const {
     return std::find(tokens.begin(), tokens.end(), t) != tokens.end();
@@ -45,9 +45,9 @@ std::string Hash(const std::string& tag) { return std::string(64 - tag.size(), '
 
 session::SessionRecord Session(identity::UserId user_id, const std::string& tag) {
   session::SessionRecord s;
-  s.id = "sid-" + tag;
+  s.id = session::SessionId("sid-" + tag);
   s.user_id = user_id;
-  s.token_hash = Hash(tag);
+  s.token_hash = session::TokenHash(Hash(tag));
   s.created_at = s.last_seen_at = 1'700'000'000;
   s.expires_at = 4'000'000'000;
   s.idle_timeout = 1'000'000'000;
@@ -64,9 +64,9 @@ class ChangePollerTest : public ::testing::Test {
 
   identity::UserId NewUser(const std::string& name, const std::string& tag) {
     auto u = cli_.users().CreateUserWithSession({name, "", "$argon2id$x", 1'700'000'000},
-                                                Session(0, tag));
+                                                Session(identity::UserId(0), tag));
     EXPECT_TRUE(u);
-    return u ? u->id : 0;
+    return u ? u->id : identity::UserId();
   }
   void Poll() {
     sink_.Reset();
@@ -92,7 +92,7 @@ TEST_F(ChangePollerTest, OtherProcessDeletesSession_TokenHashDelivered) {
   NewUser("ann", "a1");
   Poll();  // the signup: nothing deleted
   EXPECT_TRUE(sink_.tokens.empty());
-  ASSERT_TRUE(cli_.sessions().DeleteSessionByTokenHash(Hash("a1")).value());
+  ASSERT_TRUE(cli_.sessions().DeleteSessionByTokenHash(session::TokenHash(Hash("a1"))).value());
   Poll();
   EXPECT_EQ(sink_.tokens, std::vector<std::string>{Hash("a1")});
   Poll();
@@ -101,7 +101,7 @@ TEST_F(ChangePollerTest, OtherProcessDeletesSession_TokenHashDelivered) {
 
 TEST_F(ChangePollerTest, DisableEnableResetDelete_UserAndCascadedTokensDelivered) {
   auto id = NewUser("bea", "b1");
-  ASSERT_TRUE(cli_.sessions().InsertSession(Session(id, "b2"), std::nullopt));
+  ASSERT_TRUE(cli_.sessions().InsertSession(Session(id, "b2"), nullptr));
   Poll();
   ASSERT_TRUE(cli_.users().SetDisabled(id, 1'700'000'100).value());
   Poll();
@@ -111,12 +111,12 @@ TEST_F(ChangePollerTest, DisableEnableResetDelete_UserAndCascadedTokensDelivered
   ASSERT_TRUE(cli_.users().SetDisabled(id, 0).value());
   Poll();
   EXPECT_TRUE(sink_.HasUser(id));
-  ASSERT_TRUE(cli_.sessions().InsertSession(Session(id, "b3"), std::nullopt));
+  ASSERT_TRUE(cli_.sessions().InsertSession(Session(id, "b3"), nullptr));
   ASSERT_TRUE(cli_.users().ResetPassword(id, "$argon2id$y").value());
   Poll();
   EXPECT_TRUE(sink_.HasUser(id));
   EXPECT_TRUE(sink_.HasToken(Hash("b3")));
-  ASSERT_TRUE(cli_.sessions().InsertSession(Session(id, "b4"), std::nullopt));
+  ASSERT_TRUE(cli_.sessions().InsertSession(Session(id, "b4"), nullptr));
   ASSERT_TRUE(cli_.users().DeleteUser(id).value());
   Poll();
   EXPECT_TRUE(sink_.HasUser(id));
@@ -127,8 +127,8 @@ TEST_F(ChangePollerTest, RowsPrunedBeforeRead_DropTheWholeCache) {
   NewUser("cid", "c1");
   NewUser("cody", "c2");
   Poll();
-  ASSERT_TRUE(cli_.sessions().DeleteSessionByTokenHash(Hash("c1")).value());
-  ASSERT_TRUE(cli_.sessions().DeleteSessionByTokenHash(Hash("c2")).value());
+  ASSERT_TRUE(cli_.sessions().DeleteSessionByTokenHash(session::TokenHash(Hash("c1"))).value());
+  ASSERT_TRUE(cli_.sessions().DeleteSessionByTokenHash(session::TokenHash(Hash("c2"))).value());
   {
     Connection raw(path_);
     ASSERT_EQ(raw.Exec("DELETE FROM session_changes WHERE seq = (SELECT MIN(seq) FROM "
@@ -156,19 +156,19 @@ TEST(ChangePollerServe, CachedSessionRevokedByOtherProcess_RefusedWithinASecond)
   cache.SetServing(false);
   ASSERT_TRUE(server.WatchSessionChanges(store));
   SqliteDatabase cli(path, 1);
-  auto s = Session(0, "d1");
+  auto s = Session(identity::UserId(0), "d1");
   s.created_at = s.last_seen_at = clock.Now();
   auto id = cli.users().CreateUserWithSession({"dan", "", "$argon2id$x", clock.Now()}, s);
   ASSERT_TRUE(id);
-  ASSERT_TRUE(store.FindSessionByTokenHash(Hash("d1")).value());
-  ASSERT_TRUE(cache.Get(Hash("d1"))) << "cached";
+  ASSERT_TRUE(store.FindSessionByTokenHash(session::TokenHash(Hash("d1"))).value());
+  ASSERT_TRUE(cache.Get(session::TokenHash(Hash("d1")))) << "cached";
   ASSERT_TRUE(cli.users().SetDisabled(id->id, clock.Now()).value());
   auto start = std::chrono::steady_clock::now();
-  while (cache.Get(Hash("d1"))) {
+  while (cache.Get(session::TokenHash(Hash("d1")))) {
     ASSERT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_FALSE(store.FindSessionByTokenHash(Hash("d1")).value());
+  EXPECT_FALSE(store.FindSessionByTokenHash(session::TokenHash(Hash("d1"))).value());
 }
 
 TEST(Migration4, ExistingUsers_StayEnabled) {

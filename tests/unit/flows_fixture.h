@@ -49,6 +49,8 @@ class FlowsTest : public ::testing::Test {
   FakeClock clock_;
   store::sqlite::SqliteDatabase db_{(dir_.path() / "latchkey.db").string(), 2};
   crypto::Keyring ring_ = Ring();
+  assertion::SigningKeys assertion_keys_ =
+      assertion::SigningKeys::Generate(assertion::Algorithm::kEdDSA, clock_.Now());
   // A stand-in for the common-password list (web/common_passwords.js builds the real one).
   identity::PasswordPolicy passwords_{{"password1", "iloveyou1", "qwertyuiop"}};
   app::Settings settings_ = TestSettings(dir_.path());
@@ -56,6 +58,7 @@ class FlowsTest : public ::testing::Test {
                   clock_,
                   db_,
                   ring_,
+                  assertion_keys_,
                   passwords_,
                   FastParams(),
                   app::NodeOptions{.batch_touches = false, .refresh_ahead = false}};
@@ -72,11 +75,13 @@ class FlowsTest : public ::testing::Test {
   audit::AuditLog& audit_ = node_.core.audit;
   ClientInfo client_{"127.0.0.1", "unit-test"};
 
-  std::optional<std::string> HashOf(const LoginResult& r) { return tokens_.Verify(r.cookie_value); }
+  std::optional<session::TokenHash> HashOf(const LoginResult& r) {
+    return tokens_.Verify(r.cookie_value.Reveal());
+  }
 
   // The principal of a verified cookie's token hash, resolved as the request pipeline does it
   // (the cache first, the store on a miss); kUnauthenticated when it is not a live session.
-  Result<session::Principal> Authenticate(const std::optional<std::string>& token_hash) {
+  Result<session::Principal> Authenticate(const std::optional<session::TokenHash>& token_hash) {
     if (!token_hash) return MakeError(Errc::kUnauthenticated, "no cookie");
     auto resolved = resolver_.ResolveInMemory(*token_hash);
     if (!resolved) {
@@ -90,7 +95,7 @@ class FlowsTest : public ::testing::Test {
 
   // The caller behind a live session, kept alive by the fixture (flows take a pointer or a
   // reference); throws (failing the test) when the session is not live.
-  const session::Principal& Caller(const std::optional<std::string>& token_hash) {
+  const session::Principal& Caller(const std::optional<session::TokenHash>& token_hash) {
     return callers_.emplace_back(Authenticate(token_hash).value());
   }
 

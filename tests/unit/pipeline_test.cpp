@@ -35,7 +35,7 @@ class PipelineTest : public flows::FlowsTest {
   std::string SignupCookie(const std::string& username) {
     auto made = auth_.Signup({username, "correct horse battery", "", true}, client_);
     EXPECT_TRUE(made);
-    return made ? "latchkey_session=" + made->cookie_value : std::string();
+    return made ? "latchkey_session=" + std::string(made->cookie_value.Reveal()) : std::string();
   }
   Pipeline& pipeline_ = node_.pipeline;
 };

@@ -33,7 +33,8 @@ class ProxyStepTest : public flows::FlowsTest {
     auto made = auth_.Signup(
         {"proxied" + std::to_string(++users_), "correct horse battery", "", true}, client_);
     EXPECT_TRUE(made);
-    r.cookie = "latchkey_csrf=" + binding + "; latchkey_session=" + made->cookie_value;
+    r.cookie = "latchkey_csrf=" + binding +
+               "; latchkey_session=" + std::string(made->cookie_value.Reveal());
     r.csrf_token = node_.csrf.Issue(binding);
     return r;
   }

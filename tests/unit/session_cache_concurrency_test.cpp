@@ -20,10 +20,10 @@ using std::chrono::seconds;
 
 ResolvedSession Make(const std::string& token_hash, identity::UserId user_id) {
   ResolvedSession s;
-  s.session.token_hash = token_hash;
+  s.session.token_hash = session::TokenHash(token_hash);
   s.session.user_id = user_id;
   s.session.last_seen_at = 100;
-  s.user = {user_id, "user" + std::to_string(user_id), "name"};
+  s.user = {user_id, "user" + std::to_string(user_id.value()), "name"};
   return s;
 }
 
@@ -59,17 +59,17 @@ void RaceReadsAgainstLogouts(bool by_user) {
           int i = (j * 7 + r * 31 + round) % kKeys;
           const std::string key = Key(i);
           bool was_evicted = store.evicted[i].load();
-          if (auto hit = cache.Get(key)) {
+          if (auto hit = cache.Get(session::TokenHash(key))) {
             if (was_evicted) ++stale;
             if (!store.deleted[i].load()) ++live_hits;
             continue;
           }
-          std::uint64_t epoch = cache.Epoch(key);
+          std::uint64_t epoch = cache.Epoch(session::TokenHash(key));
           if (store.deleted[i].load()) continue;  // the store read finds nothing: nothing cached
           // A store read takes a while: long enough, now and then, for a logout to commit and
           // evict before this reader caches what it read.
           if ((j + round) % 4 == 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
-          cache.Put(Make(key, i / kSessionsPerUser), epoch);
+          cache.Put(Make(key, identity::UserId(identity::UserId(i / kSessionsPerUser))), epoch);
         }
       }
     });
@@ -80,11 +80,11 @@ void RaceReadsAgainstLogouts(bool by_user) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
       if (by_user) {  // e.g. a password change: every session of the user ends
         for (int k = i; k < i + kSessionsPerUser; ++k) store.deleted[k] = true;
-        cache.EvictUser(i / kSessionsPerUser);
+        cache.EvictUser(identity::UserId(identity::UserId(i / kSessionsPerUser)));
         for (int k = i; k < i + kSessionsPerUser; ++k) store.evicted[k] = true;
       } else {
         store.deleted[i] = true;
-        cache.EvictToken(Key(i));
+        cache.EvictToken(session::TokenHash(Key(i)));
         store.evicted[i] = true;
       }
     }
@@ -93,7 +93,7 @@ void RaceReadsAgainstLogouts(bool by_user) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(stale.load(), 0) << "a session was served after its logout returned";
   EXPECT_GT(live_hits.load(), 0) << "the readers never hit: the race was not exercised";
-  for (int i = 0; i < kKeys; ++i) EXPECT_FALSE(cache.Get(Key(i))) << Key(i);
+  for (int i = 0; i < kKeys; ++i) EXPECT_FALSE(cache.Get(session::TokenHash(Key(i)))) << Key(i);
   EXPECT_EQ(cache.size(), 0u);
 }
 
@@ -116,11 +116,12 @@ TEST(SessionCacheConcurrency, EntryCountStaysExactThroughChurn) {
       start.arrive_and_wait();
       for (int i = 0; i < 3000; ++i) {
         std::string key = Key((i * 13 + t * 101) % 400);
-        cache.Put(Make(key, i % 40), cache.Epoch(key));
-        (void)cache.Get(Key((i * 5 + t) % 400));
-        if (i % 11 == 0) cache.EvictToken(Key((i * 3 + t) % 400));
-        if (i % 97 == 0) cache.EvictUser(i % 40);
-        if (i % 53 == 0) cache.SetLastSeen(key, 100 + i);
+        cache.Put(Make(key, identity::UserId(identity::UserId(i % 40))),
+                  cache.Epoch(session::TokenHash(key)));
+        (void)cache.Get(session::TokenHash(Key((i * 5 + t) % 400)));
+        if (i % 11 == 0) cache.EvictToken(session::TokenHash(Key((i * 3 + t) % 400)));
+        if (i % 97 == 0) cache.EvictUser(identity::UserId(identity::UserId(i % 40)));
+        if (i % 53 == 0) cache.SetLastSeen(session::TokenHash(key), 100 + i);
       }
     });
   }
@@ -129,7 +130,7 @@ TEST(SessionCacheConcurrency, EntryCountStaysExactThroughChurn) {
   // one per shard (see SessionCache::Put) beyond the capacity.
   EXPECT_LE(cache.size(), kCapacity + 16 + kThreads);
   std::size_t hits = 0;
-  for (int i = 0; i < 400; ++i) hits += cache.Get(Key(i)) ? 1 : 0;
+  for (int i = 0; i < 400; ++i) hits += cache.Get(session::TokenHash(Key(i))) ? 1 : 0;
   EXPECT_EQ(hits, cache.size()) << "every counted entry is servable";
 
   // The global count (which drives eviction) must have come back to exactly zero: a drifted
@@ -138,12 +139,12 @@ TEST(SessionCacheConcurrency, EntryCountStaysExactThroughChurn) {
   EXPECT_EQ(cache.size(), 0u);
   for (std::size_t i = 0; i < kCapacity; ++i) {
     std::string key = "fresh-" + std::to_string(i) + "-0123456789abcdef";
-    cache.Put(Make(key, 1), cache.Epoch(key));
+    cache.Put(Make(key, identity::UserId(1)), cache.Epoch(session::TokenHash(key)));
   }
   EXPECT_EQ(cache.size(), kCapacity) << "nothing evicted below the capacity";
   for (std::size_t i = 0; i < 64; ++i) {
     std::string key = "extra-" + std::to_string(i) + "-0123456789abcdef";
-    cache.Put(Make(key, 1), cache.Epoch(key));
+    cache.Put(Make(key, identity::UserId(1)), cache.Epoch(session::TokenHash(key)));
   }
   EXPECT_LE(cache.size(), kCapacity + 1) << "sequential inserts evict at the capacity";
 }
@@ -151,8 +152,8 @@ TEST(SessionCacheConcurrency, EntryCountStaysExactThroughChurn) {
 TEST(SessionCacheConcurrency, RacingTouchesKeepTheLatestAndReadersSeeNoChange) {
   SessionCache cache(100, seconds(60));
   const std::string key = Key(1);
-  cache.Put(Make(key, 1), cache.Epoch(key));
-  SharedSession held = cache.Get(key);
+  cache.Put(Make(key, identity::UserId(1)), cache.Epoch(session::TokenHash(key)));
+  SharedSession held = cache.Get(session::TokenHash(key));
   ASSERT_TRUE(held);
   constexpr int kWriters = 3;
   constexpr int kTouches = 2000;
@@ -163,14 +164,15 @@ TEST(SessionCacheConcurrency, RacingTouchesKeepTheLatestAndReadersSeeNoChange) {
   for (int t = 0; t < kWriters; ++t) {
     threads.emplace_back([&, t] {
       start.arrive_and_wait();
-      for (int i = 0; i < kTouches; ++i) cache.SetLastSeen(key, 1000 + i * kWriters + t);
+      for (int i = 0; i < kTouches; ++i)
+        cache.SetLastSeen(session::TokenHash(key), 1000 + i * kWriters + t);
     });
   }
   std::thread reader([&] {
     start.arrive_and_wait();
     UnixSeconds last = 0;
     while (writing.load()) {
-      SharedSession s = cache.Get(key);
+      SharedSession s = cache.Get(session::TokenHash(key));
       ASSERT_TRUE(s);
       if (s->session.last_seen_at < last) ++went_backwards;
       last = s->session.last_seen_at;
@@ -180,7 +182,8 @@ TEST(SessionCacheConcurrency, RacingTouchesKeepTheLatestAndReadersSeeNoChange) {
   writing = false;
   reader.join();
   EXPECT_EQ(went_backwards.load(), 0) << "last_seen_at only moves forward";
-  EXPECT_EQ(cache.Get(key)->session.last_seen_at, 1000 + (kTouches - 1) * kWriters + kWriters - 1);
+  EXPECT_EQ(cache.Get(session::TokenHash(key))->session.last_seen_at,
+            1000 + (kTouches - 1) * kWriters + kWriters - 1);
   EXPECT_EQ(held->session.last_seen_at, 100) << "a reader's copy is never written in place";
 }
 

@@ -18,10 +18,10 @@ using std::chrono::seconds;
 
 ResolvedSession Make(std::string token_hash, identity::UserId user_id, std::string name = "n") {
   ResolvedSession s;
-  s.session.token_hash = std::move(token_hash);
+  s.session.token_hash = session::TokenHash(std::move(token_hash));
   s.session.user_id = user_id;
   s.session.last_seen_at = 100;
-  s.user = {user_id, "user" + std::to_string(user_id), std::move(name)};
+  s.user = {user_id, "user" + std::to_string(user_id.value()), std::move(name)};
   return s;
 }
 
@@ -31,59 +31,60 @@ void Put(SessionCache& cache, const ResolvedSession& s) {
 
 TEST(SessionCache, ServesWhatWasPut) {
   SessionCache cache(100, seconds(60));
-  Put(cache, Make("h1", 1, "Alice"));
-  auto hit = cache.Get("h1");
+  Put(cache, Make("h1", identity::UserId(1), "Alice"));
+  auto hit = cache.Get(session::TokenHash("h1"));
   ASSERT_TRUE(hit);
   EXPECT_EQ(hit->user.name, "Alice");
-  EXPECT_FALSE(cache.Get("h2"));
+  EXPECT_FALSE(cache.Get(session::TokenHash("h2")));
 }
 
 TEST(SessionCache, EvictTokenDropsOnlyThatSession) {
   SessionCache cache(100, seconds(60));
-  Put(cache, Make("h1", 1));
-  Put(cache, Make("h2", 1));
-  cache.EvictToken("h1");
-  EXPECT_FALSE(cache.Get("h1"));
-  EXPECT_TRUE(cache.Get("h2"));
+  Put(cache, Make("h1", identity::UserId(1)));
+  Put(cache, Make("h2", identity::UserId(1)));
+  cache.EvictToken(session::TokenHash("h1"));
+  EXPECT_FALSE(cache.Get(session::TokenHash("h1")));
+  EXPECT_TRUE(cache.Get(session::TokenHash("h2")));
 }
 
 TEST(SessionCache, EvictUserDropsEverySessionOfTheUserInEveryShard) {
   SessionCache cache(1000, seconds(60));
-  for (int i = 0; i < 64; ++i) Put(cache, Make("a" + std::to_string(i), 1));
-  Put(cache, Make("b", 2));
-  cache.EvictUser(1);
-  for (int i = 0; i < 64; ++i) EXPECT_FALSE(cache.Get("a" + std::to_string(i))) << i;
-  EXPECT_TRUE(cache.Get("b"));
+  for (int i = 0; i < 64; ++i) Put(cache, Make("a" + std::to_string(i), identity::UserId(1)));
+  Put(cache, Make("b", identity::UserId(2)));
+  cache.EvictUser(identity::UserId(1));
+  for (int i = 0; i < 64; ++i)
+    EXPECT_FALSE(cache.Get(session::TokenHash("a" + std::to_string(i)))) << i;
+  EXPECT_TRUE(cache.Get(session::TokenHash("b")));
   EXPECT_EQ(cache.size(), 1u);
 }
 
 TEST(SessionCache, ReadThatRacedAnEvictionIsNotCached) {
   SessionCache cache(100, seconds(60));
-  auto epoch = cache.Epoch("h1");  // taken before the store read
-  cache.EvictToken("h1");          // a logout commits meanwhile
-  cache.Put(Make("h1", 1), epoch);
-  EXPECT_FALSE(cache.Get("h1"));
+  auto epoch = cache.Epoch(session::TokenHash("h1"));  // taken before the store read
+  cache.EvictToken(session::TokenHash("h1"));          // a logout commits meanwhile
+  cache.Put(Make("h1", identity::UserId(1)), epoch);
+  EXPECT_FALSE(cache.Get(session::TokenHash("h1")));
 
-  epoch = cache.Epoch("h2");
-  cache.EvictUser(7);  // any user: the epoch of every shard moves
-  cache.Put(Make("h2", 1), epoch);
-  EXPECT_FALSE(cache.Get("h2"));
+  epoch = cache.Epoch(session::TokenHash("h2"));
+  cache.EvictUser(identity::UserId(7));  // any user: the epoch of every shard moves
+  cache.Put(Make("h2", identity::UserId(1)), epoch);
+  EXPECT_FALSE(cache.Get(session::TokenHash("h2")));
 }
 
 TEST(SessionCache, CapacityBoundsTheEntries) {
   SessionCache cache(64, seconds(60));
-  for (int i = 0; i < 5000; ++i) Put(cache, Make("h" + std::to_string(i), i));
+  for (int i = 0; i < 5000; ++i) Put(cache, Make("h" + std::to_string(i), identity::UserId(i)));
   EXPECT_LE(cache.size(), 64u);
   EXPECT_GT(cache.size(), 0u);
-  EXPECT_TRUE(cache.Get("h4999"));  // the newest stays
+  EXPECT_TRUE(cache.Get(session::TokenHash("h4999")));  // the newest stays
 }
 
 TEST(SessionCache, EntriesExpireAfterTheTtl) {
   SessionCache cache(100, milliseconds(400));
-  Put(cache, Make("h1", 1));
-  EXPECT_TRUE(cache.Get("h1"));  // a lifetime is at least half the ttl
+  Put(cache, Make("h1", identity::UserId(1)));
+  EXPECT_TRUE(cache.Get(session::TokenHash("h1")));  // a lifetime is at least half the ttl
   std::this_thread::sleep_for(milliseconds(450));
-  EXPECT_FALSE(cache.Get("h1"));
+  EXPECT_FALSE(cache.Get(session::TokenHash("h1")));
 }
 
 TEST(SessionCache, RefreshTimesSpreadBetweenHalfAndThreeQuartersOfTheTtl) {
@@ -93,7 +94,8 @@ TEST(SessionCache, RefreshTimesSpreadBetweenHalfAndThreeQuartersOfTheTtl) {
   std::array<int, 10> deciles{};
   const int n = 20000;
   for (int i = 0; i < n; ++i) {
-    auto after = SessionCache::RefreshAfter(crypto::Sha256Hex("token" + std::to_string(i)), ttl);
+    auto after = SessionCache::RefreshAfter(
+        session::TokenHash(crypto::Sha256Hex("token" + std::to_string(i))), ttl);
     ASSERT_GE(after, ttl / 2);
     ASSERT_LE(after, ttl * 3 / 4);
     auto decile = static_cast<std::size_t>((after - ttl / 2) * 10 / (ttl / 4));
@@ -107,71 +109,73 @@ TEST(SessionCache, RefreshTimesSpreadBetweenHalfAndThreeQuartersOfTheTtl) {
 
 TEST(SessionCache, AHitPastItsRefreshTimeIsReportedDueOnceAndARenewalExtendsIt) {
   SessionCache cache(100, milliseconds(4000));
-  Put(cache, Make("h1", 1));
-  SharedSession first = cache.Get("h1");
+  Put(cache, Make("h1", identity::UserId(1)));
+  SharedSession first = cache.Get(session::TokenHash("h1"));
   bool due = true;
-  EXPECT_TRUE(cache.Get("h1", due));
+  EXPECT_TRUE(cache.Get(session::TokenHash("h1"), due));
   EXPECT_FALSE(due);
   std::this_thread::sleep_for(milliseconds(3100));  // past 3/4 of the ttl, before the ttl
-  EXPECT_TRUE(cache.Get("h1", due));
+  EXPECT_TRUE(cache.Get(session::TokenHash("h1"), due));
   EXPECT_TRUE(due);
-  EXPECT_TRUE(cache.Get("h1", due));
+  EXPECT_TRUE(cache.Get(session::TokenHash("h1"), due));
   EXPECT_FALSE(due) << "reported once per store read";
-  Put(cache, Make("h1", 1));  // the refresh's read found the same session: renewed in place
-  EXPECT_EQ(cache.Get("h1", due), first);
+  Put(cache, Make("h1", identity::UserId(
+                            1)));  // the refresh's read found the same session: renewed in place
+  EXPECT_EQ(cache.Get(session::TokenHash("h1"), due), first);
   EXPECT_FALSE(due) << "a renewal starts a new period";
   std::this_thread::sleep_for(milliseconds(1200));  // past the first read's ttl
-  EXPECT_EQ(cache.Get("h1", due), first) << "the renewal moved the ttl too";
+  EXPECT_EQ(cache.Get(session::TokenHash("h1"), due), first) << "the renewal moved the ttl too";
   EXPECT_FALSE(due);
 }
 
 TEST(SessionCache, AReReadThatFoundTheSameSessionRenewsTheCachedObject) {
   SessionCache cache(100, seconds(60));
-  Put(cache, Make("h1", 1, "Alice"));
-  SharedSession first = cache.Get("h1");
-  Put(cache, Make("h1", 1, "Alice"));  // the same row read again
-  EXPECT_EQ(cache.Get("h1"), first) << "renewed in place, not copied";
-  auto later = Make("h1", 1, "Alice");
+  Put(cache, Make("h1", identity::UserId(1), "Alice"));
+  SharedSession first = cache.Get(session::TokenHash("h1"));
+  Put(cache, Make("h1", identity::UserId(1), "Alice"));  // the same row read again
+  EXPECT_EQ(cache.Get(session::TokenHash("h1")), first) << "renewed in place, not copied";
+  auto later = Make("h1", identity::UserId(1), "Alice");
   later.session.last_seen_at = 200;  // another node's touch reached the store
   Put(cache, later);
-  EXPECT_NE(cache.Get("h1"), first);
-  EXPECT_EQ(cache.Get("h1")->session.last_seen_at, 200);
-  Put(cache, Make("h1", 1, "Alicia"));  // renamed behind the cache
-  EXPECT_EQ(cache.Get("h1")->user.name, "Alicia");
+  EXPECT_NE(cache.Get(session::TokenHash("h1")), first);
+  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->session.last_seen_at, 200);
+  Put(cache, Make("h1", identity::UserId(1), "Alicia"));  // renamed behind the cache
+  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->user.name, "Alicia");
   EXPECT_EQ(cache.size(), 1u);
 }
 
 TEST(SessionCache, NotServingMeansNoHitsAndNoPuts) {
   SessionCache cache(100, seconds(60));
-  Put(cache, Make("h1", 1));
+  Put(cache, Make("h1", identity::UserId(1)));
   cache.SetServing(false);
-  EXPECT_FALSE(cache.Get("h1"));
-  Put(cache, Make("h2", 1));
+  EXPECT_FALSE(cache.Get(session::TokenHash("h1")));
+  Put(cache, Make("h2", identity::UserId(1)));
   cache.SetServing(true);
-  EXPECT_FALSE(cache.Get("h1"));  // dropped when the feed went down
-  EXPECT_FALSE(cache.Get("h2"));  // never stored
-  Put(cache, Make("h3", 1));
-  EXPECT_TRUE(cache.Get("h3"));
+  EXPECT_FALSE(cache.Get(session::TokenHash("h1")));  // dropped when the feed went down
+  EXPECT_FALSE(cache.Get(session::TokenHash("h2")));  // never stored
+  Put(cache, Make("h3", identity::UserId(1)));
+  EXPECT_TRUE(cache.Get(session::TokenHash("h3")));
 }
 
 TEST(SessionCache, SetLastSeenOnlyMovesForward) {
   SessionCache cache(100, seconds(60));
-  Put(cache, Make("h1", 1));
-  cache.SetLastSeen("h1", 500);
-  EXPECT_EQ(cache.Get("h1")->session.last_seen_at, 500);
-  cache.SetLastSeen("h1", 300);
-  EXPECT_EQ(cache.Get("h1")->session.last_seen_at, 500);
+  Put(cache, Make("h1", identity::UserId(1)));
+  cache.SetLastSeen(session::TokenHash("h1"), 500);
+  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->session.last_seen_at, 500);
+  cache.SetLastSeen(session::TokenHash("h1"), 300);
+  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->session.last_seen_at, 500);
 }
 
 TEST(SessionCache, AHitHeldByAReaderNeverChangesUnderIt) {
   SessionCache cache(100, seconds(60));
-  Put(cache, Make("h1", 1));
-  SharedSession held = cache.Get("h1");  // an I/O thread still answering with it
+  Put(cache, Make("h1", identity::UserId(1)));
+  SharedSession held =
+      cache.Get(session::TokenHash("h1"));  // an I/O thread still answering with it
   ASSERT_TRUE(held);
-  cache.SetLastSeen("h1", 500);
+  cache.SetLastSeen(session::TokenHash("h1"), 500);
   EXPECT_EQ(held->session.last_seen_at, 100) << "entries are replaced, not written in place";
-  EXPECT_EQ(cache.Get("h1")->session.last_seen_at, 500);
-  cache.EvictToken("h1");
+  EXPECT_EQ(cache.Get(session::TokenHash("h1"))->session.last_seen_at, 500);
+  cache.EvictToken(session::TokenHash("h1"));
   EXPECT_EQ(held->user.name, "n") << "eviction does not free what a reader holds";
 }
 
@@ -209,26 +213,30 @@ TEST(SessionCache, HoldsExactlyItsCapacityWhateverTheSpread) {
   // (a per-shard bound would evict in the shards that got more than their share).
   SessionCache cache(1000, seconds(60));
   auto keys = DigestLikeKeys(1000);
-  for (std::size_t i = 0; i < keys.size(); ++i) Put(cache, Make(keys[i], i + 1));
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    Put(cache, Make(keys[i], identity::UserId(identity::UserId(i + 1))));
   EXPECT_EQ(cache.size(), 1000u);
   int hits = 0;
-  for (const std::string& key : keys) hits += cache.Get(key) ? 1 : 0;
+  for (const std::string& key : keys) hits += cache.Get(session::TokenHash(key)) ? 1 : 0;
   EXPECT_EQ(hits, 1000);
-  Put(cache, Make("one-more-session-key-beyond-the-capacity", 5000));
+  Put(cache, Make("one-more-session-key-beyond-the-capacity", identity::UserId(5000)));
   EXPECT_LE(cache.size(), 1000u + 1);
-  EXPECT_TRUE(cache.Get("one-more-session-key-beyond-the-capacity"));
+  EXPECT_TRUE(cache.Get(session::TokenHash("one-more-session-key-beyond-the-capacity")));
 }
 
 TEST(SessionCache, SessionsInUseOutliveUnusedOnesAtEviction) {
   SessionCache cache(256, seconds(60));
   auto keys = DigestLikeKeys(256 + 128);
-  for (int i = 0; i < 256; ++i) Put(cache, Make(keys[i], i + 1));
-  for (int i = 0; i < 128; ++i) ASSERT_TRUE(cache.Get(keys[i]));           // in use: 0..127
-  for (int i = 256; i < 256 + 128; ++i) Put(cache, Make(keys[i], i + 1));  // 128 newcomers
+  for (int i = 0; i < 256; ++i)
+    Put(cache, Make(keys[i], identity::UserId(identity::UserId(i + 1))));
+  for (int i = 0; i < 128; ++i)
+    ASSERT_TRUE(cache.Get(session::TokenHash(keys[i])));  // in use: 0..127
+  for (int i = 256; i < 256 + 128; ++i)
+    Put(cache, Make(keys[i], identity::UserId(identity::UserId(i + 1))));  // 128 newcomers
   int used_kept = 0;
   int unused_kept = 0;
-  for (int i = 0; i < 128; ++i) used_kept += cache.Get(keys[i]) ? 1 : 0;
-  for (int i = 128; i < 256; ++i) unused_kept += cache.Get(keys[i]) ? 1 : 0;
+  for (int i = 0; i < 128; ++i) used_kept += cache.Get(session::TokenHash(keys[i])) ? 1 : 0;
+  for (int i = 128; i < 256; ++i) unused_kept += cache.Get(session::TokenHash(keys[i])) ? 1 : 0;
   EXPECT_GT(used_kept, 128 * 3 / 4) << "used sessions get a second chance";
   EXPECT_LT(unused_kept, 128 / 4) << "unused ones go first";
 }
@@ -236,8 +244,8 @@ TEST(SessionCache, SessionsInUseOutliveUnusedOnesAtEviction) {
 TEST(SessionCache, ZeroCapacityDisablesIt) {
   SessionCache cache(0, seconds(60));
   EXPECT_FALSE(cache.enabled());
-  Put(cache, Make("h1", 1));
-  EXPECT_FALSE(cache.Get("h1"));
+  Put(cache, Make("h1", identity::UserId(1)));
+  EXPECT_FALSE(cache.Get(session::TokenHash("h1")));
 }
 
 TEST(SessionCache, ConcurrentUseKeepsItConsistent) {
@@ -247,10 +255,10 @@ TEST(SessionCache, ConcurrentUseKeepsItConsistent) {
     threads.emplace_back([&cache, t] {
       for (int i = 0; i < 5000; ++i) {
         std::string h = "h" + std::to_string((i * 7 + t) % 500);
-        Put(cache, Make(h, i % 50));
-        (void)cache.Get(h);
-        if (i % 13 == 0) cache.EvictUser(i % 50);
-        if (i % 17 == 0) cache.EvictToken(h);
+        Put(cache, Make(h, identity::UserId(identity::UserId(i % 50))));
+        (void)cache.Get(session::TokenHash(h));
+        if (i % 13 == 0) cache.EvictUser(identity::UserId(identity::UserId(i % 50)));
+        if (i % 17 == 0) cache.EvictToken(session::TokenHash(h));
       }
     });
   }

@@ -19,7 +19,7 @@ class SessionServiceTest : public FlowsTest {
     a_ = HashOf(*a);
     b_ = HashOf(*b);
   }
-  std::optional<std::string> a_, b_;
+  std::optional<session::TokenHash> a_, b_;
 };
 
 TEST_F(SessionServiceTest, List_NewestFirstWithCurrentFlag) {
@@ -61,7 +61,8 @@ TEST_F(SessionServiceTest, Revoke_AnotherUsersOrUnknownId_SameNotFound) {
   ASSERT_TRUE(alice_sessions);
   auto foreign =
       sessions_.Revoke(Caller(HashOf(*mallory)), (*alice_sessions)[0].record.id, client_);
-  auto unknown = sessions_.Revoke(Caller(HashOf(*mallory)), "AAAAAAAAAAAAAAAAAAAAAA", client_);
+  auto unknown = sessions_.Revoke(Caller(HashOf(*mallory)),
+                                  session::SessionId("AAAAAAAAAAAAAAAAAAAAAA"), client_);
   ASSERT_FALSE(foreign);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(foreign.error().code, Errc::kNotFound);

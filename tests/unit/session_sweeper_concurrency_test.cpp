@@ -32,9 +32,9 @@ class SessionSweeperConcurrency : public ::testing::Test {
 
   session::SessionRecord Live(const std::string& token_hash) {
     session::SessionRecord s;
-    s.id = "id-" + token_hash;
+    s.id = session::SessionId("id-" + token_hash);
     s.user_id = user_id_;
-    s.token_hash = token_hash;
+    s.token_hash = session::TokenHash(token_hash);
     s.created_at = s.last_seen_at = clock_.Now();
     s.expires_at = clock_.Now() + 3600;
     s.idle_timeout = 600;
@@ -47,7 +47,7 @@ class SessionSweeperConcurrency : public ::testing::Test {
   }
 
   bool Exists(const std::string& token_hash) {
-    auto found = db_.sessions().FindSessionByTokenHash(token_hash);
+    auto found = db_.sessions().FindSessionByTokenHash(session::TokenHash(token_hash));
     EXPECT_TRUE(found);
     return found && found->has_value();
   }
@@ -66,7 +66,7 @@ class SessionSweeperConcurrency : public ::testing::Test {
   latchkey::testing::TempDir dir_;
   FakeClock clock_;
   store::sqlite::SqliteDatabase db_{(dir_.path() / "latchkey.db").string(), 2};
-  identity::UserId user_id_ = 0;
+  identity::UserId user_id_ = identity::UserId(0);
 };
 
 TEST_F(SessionSweeperConcurrency, SweepsOnlyEndedRowsWhileTrafficRuns) {
@@ -96,11 +96,14 @@ TEST_F(SessionSweeperConcurrency, SweepsOnlyEndedRowsWhileTrafficRuns) {
         start.arrive_and_wait();
         for (int i = 0; i < kEach; ++i) {
           std::string n = std::to_string(t) + "-" + std::to_string(i);
-          if (!db_.sessions().InsertSession(Live("live-" + n), std::nullopt)) ++errors;
-          if (!db_.sessions().InsertSession(Ended("ended-" + n), std::nullopt)) ++errors;
-          auto found = db_.sessions().FindSessionByTokenHash("live-" + n);
+          if (!db_.sessions().InsertSession(Live("live-" + n), nullptr)) ++errors;
+          if (!db_.sessions().InsertSession(Ended("ended-" + n), nullptr)) ++errors;
+          auto found = db_.sessions().FindSessionByTokenHash(
+              session::TokenHash(session::TokenHash("live-" + n)));
           if (!found || !found->has_value()) ++errors;  // a live session is never swept
-          if (!db_.sessions().TouchSession("live-" + n, clock_.Now())) ++errors;
+          if (!db_.sessions().TouchSession(session::TokenHash(session::TokenHash("live-" + n)),
+                                           clock_.Now()))
+            ++errors;
         }
       });
     }

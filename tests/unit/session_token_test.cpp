@@ -24,16 +24,17 @@ class SessionTokenTest : public ::testing::Test {
 TEST_F(SessionTokenTest, Issue_GivesSignedCookieAndHashOfToken) {
   IssuedToken t = codec_.Issue();
   ASSERT_EQ(t.cookie_value.size(), 87u);  // 43 + '.' + 43
-  std::string token = t.cookie_value.substr(0, 43);
+  std::string cookie(t.cookie_value.Reveal());
+  std::string token = cookie.substr(0, 43);
   EXPECT_EQ(crypto::Base64UrlDecode(token)->size(), 32u) << "256-bit token";
-  EXPECT_EQ(t.token_hash, crypto::Sha256Hex(token));
-  EXPECT_EQ(t.token_hash.find(token), std::string::npos);
-  EXPECT_EQ(codec_.Verify(t.cookie_value), t.token_hash);
-  EXPECT_NE(codec_.Issue().cookie_value, t.cookie_value);
+  EXPECT_EQ(t.token_hash.value(), crypto::Sha256Hex(token));
+  EXPECT_EQ(t.token_hash.value().find(token), std::string::npos);
+  EXPECT_EQ(codec_.Verify(cookie), t.token_hash);
+  EXPECT_NE(codec_.Issue().cookie_value.Reveal(), cookie);
 }
 
 TEST_F(SessionTokenTest, Verify_TamperedOrUnsigned_IsNoCookie) {
-  std::string good = codec_.Issue().cookie_value;
+  std::string good = std::string(codec_.Issue().cookie_value.Reveal());
   struct Case {
     const char* label;
     std::string value;
@@ -42,7 +43,7 @@ TEST_F(SessionTokenTest, Verify_TamperedOrUnsigned_IsNoCookie) {
   flip_token[5] = flip_token[5] == 'A' ? 'B' : 'A';
   std::string flip_mac = good;
   flip_mac[80] = flip_mac[80] == 'A' ? 'B' : 'A';
-  std::string other = codec_.Issue().cookie_value;
+  std::string other = std::string(codec_.Issue().cookie_value.Reveal());
   std::vector<Case> cases = {
       {"empty", ""},
       {"token only", good.substr(0, 43)},
@@ -59,7 +60,7 @@ TEST_F(SessionTokenTest, Verify_TamperedOrUnsigned_IsNoCookie) {
 TEST_F(SessionTokenTest, Verify_OtherSecret_Fails) {
   auto other_ring = Ring('b');
   SessionTokenCodec other(other_ring);
-  EXPECT_FALSE(other.Verify(codec_.Issue().cookie_value).has_value());
+  EXPECT_FALSE(other.Verify(codec_.Issue().cookie_value.Reveal()).has_value());
 }
 
 }  // namespace

@@ -37,17 +37,17 @@ class FlakyStore : public SessionStore {
     }
     return real_.TouchSessions(touches);
   }
-  Result<void> TouchSession(std::string_view h, UnixSeconds now) override {
+  Result<void> TouchSession(const session::TokenHash& h, UnixSeconds now) override {
     return real_.TouchSession(h, now);
   }
-  Result<void> InsertSession(const SessionRecord& s,
-                             std::optional<std::string_view> replaced) override {
+  Result<void> InsertSession(const SessionRecord& s, const session::TokenHash* replaced) override {
     return real_.InsertSession(s, replaced);
   }
-  Result<std::optional<ResolvedSession>> FindSessionByTokenHash(std::string_view h) override {
+  Result<std::optional<ResolvedSession>> FindSessionByTokenHash(
+      const session::TokenHash& h) override {
     return real_.FindSessionByTokenHash(h);
   }
-  Result<bool> DeleteSessionByTokenHash(std::string_view h) override {
+  Result<bool> DeleteSessionByTokenHash(const session::TokenHash& h) override {
     return real_.DeleteSessionByTokenHash(h);
   }
   Result<long> DeleteExpiredSessions(UnixSeconds now) override {
@@ -56,13 +56,13 @@ class FlakyStore : public SessionStore {
   Result<std::vector<SessionRecord>> ListSessions(identity::UserId u, UnixSeconds now) override {
     return real_.ListSessions(u, now);
   }
-  Result<bool> DeleteUserSession(identity::UserId u, std::string_view id) override {
+  Result<bool> DeleteUserSession(identity::UserId u, const session::SessionId& id) override {
     return real_.DeleteUserSession(u, id);
   }
-  Result<std::optional<SessionRecord>> FindSessionById(std::string_view id) override {
+  Result<std::optional<SessionRecord>> FindSessionById(const session::SessionId& id) override {
     return real_.FindSessionById(id);
   }
-  Result<long> DeleteOtherSessions(identity::UserId u, std::string_view keep,
+  Result<long> DeleteOtherSessions(identity::UserId u, const session::TokenHash& keep,
                                    UnixSeconds now) override {
     return real_.DeleteOtherSessions(u, keep, now);
   }
@@ -79,7 +79,7 @@ class TouchBatcherConcurrency : public ::testing::Test {
     ASSERT_TRUE(created);
     user_id_ = created->id;
     for (int i = 1; i < kSessions; ++i) {
-      ASSERT_TRUE(db_.sessions().InsertSession(Session(Token(i)), std::nullopt));
+      ASSERT_TRUE(db_.sessions().InsertSession(Session(Token(i)), nullptr));
     }
   }
 
@@ -87,9 +87,9 @@ class TouchBatcherConcurrency : public ::testing::Test {
 
   SessionRecord Session(const std::string& token_hash) {
     SessionRecord s;
-    s.id = "id-" + token_hash;
+    s.id = session::SessionId("id-" + token_hash);
     s.user_id = user_id_;
-    s.token_hash = token_hash;
+    s.token_hash = session::TokenHash(token_hash);
     s.created_at = s.last_seen_at = 1000;
     s.expires_at = 1000 + 86400 * 365;
     s.idle_timeout = 86400 * 365;
@@ -97,7 +97,7 @@ class TouchBatcherConcurrency : public ::testing::Test {
   }
 
   UnixSeconds LastSeen(const std::string& token_hash) {
-    auto found = db_.sessions().FindSessionByTokenHash(token_hash);
+    auto found = db_.sessions().FindSessionByTokenHash(session::TokenHash(token_hash));
     EXPECT_TRUE(found && *found) << token_hash;
     return found && *found ? (*found)->session.last_seen_at : -1;
   }
@@ -116,7 +116,7 @@ class TouchBatcherConcurrency : public ::testing::Test {
         for (int i = 0; i < kTouchesPerRecorder; ++i) {
           int s = (i * 5 + t * 7) % kSessions;
           UnixSeconds at = 2000 + i * kRecorders + t;
-          batcher.Record(Token(s), at);
+          batcher.Record(session::TokenHash(Token(s)), at);
           UnixSeconds seen = latest[s].load();
           while (seen < at && !latest[s].compare_exchange_weak(seen, at)) {
           }
@@ -142,7 +142,7 @@ class TouchBatcherConcurrency : public ::testing::Test {
 
   latchkey::testing::TempDir dir_;
   store::sqlite::SqliteDatabase db_{(dir_.path() / "latchkey.db").string(), 2};
-  identity::UserId user_id_ = 0;
+  identity::UserId user_id_ = identity::UserId(0);
 };
 
 TEST_F(TouchBatcherConcurrency, RecordsFromManyThreadsEndAsEachSessionsLatestUse) {

@@ -21,14 +21,14 @@ class TouchBatcherTest : public ::testing::Test {
     auto created = db_.users().CreateUserWithSession(user, Session("t1"));
     ASSERT_TRUE(created);
     user_id_ = created->id;
-    ASSERT_TRUE(db_.sessions().InsertSession(Session("t2"), std::nullopt));
+    ASSERT_TRUE(db_.sessions().InsertSession(Session("t2"), nullptr));
   }
 
   SessionRecord Session(const std::string& token_hash) {
     SessionRecord s;
-    s.id = "id-" + token_hash;
+    s.id = session::SessionId("id-" + token_hash);
     s.user_id = user_id_;
-    s.token_hash = token_hash;
+    s.token_hash = session::TokenHash(token_hash);
     s.created_at = s.last_seen_at = 1000;
     s.expires_at = 1000 + 86400;
     s.idle_timeout = 3600;
@@ -36,24 +36,24 @@ class TouchBatcherTest : public ::testing::Test {
   }
 
   UnixSeconds LastSeen(const std::string& token_hash) {
-    auto found = db_.sessions().FindSessionByTokenHash(token_hash);
+    auto found = db_.sessions().FindSessionByTokenHash(session::TokenHash(token_hash));
     EXPECT_TRUE(found && *found);
     return found && *found ? (*found)->session.last_seen_at : -1;
   }
 
   latchkey::testing::TempDir dir_;
   store::sqlite::SqliteDatabase db_{(dir_.path() / "latchkey.db").string(), 2};
-  identity::UserId user_id_ = 0;
+  identity::UserId user_id_ = identity::UserId(0);
 };
 
 TEST_F(TouchBatcherTest, WritesOnlyOnFlushAndAllAtOnce) {
   TouchBatcher batcher(db_.sessions(), hours(1));  // the loop never fires during the test
-  batcher.Record("t1", 1100);
-  batcher.Record("t2", 1200);
-  batcher.Record("t1", 1150);  // the latest use of t1 stays 1150
+  batcher.Record(session::TokenHash("t1"), 1100);
+  batcher.Record(session::TokenHash("t2"), 1200);
+  batcher.Record(session::TokenHash("t1"), 1150);  // the latest use of t1 stays 1150
   EXPECT_EQ(batcher.pending(), 2u);
-  EXPECT_EQ(batcher.Pending("t1"), 1150);
-  EXPECT_EQ(batcher.Pending("t3"), std::nullopt);
+  EXPECT_EQ(batcher.Pending(session::TokenHash("t1")), 1150);
+  EXPECT_EQ(batcher.Pending(session::TokenHash("t3")), std::nullopt);
   EXPECT_EQ(LastSeen("t1"), 1000) << "nothing written before the flush";
 
   auto written = batcher.Flush();
@@ -66,17 +66,18 @@ TEST_F(TouchBatcherTest, WritesOnlyOnFlushAndAllAtOnce) {
 
 TEST_F(TouchBatcherTest, NeverMovesLastSeenBackwards) {
   TouchBatcher batcher(db_.sessions(), hours(1));
-  ASSERT_TRUE(db_.sessions().TouchSession("t1", 5000));  // another node's newer touch
-  batcher.Record("t1", 1100);
+  ASSERT_TRUE(
+      db_.sessions().TouchSession(session::TokenHash("t1"), 5000));  // another node's newer touch
+  batcher.Record(session::TokenHash("t1"), 1100);
   ASSERT_TRUE(batcher.Flush());
   EXPECT_EQ(LastSeen("t1"), 5000);
 }
 
 TEST_F(TouchBatcherTest, EndedSessionsAreSkipped) {
   TouchBatcher batcher(db_.sessions(), hours(1));
-  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash("t1"));
-  batcher.Record("t1", 1100);
-  batcher.Record("t2", 1100);
+  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash(session::TokenHash("t1")));
+  batcher.Record(session::TokenHash("t1"), 1100);
+  batcher.Record(session::TokenHash("t2"), 1100);
   ASSERT_TRUE(batcher.Flush()) << "a logged-out session's touch is not an error";
   EXPECT_EQ(LastSeen("t2"), 1100);
 }
@@ -85,29 +86,29 @@ class FailingStore : public SessionStore {
  public:
   explicit FailingStore(SessionStore& real) : real_(real) {}
   bool fail = true;
-  Result<void> TouchSession(std::string_view h, UnixSeconds now) override {
+  Result<void> TouchSession(const session::TokenHash& h, UnixSeconds now) override {
     return real_.TouchSession(h, now);
   }
   Result<void> TouchSessions(const std::vector<Touch>& touches) override {
     if (fail) return MakeError(Errc::kStorageUnavailable, "database down");
     return real_.TouchSessions(touches);
   }
-  Result<void> InsertSession(const SessionRecord&, std::optional<std::string_view>) override {
+  Result<void> InsertSession(const SessionRecord&, const TokenHash*) override {
     return MakeError(Errc::kStorageUnavailable, "unused");
   }
-  Result<std::optional<ResolvedSession>> FindSessionByTokenHash(std::string_view) override {
+  Result<std::optional<ResolvedSession>> FindSessionByTokenHash(const TokenHash&) override {
     return MakeError(Errc::kStorageUnavailable, "unused");
   }
-  Result<bool> DeleteSessionByTokenHash(std::string_view) override { return false; }
+  Result<bool> DeleteSessionByTokenHash(const TokenHash&) override { return false; }
   Result<long> DeleteExpiredSessions(UnixSeconds) override { return 0L; }
   Result<std::vector<SessionRecord>> ListSessions(identity::UserId, UnixSeconds) override {
     return std::vector<SessionRecord>{};
   }
-  Result<bool> DeleteUserSession(identity::UserId, std::string_view) override { return false; }
-  Result<std::optional<SessionRecord>> FindSessionById(std::string_view) override {
+  Result<bool> DeleteUserSession(identity::UserId, const SessionId&) override { return false; }
+  Result<std::optional<SessionRecord>> FindSessionById(const SessionId&) override {
     return std::optional<SessionRecord>();
   }
-  Result<long> DeleteOtherSessions(identity::UserId, std::string_view, UnixSeconds) override {
+  Result<long> DeleteOtherSessions(identity::UserId, const TokenHash&, UnixSeconds) override {
     return 0L;
   }
 
@@ -119,10 +120,10 @@ TEST_F(TouchBatcherTest, AFailedBatchIsKeptAndMergedWithNewerUses) {
   FailingStore store(db_.sessions());
   {
     TouchBatcher batcher(store, hours(1));
-    batcher.Record("t1", 1100);
+    batcher.Record(session::TokenHash("t1"), 1100);
     EXPECT_FALSE(batcher.Flush());
     EXPECT_EQ(batcher.pending(), 1u) << "kept for the next round";
-    batcher.Record("t1", 1300);
+    batcher.Record(session::TokenHash("t1"), 1300);
     store.fail = false;
   }  // the destructor writes what is left
   EXPECT_EQ(LastSeen("t1"), 1300);
@@ -130,7 +131,7 @@ TEST_F(TouchBatcherTest, AFailedBatchIsKeptAndMergedWithNewerUses) {
 
 TEST_F(TouchBatcherTest, TheLoopFlushesOnItsOwn) {
   TouchBatcher batcher(db_.sessions(), std::chrono::milliseconds(20));
-  batcher.Record("t1", 1100);
+  batcher.Record(session::TokenHash("t1"), 1100);
   for (int i = 0; i < 200 && LastSeen("t1") != 1100; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

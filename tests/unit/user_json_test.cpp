@@ -10,7 +10,7 @@ namespace latchkey::api {
 namespace {
 
 TEST(UserJson, RoundTripsThroughAJsonParser) {
-  identity::User user{42, "alice", R"(A "quoted" \ name)"};
+  identity::User user{identity::UserId(42), "alice", R"(A "quoted" \ name)"};
   user.name += '\n';
   user.name += '\x01';
   user.name += "\xC3\xA9\xF0\x9F\x94\x91";  // é and a key emoji, UTF-8
@@ -31,13 +31,14 @@ TEST(UserJson, EscapesExactlyAsBoostJsonSerializes) {
                              "ab" + std::string(1, static_cast<char>(b)) + "cd"}) {
       boost::json::object user{{"id", 1}, {"username", "u"}, {"name", name}};
       std::string want = "{\"user\":" + boost::json::serialize(user) + "}";
-      EXPECT_EQ(UserJson({1, "u", name}), want) << "byte " << b;
+      EXPECT_EQ(UserJson({identity::UserId(1), "u", name}), want) << "byte " << b;
     }
   }
 }
 
 TEST(UserJson, ExactShape) {
-  EXPECT_EQ(UserJson({7, "bob", "Bob"}), R"({"user":{"id":7,"username":"bob","name":"Bob"}})");
+  EXPECT_EQ(UserJson({identity::UserId(7), "bob", "Bob"}),
+            R"({"user":{"id":7,"username":"bob","name":"Bob"}})");
 }
 
 }  // namespace

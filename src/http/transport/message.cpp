@@ -84,6 +84,9 @@ Request TranslateHeader(const bhttp::request_header<>& in, const Peer& peer, boo
       case bhttp::field::if_none_match:
         r.if_none_match = field.value();
         break;
+      case bhttp::field::accept_encoding:
+        AppendListValue(r.accept_encoding, field.value());
+        break;
       case bhttp::field::host:
         r.host = field.value();
         ++hosts;
@@ -137,8 +140,10 @@ void ToBeast(Response&& in, const StaticHeaders& common, unsigned version, bool 
   for (auto& [name, value] : in.headers) out.insert(name, value);
   for (const StaticHeader& h : common) out.insert(h.name, h.value);
   out.keep_alive(keep_alive);
-  out.content_length(in.body.size());
-  if (!head) out.body() = std::move(in.body);
+  // A 304's Content-Length would have to be that of the 200 it stands for (RFC 9110 8.6); it
+  // has no content, so it gets none.
+  if (in.status != 304) out.content_length(in.body.size());
+  if (!head && in.status != 304) out.body() = std::move(in.body);
 }
 
 std::optional<Error> ParseError(const boost::system::error_code& ec) {

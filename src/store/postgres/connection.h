@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/tagged.h"
 #include "store/postgres/conninfo.h"
 
 namespace latchkey::store::postgres {
@@ -47,6 +48,9 @@ class Param {
   Param(const char* text) : value_(std::string(text)) {}        // NOLINT: implicit by design
   Param(std::int64_t value) : value_(std::to_string(value)) {}  // NOLINT: implicit by design
   Param(int value) : value_(std::to_string(value)) {}           // NOLINT: implicit by design
+  // Ids and hashes with a meaning (base/tagged.h) bind as their value.
+  template <class T, class Tag>
+  Param(const Tagged<T, Tag>& v) : Param(v.value()) {}  // NOLINT: implicit by design
   static Param Bool(bool value) { return Param(std::string_view(value ? "t" : "f")); }
   static Param Null() { return Param(); }
 

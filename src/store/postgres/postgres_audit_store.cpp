@@ -19,7 +19,7 @@ audit::AuthEvent ReadEvent(const QueryResult& r, int row) {
   e.id = r.Int(row, 0);
   e.at = r.Int(row, 1);
   e.type = r.Text(row, 2);
-  if (!r.IsNull(row, 3)) e.user_id = r.Int(row, 3);
+  if (!r.IsNull(row, 3)) e.user_id = identity::UserId(r.Int(row, 3));
   e.username = r.Text(row, 4);
   e.ip = r.Text(row, 5);
   e.user_agent = r.Text(row, 6);

@@ -75,7 +75,7 @@ PoolUsage PostgresDatabase::pool_usage() { return pool_.usage(); }
 
 Result<void> PostgresDatabase::ForEachUser(
     const std::function<void(const identity::UserRecord&)>& sink) {
-  identity::UserId after = std::numeric_limits<identity::UserId>::min();
+  identity::UserId after(std::numeric_limits<std::int64_t>::min());
   for (;;) {
     // One lease per page, returned before the sink runs.
     auto page = WithConnection(pool_, [&](Connection& conn) {

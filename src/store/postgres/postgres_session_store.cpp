@@ -40,9 +40,9 @@ constexpr const char* kDeleteExpiredSessions =
 
 session::SessionRecord ReadSession(const QueryResult& r, int row) {
   session::SessionRecord s;
-  s.id = r.Text(row, 0);
-  s.user_id = r.Int(row, 1);
-  s.token_hash = r.Text(row, 2);
+  s.id = session::SessionId(r.Text(row, 0));
+  s.user_id = identity::UserId(r.Int(row, 1));
+  s.token_hash = session::TokenHash(r.Text(row, 2));
   s.created_at = r.Int(row, 3);
   s.last_seen_at = r.Int(row, 4);
   s.expires_at = r.Int(row, 5);
@@ -91,8 +91,8 @@ Result<void> InsertSessionRow(Connection& conn, const session::SessionRecord& s,
   return {};
 }
 
-Result<void> PostgresSessionStore::InsertSession(
-    const session::SessionRecord& created, std::optional<std::string_view> replaced_token_hash) {
+Result<void> PostgresSessionStore::InsertSession(const session::SessionRecord& created,
+                                                 const session::TokenHash* replaced_token_hash) {
   return WithConnection(pool_, [&](Connection& conn) {
     return InTransaction(conn, "session insert", [&]() -> Result<void> {
       if (replaced_token_hash) {
@@ -110,20 +110,20 @@ Result<void> PostgresSessionStore::InsertSession(
 }
 
 Result<std::optional<session::ResolvedSession>> PostgresSessionStore::FindSessionByTokenHash(
-    std::string_view token_hash) {
+    const session::TokenHash& token_hash) {
   return WithConnection(pool_, [&](Connection& conn) {
     return ReadOne(conn, kSelectSessionByTokenHash, "session lookup", ReadResolved, {token_hash});
   });
 }
 
 Result<std::optional<session::SessionRecord>> PostgresSessionStore::FindSessionById(
-    std::string_view id) {
+    const session::SessionId& id) {
   return WithConnection(pool_, [&](Connection& conn) {
     return ReadOne(conn, kSelectSessionById, "session lookup", ReadSession, {id});
   });
 }
 
-Result<bool> PostgresSessionStore::DeleteSessionByTokenHash(std::string_view token_hash) {
+Result<bool> PostgresSessionStore::DeleteSessionByTokenHash(const session::TokenHash& token_hash) {
   return DeleteAndNotify(pool_, "session delete", kDeleteSessionByTokenHash, {token_hash},
                          [&](Connection& conn) {
                            return NotifyTokenChanged(conn, token_hash, "notify session delete");
@@ -136,7 +136,8 @@ Result<long> PostgresSessionStore::DeleteExpiredSessions(UnixSeconds now) {
   });
 }
 
-Result<void> PostgresSessionStore::TouchSession(std::string_view token_hash, UnixSeconds now) {
+Result<void> PostgresSessionStore::TouchSession(const session::TokenHash& token_hash,
+                                                UnixSeconds now) {
   return WithConnection(pool_, [&](Connection& conn) -> Result<void> {
     if (auto r = Run(conn, kTouchSession, "touch session", {token_hash, now}); !r) {
       return r.error();
@@ -166,14 +167,14 @@ Result<std::vector<session::SessionRecord>> PostgresSessionStore::ListSessions(
 }
 
 Result<bool> PostgresSessionStore::DeleteUserSession(identity::UserId user_id,
-                                                     std::string_view id) {
+                                                     const session::SessionId& id) {
   return DeleteAndNotify(
       pool_, "session revoke", kDeleteUserSession, {user_id, id},
       [&](Connection& conn) { return NotifyUserChanged(conn, user_id, "notify session revoke"); });
 }
 
 Result<long> PostgresSessionStore::DeleteOtherSessions(identity::UserId user_id,
-                                                       std::string_view keep_token_hash,
+                                                       const session::TokenHash& keep_token_hash,
                                                        UnixSeconds now) {
   return WithConnection(pool_, [&](Connection& conn) {
     return InTransaction(conn, "revoke others", [&]() -> Result<long> {

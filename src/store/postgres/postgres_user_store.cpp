@@ -33,7 +33,7 @@ Result<identity::User> InsertUser(Connection& conn, const identity::NewUser& use
     return MakeError(Errc::kUsernameTaken, {}, "username");
   }
   if (!inserted.ok() || inserted.rows() != 1) return StorageError(inserted, "insert user");
-  return identity::User{inserted.Int(0, 0), user.username, user.name};
+  return identity::User{identity::UserId(inserted.Int(0, 0)), user.username, user.name};
 }
 
 // Sets the password hash of user `id` and deletes every session of the user, in the caller's
@@ -54,7 +54,7 @@ Result<bool> SetPasswordEndingSessions(Connection& conn, identity::UserId id,
 
 identity::UserRecord ReadUserRow(const QueryResult& r, int row) {
   identity::UserRecord rec;
-  rec.user = {r.Int(row, 0), r.Text(row, 1), r.Text(row, 2)};
+  rec.user = {identity::UserId(r.Int(row, 0)), r.Text(row, 1), r.Text(row, 2)};
   rec.password_hash = r.Text(row, 3);
   rec.created_at = r.Int(row, 4);
   rec.disabled_at = r.IsNull(row, 5) ? 0 : r.Int(row, 5);
@@ -104,7 +104,7 @@ Result<bool> PostgresUserStore::DeleteUser(identity::UserId id) {
 
 Result<identity::User> PostgresUserStore::UpdateName(identity::UserId id, std::string_view name) {
   auto read = [](const QueryResult& r, int row) {
-    return identity::User{r.Int(row, 0), r.Text(row, 1), r.Text(row, 2)};
+    return identity::User{identity::UserId(r.Int(row, 0)), r.Text(row, 1), r.Text(row, 2)};
   };
   return WithConnection(pool_, [&](Connection& conn) {
     return InTransaction(conn, "name update", [&]() -> Result<identity::User> {

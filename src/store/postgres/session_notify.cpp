@@ -1,6 +1,7 @@
 #include "store/postgres/session_notify.h"
 
 #include <charconv>
+#include <cstdint>
 
 #include "store/postgres/query.h"
 
@@ -13,30 +14,32 @@ constexpr std::string_view kUserPrefix = "u:";
 
 }  // namespace
 
-Result<void> NotifyTokenChanged(Connection& conn, std::string_view token_hash, const char* what) {
+Result<void> NotifyTokenChanged(Connection& conn, const session::TokenHash& token_hash,
+                                const char* what) {
   std::string payload(kTokenPrefix);
-  payload += token_hash;
+  payload += token_hash.value();
   if (auto r = Exec(conn, kNotify, what, {payload}); !r) return r.error();
   return {};
 }
 
 Result<void> NotifyUserChanged(Connection& conn, identity::UserId user_id, const char* what) {
   std::string payload(kUserPrefix);
-  payload += std::to_string(user_id);
+  payload += std::to_string(user_id.value());
   if (auto r = Exec(conn, kNotify, what, {payload}); !r) return r.error();
   return {};
 }
 
 std::optional<SessionChange> ParseSessionChange(std::string_view payload) {
   if (payload.starts_with(kTokenPrefix) && payload.size() > kTokenPrefix.size()) {
-    return SessionChange{std::string(payload.substr(kTokenPrefix.size())), std::nullopt};
+    return SessionChange{session::TokenHash(std::string(payload.substr(kTokenPrefix.size()))),
+                         std::nullopt};
   }
   if (payload.starts_with(kUserPrefix)) {
     std::string_view digits = payload.substr(kUserPrefix.size());
-    identity::UserId id = 0;
+    std::int64_t id = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
     if (ec == std::errc() && end == digits.data() + digits.size() && !digits.empty()) {
-      return SessionChange{std::nullopt, id};
+      return SessionChange{std::nullopt, identity::UserId(id)};
     }
   }
   return std::nullopt;

@@ -12,6 +12,7 @@
 
 #include "base/errc.h"
 #include "identity/user.h"
+#include "session/session.h"
 #include "store/postgres/connection.h"
 
 namespace latchkey::store::postgres {
@@ -20,12 +21,13 @@ inline constexpr const char* kListenSessions = "LISTEN latchkey_sessions";
 
 // Queue the notification in the caller's transaction. Errors: kStorageUnavailable (logged as
 // `what`).
-Result<void> NotifyTokenChanged(Connection& conn, std::string_view token_hash, const char* what);
+Result<void> NotifyTokenChanged(Connection& conn, const session::TokenHash& token_hash,
+                                const char* what);
 Result<void> NotifyUserChanged(Connection& conn, identity::UserId user_id, const char* what);
 
 // A parsed payload: either token_hash or user_id is set.
 struct SessionChange {
-  std::optional<std::string> token_hash;
+  std::optional<session::TokenHash> token_hash;
   std::optional<identity::UserId> user_id;
 };
 

@@ -18,8 +18,8 @@ constexpr auto kPruneEvery = std::chrono::seconds(60);
 
 struct Change {
   std::int64_t seq = 0;
-  std::string token_hash;        // empty: a user change
-  identity::UserId user_id = 0;  // 0: a session change
+  std::optional<session::TokenHash> token_hash;  // a session change
+  std::optional<identity::UserId> user_id;       // a user change
 };
 
 }  // namespace
@@ -83,8 +83,8 @@ bool ChangePoller::PollOnce() {
       while ((rc = stmt->Step()) == SQLITE_ROW) {
         Change c;
         c.seq = stmt->Int(0);
-        if (!stmt->IsNull(1)) c.token_hash = stmt->Text(1);
-        if (!stmt->IsNull(2)) c.user_id = stmt->Int(2);
+        if (!stmt->IsNull(1)) c.token_hash = session::TokenHash(stmt->Text(1));
+        if (!stmt->IsNull(2)) c.user_id = identity::UserId(stmt->Int(2));
         changes.push_back(std::move(c));
       }
       failed = rc != SQLITE_DONE;
@@ -123,8 +123,8 @@ bool ChangePoller::PollOnce() {
     return true;
   }
   for (const Change& c : changes) {
-    if (!c.token_hash.empty()) sink_->OnSessionChanged(c.token_hash);
-    if (c.user_id != 0) sink_->OnUserChanged(c.user_id);
+    if (c.token_hash) sink_->OnSessionChanged(*c.token_hash);
+    if (c.user_id) sink_->OnUserChanged(*c.user_id);
     last_seq_ = c.seq;
   }
   Prune();

@@ -7,6 +7,7 @@
 //   Result<long> changed = Run(conn, kDeleteUser, "delete user", id);
 //
 // Bindable: text (std::string, std::string_view, const char*), integers, bool (0 or 1),
+// a Tagged id or hash (its value),
 // std::nullopt and an empty std::optional (NULL). A Query must go before the connection's
 // lease does (declare it after the lease). Not thread-safe: one Query, one thread.
 #pragma once
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "base/errc.h"
+#include "base/tagged.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/sqlite_errors.h"
 
@@ -34,9 +36,16 @@ template <typename T>
 struct IsOptional<std::optional<T>> : std::true_type {};
 
 template <typename T>
+struct IsTagged : std::false_type {};
+template <typename T, typename Tag>
+struct IsTagged<Tagged<T, Tag>> : std::true_type {};
+
+template <typename T>
 void BindValue(Statement& stmt, int index, const T& value) {
   if constexpr (std::is_same_v<T, std::nullopt_t>) {
     stmt.BindNull(index);
+  } else if constexpr (IsTagged<T>::value) {
+    BindValue(stmt, index, value.value());
   } else if constexpr (IsOptional<T>::value) {
     if (value) {
       BindValue(stmt, index, *value);

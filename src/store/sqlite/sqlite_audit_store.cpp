@@ -18,7 +18,7 @@ audit::AuthEvent ReadEvent(const Query& row) {
   e.id = row.Int(0);
   e.at = row.Int(1);
   e.type = row.Text(2);
-  if (!row.IsNull(3)) e.user_id = row.Int(3);
+  if (!row.IsNull(3)) e.user_id = identity::UserId(row.Int(3));
   e.username = row.Text(4);
   e.ip = row.Text(5);
   e.user_agent = row.Text(6);

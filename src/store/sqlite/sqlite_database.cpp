@@ -63,7 +63,7 @@ PoolUsage SqliteDatabase::pool_usage() { return pool_.usage(); }
 
 Result<void> SqliteDatabase::ForEachUser(
     const std::function<void(const identity::UserRecord&)>& sink) {
-  identity::UserId after = 0;
+  identity::UserId after;
   for (;;) {
     Result<std::vector<identity::UserRecord>> batch;
     {

@@ -38,9 +38,9 @@ constexpr const char* kDeleteExpiredSessions =
 
 session::SessionRecord ReadSession(const Query& row) {
   session::SessionRecord s;
-  s.id = row.Text(0);
-  s.user_id = row.Int(1);
-  s.token_hash = row.Text(2);
+  s.id = session::SessionId(row.Text(0));
+  s.user_id = identity::UserId(row.Int(1));
+  s.token_hash = session::TokenHash(row.Text(2));
   s.created_at = row.Int(3);
   s.last_seen_at = row.Int(4);
   s.expires_at = row.Int(5);
@@ -70,8 +70,8 @@ Result<void> InsertSessionRow(Connection& conn, const session::SessionRecord& s,
   return {};
 }
 
-Result<void> SqliteSessionStore::InsertSession(
-    const session::SessionRecord& created, std::optional<std::string_view> replaced_token_hash) {
+Result<void> SqliteSessionStore::InsertSession(const session::SessionRecord& created,
+                                               const session::TokenHash* replaced_token_hash) {
   auto conn = pool_.Acquire();
   return InTransaction(*conn, "session insert", [&]() -> Result<void> {
     if (replaced_token_hash) {
@@ -84,18 +84,18 @@ Result<void> SqliteSessionStore::InsertSession(
 }
 
 Result<std::optional<session::ResolvedSession>> SqliteSessionStore::FindSessionByTokenHash(
-    std::string_view token_hash) {
+    const session::TokenHash& token_hash) {
   auto conn = pool_.Acquire();
   return ReadOne(*conn, kSelectSessionByTokenHash, "session lookup", ReadResolved, token_hash);
 }
 
 Result<std::optional<session::SessionRecord>> SqliteSessionStore::FindSessionById(
-    std::string_view id) {
+    const session::SessionId& id) {
   auto conn = pool_.Acquire();
   return ReadOne(*conn, kSelectSessionById, "session lookup", ReadSession, id);
 }
 
-Result<bool> SqliteSessionStore::DeleteSessionByTokenHash(std::string_view token_hash) {
+Result<bool> SqliteSessionStore::DeleteSessionByTokenHash(const session::TokenHash& token_hash) {
   auto conn = pool_.Acquire();
   auto deleted = Run(*conn, kDeleteSessionByTokenHash, "delete session", token_hash);
   if (!deleted) return deleted.error();
@@ -107,7 +107,8 @@ Result<long> SqliteSessionStore::DeleteExpiredSessions(UnixSeconds now) {
   return Run(*conn, kDeleteExpiredSessions, "sweep sessions", now);
 }
 
-Result<void> SqliteSessionStore::TouchSession(std::string_view token_hash, UnixSeconds now) {
+Result<void> SqliteSessionStore::TouchSession(const session::TokenHash& token_hash,
+                                              UnixSeconds now) {
   auto conn = pool_.Acquire();
   if (auto r = Run(*conn, kTouchSession, "touch session", token_hash, now); !r) return r.error();
   return {};
@@ -131,7 +132,8 @@ Result<std::vector<session::SessionRecord>> SqliteSessionStore::ListSessions(
   return ReadAll(*conn, kSelectUserSessions, "list sessions", ReadSession, user_id, now);
 }
 
-Result<bool> SqliteSessionStore::DeleteUserSession(identity::UserId user_id, std::string_view id) {
+Result<bool> SqliteSessionStore::DeleteUserSession(identity::UserId user_id,
+                                                   const session::SessionId& id) {
   auto conn = pool_.Acquire();
   auto deleted = Run(*conn, kDeleteUserSession, "revoke session", user_id, id);
   if (!deleted) return deleted.error();
@@ -139,7 +141,7 @@ Result<bool> SqliteSessionStore::DeleteUserSession(identity::UserId user_id, std
 }
 
 Result<long> SqliteSessionStore::DeleteOtherSessions(identity::UserId user_id,
-                                                     std::string_view keep_token_hash,
+                                                     const session::TokenHash& keep_token_hash,
                                                      UnixSeconds now) {
   auto conn = pool_.Acquire();
   return InTransaction(*conn, "revoke others", [&]() -> Result<long> {

@@ -17,18 +17,20 @@ class SqliteSessionStore final : public session::SessionStore {
   explicit SqliteSessionStore(ConnectionPool& pool) : pool_(pool) {}
 
   Result<void> InsertSession(const session::SessionRecord& created,
-                             std::optional<std::string_view> replaced_token_hash) override;
+                             const session::TokenHash* replaced_token_hash) override;
   Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
-      std::string_view token_hash) override;
-  Result<std::optional<session::SessionRecord>> FindSessionById(std::string_view id) override;
-  Result<bool> DeleteSessionByTokenHash(std::string_view token_hash) override;
+      const session::TokenHash& token_hash) override;
+  Result<std::optional<session::SessionRecord>> FindSessionById(
+      const session::SessionId& id) override;
+  Result<bool> DeleteSessionByTokenHash(const session::TokenHash& token_hash) override;
   Result<long> DeleteExpiredSessions(UnixSeconds now) override;
-  Result<void> TouchSession(std::string_view token_hash, UnixSeconds now) override;
+  Result<void> TouchSession(const session::TokenHash& token_hash, UnixSeconds now) override;
   Result<void> TouchSessions(const std::vector<Touch>& touches) override;
   Result<std::vector<session::SessionRecord>> ListSessions(identity::UserId user_id,
                                                            UnixSeconds now) override;
-  Result<bool> DeleteUserSession(identity::UserId user_id, std::string_view id) override;
-  Result<long> DeleteOtherSessions(identity::UserId user_id, std::string_view keep_token_hash,
+  Result<bool> DeleteUserSession(identity::UserId user_id, const session::SessionId& id) override;
+  Result<long> DeleteOtherSessions(identity::UserId user_id,
+                                   const session::TokenHash& keep_token_hash,
                                    UnixSeconds now) override;
 
  private:

@@ -28,7 +28,7 @@ Result<identity::User> InsertUser(Connection& conn, const identity::NewUser& use
             user.created_at)
           .RunOr(SQLITE_CONSTRAINT_UNIQUE, MakeError(Errc::kUsernameTaken, {}, "username"));
   if (!inserted) return inserted.error();
-  return identity::User{conn.LastInsertRowId(), user.username, user.name};
+  return identity::User{identity::UserId(conn.LastInsertRowId()), user.username, user.name};
 }
 
 // Sets the password hash of user `id` and deletes every session of the user, in the caller's
@@ -48,7 +48,7 @@ Result<bool> SetPasswordEndingSessions(Connection& conn, identity::UserId id,
 
 identity::UserRecord ReadUserRow(const Query& row) {
   identity::UserRecord rec;
-  rec.user = {row.Int(0), row.Text(1), row.Text(2)};
+  rec.user = {identity::UserId(row.Int(0)), row.Text(1), row.Text(2)};
   rec.password_hash = row.Text(3);
   rec.created_at = row.Int(4);
   rec.disabled_at = row.IntOrZero(5);
