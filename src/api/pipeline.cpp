@@ -24,7 +24,7 @@ Pipeline::Pipeline(Steps steps, std::vector<Endpoint> endpoints)
   for (const Endpoint& e : endpoints_) router_.Add({e.method, e.path});
   if (steps_.upstreams && !steps_.upstreams->empty()) {
     proxy_.emplace(ProxyStep::Steps{*steps_.upstreams, steps_.origin, steps_.csrf, steps_.cookies,
-                                    steps_.sessions});
+                                    steps_.sessions, steps_.assertions});
     // One label route per upstream, for the metrics and request log ("upstream /api/notes"):
     // it never matches a request path (those start with '/').
     first_upstream_route_ = static_cast<int>(router_.routes().size());

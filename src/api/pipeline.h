@@ -97,6 +97,8 @@ class Pipeline final : public http::Service {
     // The reverse proxy's table (http/proxy/upstreams.h); null or empty: none. Requests it
     // takes go through api/proxy_step.h in place of steps 5-7.
     const http::proxy::UpstreamTable* upstreams = nullptr;
+    // Signs X-Latchkey-Assertion for upstreams (api/identity_headers.h); null: none.
+    assertion::AssertionIssuer* assertions = nullptr;
   };
 
   Pipeline(Steps steps, std::vector<Endpoint> endpoints);

@@ -13,10 +13,13 @@ namespace latchkey::api {
 namespace {
 
 // Lets the plan through, or says why not.
+// `audience`: the upstream's prefix, the assertion's aud.
 std::optional<http::Response> Decide(http::proxy::ForwardPlan& plan,
-                                     const session::Resolution& session, bool is_public) {
+                                     const session::Resolution& session, bool is_public,
+                                     assertion::AssertionIssuer* assertions,
+                                     std::string_view audience) {
   if (session.live()) {
-    plan.rewrite.identity = IdentityHeaders(*session.principal);
+    plan.rewrite.identity = IdentityHeaders(*session.principal, assertions, audience);
   } else if (!is_public) {
     return NotLoggedIn(session);
   }
@@ -77,20 +80,21 @@ http::Dispatch ProxyStep::Begin(http::Request& request, int first_route) const {
     }
   }
   bool is_public = steps_.table.IsPublic(*normal);
+  std::string_view audience = steps_.table.upstreams()[*index].prefix;  // lives as the table
   std::optional<session::TokenHash> token_hash = steps_.cookies.TokenHash(request);
   if (!token_hash) {
-    d.response = Decide(*plan, session::Resolution::None(), is_public);
+    d.response = Decide(*plan, session::Resolution::None(), is_public, steps_.assertions, audience);
     return d;
   }
   if (auto resolved = steps_.sessions.ResolveInMemory(*token_hash)) {
-    d.response = Decide(*plan, *resolved, is_public);
+    d.response = Decide(*plan, *resolved, is_public, steps_.assertions, audience);
     return d;
   }
   d.pool = http::Pool::kStore;
-  d.work = [this, plan, hash = std::move(*token_hash), is_public]() {
+  d.work = [this, plan, hash = std::move(*token_hash), is_public, audience]() {
     auto resolved = steps_.sessions.Resolve(hash);
     if (!resolved) return http::ErrorResponse(resolved.error());
-    auto refused = Decide(*plan, *resolved, is_public);
+    auto refused = Decide(*plan, *resolved, is_public, steps_.assertions, audience);
     return refused ? std::move(*refused) : http::Response{};
   };
   return d;

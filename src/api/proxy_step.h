@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "api/session_cookies.h"
+#include "assertion/assertion_issuer.h"
 #include "http/origin_policy.h"
 #include "http/proxy/upstreams.h"
 #include "http/service.h"
@@ -33,6 +34,8 @@ class ProxyStep {
     const session::CsrfTokens& csrf;
     const SessionCookies& cookies;
     session::SessionResolver& sessions;
+    // X-Latchkey-Assertion with aud = the upstream's prefix (api/identity_headers.h); null: none.
+    assertion::AssertionIssuer* assertions = nullptr;
   };
 
   explicit ProxyStep(Steps steps) : steps_(steps) {}

@@ -16,7 +16,10 @@ http::Response VerifyApi::Verify(const Context& c) {
   }
   if (const session::Principal* p = c.principal_if_live()) {
     http::Response r = http::JsonResponse(200, UserJson(p->user()));  // {"user": {...}}
-    for (auto& [name, value] : IdentityHeaders(*p)) r.AddHeader(name, value);
+    std::string_view audience = assertions_ ? std::string_view(assertions_->policy().issuer) : "";
+    for (auto& [name, value] : IdentityHeaders(*p, assertions_, audience)) {
+      r.AddHeader(name, value);
+    }
     return r;
   }
   std::string_view uri = request.forwarded_uri;

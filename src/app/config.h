@@ -90,7 +90,7 @@ struct Settings {
   std::size_t max_upstream_body = 0;         // bytes (413 beyond)
   long long upstream_connect_timeout_seconds = 5;
   long long upstream_timeout_seconds = 30;  // response headers; then per read of the body
-  std::string public_url;                   // normalised origin: the assertion's iss
+  std::string public_url;  // normalised origin: the assertion's iss (and forward auth's aud)
   assertion::Algorithm assertion_algorithm = assertion::Algorithm::kEdDSA;  // of new keys
   long long assertion_lifetime_seconds = 60;                                // 1..60
   std::string assertion_key_file;  // the assertion signing keys (assertion/signing_keys.h)

@@ -66,7 +66,7 @@ Node::Node(const Settings& settings, const Clock& clock, store::Database& db,
       origin_policy(settings.allowed_origins),
       upstreams(settings.upstreams),
       pipeline(
-          {origin_policy, csrf, cookies, resolver, page_api, &upstreams},
+          {origin_policy, csrf, cookies, resolver, page_api, &upstreams, &assertions},
           api::Endpoints({auth_api, account_api, sessions_api, health_api, verify_api, jwks_api})) {
   if (options.batch_touches) {
     touches.emplace(db.sessions(), std::chrono::seconds(1));

@@ -3,14 +3,16 @@
 // whom. The original method and URI are believed only from a --trusted-proxy.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { api, CookieJar } from '../support/http.mjs';
 import { assertError, browser, signup, startTestServer } from '../support/fixtures.mjs';
 
-let proxied; // --trusted-proxy 127.0.0.1 --public-path /app/public (the test client is the proxy)
+const ISS = 'https://app.example.test'; // --public-url: iss and, for forward auth, aud
+let proxied; // --trusted-proxy 127.0.0.1 --public-path /app/public --public-url ISS (the test client is the proxy)
 let direct; // no trusted proxy: X-Forwarded-Method/-Uri are ignored
 before(async () => {
   [proxied, direct] = await Promise.all([
-    startTestServer({ args: ['--trusted-proxy', '127.0.0.1', '--public-path', '/app/public'] }),
+    startTestServer({ args: ['--trusted-proxy', '127.0.0.1', '--public-path', '/app/public', '--public-url', ISS] }),
     startTestServer({ args: ['--public-path', '/app/public'] }),
   ]);
 });
@@ -33,10 +35,18 @@ test('a live session: 200 with the identity headers and {"user"}; none: 401', as
   assert.equal(res.headers['x-latchkey-username'], me.username);
   assert.equal(res.headers['x-latchkey-session-id'], current.id);
   assert.equal(res.headers['cache-control'], 'no-store');
+  // The signed assertion, aud = --public-url (docs/INTEGRATION.md "Audience").
+  const keys = createLocalJWKSet((await api(proxied.url, null, 'GET', '/.well-known/jwks.json')).body);
+  const { payload } = await jwtVerify(res.headers['x-latchkey-assertion'], keys, { issuer: ISS, audience: ISS, algorithms: ['EdDSA', 'ES256'] });
+  assert.equal(payload.sub, String(me.id));
+  assert.equal(payload.sid, current.id);
+  assert.equal(payload.username, me.username);
+  assert.ok(payload.exp > payload.iat && payload.exp - payload.iat <= 60);
   const head = await api(proxied.url, jar, 'HEAD', '/api/auth/verify');
   assert.equal(head.status, 200);
   assert.equal(head.raw.length, 0);
   assert.equal(head.headers['x-latchkey-user-id'], String(me.id));
+  assert.ok(head.headers['x-latchkey-assertion']);
   // An ended session says so.
   const stale = jar.clone();
   await api(proxied.url, jar, 'POST', '/api/auth/logout');
@@ -70,6 +80,7 @@ test('public paths: 200 without a session, {"user": null} and no identity; path 
   assert.equal(res.status, 200);
   assert.deepEqual(res.body, { user: null });
   assert.equal(res.headers['x-latchkey-user-id'], undefined);
+  assert.equal(res.headers['x-latchkey-assertion'], undefined);
   for (const uri of ['/app/public/../private', '/app/public/%2e%2e/private', '/app/publicity', '/app/public%2F..%2Fprivate',
     '/app/public/..;/private', '/app/private']) {
     assertError(await api(proxied.url, anon, 'GET', '/api/auth/verify', { headers: forwarded('GET', uri) }), 401,

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { connect } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { api, CookieJar, getCsrf } from '../support/http.mjs';
 import { signup, startTestServer, tempDir } from '../support/fixtures.mjs';
 import { freePort } from '../support/server.mjs';
@@ -42,6 +43,7 @@ function waitForPort(port, ms = 10000) {
   });
 }
 
+const ISS = 'https://app.example.test'; // --public-url: iss and aud of forward auth's assertion
 let app;
 let lk;
 let nginx;
@@ -50,7 +52,7 @@ let base;
 before(async () => {
   if (!NGINX) return;
   app = await startUpstream();
-  lk = await startTestServer({ args: ['--trusted-proxy', '127.0.0.1', '--public-path', '/app/public'] });
+  lk = await startTestServer({ args: ['--trusted-proxy', '127.0.0.1', '--public-path', '/app/public', '--public-url', ISS] });
   dir = tempDir('latchkey-nginx-');
   mkdirSync(path.join(dir, 'logs'));
   const nginxPort = await freePort();
@@ -107,7 +109,12 @@ test('nginx auth_request: the documented configuration lets only Latchkey decide
   assert.equal(header(rec, 'X-Latchkey-User-Id'), String(me.id), 'the identity is Latchkey\'s, not the client\'s');
   assert.equal(header(rec, 'X-Latchkey-Username'), me.username);
   assert.match(header(rec, 'X-Latchkey-Session-Id'), /^[A-Za-z0-9_-]+$/);
-  assert.equal(header(rec, 'X-Latchkey-Assertion'), undefined);
+  // The assertion, passed by auth_request_set: Latchkey's (verifies), never the client's.
+  const keys = createLocalJWKSet((await api(base, null, 'GET', '/.well-known/jwks.json')).body);
+  const { payload } = await jwtVerify(header(rec, 'X-Latchkey-Assertion'), keys, { issuer: ISS, audience: ISS, algorithms: ['EdDSA', 'ES256'] });
+  assert.equal(payload.sub, String(me.id));
+  assert.equal(payload.username, me.username);
+  assert.equal(payload.sid, header(rec, 'X-Latchkey-Session-Id'));
 
   // State-changing: the CSRF token is checked by Latchkey on the forwarded headers.
   const n = app.requests.length;
@@ -123,9 +130,10 @@ test('nginx auth_request: the documented configuration lets only Latchkey decide
 
   // Public paths: no session needed, and a forged identity never passes.
   const anon = new CookieJar();
-  res = await api(base, anon, 'GET', '/app/public/list', { headers: { 'X-Latchkey-User-Id': '1' } });
+  res = await api(base, anon, 'GET', '/app/public/list', { headers: { 'X-Latchkey-User-Id': '1', 'X-Latchkey-Assertion': 'forged' } });
   assert.equal(res.status, 200);
   assert.equal(header(app.last(), 'X-Latchkey-User-Id'), undefined);
+  assert.equal(header(app.last(), 'X-Latchkey-Assertion'), undefined);
   assert.equal((await api(base, anon, 'GET', '/app/public/../private')).status, 401, 'normalised by nginx, then not public');
 
   // Logout ends it.

@@ -5,20 +5,22 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { api, CookieJar } from '../support/http.mjs';
 import { assertError, browser, signup, startTestServer, tempDir } from '../support/fixtures.mjs';
 import { freePort, httpsGet, makeSelfSignedCert } from '../support/server.mjs';
 import { rawExchange, startUpstream } from '../support/upstream.mjs';
 
+const ISS = 'https://app.example.test'; // --public-url: the assertions' iss
 let notes; // upstream of /api/notes
 let other; // upstream of /api (a prefix above Latchkey's own /api/auth)
-let srv; // --upstream /api/notes=notes --upstream /api=other --public-path /api/notes/public
+let srv; // --upstream /api/notes=notes --upstream /api=other --public-path /api/notes/public --public-url ISS
 let trusted; // the same with --trusted-proxy 127.0.0.1
 let jar; // a signed-up browser on srv
 before(async () => {
   [notes, other] = await Promise.all([startUpstream(), startUpstream()]);
   const args = ['--upstream', `/api/notes=${notes.url}`, '--upstream', `/api=${other.url}`,
-    '--public-path', '/api/notes/public'];
+    '--public-path', '/api/notes/public', '--public-url', ISS];
   [srv, trusted] = await Promise.all([
     startTestServer({ args }),
     startTestServer({ args: [...args, '--trusted-proxy', '127.0.0.1'] }),
@@ -116,13 +118,44 @@ test('identity: X-Latchkey-* from the client never reaches the upstream; the ses
   assert.equal(header(rec, 'X-Latchkey-User-Id'), String(me.body.user.id));
   assert.equal(header(rec, 'X-Latchkey-Username'), me.body.user.username);
   assert.equal(header(rec, 'X-Latchkey-Session-Id'), current.id);
-  assert.equal(header(rec, 'X-Latchkey-Assertion'), undefined);
+  assert.notEqual(header(rec, 'X-Latchkey-Assertion'), 'eyJforged', "the client's assertion never passes");
+  assert.match(header(rec, 'X-Latchkey-Assertion'), /^[\w-]+\.[\w-]+\.[\w-]+$/, "Latchkey's own");
   assert.equal(header(rec, 'X-Latchkey-Anything'), undefined);
   const latchkeyNames = rec.rawHeaders.filter((_, i) => i % 2 === 0).filter((h) => /^x-latchkey-/i.test(h));
-  assert.deepEqual(latchkeyNames.sort(), ['X-Latchkey-Session-Id', 'X-Latchkey-User-Id', 'X-Latchkey-Username'].sort());
+  assert.deepEqual(latchkeyNames.sort(),
+    ['X-Latchkey-Assertion', 'X-Latchkey-Session-Id', 'X-Latchkey-User-Id', 'X-Latchkey-Username'].sort());
   // Without a session on a public path: every forged one is gone, none is set.
   await api(srv.url, new CookieJar(), 'GET', '/api/notes/public/x', { headers: forged });
   assert.equal(notes.last().rawHeaders.some((h) => /^x-latchkey-/i.test(h)), false);
+});
+
+test('identity: the upstream receives an X-Latchkey-Assertion that verifies against the JWKS (npm jose), aud = its prefix', async () => {
+  const me = (await api(srv.url, jar, 'GET', '/api/auth')).body.user;
+  const current = (await api(srv.url, jar, 'GET', '/api/auth/sessions')).body.sessions.find((s) => s.current);
+  const jwksRes = await fetch(`${srv.url}/.well-known/jwks.json`);
+  assert.equal(jwksRes.status, 200);
+  const keys = createLocalJWKSet(await jwksRes.json());
+  const verify = (token, audience) => jwtVerify(token, keys, { issuer: ISS, audience, algorithms: ['EdDSA', 'ES256'] });
+  const forged = { 'X-Latchkey-Assertion': 'eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.' };
+  for (const [up, path, aud] of [[notes, '/api/notes/1', '/api/notes'], [other, '/api/todo', '/api']]) {
+    const res = await api(srv.url, jar, 'GET', path, { headers: forged });
+    assert.equal(res.status, 200, res.text);
+    const token = header(up.last(), 'X-Latchkey-Assertion');
+    assert.ok(token && token !== forged['X-Latchkey-Assertion'], 'a client-sent assertion never reaches the upstream');
+    const { payload, protectedHeader } = await verify(token, aud);
+    assert.equal(protectedHeader.typ, 'JWT');
+    assert.equal(payload.iss, ISS);
+    assert.equal(payload.aud, aud);
+    assert.equal(payload.sub, String(me.id));
+    assert.equal(payload.sid, current.id);
+    assert.equal(payload.username, me.username);
+    assert.ok(payload.exp > payload.iat && payload.exp - payload.iat <= 60, `exp ${payload.exp} - iat ${payload.iat} <= 60`);
+    // Meant for this upstream only: another prefix's audience refuses it.
+    await assert.rejects(verify(token, aud === '/api' ? '/api/notes' : '/api'), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+  }
+  // A public path without a session: no assertion, and the client's is dropped.
+  await api(srv.url, new CookieJar(), 'GET', '/api/notes/public/x', { headers: forged });
+  assert.equal(header(notes.last(), 'X-Latchkey-Assertion'), undefined);
 });
 
 test("cookies: Latchkey's session and CSRF cookies and X-CSRF-Token stay; the app's pass", async () => {

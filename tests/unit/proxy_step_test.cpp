@@ -42,7 +42,8 @@ class ProxyStepTest : public flows::FlowsTest {
 
   int users_ = 0;
   http::proxy::UpstreamTable table_;
-  ProxyStep step_{{table_, node_.origin_policy, node_.csrf, node_.cookies, node_.resolver}};
+  ProxyStep step_{
+      {table_, node_.origin_policy, node_.csrf, node_.cookies, node_.resolver, &node_.assertions}};
 };
 
 TEST_F(ProxyStepTest, Forwards_UpstreamPathsAndRefusedOnesOnly) {
@@ -102,10 +103,13 @@ TEST_F(ProxyStepTest, LiveSession_ApprovedWithIdentityAndLatchkeysCookiesDropped
   ASSERT_TRUE(d.forward);
   ASSERT_TRUE(d.forward->approved) << answer.status << " " << answer.body;
   const auto& identity = d.forward->rewrite.identity;
-  ASSERT_EQ(identity.size(), 3u);
+  ASSERT_EQ(identity.size(), 4u);
   EXPECT_EQ(identity[0].first, "X-Latchkey-User-Id");
   EXPECT_EQ(identity[1].second, "proxied1");
   EXPECT_EQ(identity[2].first, "X-Latchkey-Session-Id");
+  EXPECT_EQ(identity[3].first, "X-Latchkey-Assertion");
+  // A compact JWS (tests/api/upstream.test.mjs verifies it, aud = the prefix, with npm jose).
+  EXPECT_EQ(std::count(identity[3].second.begin(), identity[3].second.end(), '.'), 2);
   const auto& drop = d.forward->rewrite.drop_cookies;
   for (const char* name :
        {"latchkey_session", "latchkey_csrf", "__Host-latchkey_session", "__Host-latchkey_csrf"}) {
