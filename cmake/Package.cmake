@@ -14,10 +14,18 @@
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
 
 set(LATCHKEY_WEB_DIST "${CMAKE_SOURCE_DIR}/web/dist")
+# The bundle and style sheet have content-hashed names: web/dist/manifest.json names them.
 install(CODE "
-  foreach(f index.html assets/app.js assets/app.css assets/common-passwords.txt)
+  foreach(f index.html manifest.json assets/common-passwords.txt)
     if(NOT EXISTS \"${LATCHKEY_WEB_DIST}/\${f}\")
       message(FATAL_ERROR \"${LATCHKEY_WEB_DIST}/\${f} is missing: run `npm run build` first\")
+    endif()
+  endforeach()
+  file(READ \"${LATCHKEY_WEB_DIST}/manifest.json\" manifest)
+  foreach(name app.js app.css)
+    string(JSON f ERROR_VARIABLE err GET \"\${manifest}\" \${name})
+    if(err OR NOT EXISTS \"${LATCHKEY_WEB_DIST}/\${f}\")
+      message(FATAL_ERROR \"${LATCHKEY_WEB_DIST}: \${name} (\${f}) is missing: run `npm run build`\")
     endif()
   endforeach()")
 install(TARGETS latchkey RUNTIME DESTINATION bin)

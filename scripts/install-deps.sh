@@ -23,6 +23,9 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql postgresql-client)
   # tests/package: dpkg-shlibdeps for cpack, the package's Depends, systemd-analyze verify
   packages+=(dpkg-dev adduser init-system-helpers systemd)
+  # tests/api/nginx_forward_auth.test.mjs: nginx's auth_request in front of Latchkey, on
+  # loopback, started by the test (docs/INTEGRATION.md)
+  packages+=(nginx)
 fi
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang-14 libclang-rt-14-dev)
@@ -48,6 +51,10 @@ if ((${#missing[@]})); then
     exit 1
   fi
   rm -f "$log"
+  # nginx's package starts a machine-wide server on port 80; the tests start their own.
+  if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null 2>&1; then
+    $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
   # The package creates and starts a machine-wide cluster; the tests start private ones
   # (scripts/pg-cluster.sh), so stop the one this run just installed.
   if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null 2>&1; then

@@ -54,6 +54,7 @@ TSAN_SUITES=(
   SessionSweeperConcurrency         # the sweeper thread beside store traffic
   PasswordHasherConcurrency         # the hashing pool: one hasher shared by many threads
   PeriodicWorker                    # the helper behind the five background threads
+  AssertionIssuerTest               # sharded assertion cache, one EVP_PKEY signing on 4 threads
 )
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/latchkey-ccache}"
@@ -64,7 +65,8 @@ case "$mode" in
   address)
     scripts/install-deps.sh --test  # sqlite3 and openssl CLIs for the API suite
     build_dir=build-asan
-    targets=(latchkey latchkey_unit_tests)
+    # latchkey_assertion_tool: tests/api/assertion.test.mjs signs with it (CMakeLists.txt).
+    targets=(latchkey latchkey_unit_tests latchkey_assertion_tool)
     ;;
   thread)
     scripts/install-deps.sh

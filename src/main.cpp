@@ -55,6 +55,44 @@ void AddTransportFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
       ->delimiter(',');
 }
 
+// The reverse proxy and forward auth (http/proxy/, docs/INTEGRATION.md).
+void AddProxyFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
+  Flag(cmd, "--upstream", c.upstreams,
+       "PREFIX=http://host:port: requests under PREFIX go to that upstream once Latchkey "
+       "let them through; repeatable, longest prefix wins")
+      ->delimiter(',');
+  Flag(cmd, "--public-path", c.public_paths,
+       "A path under an upstream that needs no session (state-changing methods still need "
+       "the CSRF token); repeatable")
+      ->delimiter(',');
+  Flag(cmd, "--max-upstream-body", c.max_upstream_body,
+       "Largest request body streamed to an upstream, in bytes (then 413)")
+      ->capture_default_str();
+  Flag(cmd, "--upstream-connect-timeout", c.upstream_connect_timeout,
+       "How long connecting to an upstream may take (then 504)")
+      ->capture_default_str();
+  Flag(cmd, "--upstream-timeout", c.upstream_timeout,
+       "How long an upstream may take to send its response headers, and then each part of "
+       "its body (then 504, or the connection is cut)")
+      ->capture_default_str();
+}
+
+// X-Latchkey-Assertion, the JWS that tells an upstream who the caller is (assertion/).
+void AddAssertionFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
+  Flag(cmd, "--public-url", c.public_url,
+       "The origin users reach (https://app.example.com): the assertion's iss "
+       "(default: http(s)://<--listen>)");
+  Flag(cmd, "--assertion-alg", c.assertion_alg,
+       "Algorithm of new assertion signing keys: EdDSA (Ed25519) or ES256 (P-256)")
+      ->check(CLI::IsMember({"EdDSA", "ES256"}))
+      ->capture_default_str();
+  Flag(cmd, "--assertion-lifetime", c.assertion_lifetime,
+       "How long an X-Latchkey-Assertion is valid (exp - iat), at most 60s")
+      ->capture_default_str();
+  Flag(cmd, "--assertion-key-file", c.assertion_key_file,
+       "Assertion signing keys (default assertion.key beside --secret-file; mode 0600)");
+}
+
 // The TOML file of every command that has settings (app/config_layers.h): its keys are the
 // command's flags without dashes; flags, then LATCHKEY_* variables, win over it.
 void AddConfigFlag(CLI::App& cmd, latchkey::app::ServeConfig& c) {
@@ -135,6 +173,8 @@ void AddServeFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
        "host:port of the Prometheus GET /metrics listener (port 0: any free port; off: none)")
       ->capture_default_str();
   AddTransportFlags(cmd, c);
+  AddProxyFlags(cmd, c);
+  AddAssertionFlags(cmd, c);
 }
 
 }  // namespace
@@ -161,6 +201,8 @@ int main(int argc, char** argv) {
 
   // Key rotation (OWASP ASVS 6.4.2): new cookies and CSRF tokens use the newest key, every
   // key listed verifies; retire a key by deleting its line once --cookie-max-age has passed.
+  // The assertion signing keys rotate alongside: a new one signs, retired ones stay published
+  // in the JWKS and are dropped by a later rotation (assertion/signing_keys.h).
   latchkey::app::ServeConfig keys_config;
   CLI::App* keys = cli.add_subcommand("keys", "Manage the secret keys");
   keys->require_subcommand(1);
@@ -173,7 +215,13 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     Flag(*cmd, "--secret-file", keys_config.secret_file,
          "Secret key file (default <data-dir>/secret.key)");
+    Flag(*cmd, "--assertion-key-file", keys_config.assertion_key_file,
+         "Assertion signing keys (default assertion.key beside --secret-file)");
   }
+  Flag(*keys_rotate, "--assertion-alg", keys_config.assertion_alg,
+       "Algorithm of the new assertion signing key: EdDSA or ES256")
+      ->check(CLI::IsMember({"EdDSA", "ES256"}))
+      ->capture_default_str();
 
   latchkey::app::ServeConfig transfer_config;
   std::string export_output;

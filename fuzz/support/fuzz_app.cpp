@@ -30,13 +30,18 @@ void WriteFile(const std::filesystem::path& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
-// The web root: the page template and two assets, so that the page and asset routes answer.
+// The web root: the page template and assets, so that the page and asset routes answer; one
+// content-hashed asset with .br and .gz variants (their bytes are never decoded by the server),
+// so that Accept-Encoding and If-None-Match choose among representations.
 std::filesystem::path MakeWebRoot(const std::filesystem::path& dir) {
   std::filesystem::path root = dir / "web";
   WriteFile(root / "index.html",
             "<!doctype html><meta name=\"csrf-token\" content=\"{{csrf_token}}\"><p>fuzz</p>\n");
   WriteFile(root / "assets" / "app.js", "console.log('fuzz');\n");
   WriteFile(root / "assets" / "app.css", "body{margin:0}\n");
+  WriteFile(root / "assets" / "app.0123abcd.js", "console.log('hashed');\n");
+  WriteFile(root / "assets" / "app.0123abcd.js.br", "br variant");
+  WriteFile(root / "assets" / "app.0123abcd.js.gz", "gzip variant");
   return root;
 }
 
@@ -83,11 +88,15 @@ struct FuzzApp::Parts {
   store::sqlite::SqliteDatabase db{(dir.path / "latchkey.db").string(), 2};
   // A stand-in for web/dist/assets/common-passwords.txt (built by npm, not in the repo).
   identity::PasswordPolicy passwords{{"password1", "iloveyou1", "qwertyuiop", "123456789"}};
+  // A fresh assertion key (only GET /.well-known/jwks.json shows it: its public half).
+  assertion::SigningKeys assertion_keys =
+      assertion::SigningKeys::Generate(assertion::Algorithm::kEdDSA, clock.Now());
   // The refresher would re-read sessions on its own thread, at wall-clock times: no replay.
   app::Node node{settings,
                  clock,
                  db,
                  ServerKeys(),
+                 assertion_keys,
                  passwords,
                  CheapHashing(),
                  app::NodeOptions{.batch_touches = true, .refresh_ahead = false}};

@@ -6,16 +6,11 @@
 #include "http/error_mapping.h"
 
 namespace latchkey::api {
-namespace {
 
-// The 401 of a route that needs a session: session_ended when a signed cookie's session
-// ended (the client says so and offers to log in again), unauthenticated otherwise.
 http::Response NotLoggedIn(const session::Resolution& session) {
   bool ended = session.state == session::Resolution::State::kEnded;
   return http::ErrorResponse(MakeError(ended ? Errc::kSessionEnded : Errc::kUnauthenticated));
 }
-
-}  // namespace
 
 std::optional<http::Response> CheckCsrf(const http::Request& request,
                                         const session::CsrfTokens& csrf) {
@@ -27,7 +22,19 @@ std::optional<http::Response> CheckCsrf(const http::Request& request,
 Pipeline::Pipeline(Steps steps, std::vector<Endpoint> endpoints)
     : steps_(steps), endpoints_(std::move(endpoints)) {
   for (const Endpoint& e : endpoints_) router_.Add({e.method, e.path});
+  if (steps_.upstreams && !steps_.upstreams->empty()) {
+    proxy_.emplace(ProxyStep::Steps{*steps_.upstreams, steps_.origin, steps_.csrf, steps_.cookies,
+                                    steps_.sessions, steps_.assertions});
+    // One label route per upstream, for the metrics and request log ("upstream /api/notes"):
+    // it never matches a request path (those start with '/').
+    first_upstream_route_ = static_cast<int>(router_.routes().size());
+    for (const auto& up : steps_.upstreams->upstreams()) {
+      router_.Add({http::Method::kOther, "upstream " + up.prefix});
+    }
+  }
 }
+
+bool Pipeline::Forwards(std::string_view path) const { return proxy_ && proxy_->Forwards(path); }
 
 std::optional<http::Response> Pipeline::Guard(const http::Request& request) const {
   if (!http::IsStateChanging(request.method) || !http::Router::IsApiPath(request.path)) {
@@ -40,13 +47,15 @@ std::optional<http::Response> Pipeline::Guard(const http::Request& request) cons
 }
 
 http::Dispatch Pipeline::Begin(http::Request& request) {
+  if (proxy_ && proxy_->Forwards(request.path))
+    return proxy_->Begin(request, first_upstream_route_);
   http::Dispatch d;
   if (auto refused = Guard(request)) {
     d.response = std::move(refused);
     return d;
   }
   http::RouteMatch match = router_.Match(request);
-  if (match.route < 0) {
+  if (match.route < 0 || static_cast<std::size_t>(match.route) >= endpoints_.size()) {
     d.response = match.refusal ? std::move(*match.refusal) : steps_.fallback.Handle(request);
     return d;
   }

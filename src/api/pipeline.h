@@ -12,7 +12,13 @@
 //                        (session/csrf.h). Steps 3 and 4 run before routing, so an unknown
 //                        or wrong-method state-changing API call needs them too (the API's shape
 //                        cannot be probed cross-site; OWASP CSRF Prevention Cheat Sheet).
-//     5. route           404 / 405, or no route: the page and assets (api/page_api.h)
+//     5. route           404 / 405, or no route: the page and assets (api/page_api.h);
+//                        a path that normalises under an --upstream prefix (Latchkey's own
+//                        routes win) takes api/proxy_step.h instead of 5-7: origin and CSRF
+//                        for every method but GET/HEAD/OPTIONS, the session as in 6, 401 off
+//                        the public paths, then the transport streams it upstream
+//                        (http/transport/forward.h). Forwards() tells the transport before
+//                        the body is read.
 //     6. session         the session cookie verified once (api/session_cookies.h), the cache
 //                        probed once on this thread, the store read once on a miss, on the
 //                        route's pool (session/session_resolver.h); a route that needs a
@@ -30,6 +36,7 @@
 #include <vector>
 
 #include "api/page_api.h"
+#include "api/proxy_step.h"
 #include "api/session_cookies.h"
 #include "http/origin_policy.h"
 #include "http/service.h"
@@ -62,6 +69,10 @@ struct Context {
 
 using EndpointHandler = std::function<http::Response(const Context&)>;
 
+// The 401 of a request that needs a session: session_ended when a signed cookie's session
+// ended (the client says so and offers to log in again), unauthenticated otherwise.
+http::Response NotLoggedIn(const session::Resolution& session);
+
 // Step 4: nullopt when X-CSRF-Token verifies against this browser's CSRF binding cookie
 // (session/csrf.h; OWASP CSRF Prevention Cheat Sheet, signed double-submit); else 403.
 std::optional<http::Response> CheckCsrf(const http::Request& request,
@@ -83,11 +94,17 @@ class Pipeline final : public http::Service {
     const SessionCookies& cookies;
     session::SessionResolver& sessions;
     const PageApi& fallback;  // requests no route matched
+    // The reverse proxy's table (http/proxy/upstreams.h); null or empty: none. Requests it
+    // takes go through api/proxy_step.h in place of steps 5-7.
+    const http::proxy::UpstreamTable* upstreams = nullptr;
+    // Signs X-Latchkey-Assertion for upstreams (api/identity_headers.h); null: none.
+    assertion::AssertionIssuer* assertions = nullptr;
   };
 
   Pipeline(Steps steps, std::vector<Endpoint> endpoints);
 
   http::Dispatch Begin(http::Request& request) override;
+  bool Forwards(std::string_view path) const override;
   const http::Router& router() const override { return router_; }
 
   // Begin and the work it returns, run to the answer on the calling thread, with the common
@@ -105,6 +122,8 @@ class Pipeline final : public http::Service {
                              const session::Resolution& session);
 
   Steps steps_;
+  std::optional<ProxyStep> proxy_;  // set when there are upstreams
+  int first_upstream_route_ = -1;   // router_ index of upstream 0's label route
   http::Router router_;
   std::vector<Endpoint> endpoints_;  // index = route index
 };

@@ -6,8 +6,10 @@
 #include "api/account_api.h"
 #include "api/auth_api.h"
 #include "api/health_api.h"
+#include "api/jwks_api.h"
 #include "api/pipeline.h"
 #include "api/sessions_api.h"
+#include "api/verify_api.h"
 
 namespace latchkey::api {
 
@@ -16,6 +18,8 @@ struct Apis {
   AccountApi& account;
   SessionsApi& sessions;
   HealthApi& health;
+  VerifyApi& verify;
+  JwksApi& jwks;
 };
 
 // The endpoints of the main listener, for api::Pipeline (which routes in this order).

@@ -16,6 +16,7 @@
 #include "app/node.h"
 #include "app/session_sweeper.h"
 #include "app/transfer.h"
+#include "assertion/signing_keys.h"
 #include "crypto/keyring.h"
 #include "http/server.h"
 #include "identity/password_policy.h"
@@ -66,6 +67,32 @@ crypto::Keyring LoadKeys(const Settings& settings) {
   }
   EnsureDataDir(settings.data_dir);
   return crypto::Keyring::LoadOrCreate(settings.secret_file, /*create_if_missing=*/!shared);
+}
+
+// The assertion signing keys, beside the HMAC keys and under the same rule: on PostgreSQL every
+// node must publish and sign with the same keys (an upstream may fetch the JWKS from any node),
+// so the file is never made up implicitly there; `latchkey keys rotate` creates it.
+assertion::SigningKeys LoadAssertionKeys(const Settings& settings, const Clock& clock) {
+  bool shared = IsPostgres(settings);
+  if (shared && !std::filesystem::exists(settings.assertion_key_file)) {
+    throw std::invalid_argument(
+        "--assertion-key-file " + settings.assertion_key_file +
+        " does not exist: with --db postgres every node must share one assertion key file; "
+        "create it once with `latchkey keys rotate --secret-file <file>` (it is written beside "
+        "the secret file) and give it to every node");
+  }
+  auto keys = assertion::SigningKeys::LoadOrCreate(settings.assertion_key_file,
+                                                   /*create_if_missing=*/!shared,
+                                                   settings.assertion_algorithm, clock.Now());
+  if (keys.current().algorithm() != settings.assertion_algorithm) {
+    throw std::invalid_argument(
+        "--assertion-alg " + std::string(assertion::AlgorithmName(settings.assertion_algorithm)) +
+        " but the signing key in " + settings.assertion_key_file + " is " +
+        std::string(assertion::AlgorithmName(keys.current().algorithm())) +
+        ": run `latchkey keys rotate --assertion-alg " +
+        std::string(assertion::AlgorithmName(settings.assertion_algorithm)) + "` first");
+  }
+  return keys;
 }
 
 // Gauges of the session cache and the database pool, read at scrape time (no store query:
@@ -147,6 +174,12 @@ void RotateKeys(const Settings& settings) {
   auto keys = crypto::Keyring::LoadOrCreate(settings.secret_file, false);
   std::printf("added key %s to %s (%zu keys); restart the servers to sign with it\n",
               keys.fingerprints().back().c_str(), settings.secret_file.c_str(), keys.size());
+  auto rotated = assertion::SigningKeys::Rotate(settings.assertion_key_file,
+                                                settings.assertion_algorithm, SystemClock().Now());
+  std::printf("added assertion key %s (%s) to %s (%zu keys, %zu retired dropped)\n",
+              rotated.added_kid.c_str(),
+              std::string(assertion::AlgorithmName(settings.assertion_algorithm)).c_str(),
+              settings.assertion_key_file.c_str(), rotated.keys, rotated.dropped);
 }
 
 void ListKeys(const Settings& settings) {
@@ -155,6 +188,16 @@ void ListKeys(const Settings& settings) {
   for (std::size_t i = 0; i < prints.size(); ++i) {
     std::printf("%zu %s%s\n", i + 1, prints[i].c_str(),
                 i + 1 == prints.size() ? " (newest: signs)" : " (verifies)");
+  }
+  // The assertion keys by kid (public: the JWKS shows them too), when the file exists.
+  if (!std::filesystem::exists(settings.assertion_key_file)) return;
+  auto signing = assertion::SigningKeys::LoadOrCreate(settings.assertion_key_file, false,
+                                                      settings.assertion_algorithm, 0);
+  const auto& all = signing.keys();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    std::printf("assertion %zu %s %s%s\n", i + 1,
+                std::string(assertion::AlgorithmName(all[i].algorithm())).c_str(),
+                all[i].kid().c_str(), i + 1 == all.size() ? " (newest: signs)" : " (published)");
   }
 }
 
@@ -172,8 +215,17 @@ void Serve(const Settings& settings) {
   spdlog::info("database {} ({} connections)", store::RedactDatabaseUrl(settings.database_url),
                settings.db_pool_size);
   SystemClock clock;
-  Node node(settings, clock, *db, keys, password_policy, HashParamsOf(settings));
+  auto assertion_keys = LoadAssertionKeys(settings, clock);
+  spdlog::info("assertion keys loaded from {} ({} key(s), signing with {} kid {}); iss {}",
+               settings.assertion_key_file, assertion_keys.keys().size(),
+               assertion::AlgorithmName(assertion_keys.current().algorithm()),
+               assertion_keys.current().kid(), settings.public_url);
+  Node node(settings, clock, *db, keys, assertion_keys, password_policy, HashParamsOf(settings));
   if (node.assets.size() == 0) spdlog::warn("no assets under {}/assets", settings.web_root);
+  if (node.assets.stale_variants() > 0) {
+    spdlog::warn("{} .br/.gz files under {}/assets are older than their file and not served",
+                 node.assets.stale_variants(), settings.web_root);
+  }
   // The feed's thread calls node.store: stopped before the node goes, whatever throws below.
   struct StopFeed {
     store::Database& db;
@@ -202,6 +254,11 @@ void Serve(const Settings& settings) {
   options.trusted_proxies = settings.trusted_proxies;
   options.max_connections = settings.max_connections;
   options.shutdown_grace = std::chrono::seconds(settings.shutdown_grace_seconds);
+  options.upstreams = settings.upstreams;
+  options.max_upstream_body = settings.max_upstream_body;
+  options.upstream_connect_timeout =
+      std::chrono::seconds(settings.upstream_connect_timeout_seconds);
+  options.upstream_timeout = std::chrono::seconds(settings.upstream_timeout_seconds);
 
   // Prometheus metrics on their own listener (metrics/registry.h); routes by pattern.
   std::vector<std::string> route_labels;
@@ -237,6 +294,10 @@ void Serve(const Settings& settings) {
   if (!settings.redirect_host.empty()) {
     spdlog::info("redirecting http://{}:{} to HTTPS", settings.redirect_host,
                  settings.redirect_port);
+  }
+  for (const http::proxy::Upstream& up : settings.upstreams.upstreams()) {
+    spdlog::info("proxying {} to http://{} (public url {})", up.prefix, up.authority,
+                 settings.public_url);
   }
   spdlog::info(
       "latchkey listening on {}://{}:{} ({} I/O threads, password hash {})",

@@ -1,6 +1,7 @@
 #include "app/config.h"
 
 #include <charconv>
+#include <filesystem>
 #include <stdexcept>
 #include <thread>
 
@@ -82,6 +83,71 @@ void ResolveTransport(const ServeConfig& c, Settings& s) {
   }
 }
 
+// The reverse proxy (issue 17): upstreams, public paths, limits and timeouts (--public-url is
+// resolved with the assertion settings below).
+void ResolveProxy(const ServeConfig& c, Settings& s) {
+  std::vector<http::proxy::Upstream> upstreams;
+  for (const std::string& value : c.upstreams) {
+    if (value.empty()) continue;
+    auto up = http::proxy::ParseUpstream(value);
+    if (!up) throw std::invalid_argument(up.error().message);
+    upstreams.push_back(std::move(*up));
+  }
+  std::vector<std::string> public_paths;
+  for (const std::string& value : c.public_paths) {
+    if (value.empty()) continue;
+    auto path = http::proxy::ParsePublicPath(value);
+    if (!path) throw std::invalid_argument(path.error().message);
+    public_paths.push_back(std::move(*path));
+  }
+  auto table = http::proxy::UpstreamTable::Make(std::move(upstreams), std::move(public_paths));
+  if (!table) throw std::invalid_argument(table.error().message);
+  s.upstreams = std::move(*table);
+  if (c.max_upstream_body < 0 || c.max_upstream_body > (1LL << 40)) {
+    throw std::invalid_argument("--max-upstream-body must be 0-1099511627776 bytes");
+  }
+  s.max_upstream_body = static_cast<std::size_t>(c.max_upstream_body);
+  s.upstream_connect_timeout_seconds =
+      DurationFlag("--upstream-connect-timeout", c.upstream_connect_timeout, 1);
+  s.upstream_timeout_seconds = DurationFlag("--upstream-timeout", c.upstream_timeout, 1);
+}
+
+// The issuer and keys of X-Latchkey-Assertion (assertion/assertion_issuer.h), after the
+// transport: the default --public-url follows --listen and TLS.
+void ResolveAssertion(const ServeConfig& c, Settings& s) {
+  if (c.public_url.empty()) {
+    bool v6 = s.host.find(':') != std::string::npos;
+    std::string derived = std::string(s.tls_cert_file.empty() ? "http://" : "https://") +
+                          (v6 ? "[" + s.host + "]" : s.host) + ":" + std::to_string(s.port);
+    s.public_url = http::NormalizeOrigin(derived).value_or(derived);  // port 0 stays as it is
+  } else {
+    auto normal = http::NormalizeOrigin(c.public_url);
+    if (!normal) {
+      throw std::invalid_argument(
+          "--public-url must be scheme://host[:port] (http or https, no path), got '" +
+          c.public_url + "'");
+    }
+    s.public_url = *normal;
+  }
+  auto alg = assertion::ParseAlgorithm(c.assertion_alg);
+  if (!alg) {
+    throw std::invalid_argument("--assertion-alg must be EdDSA or ES256, got '" + c.assertion_alg +
+                                "'");
+  }
+  s.assertion_algorithm = *alg;
+  s.assertion_lifetime_seconds = DurationFlag("--assertion-lifetime", c.assertion_lifetime, 1);
+  if (s.assertion_lifetime_seconds > 60) {
+    throw std::invalid_argument("--assertion-lifetime must be at most 60s, got '" +
+                                c.assertion_lifetime + "'");
+  }
+  std::filesystem::path secret(s.secret_file);
+  s.assertion_key_file = !c.assertion_key_file.empty()
+                             ? c.assertion_key_file
+                             : (secret.has_parent_path() ? secret.parent_path() / "assertion.key"
+                                                         : std::filesystem::path("assertion.key"))
+                                   .string();
+}
+
 }  // namespace
 
 Settings Resolve(const ServeConfig& c) {
@@ -133,6 +199,8 @@ Settings Resolve(const ServeConfig& c) {
   }
   s.session_cache_entries = static_cast<std::size_t>(c.session_cache_size);
   ResolveTransport(c, s);
+  ResolveProxy(c, s);
+  ResolveAssertion(c, s);
   if (c.log_format != "text" && c.log_format != "json") {
     throw std::invalid_argument("--log-format must be text or json, got '" + c.log_format + "'");
   }

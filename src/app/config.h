@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "assertion/signing_key.h"
 #include "crypto/password_hasher.h"
+#include "http/proxy/upstreams.h"
 #include "http/trusted_proxies.h"
 
 namespace latchkey::app {
@@ -40,6 +42,16 @@ struct ServeConfig {
   std::string redirect_http;                 // host:port of a plain-HTTP 308-to-HTTPS listener
   std::vector<std::string> allowed_origins;  // other origins allowed to call the API
   std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For/-Proto are believed
+  // The reverse proxy and forward auth (http/proxy/, docs/INTEGRATION.md).
+  std::vector<std::string> upstreams;              // PREFIX=http://host:port
+  std::vector<std::string> public_paths;           // under an upstream: no session needed
+  long long max_upstream_body = 10 * 1024 * 1024;  // bytes of a request body sent upstream
+  std::string upstream_connect_timeout = "5s";
+  std::string upstream_timeout = "30s";    // until the upstream's response headers
+  std::string public_url;                  // origin users reach; default from listen + TLS
+  std::string assertion_alg = "EdDSA";     // EdDSA | ES256: new assertion signing keys
+  std::string assertion_lifetime = "60s";  // exp - iat of X-Latchkey-Assertion, at most 60s
+  std::string assertion_key_file;          // default <secret_file's dir>/assertion.key
 };
 
 // The validated, typed form of ServeConfig.
@@ -74,6 +86,14 @@ struct Settings {
   http::TrustedProxies trusted_proxies;      // empty: X-Forwarded-* never believed
   std::string metrics_host;                  // empty: no metrics listener (--metrics-listen off)
   unsigned short metrics_port = 0;           // 0: a free port (logged at startup)
+  http::proxy::UpstreamTable upstreams;      // empty: no reverse proxy
+  std::size_t max_upstream_body = 0;         // bytes (413 beyond)
+  long long upstream_connect_timeout_seconds = 5;
+  long long upstream_timeout_seconds = 30;  // response headers; then per read of the body
+  std::string public_url;  // normalised origin: the assertion's iss (and forward auth's aud)
+  assertion::Algorithm assertion_algorithm = assertion::Algorithm::kEdDSA;  // of new keys
+  long long assertion_lifetime_seconds = 60;                                // 1..60
+  std::string assertion_key_file;  // the assertion signing keys (assertion/signing_keys.h)
 };
 
 // Checks and converts; throws std::invalid_argument naming the flag on bad input.

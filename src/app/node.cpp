@@ -17,6 +17,14 @@ flows::SessionPolicy SessionPolicyOf(const Settings& settings) {
   return policy;
 }
 
+assertion::IssuerPolicy IssuerPolicyOf(const Settings& settings) {
+  assertion::IssuerPolicy policy;
+  policy.issuer = settings.public_url;
+  policy.lifetime = settings.assertion_lifetime_seconds;
+  policy.max_entries = settings.session_cache_entries;
+  return policy;
+}
+
 flows::ThrottlePolicies ThrottlePoliciesOf(const Settings& settings) {
   flows::ThrottlePolicies policies;
   policies.signup_ip.hourly_cap = settings.signup_rate_limit;
@@ -36,8 +44,9 @@ Core::Core(const Clock& c, store::Database& d, const identity::PasswordPolicy& p
     : clock(c), db(d), passwords(p), hasher(hashing) {}
 
 Node::Node(const Settings& settings, const Clock& clock, store::Database& db,
-           const crypto::Keyring& keys, const identity::PasswordPolicy& passwords,
-           crypto::PasswordHashParams hashing, NodeOptions options)
+           const crypto::Keyring& keys, const assertion::SigningKeys& assertion_keys,
+           const identity::PasswordPolicy& passwords, crypto::PasswordHashParams hashing,
+           NodeOptions options)
     : core(clock, db, passwords, hashing),
       session_cache(settings.session_cache_entries, std::chrono::seconds(60)),
       store(db, session_cache, clock),
@@ -49,13 +58,16 @@ Node::Node(const Settings& settings, const Clock& clock, store::Database& db,
            flows::Guards{core.audit, core.throttle, ThrottlePoliciesOf(settings)}, passwords),
       accounts(auth, store, store, core.hasher, issuer, core.audit, db.events()),
       sessions(store, clock, core.audit),
+      assertions(assertion_keys, clock, IssuerPolicyOf(settings)),
       page(settings.web_root),
       assets(settings.web_root),
       cookie_policy{settings.cookie_max_age_seconds},
       cookies(tokens, cookie_policy),
       origin_policy(settings.allowed_origins),
-      pipeline({origin_policy, csrf, cookies, resolver, page_api},
-               api::Endpoints({auth_api, account_api, sessions_api, health_api})) {
+      upstreams(settings.upstreams),
+      pipeline(
+          {origin_policy, csrf, cookies, resolver, page_api, &upstreams, &assertions},
+          api::Endpoints({auth_api, account_api, sessions_api, health_api, verify_api, jwks_api})) {
   if (options.batch_touches) {
     touches.emplace(db.sessions(), std::chrono::seconds(1));
     store.SetTouchBatcher(&*touches);

@@ -4,7 +4,8 @@
 // reverse order), so the graph reads top to bottom.
 //
 // What callers choose (LevelDB's Env): the clock, the database (a temporary SQLite file in
-// tests), the keyring, the password rules and the hashing parameters (cheap in tests), and
+// tests), the keyring and the assertion signing keys (a fresh in-memory key in tests; both
+// outlive the node), the password rules and the hashing parameters (cheap in tests), and
 // NodeOptions. Everything else comes from Settings, as `latchkey serve` resolves them.
 // `serve` adds only what a process needs around the graph (server, metrics, sweeper, feed).
 // Thread-safety: built and destroyed on one thread; the parts are safe as each one says.
@@ -15,11 +16,15 @@
 #include "api/account_api.h"
 #include "api/auth_api.h"
 #include "api/health_api.h"
+#include "api/jwks_api.h"
 #include "api/page_api.h"
 #include "api/pipeline.h"
 #include "api/session_cookies.h"
 #include "api/sessions_api.h"
+#include "api/verify_api.h"
 #include "app/config.h"
+#include "assertion/assertion_issuer.h"
+#include "assertion/signing_keys.h"
 #include "audit/audit_log.h"
 #include "base/clock.h"
 #include "crypto/keyring.h"
@@ -48,6 +53,10 @@ namespace latchkey::app {
 // The session policy of the settings; touch_interval: a tenth of the shortest idle timeout,
 // between 1 s and a minute (last_seen_at precision).
 flows::SessionPolicy SessionPolicyOf(const Settings& settings);
+
+// The assertion issuer's policy of the settings (--public-url, --assertion-lifetime); as many
+// cached assertions as cached sessions (one audience each).
+assertion::IssuerPolicy IssuerPolicyOf(const Settings& settings);
 
 // The brute-force limits of the settings (--login-free-failures, --signup-rate-limit).
 flows::ThrottlePolicies ThrottlePoliciesOf(const Settings& settings);
@@ -79,8 +88,9 @@ struct NodeOptions {
 // The request-serving graph of `latchkey serve`.
 struct Node {
   Node(const Settings& settings, const Clock& clock, store::Database& db,
-       const crypto::Keyring& keys, const identity::PasswordPolicy& passwords,
-       crypto::PasswordHashParams hashing, NodeOptions options = {});
+       const crypto::Keyring& keys, const assertion::SigningKeys& assertion_keys,
+       const identity::PasswordPolicy& passwords, crypto::PasswordHashParams hashing,
+       NodeOptions options = {});
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -102,6 +112,9 @@ struct Node {
   flows::AuthService auth;
   flows::AccountService accounts;
   flows::SessionService sessions;
+  // X-Latchkey-Assertion for upstreams: `assertions.Issue(context.principal(), audience)`
+  // (assertion/assertion_issuer.h); its public keys at GET /.well-known/jwks.json.
+  assertion::AssertionIssuer assertions;
   web::PageTemplate page;
   http::StaticFiles assets;
   api::CookiePolicy cookie_policy;
@@ -111,9 +124,14 @@ struct Node {
   api::SessionsApi sessions_api{sessions, cookies};
   api::PageApi page_api{page, assets, csrf, cookie_policy};
   api::HealthApi health_api{core.db};
+  api::JwksApi jwks_api{assertions.keys()};
   // Cross-origin state-changing API calls are refused before the CSRF check (ASVS 4.0.3
   // 4.2.2, 14.5.3; http/origin_policy.h).
   http::OriginPolicy origin_policy;
+  // The reverse proxy's upstreams and public paths (--upstream, --public-path), also read by
+  // forward auth.
+  http::proxy::UpstreamTable upstreams;
+  api::VerifyApi verify_api{upstreams, origin_policy, csrf, &assertions};
   api::Pipeline pipeline;
 };
 

@@ -28,6 +28,10 @@ constexpr std::array kErrors{
     ErrcInfo{Errc::kStorageUnavailable, 503, "storage_unavailable",
              "The service is temporarily unavailable"},
     ErrcInfo{Errc::kServerBusy, 503, "server_busy", "Server busy: too many connections"},
+    ErrcInfo{Errc::kUpstreamUnavailable, 502, "upstream_unavailable",
+             "The application behind Latchkey is unavailable"},
+    ErrcInfo{Errc::kUpstreamTimeout, 504, "upstream_timeout",
+             "The application behind Latchkey did not answer in time"},
     ErrcInfo{Errc::kInternal, 500, "internal_error", "Internal server error"},
 };
 

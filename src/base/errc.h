@@ -31,6 +31,8 @@ enum class Errc {
   kRateLimited,           // 429
   kStorageUnavailable,    // the store failed: 503
   kServerBusy,            // at the connection cap (the transport): 503
+  kUpstreamUnavailable,   // the reverse proxy's upstream refused, reset or sent bad HTTP: 502
+  kUpstreamTimeout,       // the upstream did not connect or answer in time: 504
   kInternal,              // a bug: 500 (stays last: the table's test walks up to it)
 };
 

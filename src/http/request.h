@@ -19,19 +19,26 @@ inline bool IsStateChanging(Method m) {
 struct Request {
   Method method = Method::kGet;
   std::string path;          // target up to '?', still percent-encoded
+  std::string query;         // the target from '?' (included), as sent; empty when none
   std::string body;          // at most the server's body limit
   std::string content_type;  // Content-Type header, as sent
   std::string cookie;        // every Cookie header, joined with "; "
   std::string csrf_token;    // X-CSRF-Token header
   std::string user_agent;
   std::string if_none_match;
-  std::string client_ip;                 // peer, or from X-Forwarded-For via a trusted proxy
-  bool tls = false;                      // client used TLS (to us, or to a trusted proxy)
-  std::string host;                      // Host header: the authority the client reached
-  std::optional<std::string> origin;     // Origin header; nullopt when absent ("null" is a value)
-  std::string sec_fetch_site;            // Sec-Fetch-Site header (Fetch Metadata)
-  std::string x_forwarded_for;           // every X-Forwarded-For header, joined with ", "
-  std::string x_forwarded_proto;         // X-Forwarded-Proto header, as sent
+  std::string accept_encoding;        // every Accept-Encoding header, joined with ", "
+  std::string client_ip;              // peer, or from X-Forwarded-For via a trusted proxy
+  bool tls = false;                   // client used TLS (to us, or to a trusted proxy)
+  std::string host;                   // Host header: the authority the client reached
+  std::optional<std::string> origin;  // Origin header; nullopt when absent ("null" is a value)
+  std::string sec_fetch_site;         // Sec-Fetch-Site header (Fetch Metadata)
+  std::string x_forwarded_for;        // every X-Forwarded-For header, joined with ", "
+  std::string x_forwarded_proto;      // X-Forwarded-Proto header, as sent
+  // Forward auth (api/verify_api.h): the original request as a --trusted-proxy states it,
+  // X-Forwarded-Method/-Uri (Traefik, Caddy) or X-Original-Method/-URI (nginx); empty when the
+  // peer is not a trusted proxy (never believed from anyone else).
+  std::string forwarded_method;
+  std::string forwarded_uri;
   std::vector<std::string> path_params;  // values of "{name}" segments of the matched route
   std::string request_id;  // X-Request-Id: the client's if acceptable, else made (request_id.h)
 };

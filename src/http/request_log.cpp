@@ -19,8 +19,10 @@ std::string_view RouteLabel(const Router& router, int route, std::string_view pa
   return IsAssetPath(path) ? "assets" : "page";
 }
 
-void RecordRequest(metrics::Registry* metrics, const Router& router, const Request& request,
-                   int route, int status, std::uint64_t nanos, std::size_t bytes) {
+namespace {
+
+void Observe(metrics::Registry* metrics, const Request& request, int route, int status,
+             std::uint64_t nanos) {
   auto method = static_cast<std::size_t>(request.method);
   if (metrics) {
     std::size_t slot = metrics->OtherSlot();
@@ -31,14 +33,47 @@ void RecordRequest(metrics::Registry* metrics, const Router& router, const Reque
     }
     metrics->ObserveRequest(slot, method, status, nanos);
   }
+}
+
+std::string_view MethodName(const Request& request) {
+  auto method = static_cast<std::size_t>(request.method);
+  return method < metrics::kMethodNames.size() ? metrics::kMethodNames[method] : "OTHER";
+}
+
+}  // namespace
+
+void RecordRequest(metrics::Registry* metrics, const Router& router, const Request& request,
+                   int route, int status, std::uint64_t nanos, std::size_t bytes) {
+  Observe(metrics, request, route, status, nanos);
   if (!spdlog::should_log(spdlog::level::info)) return;
-  std::string_view method_name =
-      method < metrics::kMethodNames.size() ? metrics::kMethodNames[method] : "OTHER";
+  std::string_view method_name = MethodName(request);
   LogEvent(spdlog::level::info, "request",
            {{"method", method_name},
             {"route", RouteLabel(router, route, request.path)},
             {"status", std::int64_t{status}},
             {"duration_ms", Fixed3{static_cast<double>(nanos) / 1e6}},
+            {"request_id", std::string_view(request.request_id)},
+            {"ip", request.client_ip.empty() ? std::string_view("-")
+                                             : std::string_view(request.client_ip)},
+            {"bytes", static_cast<std::int64_t>(bytes)}});
+}
+
+}  // namespace latchkey::http
+
+namespace latchkey::http {
+
+void RecordRequest(metrics::Registry* metrics, const Router& router, const Request& request,
+                   int route, int status, std::uint64_t nanos, std::size_t bytes,
+                   UpstreamTiming upstream) {
+  Observe(metrics, request, route, status, nanos);
+  if (!spdlog::should_log(spdlog::level::info)) return;
+  LogEvent(spdlog::level::info, "request",
+           {{"method", MethodName(request)},
+            {"route", RouteLabel(router, route, request.path)},
+            {"status", std::int64_t{status}},
+            {"duration_ms", Fixed3{static_cast<double>(nanos) / 1e6}},
+            {"upstream_status", std::int64_t{upstream.status}},
+            {"upstream_ms", Fixed3{static_cast<double>(upstream.nanos) / 1e6}},
             {"request_id", std::string_view(request.request_id)},
             {"ip", request.client_ip.empty() ? std::string_view("-")
                                              : std::string_view(request.client_ip)},

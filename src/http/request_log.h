@@ -34,4 +34,15 @@ std::string_view RouteLabel(const Router& router, int route, std::string_view pa
 void RecordRequest(metrics::Registry* metrics, const Router& router, const Request& request,
                    int route, int status, std::uint64_t nanos, std::size_t bytes);
 
+// A request the reverse proxy sent upstream (http/transport/forward.h): its line also says
+//   upstream_status=200 upstream_ms=1.234
+// (the upstream's status, and the time from sending the request to its response headers).
+struct UpstreamTiming {
+  int status = 0;
+  std::uint64_t nanos = 0;
+};
+void RecordRequest(metrics::Registry* metrics, const Router& router, const Request& request,
+                   int route, int status, std::uint64_t nanos, std::size_t bytes,
+                   UpstreamTiming upstream);
+
 }  // namespace latchkey::http

@@ -48,6 +48,8 @@ struct Server::Impl {
               static_cast<std::size_t>(options.hashing_threads), options.metrics),
         registry(FitToFileLimit(options.max_connections)),
         context{options, service, router, registry, pools, io, stopping, nullptr, 0} {
+    upstreams = MakeUpstreamPools(options);
+    context.upstreams = upstreams.get();
     if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
       tls.emplace(MakeTlsContext(options.tls_cert_file, options.tls_key_file));
       context.tls = &*tls;
@@ -120,6 +122,7 @@ struct Server::Impl {
   WorkerPools pools;
   std::atomic<bool> stopping{false};
   ConnectionRegistry registry;
+  std::shared_ptr<UpstreamPools> upstreams;  // the reverse proxy's; null without upstreams
   Context context;
 };
 

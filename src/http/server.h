@@ -42,6 +42,7 @@
 #include <memory>
 #include <string>
 
+#include "http/proxy/upstreams.h"
 #include "http/service.h"
 #include "http/trusted_proxies.h"
 
@@ -79,6 +80,12 @@ struct ServerOptions {
   std::string metrics_address;
   unsigned short metrics_port = 0;
   Handler metrics_handler;
+  // The reverse proxy (http/transport/forward.h): where Service::Forwards requests go, by
+  // index; the largest body streamed there (413 beyond); connect and response deadlines.
+  proxy::UpstreamTable upstreams;
+  std::size_t max_upstream_body = 10 * 1024 * 1024;
+  std::chrono::seconds upstream_connect_timeout{5};
+  std::chrono::seconds upstream_timeout{30};  // response headers, then each read of the body
 };
 
 // File descriptors kept free of client connections: database connections, SQLite files, logs.

@@ -7,8 +7,11 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <string_view>
 
+#include "http/proxy/plan.h"
 #include "http/request.h"
 #include "http/router.h"
 
@@ -30,6 +33,10 @@ struct Dispatch {
   Pool pool = Pool::kInline;         // else: run `work` there and send what it returns
   Work work;
   int route = -1;  // index in Service::router().routes(); -1: none (metrics and log labels)
+  // The reverse proxy (Service::Forwards): the request goes to an upstream once `work`, when
+  // set, has run on `pool` and left forward->approved; otherwise the answer is `response` or
+  // what `work` returned (a refusal: nothing is sent upstream).
+  std::shared_ptr<proxy::ForwardPlan> forward;
 };
 
 class Service {
@@ -39,6 +46,14 @@ class Service {
   // On the I/O thread; must not block. `request` outlives the work (the connection keeps it
   // until the answer is written). May fill request.path_params.
   virtual Dispatch Begin(Request& request) = 0;
+
+  // True when a request for `path` (Request::path) goes to an upstream (or is refused for its
+  // path): the transport then calls Begin once the header block is in, before the body, which
+  // it streams (http/transport/forward.h). On the I/O thread; must not block.
+  virtual bool Forwards(std::string_view path) const {
+    (void)path;
+    return false;
+  }
 
   // The routes, for the labels of metrics and request logs.
   virtual const Router& router() const = 0;

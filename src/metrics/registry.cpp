@@ -117,6 +117,10 @@ void Registry::ObserveRequest(std::size_t slot, std::size_t method, int status,
   Bump(shard.sum_nanos[slot], nanos);
 }
 
+void Registry::AddRenderer(std::function<void(std::string&)> render) {
+  renderers_.push_back(std::move(render));
+}
+
 void Registry::AddGauge(std::string name, std::string help, std::function<double()> read,
                         std::string type) {
   gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(type), std::move(read)});
@@ -173,15 +177,26 @@ void Registry::RenderDurations(std::string& out) const {
          "Time from the request's header block read to the end of the response write, by "
          "route pattern.");
   for (std::size_t slot = 0; slot < Slots(); ++slot) {
+    // Routes of one pattern (GET and HEAD of /.well-known/jwks.json) share one series: the
+    // first slot of the pattern renders them all, the others are skipped (no duplicate series).
+    auto same_pattern = [&](std::size_t other) {
+      return slot < routes_.size() && other < routes_.size() && routes_[other] == routes_[slot];
+    };
+    bool seen_before = false;
+    for (std::size_t other = 0; other < slot; ++other) seen_before |= same_pattern(other);
+    if (seen_before) continue;
     std::array<std::uint64_t, kBuckets> counts{};
     std::uint64_t sum = 0;
     {
       std::lock_guard lock(mu_);
-      for (const auto& shard : shards_) {
-        for (std::size_t b = 0; b < kBuckets; ++b) {
-          counts[b] += shard->buckets[slot * kBuckets + b].load(std::memory_order_relaxed);
+      for (std::size_t from = slot; from < Slots(); ++from) {
+        if (from != slot && !same_pattern(from)) continue;
+        for (const auto& shard : shards_) {
+          for (std::size_t b = 0; b < kBuckets; ++b) {
+            counts[b] += shard->buckets[from * kBuckets + b].load(std::memory_order_relaxed);
+          }
+          sum += shard->sum_nanos[from].load(std::memory_order_relaxed);
         }
-        sum += shard->sum_nanos[slot].load(std::memory_order_relaxed);
       }
     }
     std::uint64_t total = 0;
@@ -253,6 +268,7 @@ std::string Registry::Render() const {
     AppendNumber(out, g.read());
     out += '\n';
   }
+  for (const auto& render : renderers_) render(out);
   return out;
 }
 

@@ -82,6 +82,10 @@ class Registry {
   void AddGauge(std::string name, std::string help, std::function<double()> read,
                 std::string type = "gauge");
 
+  // Appends metrics kept elsewhere (with labels of their own, e.g. the reverse proxy's per
+  // upstream) at scrape time, in the text format; before the server starts.
+  void AddRenderer(std::function<void(std::string&)> render);
+
   // Every metric in the text format, version 0.0.4 (Content-Type
   // "text/plain; version=0.0.4; charset=utf-8").
   std::string Render() const;
@@ -114,6 +118,7 @@ class Registry {
   PoolLoad store_pool_;
   PoolLoad hashing_pool_;
   std::vector<Gauge> gauges_;
+  std::vector<std::function<void(std::string&)>> renderers_;
 };
 
 // The text format's label-value escaping: backslash, double quote and newline.

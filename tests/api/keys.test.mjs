@@ -26,7 +26,9 @@ test('after keys rotate: the old cookie and CSRF token verify, new ones use the 
     assert.match(out, /2 keys/);
     assert.equal(keyLines(dataDir).length, 2);
     const list = execFileSync(bin, ['keys', 'list', '--data-dir', dataDir], { encoding: 'utf8' });
-    assert.match(list, /^1 [0-9a-f]{16} \(verifies\)\n2 [0-9a-f]{16} \(newest: signs\)\n$/);
+    assert.match(list, /^1 [0-9a-f]{16} \(verifies\)\n2 [0-9a-f]{16} \(newest: signs\)\n/);
+    // The assertion signing keys rotate alongside (tests/api/assertion.test.mjs).
+    assert.match(list, /\nassertion 1 EdDSA [A-Za-z0-9_-]{43} \(published\)\nassertion 2 EdDSA [A-Za-z0-9_-]{43} \(newest: signs\)\n$/);
     for (const line of keyLines(dataDir)) assert.ok(!list.includes(line), 'list never prints a key');
 
     srv = await startServer({ dataDir, webRoot });

@@ -14,7 +14,8 @@ import { browser, PASSWORD, startTestServer, uniq, withoutSession } from '../sup
 let srv;
 let throttled;
 before(async () => {
-  srv = await startTestServer();
+  // A trusted proxy (the test client) for forward auth's X-Forwarded-Method (403).
+  srv = await startTestServer({ args: ['--trusted-proxy', '127.0.0.1'] });
   throttled = await startTestServer({ throttle: true, args: ['--signup-rate-limit', '1'] });
 });
 after(async () => {
@@ -49,11 +50,17 @@ test('every documented operation answers as documented, successes and errors', a
   // Liveness and readiness.
   await call(null, 'GET', '/healthz');
   await call(null, 'GET', '/readyz');
-  await call(null, 'GET', '/assets/app.js');
+  // The assertion keys (tests/api/assertion.test.mjs verifies tokens against them).
+  await call(null, 'GET', '/.well-known/jwks.json');
+  await call(null, 'HEAD', '/.well-known/jwks.json');
+  const asset = await call(null, 'GET', '/assets/app.js');
+  await call(null, 'GET', '/assets/app.js', { headers: { 'If-None-Match': asset.headers.etag } });
   await call(null, 'GET', '/assets/no-such-file.js');
 
   // Without a session.
   await call(a, 'GET', '/api/auth');
+  await call(a, 'GET', '/api/auth/verify');
+  await call(a, 'HEAD', '/api/auth/verify');
   await call(a, 'GET', '/api/auth/sessions');
   await call(a, 'GET', '/api/auth/events');
   await call(a, 'PATCH', '/api/auth/user', { json: { name: 'x' } });
@@ -74,6 +81,12 @@ test('every documented operation answers as documented, successes and errors', a
   // With a session.
   await call(a, 'GET', '/api/auth');
   await call(a, 'PATCH', '/api/auth/user', { json: { name: 'Renamed' } });
+  // Forward auth: a live session, and a state-changing original method without a CSRF token.
+  await call(a, 'GET', '/api/auth/verify');
+  await call(a, 'HEAD', '/api/auth/verify');
+  const forged = { csrf: null, headers: { 'X-Forwarded-Method': 'POST', 'X-Forwarded-Uri': '/app/x' } };
+  assert.equal((await call(a, 'GET', '/api/auth/verify', forged)).status, 403);
+  assert.equal((await call(a, 'HEAD', '/api/auth/verify', forged)).status, 403);
   await call(a, 'PATCH', '/api/auth/user', { json: { name: 'bad\u0007name' } });
   await call(a, 'GET', '/api/auth/events');
 

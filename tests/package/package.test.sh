@@ -118,8 +118,12 @@ expect_entry() { # expect_entry MODE PATH
 }
 expect_entry -rwxr-xr-x usr/bin/latchkey
 expect_entry -rw-r--r-- usr/share/latchkey/web/index.html
-expect_entry -rw-r--r-- usr/share/latchkey/web/assets/app.js
-expect_entry -rw-r--r-- usr/share/latchkey/web/assets/app.css
+# The bundle and style sheet under their content-hashed names, each with its .br and .gz.
+for asset in 'app\.[0-9a-f]{8}\.js' 'app\.[0-9a-f]{8}\.css'; do
+  for suffix in '' '\.br' '\.gz'; do
+    expect_entry -rw-r--r-- "usr/share/latchkey/web/assets/$asset$suffix"
+  done
+done
 expect_entry -rw-r--r-- usr/share/latchkey/web/assets/common-passwords.txt
 expect_entry -rw-r--r-- lib/systemd/system/latchkey.service
 expect_entry -rw-r----- etc/latchkey/latchkey.toml
@@ -260,10 +264,13 @@ jar=$work/cookies
 page=$(curl -fsS -c "$jar" -b "$jar" "$base/")
 token=$(sed -n 's/.*<meta name="csrf-token" content="\([A-Za-z0-9_-]\{64\}\)".*/\1/p' <<<"$page")
 [[ -n $token ]] || fail "no CSRF meta tag in the page: ${page:0:300}"
-grep -q 'assets/app.js' <<<"$page" || fail "the page does not load assets/app.js"
-curl -fsS -o "$work/app.js" "$base/assets/app.js"
-cmp -s "$work/app.js" /usr/share/latchkey/web/assets/app.js || fail "/assets/app.js differs"
-ok "page with its CSRF meta tag; /assets/app.js served from /usr/share/latchkey/web"
+bundle=$(grep -o '/assets/app\.[0-9a-f]\{8\}\.js' <<<"$page" | head -n 1)
+[[ -n $bundle ]] || fail "the page does not load assets/app.<hash>.js"
+curl -fsS -o "$work/app.js" "$base$bundle"
+cmp -s "$work/app.js" "/usr/share/latchkey/web$bundle" || fail "$bundle differs"
+curl -fsS -H 'Accept-Encoding: br' -o "$work/app.js.br" "$base$bundle"
+cmp -s "$work/app.js.br" "/usr/share/latchkey/web$bundle.br" || fail "$bundle in br differs"
+ok "page with its CSRF meta tag; $bundle (and its br) served from /usr/share/latchkey/web"
 
 username="pkg$RANDOM$RANDOM"
 password=$(head -c 18 /dev/urandom | base64 | tr '+/' 'xy')

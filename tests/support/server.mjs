@@ -293,7 +293,10 @@ export async function startServer({ args = [], env = {}, dataDir, webRoot, tls, 
     // data dir's <data-dir>/secret.key the way an operator would, so that single servers run
     // as they do on SQLite (where the server creates it on first start).
     try {
-      execFileSync(bin, ['keys', 'rotate', '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 15000 });
+      // The assertion signing key of the algorithm the server is given (it refuses another).
+      const algAt = args.indexOf('--assertion-alg');
+      const alg = algAt >= 0 ? ['--assertion-alg', args[algAt + 1]] : [];
+      execFileSync(bin, ['keys', 'rotate', '--data-dir', dataDir, ...alg], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 15000 });
     } catch (e) {
       cleanupFailedStart();
       throw e;

@@ -70,6 +70,23 @@ TEST(MetricsRegistry, Histogram_CumulativeBucketsSumAndCount) {
             std::string::npos);
 }
 
+// GET and HEAD of one path are two routes of one pattern: one histogram series, both counted;
+// the counter keeps them apart by method.
+TEST(MetricsRegistry, Histogram_TwoRoutesOfOnePattern_OneSeries) {
+  constexpr std::size_t kHead = 1;
+  Registry r({"/.well-known/jwks.json", "/.well-known/jwks.json"}, -1);
+  r.ObserveRequest(0, kGet, 200, 50'000);
+  r.ObserveRequest(1, kHead, 200, 50'000);
+  std::string text = r.Render();
+  const std::string count =
+      R"(latchkey_http_request_duration_seconds_count{route="/.well-known/jwks.json"})";
+  EXPECT_TRUE(Contains(text, count + " 2")) << text;
+  EXPECT_EQ(text.find(count), text.rfind(count)) << "one series, not two:\n" << text;
+  EXPECT_TRUE(Contains(
+      text,
+      R"(latchkey_http_requests_total{route="/.well-known/jwks.json",method="HEAD",status="200"} 1)"));
+}
+
 TEST(MetricsRegistry, Logins_CountedByLoginRouteStatus) {
   Registry r({"/api/auth", "/api/auth/login"}, 1);
   r.ObserveRequest(1, kPost, 200, 1);

@@ -15,7 +15,14 @@ requirejs.config({
     backbone: '../../node_modules/backbone/backbone',
     parsley: '../../node_modules/parsleyjs/dist/parsley',
     uaparser: '../../node_modules/ua-parser-js/src/ua-parser'
-  }
+  },
+  // The Backbone client package (clients/backbone), installed by path as an npm dependency
+  // ("@latchkey/backbone-client": "file:clients/backbone"), loaded as any app loads it.
+  packages: [{
+    name: 'latchkey-client',
+    location: '../../node_modules/@latchkey/backbone-client/src',
+    main: 'index'
+  }]
 });
 
 require(['jquery', 'backbone', 'app', 'router', 'views/header'],

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -19,6 +20,7 @@
 #include "http/error_mapping.h"
 #include "http/request_id.h"
 #include "http/transport/answer.h"
+#include "http/transport/forward.h"
 #include "http/transport/message.h"
 #include "http/transport/side_listeners.h"
 #include "http/transport/worker_pools.h"
@@ -46,6 +48,24 @@ Task<Response> Respond(const Context& context, Request& request, int& route) {
   co_return co_await context.pools.Run(dispatch.work, dispatch.pool, request);
 }
 
+// The answer to a request Beast could not read (message.h's ParseError), if it deserves one.
+template <class Stream>
+Task<void> AnswerParseError(Stream& stream, beast::error_code ec,
+                            const bhttp::request_header<>& header, const Peer& peer, Listener kind,
+                            const Context& context) {
+  std::optional<Error> error = ParseError(ec);
+  if (!error) co_return;
+  Request unparsed;
+  unparsed.tls = kind == Listener::kHttps;  // HSTS too, when the connection is TLS
+  unparsed.client_ip = peer.direct.ip;
+  // The client's id if the parser got to it before the error, else a new one.
+  unparsed.request_id = RequestIdFor(header[kRequestIdHeader]);
+  unparsed.method = ToMethod(header.method());
+  Response answer = ErrorResponse(*error);
+  Framing framing;
+  co_await WriteAnswer(stream, context, kind, unparsed, answer, framing);
+}
+
 // The request loop of the main listener (connection.h).
 template <class Stream>
 Task<void> Loop(Stream& stream, beast::flat_buffer& buffer, Connection& conn, const Peer& peer,
@@ -56,32 +76,41 @@ Task<void> Loop(Stream& stream, beast::flat_buffer& buffer, Connection& conn, co
   // Shedding is checked here too: a connection chosen while it turned busy (the cancel
   // then finds it busy) closes after that response instead of waiting again.
   while (!context.stopping && !conn.shedding.load(std::memory_order_relaxed)) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-    parser.body_limit(options.body_limit);
+    // The header block first, alone: a request for an upstream is decided on before its body,
+    // which is streamed (forward.h). Its body limit is the larger of the two until the
+    // header says where the request goes; Latchkey's own routes are held to body_limit below.
+    HeaderParser head;
+    head.header_limit(static_cast<std::uint32_t>(options.header_limit));
+    head.body_limit(context.upstreams ? std::max(options.body_limit, options.max_upstream_body)
+                                      : options.body_limit);
     // Two deadlines, not one: the header block (and the idle wait before it) gets
     // header_timeout, the body gets body_timeout from the moment the header is in.
     lowest.expires_after(options.header_timeout);
-    auto read_result = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    auto read_result = co_await bhttp::async_read_header(stream, buffer, head, kTuple);
     beast::error_code ec = std::get<0>(read_result);
-    if (!ec && !parser.is_done()) {
+    if (ec) {
+      co_await AnswerParseError(stream, ec, head.get(), peer, kind, context);
+      co_return;  // timeout, EOF, reset or an answered protocol error: close
+    }
+    if (context.upstreams && context.service.Forwards(PathOf(head.get().target()))) {
+      conn.MarkBusy();
+      bool again = co_await ForwardRequest(stream, buffer, head, peer, kind, context);
+      conn.MarkIdle();
+      if (!again) co_return;
+      continue;
+    }
+    bhttp::request_parser<bhttp::string_body> parser(std::move(head));
+    parser.body_limit(options.body_limit);
+    if (auto length = parser.content_length(); length && *length > options.body_limit) {
+      ec = bhttp::error::body_limit;
+    } else if (!parser.is_done()) {
       lowest.expires_after(options.body_timeout);
       auto body_result = co_await bhttp::async_read(stream, buffer, parser, kTuple);
       ec = std::get<0>(body_result);
     }
     if (ec) {
-      if (std::optional<Error> error = ParseError(ec)) {
-        Request unparsed;
-        unparsed.tls = tls;  // HSTS too, when the connection is TLS
-        unparsed.client_ip = peer.direct.ip;
-        // The client's id if the parser got to it before the error, else a new one.
-        unparsed.request_id = RequestIdFor(parser.get()[kRequestIdHeader]);
-        unparsed.method = ToMethod(parser.get().method());
-        Response answer = ErrorResponse(*error);
-        Framing framing;
-        co_await WriteAnswer(stream, context, kind, unparsed, answer, framing);
-      }
-      co_return;  // timeout, EOF, reset or an answered protocol error: close
+      co_await AnswerParseError(stream, ec, parser.get(), peer, kind, context);
+      co_return;
     }
     conn.MarkBusy();
     Framing framing;  // started now: ~20 ns (vDSO), for the histograms

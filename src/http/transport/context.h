@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 
 #include "http/connection_registry.h"
 #include "http/router.h"
@@ -20,7 +21,12 @@ class context;
 namespace latchkey::http::transport {
 
 class IoThreads;
+class UpstreamPools;
 class WorkerPools;
+
+// The pools of options.upstreams, their metrics added to options.metrics (upstream_pool.h);
+// null when there is no upstream. Declared here so that server.cpp needs no Beast header.
+std::shared_ptr<UpstreamPools> MakeUpstreamPools(const ServerOptions& options);
 
 struct Context {
   const ServerOptions& options;
@@ -31,7 +37,8 @@ struct Context {
   IoThreads& io;
   const std::atomic<bool>& stopping;         // set by shutdown: no new requests, keep-alive off
   boost::asio::ssl::context* tls = nullptr;  // set when the main listener speaks TLS
-  unsigned short https_port = 0;  // the main listener's bound port: the redirects' target
+  unsigned short https_port = 0;       // the main listener's bound port: the redirects' target
+  UpstreamPools* upstreams = nullptr;  // the reverse proxy's pools (options.upstreams)
 };
 
 }  // namespace latchkey::http::transport

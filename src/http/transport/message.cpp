@@ -54,9 +54,19 @@ Peer MakePeer(std::string address, const TrustedProxies& proxies) {
 }
 
 Request Translate(BeastRequest&& in, const Peer& peer, bool tls, const TrustedProxies& proxies) {
+  Request r = TranslateHeader(in, peer, tls, proxies);
+  r.body = std::move(in.body());
+  return r;
+}
+
+Request TranslateHeader(const bhttp::request_header<>& in, const Peer& peer, bool tls,
+                        const TrustedProxies& proxies) {
   Request r;
   r.method = ToMethod(in.method());
   r.path = PathOf(in.target());
+  if (std::size_t q = in.target().find('?'); q != std::string_view::npos) {
+    r.query = in.target().substr(q);
+  }
   int hosts = 0;
   int origins = 0;
   for (const auto& field : in) {
@@ -73,6 +83,9 @@ Request Translate(BeastRequest&& in, const Peer& peer, bool tls, const TrustedPr
         break;
       case bhttp::field::if_none_match:
         r.if_none_match = field.value();
+        break;
+      case bhttp::field::accept_encoding:
+        AppendListValue(r.accept_encoding, field.value());
         break;
       case bhttp::field::host:
         r.host = field.value();
@@ -94,6 +107,12 @@ Request Translate(BeastRequest&& in, const Peer& peer, bool tls, const TrustedPr
           AppendListValue(r.x_forwarded_proto, field.value());
         } else if (beast::iequals(field.name_string(), "x-request-id")) {
           r.request_id = field.value();
+        } else if (peer.trusted && (beast::iequals(field.name_string(), "x-forwarded-method") ||
+                                    beast::iequals(field.name_string(), "x-original-method"))) {
+          r.forwarded_method = field.value();
+        } else if (peer.trusted && (beast::iequals(field.name_string(), "x-forwarded-uri") ||
+                                    beast::iequals(field.name_string(), "x-original-uri"))) {
+          r.forwarded_uri = field.value();
         }
         break;
     }
@@ -101,7 +120,6 @@ Request Translate(BeastRequest&& in, const Peer& peer, bool tls, const TrustedPr
   if (hosts > 1) r.host.clear();
   if (origins > 1) r.origin = std::string();  // present but not an origin: refused
   if (!IsAcceptableRequestId(r.request_id)) r.request_id = NewRequestId();
-  r.body = std::move(in.body());
   if (peer.trusted) {
     TrustedProxies::Client client =
         proxies.Resolve(peer.address, r.x_forwarded_for, r.x_forwarded_proto);
@@ -122,8 +140,10 @@ void ToBeast(Response&& in, const StaticHeaders& common, unsigned version, bool 
   for (auto& [name, value] : in.headers) out.insert(name, value);
   for (const StaticHeader& h : common) out.insert(h.name, h.value);
   out.keep_alive(keep_alive);
-  out.content_length(in.body.size());
-  if (!head) out.body() = std::move(in.body);
+  // A 304's Content-Length would have to be that of the 200 it stands for (RFC 9110 8.6); it
+  // has no content, so it gets none.
+  if (in.status != 304) out.content_length(in.body.size());
+  if (!head && in.status != 304) out.body() = std::move(in.body);
 }
 
 std::optional<Error> ParseError(const boost::system::error_code& ec) {

@@ -55,6 +55,11 @@ Peer MakePeer(std::string address, const TrustedProxies& proxies);
 // TLS. path_params stay empty (the router fills them).
 Request Translate(BeastRequest&& in, const Peer& peer, bool tls, const TrustedProxies& proxies);
 
+// The same from the header block alone (the body empty): a request the reverse proxy streams
+// (http/transport/forward.h) is decided on before its body is read.
+Request TranslateHeader(const bhttp::request_header<>& in, const Peer& peer, bool tls,
+                        const TrustedProxies& proxies);
+
 // Fills `out` in place (not returned by value: GCC 12 miscompiles some by-value temporaries
 // that live across co_await in coroutine frames).
 // `common`: Router::CommonHeaders of the request and `in`, inserted without copies of ours.

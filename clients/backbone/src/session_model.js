@@ -1,5 +1,5 @@
 /**
- * @module lib/session_model
+ * @module latchkey-client/session_model
  *
  * SessionModel: the client's single source of truth for "who is logged in",
  * for a cookie-session auth API (see docs/API.md). Drop-in for any Backbone app
@@ -8,6 +8,10 @@
  *     var session = new SessionModel(null, { apiRoot: '/api/auth' });
  *     session.on('change:logged_in', render);
  *     session.checkAuth().then(startRouter);
+ *
+ * One per page: create it once, in a module of your own whose closure holds
+ * it (Latchkey's web/src/app.js), never on `window`, where any other script
+ * could reach the user's data and drive the API with the page's CSRF token.
  *
  * Options (second constructor argument):
  *   - `apiRoot`   {string} base URL of the auth endpoints (default '/api/auth'):
@@ -35,7 +39,7 @@
  *     changed elsewhere). Any other error (`invalid_credentials` naming the
  *     current password, say) is about the input, and the session goes on.
  * Views never build requests or headers themselves. (How a request and an
- * error look on the wire, JSON body, header, error shape, is lib/api_request.)
+ * error look on the wire, JSON body, header, error shape, is ./api_request.)
  *
  * Methods return promises (jQuery). They resolve with the server's JSON (or
  * what the method documents) and reject with `{status, code, error, field, ended}`:
@@ -53,8 +57,8 @@
  * so a router can tell the user why. The usual Backbone `request` / `sync` /
  * `error` events are not used.
  */
-define(['jquery', 'underscore', 'backbone', 'lib/api_request', 'lib/user_model', 'lib/device_sessions',
-  'lib/auth_events'],
+define(['jquery', 'underscore', 'backbone', './api_request', './user_model', './device_sessions',
+  './auth_events'],
 function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCollection) {
   'use strict';
 
@@ -262,7 +266,7 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEvent
       });
     },
 
-    /** Sends one JSON request to apiRoot + path through sync (see lib/api_request). */
+    /** Sends one JSON request to apiRoot + path through sync (see ./api_request). */
     _send: function (method, path, body, extra) {
       return request.send(this, method, this.apiRoot + path, body, extra);
     },

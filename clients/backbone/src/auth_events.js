@@ -1,5 +1,5 @@
 /**
- * @module lib/auth_events
+ * @module latchkey-client/auth_events
  *
  * AuthEventCollection: the logged-in user's recent account activity, as
  * GET /api/auth/events lists it (newest first): sign-ins, failed sign-in

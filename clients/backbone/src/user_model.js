@@ -1,5 +1,5 @@
 /**
- * @module lib/user_model
+ * @module latchkey-client/user_model
  *
  * UserModel: the public profile of the logged-in user, as the server reports it
  * in `{"user": {...}}` (GET /api/auth, login, signup, PATCH /api/auth/user,

@@ -1,5 +1,5 @@
 /**
- * @module lib/device_sessions
+ * @module latchkey-client/device_sessions
  *
  * DeviceSessionCollection: the logged-in user's sessions (one per browser or
  * device that is logged in), as GET /api/auth/sessions lists them, newest

@@ -1,10 +1,10 @@
 /**
- * @module lib/api_request
+ * @module latchkey-client/api_request
  *
  * The wire side of the auth API (docs/API.md) for SessionModel: the CSRF
  * token from the page, the CSRF header on state-changing requests, JSON
  * request bodies, and the one error shape every failed request rejects with:
- * `{status, code, error, field, ended}` (see lib/session_model). It keeps no state:
+ * `{status, code, error, field, ended}` (see ./session_model). It keeps no state:
  * which token to send, and what an ended session means, are the session's.
  */
 define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {

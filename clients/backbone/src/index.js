@@ -1,0 +1,28 @@
+/**
+ * @module latchkey-client
+ *
+ * The package's entry point (require.js `packages` config: main 'index'; the
+ * UMD build in dist/ returns the same object):
+ *
+ *   - `SessionModel`            the session of a Latchkey cookie-session API
+ *                               (./session_model: CSRF header, 401 handling)
+ *   - `UserModel`               the logged-in user's profile (id, username, name)
+ *   - `DeviceSessionCollection` the user's sessions (devices)
+ *   - `AuthEventCollection`     the user's recent account activity
+ *   - `request`                 the wire helper (./api_request): error shape, CSRF
+ *
+ * Create ONE SessionModel for the page, in a module of your own whose closure
+ * holds it (see README.md): never on `window`, where any script could reach it.
+ */
+define(['./session_model', './user_model', './device_sessions', './auth_events', './api_request'],
+function (SessionModel, UserModel, DeviceSessionCollection, AuthEventCollection, request) {
+  'use strict';
+
+  return {
+    SessionModel: SessionModel,
+    UserModel: UserModel,
+    DeviceSessionCollection: DeviceSessionCollection,
+    AuthEventCollection: AuthEventCollection,
+    request: request
+  };
+});

@@ -1,0 +1,190 @@
+// The client package (clients/backbone) as an app gets it: `npm pack` (which runs its UMD
+// build), the tarball's contents, `npm install <tarball>` into an empty app (offline: the
+// package has peer dependencies only), then the installed files loaded in headless Chromium
+// on a page Latchkey serves from an app web root, three ways: under require.js (the AMD
+// branch), from plain <script> tags (the global branch) and through a CommonJS `require`
+// (the branch webpack and browserify take). Each talks to the real API: a signup, "who am I",
+// a logout, with the CSRF token the page was rendered with.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { commonPasswords, startTestServer, tempDir, uniq } from '../support/fixtures.mjs';
+
+const kRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const kPackageDir = path.join(kRoot, 'clients', 'backbone');
+const kModules = path.join(kRoot, 'node_modules');
+const kDist = 'dist/latchkey-backbone-client.js';
+const kChromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let dir;
+let packed; // npm pack --json's entry
+let installed; // <app>/node_modules/@latchkey/backbone-client
+let srv;
+let browser;
+
+before(async () => {
+  dir = tempDir('latchkey-client-pkg-');
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+    cwd: kPackageDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  [packed] = JSON.parse(out);
+  const app = path.join(dir, 'app');
+  mkdirSync(app);
+  writeFileSync(path.join(app, 'package.json'), '{"name": "fixture-app", "private": true}\n');
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--legacy-peer-deps',
+    '--ignore-scripts', path.join(dir, packed.filename)], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  installed = path.join(app, 'node_modules', '@latchkey', 'backbone-client');
+
+  // The app's web root: its page template, require.js, the libraries and the installed package.
+  const web = path.join(dir, 'web');
+  mkdirSync(path.join(web, 'assets'), { recursive: true });
+  writeFileSync(path.join(web, 'index.html'), `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="csrf-token" content="{{csrf_token}}"><title>package fixture</title></head>
+<body><script src="/assets/require.js"></script><script src="/assets/boot.js"></script></body></html>
+`);
+  writeFileSync(path.join(web, 'assets', 'boot.js'),
+    "requirejs.config({ baseUrl: '/assets', paths: { 'latchkey-client': 'latchkey-backbone-client' } });\n");
+  const copies = {
+    'require.js': path.join(kModules, 'requirejs', 'require.js'),
+    'jquery.js': path.join(kModules, 'jquery', 'dist', 'jquery.js'),
+    'underscore.js': path.join(kModules, 'underscore', 'underscore-umd.js'),
+    'backbone.js': path.join(kModules, 'backbone', 'backbone.js'),
+    'latchkey-backbone-client.js': path.join(installed, kDist),
+  };
+  for (const [name, from] of Object.entries(copies)) cpSync(from, path.join(web, 'assets', name));
+  const list = path.join(dir, 'common-passwords.txt');
+  writeFileSync(list, `${commonPasswords().join('\n')}\n`);
+  srv = await startTestServer({ dataDir: path.join(dir, 'data'), webRoot: web, args: ['--common-passwords', list] });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium', args: kChromiumArgs });
+});
+
+after(async () => {
+  await browser?.close();
+  await srv?.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh context's page on `urlPath`; page errors fail the test. */
+async function open(urlPath, t) {
+  const context = await browser.newContext({ baseURL: srv.url });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  t.after(() => assert.deepEqual(errors, [], 'no page errors'));
+  await page.goto(urlPath);
+  return page;
+}
+
+/** In the page: a SessionModel from `client` signs up, asks who it is, logs out. */
+function journey(client, username) {
+  const session = new client.SessionModel(null, { apiRoot: '/api/auth' });
+  const seen = {};
+  return session.checkAuth().then((before) => {
+    seen.before = before;
+    return session.signup({ username, password: 'package test pw 1', name: 'Pkg' });
+  }).then(() => {
+    seen.afterSignup = session.get('logged_in');
+    seen.user = session.user.toJSON();
+    seen.state = JSON.stringify([session.attributes, session.user.attributes]);
+    return session.checkAuth();
+  }).then((again) => {
+    seen.checkAuth = again;
+    return session.logout();
+  }).then(() => {
+    seen.afterLogout = session.get('logged_in');
+    seen.exports = Object.keys(client).sort();
+    return seen;
+  }, (err) => ({ failed: err }));
+}
+
+function assertJourney(seen, username) {
+  assert.equal(seen.failed, undefined, JSON.stringify(seen.failed));
+  assert.equal(seen.before, false, 'no session at first');
+  assert.equal(seen.afterSignup, true);
+  assert.deepEqual(Object.keys(seen.user).sort(), ['id', 'name', 'username']);
+  assert.equal(seen.user.username, username);
+  assert.ok(!seen.state.includes('package test pw 1'), 'no password kept on a model');
+  assert.equal(seen.checkAuth, true);
+  assert.equal(seen.afterLogout, false);
+  assert.deepEqual(seen.exports,
+    ['AuthEventCollection', 'DeviceSessionCollection', 'SessionModel', 'UserModel', 'request']);
+}
+
+test('npm pack: the UMD build, the AMD sources, README and package.json, nothing else', () => {
+  const files = packed.files.map((f) => f.path).sort();
+  const sources = readdirSync(path.join(kPackageDir, 'src')).map((f) => `src/${f}`);
+  assert.deepEqual(files, [kDist, 'README.md', 'package.json', ...sources].sort());
+  assert.equal(packed.name, '@latchkey/backbone-client');
+  assert.ok(sources.includes('src/session_model.js') && sources.includes('src/index.js'), sources.join());
+});
+
+test("npm install <tarball>: the installed sources are the repository's files byte for byte", () => {
+  const pkg = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8'));
+  assert.equal(pkg.main, kDist);
+  assert.deepEqual(Object.keys(pkg.peerDependencies).sort(), ['backbone', 'jquery', 'underscore']);
+  assert.equal(pkg.dependencies, undefined, 'peer dependencies only');
+  for (const f of readdirSync(path.join(kPackageDir, 'src'))) {
+    assert.ok(readFileSync(path.join(installed, 'src', f)).equals(readFileSync(path.join(kPackageDir, 'src', f))), f);
+  }
+});
+
+/** The journey run in the page on the module `loader` gives (an expression of a promise). */
+function runJourney(page, loader, username) {
+  return page.evaluate(`(${loader}).then((client) => (${journey.toString()})(client, ${JSON.stringify(username)}))`);
+}
+
+test('AMD: loaded by require.js on a page Latchkey rendered, it signs up and logs out', async (t) => {
+  const page = await open('/notes/1', t);
+  const username = uniq('amd');
+  const seen = await runJourney(page, "new Promise((resolve) => window.require(['latchkey-client'], resolve))", username);
+  assertJourney(seen, username);
+  assert.equal(await page.evaluate(() => 'LatchkeyBackbone' in window), false, 'nothing on window under AMD');
+});
+
+/**
+ * A page of plain <script> tags (no AMD loader) on the server's origin: the libraries, then
+ * the package's UMD file. Fulfilled by the test, after a visit to Latchkey's page for the CSRF
+ * cookie, and given the token in the meta the package reads.
+ */
+async function openPlain(t, { withPackage }) {
+  const page = await open('/', t);
+  const token = await page.locator('meta[name="csrf-token"]').getAttribute('content');
+  const scripts = ['jquery.js', 'underscore.js', 'backbone.js', ...(withPackage ? ['latchkey-backbone-client.js'] : [])];
+  await page.route('**/plain', (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<!doctype html><meta name="csrf-token" content="${token}">${scripts.map((s) => `<script src="/assets/${s}"></script>`).join('')}`,
+  }));
+  await page.goto('/plain');
+  return page;
+}
+
+test('a plain <script>: window.LatchkeyBackbone holds the constructors, and they work', async (t) => {
+  const page = await openPlain(t, { withPackage: true });
+  const username = uniq('global');
+  assert.deepEqual(await page.evaluate(() => typeof window.LatchkeyBackbone.SessionModel), 'function');
+  const seen = await runJourney(page, 'Promise.resolve(window.LatchkeyBackbone)', username);
+  assertJourney(seen, username);
+});
+
+test('CommonJS: module.exports of the UMD file with require() of the peers', async (t) => {
+  const page = await openPlain(t, { withPackage: false });
+  const source = readFileSync(path.join(installed, kDist), 'utf8');
+  const username = uniq('cjs');
+  const loader = `Promise.resolve().then(() => {
+    const module = { exports: {} };
+    const peers = { jquery: window.jQuery, underscore: window._, backbone: window.Backbone };
+    new Function('module', 'exports', 'require', 'define', ${JSON.stringify(source)})(
+      module, module.exports, (name) => peers[name], undefined);
+    return module.exports;
+  })`;
+  const seen = await runJourney(page, loader, username);
+  assertJourney(seen, username);
+  assert.equal(await page.evaluate(() => 'LatchkeyBackbone' in window), false, 'no global under CommonJS');
+});
