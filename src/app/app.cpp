@@ -191,8 +191,8 @@ void ListKeys(const Settings& settings) {
   }
   // The assertion keys by kid (public: the JWKS shows them too), when the file exists.
   if (!std::filesystem::exists(settings.assertion_key_file)) return;
-  auto signing = assertion::SigningKeys::LoadOrCreate(settings.assertion_key_file, false,
-                                                      settings.assertion_algorithm, 0);
+  auto signing = assertion::SigningKeys::LoadOrCreate(
+      settings.assertion_key_file, false, settings.assertion_algorithm, FromUnixSeconds(0));
   const auto& all = signing.keys();
   for (std::size_t i = 0; i < all.size(); ++i) {
     std::printf("assertion %zu %s %s%s\n", i + 1,

@@ -20,7 +20,7 @@ flows::SessionPolicy SessionPolicyOf(const Settings& settings) {
 assertion::IssuerPolicy IssuerPolicyOf(const Settings& settings) {
   assertion::IssuerPolicy policy;
   policy.issuer = settings.public_url;
-  policy.lifetime = settings.assertion_lifetime_seconds;
+  policy.lifetime = Seconds(settings.assertion_lifetime_seconds);
   policy.max_entries = settings.session_cache_entries;
   return policy;
 }

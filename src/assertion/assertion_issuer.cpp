@@ -12,13 +12,13 @@ AssertionIssuer::AssertionIssuer(const SigningKeys& keys, const Clock& clock, Is
       policy_(std::move(policy)),
       shard_capacity_(
           policy_.max_entries == 0 ? 0 : std::max<std::size_t>(1, policy_.max_entries / kShards)) {
-  if (policy_.lifetime < 1 || policy_.lifetime > kMaxAssertionLifetime) {
+  if (policy_.lifetime < Seconds(1) || policy_.lifetime > kMaxAssertionLifetime) {
     throw std::invalid_argument("assertion lifetime must be 1-60 seconds");
   }
 }
 
 Claims AssertionIssuer::ClaimsOf(const session::Principal& principal, std::string_view audience,
-                                 UnixSeconds now) const {
+                                 UnixTime now) const {
   Claims c;
   c.issuer = policy_.issuer;
   c.audience = std::string(audience);
@@ -34,7 +34,7 @@ Claims AssertionIssuer::ClaimsOf(const session::Principal& principal, std::strin
 }
 
 std::string AssertionIssuer::Issue(const session::Principal& principal, std::string_view audience) {
-  const UnixSeconds now = clock_.Now();
+  const UnixTime now = clock_.Now();
   Key key{principal.session_id(), std::string(audience)};
   Shard& shard = shards_[KeyHash{}(key) % kShards];
   if (shard_capacity_ > 0) {
@@ -50,7 +50,7 @@ std::string AssertionIssuer::Issue(const session::Principal& principal, std::str
   std::string token = EncodeJwt(keys_.current(), claims);  // outside the lock
   if (shard_capacity_ > 0) {
     // Re-signed once a third of the lifetime is left; never reused past exp.
-    UnixSeconds refresh_at =
+    UnixTime refresh_at =
         std::min(now + policy_.lifetime - policy_.lifetime / 3, claims.expires_at);
     Store(shard, std::move(key), Entry{token, principal.user_id(), claims.username, refresh_at},
           now);
@@ -64,7 +64,7 @@ std::size_t AssertionIssuer::KeyHash::operator()(const Key& key) const noexcept 
   return h ^ (std::hash<std::string>{}(key.audience) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
 }
 
-void AssertionIssuer::Store(Shard& shard, Key key, Entry entry, UnixSeconds now) {
+void AssertionIssuer::Store(Shard& shard, Key key, Entry entry, UnixTime now) {
   std::lock_guard lock(shard.mutex);
   auto it = shard.entries.find(key);
   if (it != shard.entries.end()) {

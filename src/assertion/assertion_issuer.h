@@ -37,11 +37,11 @@ namespace latchkey::assertion {
 
 // The longest an assertion may live (seconds): issue 17 section 3; an assertion is a bearer
 // credential towards the upstream, so its replay window stays short.
-inline constexpr UnixSeconds kMaxAssertionLifetime = 60;
+inline constexpr Seconds kMaxAssertionLifetime = Seconds(60);
 
 struct IssuerPolicy {
   std::string issuer;                // iss: --public-url (https://app.example.com)
-  UnixSeconds lifetime = 60;         // exp - iat in seconds, 1..kMaxAssertionLifetime
+  Seconds lifetime = Seconds(60);    // exp - iat, 1 s..kMaxAssertionLifetime
   std::size_t max_entries = 100000;  // cached tokens at most (0: no cache, sign every call)
 };
 
@@ -56,7 +56,7 @@ class AssertionIssuer {
 
   // The claims Issue signs at `now` (for tests and logs: no signature).
   Claims ClaimsOf(const session::Principal& principal, std::string_view audience,
-                  UnixSeconds now) const;
+                  UnixTime now) const;
 
   const SigningKeys& keys() const { return keys_; }
   const IssuerPolicy& policy() const { return policy_; }
@@ -69,7 +69,7 @@ class AssertionIssuer {
     std::string token;
     identity::UserId user_id;  // with username: a renamed user gets a fresh token
     std::string username;
-    UnixSeconds refresh_at = 0;  // from then on, signed anew
+    UnixTime refresh_at{};  // from then on, signed anew
   };
   struct Key {
     session::SessionId session_id;
@@ -83,7 +83,7 @@ class AssertionIssuer {
     mutable std::mutex mutex;
     std::unordered_map<Key, Entry, KeyHash> entries;
   };
-  void Store(Shard& shard, Key key, Entry entry, UnixSeconds now);
+  void Store(Shard& shard, Key key, Entry entry, UnixTime now);
 
   const SigningKeys& keys_;
   const Clock& clock_;

@@ -13,10 +13,13 @@ std::string EncodeJwt(const SigningKey& key, const Claims& claims) {
       {"alg", AlgorithmName(key.algorithm())}, {"kid", key.kid()}, {"typ", "JWT"}};
   // RFC 7519 4.1: registered claims, then the private ones (sid as in OpenID Connect
   // Front-Channel Logout 1.0 section 3, username).
-  boost::json::object payload{{"iss", claims.issuer},        {"aud", claims.audience},
-                              {"sub", claims.subject},       {"sid", claims.session_id},
-                              {"username", claims.username}, {"iat", claims.issued_at},
-                              {"exp", claims.expires_at}};
+  boost::json::object payload{{"iss", claims.issuer},
+                              {"aud", claims.audience},
+                              {"sub", claims.subject},
+                              {"sid", claims.session_id},
+                              {"username", claims.username},
+                              {"iat", ToUnixSeconds(claims.issued_at)},
+                              {"exp", ToUnixSeconds(claims.expires_at)}};
   std::string token = crypto::Base64UrlEncode(boost::json::serialize(header));
   token += '.';
   token += crypto::Base64UrlEncode(boost::json::serialize(payload));

@@ -16,13 +16,13 @@
 namespace latchkey::assertion {
 
 struct Claims {
-  std::string issuer;          // iss: --public-url, the origin users reach
-  std::string audience;        // aud: the upstream's prefix or a configured audience
-  std::string subject;         // sub: the user id, decimal (RFC 7519 4.1.2: a string)
-  std::string session_id;      // sid: the session's public id, never its token
-  std::string username;        // username: the user's login name
-  UnixSeconds issued_at = 0;   // iat: seconds since the epoch
-  UnixSeconds expires_at = 0;  // exp: seconds since the epoch; after it, refuse the token
+  std::string issuer;      // iss: --public-url, the origin users reach
+  std::string audience;    // aud: the upstream's prefix or a configured audience
+  std::string subject;     // sub: the user id, decimal (RFC 7519 4.1.2: a string)
+  std::string session_id;  // sid: the session's public id, never its token
+  std::string username;    // username: the user's login name
+  UnixTime issued_at{};    // iat: seconds since the epoch
+  UnixTime expires_at{};   // exp: seconds since the epoch; after it, refuse the token
 };
 
 // The compact JWS of `claims` signed by `key` (`alg` and `kid` from the key). Throws

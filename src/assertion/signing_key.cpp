@@ -141,20 +141,20 @@ std::optional<Algorithm> ParseAlgorithm(std::string_view name) {
   return std::nullopt;
 }
 
-SigningKey::SigningKey(Algorithm alg, std::shared_ptr<evp_pkey_st> key, UnixSeconds created_at)
+SigningKey::SigningKey(Algorithm alg, std::shared_ptr<evp_pkey_st> key, UnixTime created_at)
     : alg_(alg),
       key_(std::move(key)),
       public_members_(RequiredMembers(alg, key_.get())),
       kid_(Thumbprint(public_members_)),
       created_at_(created_at) {}
 
-SigningKey SigningKey::Generate(Algorithm alg, UnixSeconds created_at) {
+SigningKey SigningKey::Generate(Algorithm alg, UnixTime created_at) {
   EVP_PKEY* key = alg == Algorithm::kEdDSA ? EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")
                                            : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
   return SigningKey(alg, Own(key), created_at);
 }
 
-SigningKey SigningKey::FromPkcs8(Algorithm alg, const Secret& der, UnixSeconds created_at) {
+SigningKey SigningKey::FromPkcs8(Algorithm alg, const Secret& der, UnixTime created_at) {
   const unsigned char* p = der.data();
   PKCS8_PRIV_KEY_INFO* info = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(der.size()));
   if (info == nullptr || p != der.data() + der.size()) {

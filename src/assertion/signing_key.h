@@ -42,11 +42,11 @@ inline constexpr std::size_t kSignatureBytes = 64;
 class SigningKey {
  public:
   // A fresh random key (OpenSSL's CSPRNG). Throws std::runtime_error if OpenSSL fails.
-  static SigningKey Generate(Algorithm alg, UnixSeconds created_at);
+  static SigningKey Generate(Algorithm alg, UnixTime created_at);
 
   // The key of a PKCS#8 DER PrivateKeyInfo (as Pkcs8() wrote it); throws std::runtime_error
   // when the bytes are not a key of `alg` (an Ed25519 key, or an EC key on P-256).
-  static SigningKey FromPkcs8(Algorithm alg, const Secret& der, UnixSeconds created_at);
+  static SigningKey FromPkcs8(Algorithm alg, const Secret& der, UnixTime created_at);
 
   // The private key as PKCS#8 DER, for the key file only.
   Secret Pkcs8() const;
@@ -66,17 +66,17 @@ class SigningKey {
   boost::json::object PublicJwk() const;
 
   Algorithm algorithm() const { return alg_; }
-  const std::string& kid() const { return kid_; }         // RFC 7638 thumbprint, 43 chars
-  UnixSeconds created_at() const { return created_at_; }  // when it was made (the key file's)
+  const std::string& kid() const { return kid_; }      // RFC 7638 thumbprint, 43 chars
+  UnixTime created_at() const { return created_at_; }  // when it was made (the key file's)
 
  private:
-  SigningKey(Algorithm alg, std::shared_ptr<evp_pkey_st> key, UnixSeconds created_at);
+  SigningKey(Algorithm alg, std::shared_ptr<evp_pkey_st> key, UnixTime created_at);
 
   Algorithm alg_;
   std::shared_ptr<evp_pkey_st> key_;    // EVP_PKEY, freed (and cleansed) by EVP_PKEY_free
   boost::json::object public_members_;  // kty, crv, x[, y]: the RFC 7638 required members
   std::string kid_;
-  UnixSeconds created_at_;
+  UnixTime created_at_;
 };
 
 }  // namespace latchkey::assertion

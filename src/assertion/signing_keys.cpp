@@ -30,8 +30,9 @@ SigningKey ParseLine(const std::filesystem::path& file, std::string_view line, i
   auto alg = ParseAlgorithm(line.substr(0, a));
   if (!alg) Fail(file, where + ": unknown algorithm (EdDSA or ES256)");
   std::string_view digits = line.substr(a + 1, b - a - 1);
-  UnixSeconds created_at = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), created_at);
+  std::int64_t created_seconds = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), created_seconds);
+  const UnixTime created_at = FromUnixSeconds(created_seconds);
   if (ec != std::errc() || end != digits.data() + digits.size()) {
     Fail(file, where + ": created_at is not a number");
   }
@@ -73,8 +74,8 @@ void WriteKeys(const std::filesystem::path& file, const std::vector<SigningKey>&
   for (const SigningKey& key : keys) {
     Secret der = key.Pkcs8();
     Secret line(crypto::Base64UrlEncode(der.Reveal()));
-    text +=
-        std::string(AlgorithmName(key.algorithm())) + " " + std::to_string(key.created_at()) + " ";
+    text += std::string(AlgorithmName(key.algorithm())) + " " +
+            std::to_string(ToUnixSeconds(key.created_at())) + " ";
     text += line.Reveal();
     text += "\n";
   }
@@ -99,20 +100,19 @@ SigningKeys::SigningKeys(std::vector<SigningKey> keys) : keys_(std::move(keys)) 
   if (keys_.empty()) throw std::invalid_argument("assertion keys: at least one key needed");
 }
 
-SigningKeys SigningKeys::Generate(Algorithm alg, UnixSeconds now) {
+SigningKeys SigningKeys::Generate(Algorithm alg, UnixTime now) {
   return SigningKeys({SigningKey::Generate(alg, now)});
 }
 
 SigningKeys SigningKeys::LoadOrCreate(const std::filesystem::path& file, bool create_if_missing,
-                                      Algorithm alg, UnixSeconds now) {
+                                      Algorithm alg, UnixTime now) {
   if (create_if_missing && !std::filesystem::exists(file)) {
     WriteKeys(file, {SigningKey::Generate(alg, now)});
   }
   return SigningKeys(ReadKeys(file));
 }
 
-RotateOutcome SigningKeys::Rotate(const std::filesystem::path& file, Algorithm alg,
-                                  UnixSeconds now) {
+RotateOutcome SigningKeys::Rotate(const std::filesystem::path& file, Algorithm alg, UnixTime now) {
   std::vector<SigningKey> old;
   if (std::filesystem::exists(file)) old = ReadKeys(file);
   std::vector<SigningKey> kept;

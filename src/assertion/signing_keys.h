@@ -26,7 +26,7 @@
 namespace latchkey::assertion {
 
 // How long a retired key stays after its successor was added (seconds): one day.
-inline constexpr UnixSeconds kRetiredKeyGrace = 86400;
+inline constexpr Seconds kRetiredKeyGrace = std::chrono::days(1);
 
 // What `latchkey keys rotate` did to the assertion key file.
 struct RotateOutcome {
@@ -41,17 +41,17 @@ class SigningKeys {
   explicit SigningKeys(std::vector<SigningKey> keys);
 
   // One fresh key of `alg`, in memory only (tests, fuzz targets).
-  static SigningKeys Generate(Algorithm alg, UnixSeconds now);
+  static SigningKeys Generate(Algorithm alg, UnixTime now);
 
   // Reads the key file; creates it with one fresh key of `alg` when missing and
   // create_if_missing is set. Throws std::runtime_error naming the file (never its content) on
   // I/O errors, a line that is not a key, or unsafe permissions (group/other readable).
   static SigningKeys LoadOrCreate(const std::filesystem::path& file, bool create_if_missing,
-                                  Algorithm alg, UnixSeconds now);
+                                  Algorithm alg, UnixTime now);
 
   // Adds a fresh key of `alg` as the newest (creating the file when missing) and drops the
   // keys retired for longer than kRetiredKeyGrace. Throws std::runtime_error as LoadOrCreate.
-  static RotateOutcome Rotate(const std::filesystem::path& file, Algorithm alg, UnixSeconds now);
+  static RotateOutcome Rotate(const std::filesystem::path& file, Algorithm alg, UnixTime now);
 
   // The key that signs: the newest.
   const SigningKey& current() const { return keys_.back(); }

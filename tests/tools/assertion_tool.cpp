@@ -24,13 +24,14 @@ int main(int argc, char** argv) {
     SystemClock clock;
     auto keys = assertion::SigningKeys::LoadOrCreate(argv[1], false, assertion::Algorithm::kEdDSA,
                                                      clock.Now());
-    assertion::AssertionIssuer issuer(keys, clock, assertion::IssuerPolicy{argv[2], 60, 16});
+    assertion::AssertionIssuer issuer(keys, clock,
+                                      assertion::IssuerPolicy{argv[2], Seconds(60), 16});
     auto resolved = std::make_shared<session::ResolvedSession>();
     resolved->user.id = identity::UserId(std::stoll(argv[4]));
     resolved->user.username = argv[6];
     resolved->session.id = session::SessionId(argv[5]);
     resolved->session.user_id = resolved->user.id;
-    resolved->session.expires_at = clock.Now() + 86400;
+    resolved->session.expires_at = clock.Now() + Seconds(86400);
     std::printf("%s\n", issuer.Issue(session::Principal(resolved), argv[3]).c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());

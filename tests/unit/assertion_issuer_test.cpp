@@ -14,17 +14,18 @@ namespace {
 using testing::MakePrincipal;
 using testing::Split;
 
-constexpr UnixSeconds kStart = 1'800'000'000;
+constexpr UnixTime kStart = FromUnixSeconds(1'800'000'000);
 
 class AssertionIssuerTest : public ::testing::Test {
  protected:
-  IssuerPolicy Policy(UnixSeconds lifetime = 60, std::size_t entries = 1000) {
+  IssuerPolicy Policy(Seconds lifetime = Seconds(60), std::size_t entries = 1000) {
     return IssuerPolicy{"https://app.example.com", lifetime, entries};
   }
   FakeClock clock_{kStart};
   SigningKeys keys_ = SigningKeys::Generate(Algorithm::kEdDSA, kStart);
-  session::Principal ada_ = MakePrincipal(
-      identity::UserId{42}, "ada", session::SessionId("sid-ada-0000000000000"), kStart + 86400);
+  session::Principal ada_ =
+      MakePrincipal(identity::UserId{42}, "ada", session::SessionId("sid-ada-0000000000000"),
+                    kStart + Seconds(86400));
 };
 
 TEST_F(AssertionIssuerTest, Issue_Principal_ClaimsOfTheSessionSignedWithTheCurrentKey) {
@@ -37,14 +38,14 @@ TEST_F(AssertionIssuerTest, Issue_Principal_ClaimsOfTheSessionSignedWithTheCurre
   EXPECT_EQ(p.claims.at("sub").as_string(), "42");
   EXPECT_EQ(p.claims.at("sid").as_string(), "sid-ada-0000000000000");
   EXPECT_EQ(p.claims.at("username").as_string(), "ada");
-  EXPECT_EQ(p.claims.at("iat").as_int64(), kStart);
-  EXPECT_EQ(p.claims.at("exp").as_int64(), kStart + 60);
+  EXPECT_EQ(p.claims.at("iat").as_int64(), ToUnixSeconds(kStart));
+  EXPECT_EQ(p.claims.at("exp").as_int64(), ToUnixSeconds(kStart + Seconds(60)));
   EXPECT_TRUE(keys_.current().Verify(p.signing_input, p.signature));
   EXPECT_EQ(std::string(p.signing_input).find(std::string(64, 'f')), std::string::npos);
 }
 
 TEST_F(AssertionIssuerTest, Issue_ShorterLifetime_ExpIsIatPlusLifetime) {
-  AssertionIssuer issuer(keys_, clock_, Policy(15));
+  AssertionIssuer issuer(keys_, clock_, Policy(Seconds(15)));
   auto p = Split(issuer.Issue(ada_, "aud"));
   EXPECT_EQ(p.claims.at("exp").as_int64() - p.claims.at("iat").as_int64(), 15);
 }
@@ -52,42 +53,43 @@ TEST_F(AssertionIssuerTest, Issue_ShorterLifetime_ExpIsIatPlusLifetime) {
 TEST_F(AssertionIssuerTest, Issue_SessionEndsSooner_ExpIsTheSessionsEnd) {
   AssertionIssuer issuer(keys_, clock_, Policy());
   auto ending = MakePrincipal(identity::UserId{7}, "bob",
-                              session::SessionId("sid-bob-0000000000000"), kStart + 20);
+                              session::SessionId("sid-bob-0000000000000"), kStart + Seconds(20));
   auto p = Split(issuer.Issue(ending, "aud"));
-  EXPECT_EQ(p.claims.at("exp").as_int64(), kStart + 20);
+  EXPECT_EQ(p.claims.at("exp").as_int64(), ToUnixSeconds(kStart + Seconds(20)));
 }
 
 TEST_F(AssertionIssuerTest, Constructor_LifetimeAbove60sOrBelow1s_Throws) {
-  EXPECT_THROW(AssertionIssuer(keys_, clock_, Policy(61)), std::invalid_argument);
-  EXPECT_THROW(AssertionIssuer(keys_, clock_, Policy(0)), std::invalid_argument);
-  EXPECT_NO_THROW(AssertionIssuer(keys_, clock_, Policy(60)));
+  EXPECT_THROW(AssertionIssuer(keys_, clock_, Policy(Seconds(61))), std::invalid_argument);
+  EXPECT_THROW(AssertionIssuer(keys_, clock_, Policy(Seconds(0))), std::invalid_argument);
+  EXPECT_NO_THROW(AssertionIssuer(keys_, clock_, Policy(Seconds(60))));
 }
 
 TEST_F(AssertionIssuerTest, Issue_WithinTwoThirdsOfTheLifetime_ReusesTheCachedToken) {
-  AssertionIssuer issuer(keys_, clock_, Policy(60));
+  AssertionIssuer issuer(keys_, clock_, Policy(Seconds(60)));
   std::string first = issuer.Issue(ada_, "/api/notes");
-  clock_.Advance(39);  // 21 s left: more than a third
+  clock_.Advance(Seconds(39));  // 21 s left: more than a third
   EXPECT_EQ(issuer.Issue(ada_, "/api/notes"), first);
   EXPECT_EQ(issuer.size(), 1u);
 }
 
 TEST_F(AssertionIssuerTest, Issue_AThirdOfTheLifetimeLeft_SignsANewToken) {
-  AssertionIssuer issuer(keys_, clock_, Policy(60));
+  AssertionIssuer issuer(keys_, clock_, Policy(Seconds(60)));
   std::string first = issuer.Issue(ada_, "/api/notes");
-  clock_.Advance(40);  // 20 s left: a third
+  clock_.Advance(Seconds(40));  // 20 s left: a third
   std::string second = issuer.Issue(ada_, "/api/notes");
   EXPECT_NE(second, first);
   auto p = Split(second);
-  EXPECT_EQ(p.claims.at("iat").as_int64(), kStart + 40);
-  EXPECT_EQ(p.claims.at("exp").as_int64(), kStart + 100);
-  clock_.Advance(1);
+  EXPECT_EQ(p.claims.at("iat").as_int64(), ToUnixSeconds(kStart + Seconds(40)));
+  EXPECT_EQ(p.claims.at("exp").as_int64(), ToUnixSeconds(kStart + Seconds(100)));
+  clock_.Advance(Seconds(1));
   EXPECT_EQ(issuer.Issue(ada_, "/api/notes"), second) << "the new one is cached in turn";
 }
 
 TEST_F(AssertionIssuerTest, Issue_OtherAudienceOrSession_OtherToken) {
   AssertionIssuer issuer(keys_, clock_, Policy());
-  auto other_session = MakePrincipal(identity::UserId{42}, "ada",
-                                     session::SessionId("sid-ada-1111111111111"), kStart + 86400);
+  auto other_session =
+      MakePrincipal(identity::UserId{42}, "ada", session::SessionId("sid-ada-1111111111111"),
+                    kStart + Seconds(86400));
   std::string notes = issuer.Issue(ada_, "/api/notes");
   std::string files = issuer.Issue(ada_, "/api/files");
   std::string phone = issuer.Issue(other_session, "/api/notes");
@@ -101,15 +103,16 @@ TEST_F(AssertionIssuerTest, Issue_OtherAudienceOrSession_OtherToken) {
 TEST_F(AssertionIssuerTest, Issue_UserRenamed_NewTokenWithTheNewName) {
   AssertionIssuer issuer(keys_, clock_, Policy());
   std::string before = issuer.Issue(ada_, "aud");
-  auto renamed = MakePrincipal(identity::UserId{42}, "ada.l",
-                               session::SessionId("sid-ada-0000000000000"), kStart + 86400);
+  auto renamed =
+      MakePrincipal(identity::UserId{42}, "ada.l", session::SessionId("sid-ada-0000000000000"),
+                    kStart + Seconds(86400));
   std::string after = issuer.Issue(renamed, "aud");
   EXPECT_NE(after, before);
   EXPECT_EQ(Split(after).claims.at("username").as_string(), "ada.l");
 }
 
 TEST_F(AssertionIssuerTest, Issue_NoCache_SignsEveryCallAndHoldsNothing) {
-  AssertionIssuer issuer(keys_, clock_, Policy(60, 0));
+  AssertionIssuer issuer(keys_, clock_, Policy(Seconds(60), 0));
   std::string a = issuer.Issue(ada_, "aud");
   std::string b = issuer.Issue(ada_, "aud");
   EXPECT_EQ(issuer.size(), 0u);
@@ -120,19 +123,21 @@ TEST_F(AssertionIssuerTest, Issue_NoCache_SignsEveryCallAndHoldsNothing) {
 }
 
 TEST_F(AssertionIssuerTest, Issue_ManySessions_BoundedAndExpiredEntriesGoFirst) {
-  AssertionIssuer issuer(keys_, clock_, Policy(60, 160));  // 10 per shard
+  AssertionIssuer issuer(keys_, clock_, Policy(Seconds(60), 160));  // 10 per shard
   for (int i = 0; i < 1000; ++i) {
-    issuer.Issue(MakePrincipal(identity::UserId{i}, "u",
-                               session::SessionId("sid-" + std::to_string(i)), kStart + 86400),
-                 "aud");
+    issuer.Issue(
+        MakePrincipal(identity::UserId{i}, "u", session::SessionId("sid-" + std::to_string(i)),
+                      kStart + Seconds(86400)),
+        "aud");
   }
   EXPECT_LE(issuer.size(), 160u);
   // Once every entry is past its refresh time, new sessions push the dead ones out.
-  clock_.Advance(61);
+  clock_.Advance(Seconds(61));
   for (int i = 0; i < 16; ++i) {
-    issuer.Issue(MakePrincipal(identity::UserId{i}, "u",
-                               session::SessionId("sid-new-" + std::to_string(i)), kStart + 86400),
-                 "aud");
+    issuer.Issue(
+        MakePrincipal(identity::UserId{i}, "u", session::SessionId("sid-new-" + std::to_string(i)),
+                      kStart + Seconds(86400)),
+        "aud");
   }
   EXPECT_LE(issuer.size(), 160u);
   EXPECT_GE(issuer.size(), 1u);
@@ -144,7 +149,7 @@ TEST_F(AssertionIssuerTest, Issue_ManyThreads_EveryTokenValidAndCachedOncePerKey
   for (int i = 0; i < 8; ++i) {
     principals.push_back(MakePrincipal(identity::UserId{i}, "u" + std::to_string(i),
                                        session::SessionId("sid-" + std::to_string(i)),
-                                       kStart + 86400));
+                                       kStart + Seconds(86400)));
   }
   std::vector<std::thread> threads;
   std::atomic<int> bad{0};
@@ -155,7 +160,7 @@ TEST_F(AssertionIssuerTest, Issue_ManyThreads_EveryTokenValidAndCachedOncePerKey
         auto p = Split(issuer.Issue(who, n % 2 ? "a" : "b"));
         if (p.claims.at("sid").as_string() != who.session_id().value()) ++bad;
         if (n % 50 == 0 && !keys_.current().Verify(p.signing_input, p.signature)) ++bad;
-        if (n % 100 == 0) clock_.Advance(1);
+        if (n % 100 == 0) clock_.Advance(Seconds(1));
       }
     });
   }
@@ -169,7 +174,7 @@ TEST_F(AssertionIssuerTest, Issue_ManyThreads_EveryTokenValidAndCachedOncePerKey
 TEST_F(AssertionIssuerTest, Issue_NoCacheManyThreads_EverySignatureVerifies) {
   for (Algorithm alg : {Algorithm::kEdDSA, Algorithm::kES256}) {
     SigningKeys keys = SigningKeys::Generate(alg, kStart);
-    AssertionIssuer issuer(keys, clock_, Policy(60, 0));
+    AssertionIssuer issuer(keys, clock_, Policy(Seconds(60), 0));
     std::atomic<int> bad{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {

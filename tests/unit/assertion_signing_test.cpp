@@ -17,16 +17,12 @@ namespace {
 
 using testing::Split;
 
-constexpr UnixSeconds kNow = 1'800'000'000;
+constexpr UnixTime kNow = FromUnixSeconds(1'800'000'000);
 
 Claims SampleClaims() {
-  return Claims{"https://app.example.com",
-                "/api/notes",
-                "42",
-                "c2Vzc2lvbi1pZC1wdWJsaWM",
-                "ada",
-                kNow,
-                kNow + 60};
+  return Claims{"https://app.example.com", "/api/notes", "42",
+                "c2Vzc2lvbi1pZC1wdWJsaWM", "ada",        kNow,
+                kNow + Seconds(60)};
 }
 
 class SigningKeyTest : public ::testing::TestWithParam<Algorithm> {};
@@ -43,8 +39,8 @@ TEST_P(SigningKeyTest, EncodeJwt_SignedToken_VerifiesWithItsKeyAndCarriesTheClai
   EXPECT_EQ(p.claims.at("sub").as_string(), "42");
   EXPECT_EQ(p.claims.at("sid").as_string(), "c2Vzc2lvbi1pZC1wdWJsaWM");
   EXPECT_EQ(p.claims.at("username").as_string(), "ada");
-  EXPECT_EQ(p.claims.at("iat").as_int64(), kNow);
-  EXPECT_EQ(p.claims.at("exp").as_int64(), kNow + 60);
+  EXPECT_EQ(p.claims.at("iat").as_int64(), ToUnixSeconds(kNow));
+  EXPECT_EQ(p.claims.at("exp").as_int64(), ToUnixSeconds(kNow + Seconds(60)));
   EXPECT_EQ(p.claims.size(), 7u) << "no other claim";
   ASSERT_EQ(p.signature.size(), kSignatureBytes) << "raw 64 bytes (ES256: r||s, not DER)";
   EXPECT_TRUE(key.Verify(p.signing_input, p.signature));
@@ -157,7 +153,7 @@ TEST(SigningKeys, LoadOrCreate_Missing_CreatesOneKeyOwnerOnly) {
   struct stat st {};
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  auto again = SigningKeys::LoadOrCreate(file, true, Algorithm::kEdDSA, kNow + 5);
+  auto again = SigningKeys::LoadOrCreate(file, true, Algorithm::kEdDSA, kNow + Seconds(5));
   EXPECT_EQ(again.current().kid(), keys.current().kid()) << "read, not made anew";
   EXPECT_EQ(again.current().created_at(), kNow);
 }
@@ -202,10 +198,10 @@ TEST(SigningKeys, Rotate_NewKeySignsOldKeysStayPublished) {
   latchkey::testing::TempDir dir;
   auto file = dir.path() / "assertion.key";
   auto first = SigningKeys::LoadOrCreate(file, true, Algorithm::kEdDSA, kNow);
-  RotateOutcome r = SigningKeys::Rotate(file, Algorithm::kES256, kNow + 10);
+  RotateOutcome r = SigningKeys::Rotate(file, Algorithm::kES256, kNow + Seconds(10));
   EXPECT_EQ(r.keys, 2u);
   EXPECT_EQ(r.dropped, 0u);
-  auto now = SigningKeys::LoadOrCreate(file, false, Algorithm::kES256, kNow + 10);
+  auto now = SigningKeys::LoadOrCreate(file, false, Algorithm::kES256, kNow + Seconds(10));
   ASSERT_EQ(now.keys().size(), 2u);
   EXPECT_EQ(now.current().kid(), r.added_kid);
   EXPECT_EQ(now.current().algorithm(), Algorithm::kES256);
@@ -229,13 +225,15 @@ TEST(SigningKeys, Rotate_RetiredLongerThanGrace_DroppedButNeverThePreviousKey) {
   latchkey::testing::TempDir dir;
   auto file = dir.path() / "assertion.key";
   auto a = SigningKeys::LoadOrCreate(file, true, Algorithm::kEdDSA, kNow);
-  auto b = SigningKeys::Rotate(file, Algorithm::kEdDSA, kNow + 100);  // a retired at +100
+  auto b = SigningKeys::Rotate(file, Algorithm::kEdDSA, kNow + Seconds(100));  // a retired at +100
   // One second short of the grace since b replaced a: a stays.
-  auto c = SigningKeys::Rotate(file, Algorithm::kEdDSA, kNow + 100 + kRetiredKeyGrace - 1);
+  auto c = SigningKeys::Rotate(file, Algorithm::kEdDSA,
+                               kNow + Seconds(100) + kRetiredKeyGrace - Seconds(1));
   EXPECT_EQ(c.dropped, 0u);
   EXPECT_EQ(c.keys, 3u);
   // Later: a goes (its successor b is older than the grace); b stays (its successor c is not).
-  auto d = SigningKeys::Rotate(file, Algorithm::kEdDSA, kNow + 100 + kRetiredKeyGrace + 5);
+  auto d = SigningKeys::Rotate(file, Algorithm::kEdDSA,
+                               kNow + Seconds(100) + kRetiredKeyGrace + Seconds(5));
   EXPECT_EQ(d.dropped, 1u);
   auto keys = SigningKeys::LoadOrCreate(file, false, Algorithm::kEdDSA, kNow);
   EXPECT_EQ(keys.Find(a.current().kid()), nullptr);

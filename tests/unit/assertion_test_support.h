@@ -16,7 +16,7 @@
 namespace latchkey::assertion::testing {
 
 inline session::Principal MakePrincipal(identity::UserId user_id, std::string username,
-                                        session::SessionId session_id, UnixSeconds expires_at) {
+                                        session::SessionId session_id, UnixTime expires_at) {
   auto resolved = std::make_shared<session::ResolvedSession>();
   resolved->user.id = user_id;
   resolved->user.username = std::move(username);

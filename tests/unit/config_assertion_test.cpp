@@ -23,7 +23,7 @@ TEST(ConfigAssertion, Defaults_IssuerFromListenEdDSA60sKeyBesideTheSecretFile) {
   EXPECT_EQ(s.assertion_lifetime_seconds, 60);
   EXPECT_EQ(s.assertion_key_file, "./data/assertion.key");
   EXPECT_EQ(IssuerPolicyOf(s).issuer, "http://127.0.0.1:8080");
-  EXPECT_EQ(IssuerPolicyOf(s).lifetime, 60);
+  EXPECT_EQ(IssuerPolicyOf(s).lifetime, Seconds(60));
 }
 
 TEST(ConfigAssertion, ListenV6AndDefaultPort_IssuerIsANormalOrigin) {
