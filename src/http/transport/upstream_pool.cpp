@@ -98,7 +98,11 @@ std::shared_ptr<UpstreamPools> MakeUpstreamPools(const ServerOptions& options) {
   if (options.upstreams.empty()) return nullptr;
   auto pools = std::make_shared<UpstreamPools>(options.upstreams, options.upstream_connect_timeout);
   if (options.metrics) {
-    options.metrics->AddRenderer([pools](std::string& out) { pools->Render(out); });
+    // A weak reference: the registry outlives the server, and the pools' idle sockets must go
+    // with the server, before its io_contexts (ASan: heap-use-after-free in socket close).
+    options.metrics->AddRenderer([weak = std::weak_ptr<UpstreamPools>(pools)](std::string& out) {
+      if (auto live = weak.lock()) live->Render(out);
+    });
   }
   return pools;
 }
