@@ -22,7 +22,7 @@ set(LATCHKEY_FUZZ_SANITIZE -fsanitize=address,undefined -fno-sanitize-recover=al
 # Every layer's sources (cmake/Layers.cmake) less what is left out above.
 set(latchkey_fuzz_sources ${LATCHKEY_SOURCES})
 list(FILTER latchkey_fuzz_sources EXCLUDE REGEX
-  "(^|/)src/(http/(server|tls_context|https_redirect|transport/(answer|connection|io_threads|listener|side_listeners|worker_pools))\\.cpp|store/postgres/.*|store/open_database\\.cpp|app/.*)$")
+  "(^|/)src/(http/(server|tls_context|https_redirect|transport/(answer|connection|forward|io_threads|listener|side_listeners|upstream_pool|worker_pools))\\.cpp|store/postgres/.*|store/open_database\\.cpp|app/.*)$")
 list(APPEND latchkey_fuzz_sources "${CMAKE_SOURCE_DIR}/src/app/node.cpp")
 add_library(latchkey_fuzz_core STATIC ${latchkey_fuzz_sources})
 target_include_directories(latchkey_fuzz_core PUBLIC src fuzz)
