@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "app/node.h"
+#include "http/request.h"
 #include "store/sqlite/sqlite_database.h"
 #include "test_support.h"
 
@@ -97,6 +98,26 @@ class FlowsTest : public ::testing::Test {
   // reference); throws (failing the test) when the session is not live.
   const session::Principal& Caller(const std::optional<session::TokenHash>& token_hash) {
     return callers_.emplace_back(Authenticate(token_hash).value());
+  }
+
+  // A request to this node as the transport would hand it to the pipeline (api/pipeline.h).
+  http::Request Make(http::Method method, std::string path) {
+    http::Request r;
+    r.method = method;
+    r.path = std::move(path);
+    r.host = "latchkey.test";
+    r.client_ip = "127.0.0.1";
+    return r;
+  }
+
+  // A state-changing request that passes the origin and CSRF steps: a CSRF binding cookie and
+  // its token.
+  http::Request Guarded(http::Method method, std::string path) {
+    http::Request r = Make(method, std::move(path));
+    std::string binding = session::CsrfTokens::NewBinding();
+    r.cookie = "latchkey_csrf=" + binding;
+    r.csrf_token = node_.csrf.Issue(binding);
+    return r;
   }
 
  private:

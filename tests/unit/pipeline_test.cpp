@@ -11,22 +11,6 @@ namespace {
 
 class PipelineTest : public flows::FlowsTest {
  protected:
-  http::Request Make(http::Method method, std::string path) {
-    http::Request r;
-    r.method = method;
-    r.path = std::move(path);
-    r.host = "latchkey.test";
-    r.client_ip = "127.0.0.1";
-    return r;
-  }
-  // A state-changing request that passes the origin and CSRF steps.
-  http::Request Guarded(http::Method method, std::string path) {
-    http::Request r = Make(method, std::move(path));
-    std::string binding = session::CsrfTokens::NewBinding();
-    r.cookie = "latchkey_csrf=" + binding;
-    r.csrf_token = node_.csrf.Issue(binding);
-    return r;
-  }
   http::Response Finish(http::Dispatch& d) {
     if (d.response) return std::move(*d.response);
     EXPECT_TRUE(d.work) << "neither an answer nor work";

@@ -18,24 +18,13 @@ class ProxyStepTest : public flows::FlowsTest {
     EXPECT_TRUE(table);
     table_ = std::move(*table);
   }
-  http::Request Make(http::Method method, std::string path) {
-    http::Request r;
-    r.method = method;
-    r.path = std::move(path);
-    r.host = "latchkey.test";
-    r.client_ip = "127.0.0.1";
-    return r;
-  }
   // With a CSRF binding and its token, and the session cookie of a new user.
   http::Request Guarded(http::Method method, std::string path) {
-    http::Request r = Make(method, std::move(path));
-    std::string binding = session::CsrfTokens::NewBinding();
+    http::Request r = FlowsTest::Guarded(method, std::move(path));
     auto made = auth_.Signup(
         {"proxied" + std::to_string(++users_), "correct horse battery", "", true}, client_);
     EXPECT_TRUE(made);
-    r.cookie = "latchkey_csrf=" + binding +
-               "; latchkey_session=" + std::string(made->cookie_value.Reveal());
-    r.csrf_token = node_.csrf.Issue(binding);
+    r.cookie += "; latchkey_session=" + std::string(made->cookie_value.Reveal());
     return r;
   }
   http::Dispatch Begin(http::Request& r) { return step_.Begin(r, 40); }
