@@ -9,7 +9,10 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/container/small_vector.hpp>
+#include <memory_resource>
 #include <optional>
+#include <span>
 #include <tuple>
 
 #include "http/error_mapping.h"
@@ -33,8 +36,28 @@ constexpr std::uint32_t kUpstreamHeaderLimit = 64 * 1024;
 using BodyParser = bhttp::request_parser<bhttp::buffer_body>;
 using UpstreamParser = bhttp::response_parser<bhttp::buffer_body>;
 
-proxy::HeaderList FieldsOf(const bhttp::fields& fields) {
-  proxy::HeaderList out;
+// The fields of the two messages the proxy builds (to the upstream, to the client) live in an
+// arena of the exchange: about twenty fields a request, each a node Beast allocates, freed
+// together when the exchange ends. kArena holds a typical pair of header blocks (the
+// assertion alone is ~400 bytes); more spills to the heap.
+using ArenaFields = bhttp::basic_fields<std::pmr::polymorphic_allocator<char>>;
+using OutRequest = bhttp::request<bhttp::buffer_body, ArenaFields>;
+using OutResponse = bhttp::response<bhttp::buffer_body, ArenaFields>;
+constexpr std::size_t kArena = 4096;
+
+template <class Message>
+Message InArena(std::pmr::memory_resource* arena) {
+  return Message(std::piecewise_construct, std::make_tuple(),
+                 std::make_tuple(std::pmr::polymorphic_allocator<char>(arena)));
+}
+
+// Views of a parsed message's fields for the header policy (no copies; up to kFieldViews
+// fields without an allocation).
+constexpr std::size_t kFieldViews = 32;
+using FieldViews = boost::container::small_vector<proxy::HeaderView, kFieldViews>;
+
+FieldViews ViewsOf(const bhttp::fields& fields) {
+  FieldViews out;
   for (const auto& f : fields) out.emplace_back(f.name_string(), f.value());
   return out;
 }
@@ -74,14 +97,6 @@ beast::error_code Gather(Serializer& sr, std::string& wire, bool header_only = f
   return ec;
 }
 
-// Writes `wire` whole; the stream's deadline is the caller's.
-template <class Stream>
-Task<beast::error_code> WriteWire(Stream& stream, const std::string& wire) {
-  if (wire.empty()) co_return beast::error_code{};
-  auto result = co_await asio::async_write(stream, asio::buffer(wire), kTuple);
-  co_return std::get<0>(result);
-}
-
 // Reads and drops the body of a refused request when it is small enough to be worth keeping
 // the connection (the body limit of Latchkey's own routes); false: the connection must close.
 template <class Stream>
@@ -108,6 +123,7 @@ struct Exchange {
   Request request;
   Framing framing;
   bool keep_alive = false;
+  std::pmr::memory_resource* arena = nullptr;  // the fields of the messages built (kArena)
 
   Task<bool> Answer(Response response) {
     framing.keep_alive = keep_alive;
@@ -119,13 +135,13 @@ struct Exchange {
 // Sends the request (header block, then the body as it arrives) on `up`. An error code from
 // the client's side is returned in `client_ec`; one from the upstream's side in `upstream_ec`.
 template <class Stream>
-Task<void> SendRequest(Exchange<Stream>& x, BodyParser& body,
-                       bhttp::request<bhttp::buffer_body>& out, UpstreamConnection& up,
-                       beast::error_code& client_ec, beast::error_code& upstream_ec) {
+Task<void> SendRequest(Exchange<Stream>& x, BodyParser& body, OutRequest& out,
+                       UpstreamConnection& up, beast::error_code& client_ec,
+                       beast::error_code& upstream_ec) {
   const ServerOptions& options = x.context.options;
   std::array<char, kChunk> chunk;
   std::string wire;
-  bhttp::request_serializer<bhttp::buffer_body> sr(out);
+  bhttp::request_serializer<bhttp::buffer_body, ArenaFields> sr(out);
   do {
     std::size_t got = 0;
     if (!body.is_done()) {
@@ -151,7 +167,10 @@ Task<void> SendRequest(Exchange<Stream>& x, BodyParser& body,
     }
     up.stream.expires_after(options.upstream_timeout);
     beast::error_code ec = Gather(sr, wire);
-    if (!ec) ec = co_await WriteWire(up.stream, wire);
+    if (!ec && !wire.empty()) {
+      // Awaited here, not in a helper coroutine: each coroutine is a frame allocated per call.
+      ec = std::get<0>(co_await asio::async_write(up.stream, asio::buffer(wire), kTuple));
+    }
     if (ec) {
       upstream_ec = ec;
       co_return;
@@ -180,16 +199,16 @@ Task<beast::error_code> ReadResponseHeader(UpstreamConnection& up,
 // Streams the upstream's answer to the client; false when the client connection must close.
 template <class Stream>
 Task<bool> Relay(Exchange<Stream>& x, UpstreamParser& rp, UpstreamConnection& up,
-                 const std::vector<std::string>& own_cookies, std::size_t& bytes) {
+                 std::span<const std::string_view> own_cookies, std::size_t& bytes) {
   const ServerOptions& options = x.context.options;
   unsigned status = rp.get().result_int();
-  bhttp::response<bhttp::buffer_body> res;
+  OutResponse res = InArena<OutResponse>(x.arena);
   res.version(x.framing.version);
   res.result(status);
   res.reason(rp.get().reason());
-  for (auto& [name, value] : proxy::ClientResponseHeaders(FieldsOf(rp.get()), own_cookies)) {
-    res.insert(name, value);
-  }
+  proxy::ClientResponseHeaders(
+      ViewsOf(rp.get()), own_cookies,
+      [&](std::string_view name, std::string_view value) { res.insert(name, value); });
   StaticHeaders security;
   AddSecurityHeaders(x.request, security);
   for (const StaticHeader& h : security) {
@@ -209,13 +228,15 @@ Task<bool> Relay(Exchange<Stream>& x, UpstreamParser& rp, UpstreamConnection& up
     keep_alive = false;  // HTTP/1.0 client: the body ends with the connection
   }
   res.keep_alive(keep_alive);
-  bhttp::response_serializer<bhttp::buffer_body> sr(res);
+  bhttp::response_serializer<bhttp::buffer_body, ArenaFields> sr(res);
   auto& lowest = beast::get_lowest_layer(x.stream);
   std::string wire;
   if (bodyless) {
     lowest.expires_after(options.write_timeout);
     beast::error_code ec = Gather(sr, wire, true);
-    if (!ec) ec = co_await WriteWire(x.stream, wire);
+    if (!ec && !wire.empty()) {
+      ec = std::get<0>(co_await asio::async_write(x.stream, asio::buffer(wire), kTuple));
+    }
     co_return !ec && keep_alive;
   }
   std::array<char, kChunk> chunk;
@@ -240,7 +261,9 @@ Task<bool> Relay(Exchange<Stream>& x, UpstreamParser& rp, UpstreamConnection& up
     }
     lowest.expires_after(options.write_timeout);
     beast::error_code ec = Gather(sr, wire);
-    if (!ec) ec = co_await WriteWire(x.stream, wire);
+    if (!ec && !wire.empty()) {
+      ec = std::get<0>(co_await asio::async_write(x.stream, asio::buffer(wire), kTuple));
+    }
     if (ec) co_return false;
     bytes += got;
   } while (!sr.is_done());
@@ -281,7 +304,10 @@ Task<bool> Forward(Stream& stream, beast::flat_buffer& buffer, HeaderParser& hea
   UpstreamPool& pool = context.upstreams->at(plan.upstream);
   plan.rewrite.upstream_authority = pool.upstream().authority;
 
-  bhttp::request<bhttp::buffer_body> out;
+  alignas(std::max_align_t) std::array<std::byte, kArena> arena_bytes;
+  std::pmr::monotonic_buffer_resource arena(arena_bytes.data(), arena_bytes.size());
+  x.arena = &arena;
+  OutRequest out = InArena<OutRequest>(&arena);
   if (head.get().method() == bhttp::verb::unknown) {
     out.method_string(head.get().method_string());
   } else {
@@ -289,10 +315,9 @@ Task<bool> Forward(Stream& stream, beast::flat_buffer& buffer, HeaderParser& hea
   }
   out.target(plan.target);
   out.version(11);
-  for (auto& [name, value] : proxy::UpstreamRequestHeaders(
-           FieldsOf(head.get()), {peer.direct.ip, peer.trusted, tls}, plan.rewrite)) {
-    out.insert(name, value);
-  }
+  proxy::UpstreamRequestHeaders(
+      ViewsOf(head.get()), {peer.direct.ip, peer.trusted, tls}, plan.rewrite,
+      [&](std::string_view name, std::string_view value) { out.insert(name, value); });
   BodyParser body(std::move(head));
   body.body_limit(options.max_upstream_body);  // a chunked body, as it grows
   if (auto length = body.content_length(); length && *length > options.max_upstream_body) {
