@@ -29,18 +29,20 @@
 #  10 proxy    issue 17 section 6, an authenticated GET (10,000 sessions cycled as in 2) to a
 #              trivial upstream (Debian's nginx answering a fixed JSON body) (a) through
 #              Latchkey's --upstream proxy, (b) through nginx auth_request asking Latchkey's
-#              /api/auth/verify (the nginx block of docs/INTEGRATION.md, plus keep-alive
-#              connections to Latchkey and the upstream: `keepalive 64`, proxy_http_version
-#              1.1), (c) through nginx with no auth; (d) nginx `return 200` and Latchkey's
-#              /healthz, each server's ceiling. Every server at its default log level: Latchkey
-#              at info (a line per request, to a file), nginx with its access log on (files),
-#              a worker per core. One Latchkey (10,000 sessions) serves a and b; each nginx is
-#              one foreground process tree with every path in the run's data dir, loopback
-#              only. Warm-up and measured run of each case, then paired rounds of all five
-#              (order reversed every other round); targets on the medians of the per-round
-#              ratios: req/s a/b >= 1.3, a/c >= 0.6, p99 a/c <= 2. Each run also records the
-#              CPU time a request of Latchkey and of both nginx (/proc) and the load average.
-#              Skipped, with a note, when nginx is missing (installed like wrk when it can be).
+#              /api/auth/verify (the nginx block of docs/INTEGRATION.md, plus what keeps
+#              nginx's connections to Latchkey and the upstream alive: `keepalive 64`,
+#              proxy_http_version 1.1, and the auth subrequest as HEAD, since nginx closes a
+#              connection whose auth answer has a body), (c) through nginx with no auth;
+#              (d) nginx `return 200` and Latchkey's /healthz, each server's ceiling. Every
+#              server at its default log level: Latchkey at info (a line per request, to a
+#              file), nginx with its access log on (files), a worker per core. One Latchkey
+#              (10,000 sessions) serves a and b; each nginx is one foreground process tree with
+#              every path in the run's data dir, loopback only. Warm-up and measured run of
+#              each case, then paired rounds of all five (order reversed every other round);
+#              targets on the medians of the per-round ratios: req/s a/b >= 1.3, a/c >= 0.6,
+#              p99 a/c <= 2. Each run also records the CPU time a request of Latchkey and of
+#              both nginx (/proc) and the load average. Skipped, with a note, when nginx is
+#              missing (installed like wrk when it can be).
 # plus `latchkey bench-hash` (hashes/s per core) for the login target.
 #
 # --baseline <binary>: a `latchkey` built elsewhere (never built here); it must accept the

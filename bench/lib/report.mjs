@@ -489,7 +489,8 @@ for (const s of scenarios) {
     md.push(
       `nginx ${proxySetup?.nginx_version ?? '?'} (\`nginx-front.conf\`, \`nginx-app.conf\` beside this ` +
         'file): a worker per core each, access logs on; nginx keeps connections to Latchkey and to ' +
-        'the upstream alive (`keepalive 64`, `proxy_http_version 1.1`). Latchkey at `--log-level ' +
+        'the upstream alive (`keepalive 64`, `proxy_http_version 1.1`; the auth subrequest as ' +
+        '`HEAD`, without which nginx closes each connection to Latchkey after it). Latchkey at `--log-level ' +
         'info`, its log to a file. CPU us/request: each process\u2019s CPU time (/proc, user + ' +
         'system, all threads and workers) over the requests of the run: latchkey, front (the nginx ' +
         'of b, c and d), app (the upstream nginx).',
