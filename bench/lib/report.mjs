@@ -485,6 +485,19 @@ for (const s of scenarios) {
         `${fmt(overHealthz.median)} (rounds ${fmt(overHealthz.min)}-${fmt(overHealthz.max)}). ` +
         `1-minute load average at the end of each run: ${loads.length ? `${Math.min(...loads)}-${Math.max(...loads)}` : 'n/a'}.`,
     );
+    // Per round, what each side cost: Latchkey's CPU a request shows the rounds where it also
+    // signed assertions anew (each cached one is re-signed 40 s after it was signed).
+    const perRound = (kase, who) =>
+      records
+        .filter((x) => x.kind === 'wrk' && x.scenario === 10 && x.case === kase && /^pair/.test(x.phase))
+        .map((x) => `${n(x.rps)} (${n(x.cpu_us?.[who], 1)})`)
+        .join(', ');
+    md.push('');
+    md.push(
+      `Per round, req/s (CPU us a request of the server named): (a) ${perRound('a-proxy', 'latchkey')} ` +
+        `[latchkey]; (b) ${perRound('b-forward-auth', 'latchkey')} [latchkey]; ` +
+        `(c) ${perRound('c-nginx-proxy', 'front')} [front nginx].`,
+    );
     md.push('');
     md.push(
       `nginx ${proxySetup?.nginx_version ?? '?'} (\`nginx-front.conf\`, \`nginx-app.conf\` beside this ` +
