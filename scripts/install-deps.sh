@@ -5,6 +5,8 @@
 #                                    server and client for the tests' private clusters)
 #   scripts/install-deps.sh --fuzz   also clang 14 and libclang-rt-14-dev (libFuzzer, ASan and
 #                                    UBSan runtimes: libclang_rt.fuzzer) for scripts/fuzz.sh
+#   scripts/install-deps.sh --example  also what examples/notes needs (--test includes it):
+#                                    Python 3 with PyJWT and cryptography, nginx
 # Then installs the client's npm packages from package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,13 @@ packages=(
   libssl-dev libpq-dev
   libtomlplusplus-dev  # toml++ 3.3: `--config` files (app/config_file.cpp)
 )
+example=0
+[[ "${1:-}" == "--test" || "${1:-}" == "--example" ]] && example=1
+if ((example)); then
+  # examples/notes: its backend runs on Debian's /usr/bin/python3 with PyJWT 2.6 (JWKS, EdDSA
+  # and ES256 through cryptography); `run.sh --nginx` puts nginx in front (forward auth).
+  packages+=(python3 python3-jwt python3-cryptography nginx)
+fi
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium sqlite3 curl openssl)  # openssl: the TLS tests make their certificates
   # initdb/pg_ctl (scripts/pg-cluster.sh), psql and pg_dump (tests/support)
