@@ -6,8 +6,9 @@
 #   scripts/install-deps.sh --fuzz   also clang 14 and libclang-rt-14-dev (libFuzzer, ASan and
 #                                    UBSan runtimes: libclang_rt.fuzzer) for scripts/fuzz.sh
 #   scripts/install-deps.sh --example  also what examples/notes needs (--test includes it):
-#                                    Python 3 with PyJWT and cryptography, nginx
-# Then installs the client's npm packages from package-lock.json.
+#                                    Python 3 with PyJWT and cryptography, nginx, its npm packages
+# Then installs the client's npm packages from package-lock.json (and the example's from
+# examples/notes/package-lock.json with --example or --test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -78,4 +79,11 @@ lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [[ "$(cat node_modules/.latchkey-lock-hash 2>/dev/null)" != "$lock_hash" ]]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.latchkey-lock-hash
+fi
+if ((example)); then
+  lock_hash=$(sha256sum examples/notes/package-lock.json | cut -d' ' -f1)
+  if [[ "$(cat examples/notes/node_modules/.latchkey-lock-hash 2>/dev/null)" != "$lock_hash" ]]; then
+    (cd examples/notes && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock_hash" > examples/notes/node_modules/.latchkey-lock-hash
+  fi
 fi
