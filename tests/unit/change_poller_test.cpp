@@ -186,7 +186,7 @@ TEST(Migration4, ExistingUsers_StayEnabled) {
   ASSERT_EQ(conn.Exec("INSERT INTO users (username, password_hash, created_at) "
                       "VALUES ('old', 'h', 1)"),
             SQLITE_OK);
-  EXPECT_EQ(Migrate(conn), std::vector<int>{4});
+  EXPECT_EQ(Migrate(conn).front(), 4);
   auto stmt = conn.Prepare("SELECT disabled_at FROM users WHERE username = 'old'");
   ASSERT_EQ(stmt->Step(), SQLITE_ROW);
   EXPECT_TRUE(stmt->IsNull(0));

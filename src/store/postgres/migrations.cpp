@@ -131,6 +131,19 @@ constexpr const char* kV4DisabledUsers = R"sql(
 ALTER TABLE users ADD COLUMN disabled_at BIGINT;
 )sql";
 
+// Throttling to the millisecond, and the attempts in flight (see the SQLite migration 5).
+constexpr const char* kV5ThrottleMillis = R"sql(
+ALTER TABLE throttles RENAME COLUMN last_failure_at TO last_failure_ms;
+ALTER TABLE throttles RENAME COLUMN window_start TO window_start_ms;
+ALTER TABLE throttles RENAME COLUMN locked_until TO locked_until_ms;
+UPDATE throttles SET last_failure_ms = last_failure_ms * 1000,
+                     window_start_ms = window_start_ms * 1000,
+                     locked_until_ms = locked_until_ms * 1000;
+ALTER TABLE throttles ADD COLUMN pending BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE throttles ADD COLUMN pending_until_ms BIGINT NOT NULL DEFAULT 0;
+ALTER INDEX throttles_last_failure_at RENAME TO throttles_last_failure_ms;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -139,6 +152,7 @@ const std::vector<Migration>& Migrations() {
       {2, "session idle timeout and persistence", kV2SessionIdle},
       {3, "throttling counters and audit events", kV3ThrottleAudit},
       {4, "disabled users", kV4DisabledUsers},
+      {5, "throttling in milliseconds, attempts in flight", kV5ThrottleMillis},
   };
   return kAll;
 }
