@@ -188,3 +188,94 @@ test('CommonJS: module.exports of the UMD file with require() of the peers', asy
   assertJourney(seen, username);
   assert.equal(await page.evaluate(() => 'LatchkeyBackbone' in window), false, 'no global under CommonJS');
 });
+
+/**
+ * Runs `fn(client, Backbone, $, arg)` in the page under require.js (the AMD branch); its result.
+ * `fn` may call withRecordedAjax (below), which is sent along.
+ */
+function inPage(page, fn, arg) {
+  return page.evaluate(`new Promise((resolve, reject) => window.require(['latchkey-client', 'backbone', 'jquery'],
+    (client, Backbone, $) => {
+      const withRecordedAjax = ${withRecordedAjax.toString()};
+      Promise.resolve().then(() => (${fn.toString()})(client, Backbone, $, ${JSON.stringify(arg)})).then(resolve, reject);
+    }, reject))`);
+}
+
+test('request.isSameOrigin: decided as the browser resolves the URL, never by its first characters', async (t) => {
+  const page = await open('/notes/1', t);
+  const { host, hostname, port } = new URL(srv.url);
+  // URL as a request would be given it -> does it go to the page's own origin (http://host)
+  const cases = [
+    ['/api/auth/logout', true], ['api/auth', true], ['?q=1', true], ['', true], ['  /api/auth', true],
+    [`http://${host}/api/auth`, true], [`HTTP://${host.toUpperCase()}/api/auth`, true],
+    [`http://${hostname}:${port}/x`, true],
+    [`//localhost:${port}/api/auth`, false], [' //evil.example/api', false], ['\t//evil.example/api', false],
+    ['\n//evil.example/api', false], ['/\\evil.example/api', false], ['\\\\evil.example\\api', false],
+    ['//evil.example', false], ['HTTPS://evil.example/api', false], ['https://evil.example/api', false],
+    [`https://${host}/api/auth`, false], [`http://127.0.0.1:${Number(port) + 1}/api`, false],
+    [`http://127.0.0.1.evil.example:${port}/api`, false], [`http://${host}@evil.example/api`, false],
+    ['javascript:alert(1)', false], ['data:,x', false], ['blob:https://evil.example/1', false],
+    ['http://', false], [null, false], [undefined, false],
+  ];
+  const verdicts = await inPage(page, (client, Backbone, $, urls) => urls.map((u) => client.request.isSameOrigin(u)),
+    cases.map(([u]) => u));
+  assert.deepEqual(cases.map(([u, v], i) => [u, verdicts[i]]), cases.map(([u, v]) => [u, v]));
+});
+
+/**
+ * In the page: Backbone.ajax replaced by a recorder answering `answers[i]` in turn
+ * ({ok: body} or {fail: {status, body}}), so no request leaves. `run({settle, rounds})`: settle(p)
+ * resolves with {ok} or {err} of a jQuery promise, rounds() once what the answers so far set off
+ * has finished. Returns what `run` resolves with, as `result`, and `sent`: each request's
+ * method, url and headers.
+ */
+function withRecordedAjax(client, Backbone, $, answers, run) {
+  const sent = [];
+  const realAjax = Backbone.ajax;
+  Backbone.ajax = (opts) => {
+    sent.push({ type: opts.type, url: opts.url, headers: { ...(opts.headers || {}) } });
+    const answer = answers.shift() || { ok: {} };
+    if (answer.ok) return $.Deferred().resolve(answer.ok, 'success', { status: 200 }).promise();
+    const xhr = { status: answer.fail.status, responseJSON: answer.fail.body };
+    return $.Deferred().reject(xhr, 'error', 'failed').promise();
+  };
+  const settle = (p) => new Promise((resolve) => { p.then((v) => resolve({ ok: v }), (e) => resolve({ err: e })); });
+  // The recorder answers at once; the client's promise callbacks then take a timer round each
+  // (jQuery), a handful down its chain: after ten, whatever the answers started has finished.
+  const rounds = (n = 10) => new Promise((resolve) => {
+    const next = (k) => (k ? setTimeout(() => next(k - 1), 0) : resolve());
+    next(n);
+  });
+  return Promise.resolve(run({ settle, rounds })).then((result) => {
+    Backbone.ajax = realAjax;
+    return { result, sent };
+  }, (err) => { Backbone.ajax = realAjax; throw err; });
+}
+
+test('SessionModel: the CSRF header only for writes to its own origin, whatever apiRoot', async (t) => {
+  const page = await open('/notes/1', t);
+  const { port } = new URL(srv.url);
+  const roots = ['/api/auth', `${srv.url}/api/auth`, `http://localhost:${port}/api/auth`, `//localhost:${port}/api/auth`,
+    ` //evil.example/api/auth`, 'HTTPS://evil.example/api/auth'];
+  const out = await inPage(page, (client, Backbone, $, roots) => withRecordedAjax(client, Backbone, $, [], async ({ settle }) => {
+    for (const apiRoot of roots) {
+      const session = new client.SessionModel(null, { apiRoot, csrfToken: 'the-token' });
+      await settle(session.login({ username: 'u', password: 'not kept' }).then(null, () => null));
+      session._setUser({ id: 5, username: 'five', name: '' });
+      await settle(session.updateProfile({ name: 'Five' }));
+      await settle(session.checkAuth());
+    }
+  }), roots);
+  const sent = out.sent;
+  assert.equal(sent.length, roots.length * 3);
+  roots.forEach((root, i) => {
+    const own = i < 2;
+    const [login, patch, check] = sent.slice(i * 3, i * 3 + 3);
+    assert.equal(login.type, 'POST');
+    assert.equal(login.headers['X-CSRF-Token'], own ? 'the-token' : undefined, `${root}: login CSRF`);
+    assert.equal(patch.type, 'PATCH');
+    assert.equal(patch.headers['X-CSRF-Token'], own ? 'the-token' : undefined, `${root}: PATCH CSRF`);
+    assert.equal(check.type, 'GET');
+    assert.deepEqual(check.headers, {}, `${root}: GET carries no token`);
+  });
+});

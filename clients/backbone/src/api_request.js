@@ -4,15 +4,26 @@
  * The wire side of the auth API (docs/API.md) for SessionModel: the CSRF
  * token from the page, the CSRF header on state-changing requests, JSON
  * request bodies, and the one error shape every failed request rejects with:
- * `{status, code, error, field, ended}` (see ./session_model). It keeps no state:
- * which token to send, and what an ended session means, are the session's.
+ * `{status, code, error, field, ended}` (see ./session_model). It keeps no
+ * state: which token to send, and what an ended session means, are the
+ * session's.
+ *
+ * The CSRF token goes only to the page's own origin: it passes Latchkey's CSRF
+ * check for this browser, and an app may give an absolute `apiRoot`, or a
+ * model a URL built from input. Whether a URL is same-origin is decided as the
+ * browser will resolve it (`new URL` against the document's base URL): never
+ * by looking at its first characters, which misreads ` //evil.example`,
+ * `/\evil.example`, `HTTPS://evil.example` and the like (jquery-ujs
+ * CVE-2015-1840 sent its token that way).
  */
 define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
   'use strict';
 
   var kVerbs = { create: 'POST', update: 'PUT', patch: 'PATCH', 'delete': 'DELETE', read: 'GET' };
+  // RFC 9110 9.2.1: the safe methods change nothing, so they carry no token.
+  var kSafe = { GET: true, HEAD: true, OPTIONS: true };
 
-  return {
+  var request = {
     /**
      * @param {string} metaName the name of the page's `<meta>` holding the token
      * @returns {string} its content ('' when there is none)
@@ -22,7 +33,29 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
     },
 
     /**
-     * Backbone.sync with `X-CSRF-Token` added to every non-GET/HEAD request.
+     * @param {*} url a request URL as a request would be given it: relative,
+     *   absolute, protocol-relative, with stray spaces or backslashes
+     * @returns {boolean} true when a request to it goes to the page's own origin
+     *   (false for anything that does not parse, and on a page whose origin is
+     *   opaque, such as a sandboxed frame or a file: URL)
+     */
+    isSameOrigin: function (url) {
+      if (url == null || typeof window === 'undefined' || !window.location) return false;
+      var own = window.location.origin;
+      if (!own || own === 'null') return false;
+      try {
+        // XHR resolves against the document's base URL, which a <base href> can move off
+        // the page's origin: so does this check.
+        var base = (typeof document !== 'undefined' && document.baseURI) || window.location.href;
+        return new URL(String(url), base).origin === own;
+      } catch (e) {
+        return false;
+      }
+    },
+
+    /**
+     * Backbone.sync with `X-CSRF-Token` added to every request but
+     * GET/HEAD/OPTIONS that goes to the page's own origin.
      * @param {string} method a Backbone sync method ('read', 'create', ...)
      * @param {Backbone.Model} model
      * @param {Object} options Backbone.sync options (not modified)
@@ -32,7 +65,8 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
     sync: function (method, model, options, csrfToken) {
       options = _.extend({}, options);
       var verb = String(options.type || kVerbs[method] || 'GET').toUpperCase();
-      if (verb !== 'GET' && verb !== 'HEAD') {
+      var url = options.url != null ? options.url : _.result(model, 'url');
+      if (!kSafe[verb] && request.isSameOrigin(url)) {
         options.headers = _.extend({}, options.headers, { 'X-CSRF-Token': csrfToken });
       }
       return Backbone.sync(method, model, options);
@@ -55,11 +89,10 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
         options.contentType = 'application/json';
         options.data = JSON.stringify(body);
       }
-      var toError = this.toError;
       return model.sync(method, model, options).then(function (data) {
         return data;
       }, function (xhr) {
-        return $.Deferred().reject(toError(xhr)).promise();
+        return $.Deferred().reject(request.toError(xhr)).promise();
       });
     },
 
@@ -86,4 +119,6 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
       return { status: status, code: code, error: message, field: field, ended: ended };
     }
   };
+
+  return request;
 });

@@ -9,7 +9,8 @@
  *   - `UserModel`               the logged-in user's profile (id, username, name)
  *   - `DeviceSessionCollection` the user's sessions (devices)
  *   - `AuthEventCollection`     the user's recent account activity
- *   - `request`                 the wire helper (./api_request): error shape, CSRF
+ *   - `request`                 the wire helper (./api_request): error shape, CSRF,
+ *                               the same-origin rule (`isSameOrigin`)
  *
  * Create ONE SessionModel for the page, in a module of your own whose closure
  * holds it (see README.md): never on `window`, where any script could reach it.
