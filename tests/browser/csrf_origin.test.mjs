@@ -1,5 +1,6 @@
-// The CSRF token never leaves the page's origin (issue 18): the client's one request hook
-// adds X-CSRF-Token only to URLs the browser sends to the page's own origin, however the URL is spelled (leading spaces,
+// The CSRF token (and the expected user) never leave the page's origin (issue 18): the
+// client's one request hook adds X-CSRF-Token and X-Latchkey-Expect-User only to URLs the
+// browser sends to the page's own origin, however the URL is spelled (leading spaces,
 // protocol-relative, backslashes, upper-case schemes), also for an app whose apiRoot is
 // absolute. Every request leaving the page is intercepted and its headers counted.
 //
@@ -8,7 +9,7 @@
 // app with a laxer policy serves it, so that what is tested is the hook itself.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { signUp, startStack, uniqueUsername, withApp } from './helpers.mjs';
+import { appState, signUp, startStack, uniqueUsername, withApp } from './helpers.mjs';
 
 const kRelax = (csp) => csp.replace("default-src 'self'", "default-src 'self'; connect-src *");
 
@@ -17,7 +18,7 @@ describe('CSRF header and origins', () => {
   before(async () => { stack = await startStack(); });
   after(async () => { await stack?.stop(); });
 
-  test('RequestHook_UrlsOfOtherOrigins_NeverGetTheCsrfHeader', () => withApp(stack, async ({ page, context }) => {
+  test('RequestHook_UrlsOfOtherOrigins_NeverGetCsrfOrExpectUserHeaders', () => withApp(stack, async ({ page, context }) => {
     const own = new URL(stack.server.url);
     const port = own.port;
     const other = `http://localhost:${port}`; // the same server under another origin
@@ -34,7 +35,7 @@ describe('CSRF header and origins', () => {
         status: 200, contentType: 'application/json', body: '{}',
         headers: {
           'Access-Control-Allow-Origin': own.origin,
-          'Access-Control-Allow-Headers': '*, X-CSRF-Token, X-Test-Control',
+          'Access-Control-Allow-Headers': '*, X-CSRF-Token, X-Latchkey-Expect-User, X-Test-Control',
           'Access-Control-Allow-Methods': 'POST, PUT, PATCH, DELETE',
         },
       });
@@ -42,6 +43,7 @@ describe('CSRF header and origins', () => {
 
     await signUp(page, { username: uniqueUsername('origin'), password: 'same origin only please' });
     const token = await page.locator('meta[name="csrf-token"]').getAttribute('content');
+    const { id } = (await appState(page)).user;
 
     // name -> [URL as the app gives it, does it go to the page's own origin]
     const cases = {
@@ -92,11 +94,13 @@ describe('CSRF header and origins', () => {
       assert.equal(hits.length, 1, `${name}: one request`);
       const [req] = hits;
       assert.equal(req.url.origin === own.origin, sameOrigin, `${name} went to ${req.url.origin}`);
+      const expectUser = name.startsWith('apiroot') ? '7' : String(id);
       assert.equal(req.headers['x-csrf-token'], sameOrigin ? token : undefined, `${name}: X-CSRF-Token`);
+      assert.equal(req.headers['x-latchkey-expect-user'], sameOrigin ? expectUser : undefined, `${name}: X-Latchkey-Expect-User`);
     }
-    // No preflight asked to send it either.
+    // No preflight asked to send them either.
     for (const r of seen.filter((x) => x.method === 'OPTIONS')) {
-      assert.doesNotMatch(r.headers['access-control-request-headers'] || '', /x-csrf-token/i,
+      assert.doesNotMatch(r.headers['access-control-request-headers'] || '', /x-csrf-token|x-latchkey-expect-user/i,
         `preflight of ${r.url}`);
     }
   }));

@@ -193,6 +193,21 @@ export async function expectSessionEnded(page) {
   assert.equal(await page.getByTestId('header-user').count(), 0, 'header shows no user');
 }
 
+/**
+ * What the page's session holds (through require, as the app's modules reach it): logged_in,
+ * the user's attributes, and how many device sessions and activity events it has loaded.
+ */
+export function appState(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    window.require(['app'], (app) => resolve({
+      loggedIn: app.session.get('logged_in'),
+      user: app.session.user.toJSON(),
+      deviceSessions: app.session.deviceSessions.length,
+      authEvents: app.session.authEvents.length,
+    }), reject);
+  }));
+}
+
 /** The latchkey_session cookie of a context, or undefined. */
 export async function sessionCookie(context) {
   return (await context.cookies()).find((c) => c.name === 'latchkey_session');

@@ -252,7 +252,7 @@ function withRecordedAjax(client, Backbone, $, answers, run) {
   }, (err) => { Backbone.ajax = realAjax; throw err; });
 }
 
-test('SessionModel: the CSRF header only for writes to its own origin, whatever apiRoot', async (t) => {
+test('SessionModel: CSRF and expected-user headers only for writes to its own origin, whatever apiRoot', async (t) => {
   const page = await open('/notes/1', t);
   const { port } = new URL(srv.url);
   const roots = ['/api/auth', `${srv.url}/api/auth`, `http://localhost:${port}/api/auth`, `//localhost:${port}/api/auth`,
@@ -273,9 +273,43 @@ test('SessionModel: the CSRF header only for writes to its own origin, whatever 
     const [login, patch, check] = sent.slice(i * 3, i * 3 + 3);
     assert.equal(login.type, 'POST');
     assert.equal(login.headers['X-CSRF-Token'], own ? 'the-token' : undefined, `${root}: login CSRF`);
+    assert.equal(login.headers['X-Latchkey-Expect-User'], undefined, `${root}: a login acts for no one yet`);
     assert.equal(patch.type, 'PATCH');
     assert.equal(patch.headers['X-CSRF-Token'], own ? 'the-token' : undefined, `${root}: PATCH CSRF`);
+    assert.equal(patch.headers['X-Latchkey-Expect-User'], own ? '5' : undefined, `${root}: PATCH expected user`);
     assert.equal(check.type, 'GET');
-    assert.deepEqual(check.headers, {}, `${root}: GET carries no token`);
+    assert.deepEqual(check.headers, {}, `${root}: GET carries neither`);
   });
+});
+
+test('SessionModel: an answer naming another user, or a 409 user_mismatch, is not applied and the session checks again', async (t) => {
+  const page = await open('/notes/1', t);
+  const out = await inPage(page, (client, Backbone, $) => withRecordedAjax(client, Backbone, $, [
+    { ok: { user: { id: 6, username: 'six', name: 'Someone Else' } } }, // PATCH answered for user 6
+    { ok: { user: { id: 5, username: 'five', name: 'Five' } } }, // the check that follows
+    { fail: { status: 409, body: { error: 'x', code: 'user_mismatch', field: null } } }, // the next PATCH
+    { ok: { user: { id: 6, username: 'six', name: 'Six' } } }, // its check: the browser is user 6's now
+  ], async ({ settle, rounds }) => {
+    const session = new client.SessionModel(null, { apiRoot: '/api/auth', csrfToken: 't' });
+    const events = [];
+    session.on('user:mismatch', () => events.push('mismatch'));
+    session.on('user:switched', (s, o) => events.push(`switched to ${s.user.get('id')}${o.mismatch ? ' (mismatch)' : ''}`));
+    session._setUser({ id: 5, username: 'five', name: 'Five' });
+    const first = await settle(session.updateProfile({ name: 'Renamed' }));
+    await rounds(); // the check the mismatch started
+    const afterFirst = session.user.toJSON();
+    const second = await settle(session.updateProfile({ name: 'Renamed again' }));
+    await rounds();
+    return { first: first.err, second: second.err, afterFirst, after: session.user.toJSON(), events };
+  }));
+  const { result, sent } = out;
+  assert.equal(result.first.code, 'user_mismatch');
+  assert.equal(result.first.stale, true);
+  assert.deepEqual(result.afterFirst, { id: 5, username: 'five', name: 'Five' }, 'the answer for user 6 was not applied');
+  assert.equal(result.second.code, 'user_mismatch');
+  assert.equal(result.second.stale, true);
+  assert.deepEqual(result.after, { id: 6, username: 'six', name: 'Six' }, 'the check switched to the browser\'s user');
+  assert.deepEqual(result.events, ['mismatch', 'mismatch', 'switched to 6 (mismatch)']);
+  assert.deepEqual(sent.map((r) => `${r.type} ${r.url} ${r.headers['X-Latchkey-Expect-User'] || '-'}`),
+    ['PATCH /api/auth/user 5', 'GET /api/auth -', 'PATCH /api/auth/user 5', 'GET /api/auth -']);
 });

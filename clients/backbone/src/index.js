@@ -5,7 +5,8 @@
  * UMD build in dist/ returns the same object):
  *
  *   - `SessionModel`            the session of a Latchkey cookie-session API
- *                               (./session_model: CSRF header, 401 handling)
+ *                               (./session_model, ./session_state: headers, 401
+ *                               handling, answers about another user)
  *   - `UserModel`               the logged-in user's profile (id, username, name)
  *   - `DeviceSessionCollection` the user's sessions (devices)
  *   - `AuthEventCollection`     the user's recent account activity

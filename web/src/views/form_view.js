@@ -111,6 +111,7 @@ function (_, Backbone, parsleyRules, formErrors, busyButton, fieldTemplate) {
           if (options.done) options.done(data);
         }).fail(function (err) {
           if (err.ended && view.hideEndedErrors) return; // the router is taking the user to the login page
+          if (err.stale) return; // about another user: the page is being rebuilt, the router says why
           var clear = options.clearOnError || {};
           if (err.field && _.has(clear, err.field)) clear[err.field].val('');
           if (options.fail) options.fail(err);
