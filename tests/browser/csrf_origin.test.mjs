@@ -68,7 +68,7 @@ describe('CSRF header and origins', () => {
         }));
         // Apps with an absolute apiRoot, on their own origin and on another.
         for (const [name, root] of [['apiroot-own', own], ['apiroot-other', other]]) {
-          const session = new client.SessionModel(null, { apiRoot: `${root}/sink/${name}` });
+          const session = new client.SessionModel(null, { apiRoot: `${root}/sink/${name}`, tabSync: false });
           session.set('logged_in', true);
           session.user.set({ id: 7, username: 'seven', name: '' });
           calls.push(session.revokeOtherSessions());

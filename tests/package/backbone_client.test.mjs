@@ -259,7 +259,7 @@ test('SessionModel: CSRF and expected-user headers only for writes to its own or
     ` //evil.example/api/auth`, 'HTTPS://evil.example/api/auth'];
   const out = await inPage(page, (client, Backbone, $, roots) => withRecordedAjax(client, Backbone, $, [], async ({ settle }) => {
     for (const apiRoot of roots) {
-      const session = new client.SessionModel(null, { apiRoot, csrfToken: 'the-token' });
+      const session = new client.SessionModel(null, { apiRoot, csrfToken: 'the-token', tabSync: false });
       await settle(session.login({ username: 'u', password: 'not kept' }).then(null, () => null));
       session._setUser({ id: 5, username: 'five', name: '' });
       await settle(session.updateProfile({ name: 'Five' }));
@@ -290,7 +290,7 @@ test('SessionModel: an answer naming another user, or a 409 user_mismatch, is no
     { fail: { status: 409, body: { error: 'x', code: 'user_mismatch', field: null } } }, // the next PATCH
     { ok: { user: { id: 6, username: 'six', name: 'Six' } } }, // its check: the browser is user 6's now
   ], async ({ settle, rounds }) => {
-    const session = new client.SessionModel(null, { apiRoot: '/api/auth', csrfToken: 't' });
+    const session = new client.SessionModel(null, { apiRoot: '/api/auth', csrfToken: 't', tabSync: false });
     const events = [];
     session.on('user:mismatch', () => events.push('mismatch'));
     session.on('user:switched', (s, o) => events.push(`switched to ${s.user.get('id')}${o.mismatch ? ' (mismatch)' : ''}`));
@@ -312,4 +312,34 @@ test('SessionModel: an answer naming another user, or a 409 user_mismatch, is no
   assert.deepEqual(result.events, ['mismatch', 'mismatch', 'switched to 6 (mismatch)']);
   assert.deepEqual(sent.map((r) => `${r.type} ${r.url} ${r.headers['X-Latchkey-Expect-User'] || '-'}`),
     ['PATCH /api/auth/user 5', 'GET /api/auth -', 'PATCH /api/auth/user 5', 'GET /api/auth -']);
+});
+
+test('SessionModel: two pages of one browser keep in step (login and logout in one, the other follows)', async (t) => {
+  const context = await browser.newContext({ baseURL: srv.url });
+  t.after(() => context.close());
+  const pages = [await context.newPage(), await context.newPage()];
+  const errors = [];
+  for (const p of pages) p.on('pageerror', (e) => errors.push(e.message));
+  t.after(() => assert.deepEqual(errors, [], 'no page errors'));
+  for (const p of pages) {
+    await p.goto('/notes/1');
+    // The test's own page: it may keep its session on window to look at it later.
+    await inPage(p, (client) => {
+      const session = new client.SessionModel(null, { apiRoot: '/api/auth' });
+      window.__session = session;
+      window.__changes = [];
+      session.on('change:logged_in', (s, v, o) => window.__changes.push({ loggedIn: v, elsewhere: o.elsewhere || null }));
+      return session.checkAuth();
+    });
+  }
+  const username = uniq('tabs');
+  await pages[0].evaluate((u) => window.__session.signup({ username: u, password: 'package tabs pw 1' }), username);
+  await pages[1].waitForFunction(() => window.__changes.length === 1);
+  assert.equal(await pages[1].evaluate(() => window.__session.user.get('username')), username);
+  await pages[0].evaluate(() => window.__session.logout());
+  await pages[1].waitForFunction(() => window.__changes.length === 2);
+  assert.deepEqual(await pages[1].evaluate(() => window.__changes),
+    [{ loggedIn: true, elsewhere: 'login' }, { loggedIn: false, elsewhere: 'logout' }]);
+  assert.deepEqual(await pages[0].evaluate(() => window.__changes), [{ loggedIn: true, elsewhere: null }, { loggedIn: false, elsewhere: null }],
+    'the page that acted heard no echo');
 });

@@ -8,7 +8,7 @@
  * When it flips because the server ended the session (expired, revoked from
  * another device, password changed elsewhere), the user goes to /login from
  * wherever they are, and the login page says why; a logout the user asked for
- * says nothing.
+ * says nothing, and one in another tab says so.
  *
  * Every page is built for one user. When the session finds the browser logged
  * in as another (`user:switched`: another tab logged in as someone else), the
@@ -24,6 +24,7 @@ function ($, Backbone, app, HomePageView, LoginPageView, AccountPageView, NotFou
   'use strict';
 
   var kSessionEnded = 'Your session has ended. Please log in again.';
+  var kLoggedOutElsewhere = 'You logged out in another tab or window.';
   var kMismatch = 'Nothing was changed: this page was out of date, showing another account than ' +
     'the one now logged in in this browser.';
 
@@ -60,12 +61,13 @@ function ($, Backbone, app, HomePageView, LoginPageView, AccountPageView, NotFou
     },
 
     onLoggedIn: function (session, loggedIn, changeOptions) {
-      if (!loggedIn && changeOptions && changeOptions.session_ended) {
-        this.loginNotice = kSessionEnded;
-        this.redirect('login');
-      } else {
+      changeOptions = changeOptions || {};
+      if (loggedIn || !changeOptions.session_ended) {
         Backbone.history.loadUrl();
+        return;
       }
+      this.loginNotice = changeOptions.elsewhere === 'logout' ? kLoggedOutElsewhere : kSessionEnded;
+      this.redirect('login');
     },
 
     home: function () {

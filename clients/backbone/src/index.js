@@ -13,6 +13,8 @@
  *   - `request`                 the wire helper (./api_request): error shape, CSRF,
  *                               the same-origin rule (`isSameOrigin`)
  *
+ * (./tab_sync, which keeps the browser's tabs in step, is the session's own.)
+ *
  * Create ONE SessionModel for the page, in a module of your own whose closure
  * holds it (see README.md): never on `window`, where any script could reach it.
  */

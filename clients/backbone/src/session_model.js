@@ -25,6 +25,9 @@
  *                 login, logout and password changes, so the page never needs
  *                 to re-read it)
  *   - `csrfMeta`  {string} name of that meta tag (default 'csrf-token')
+ *   - `tabSync`   {string|boolean} the name tabs keep in step under (default
+ *                 'latchkey-auth'; false: this page neither tells nor hears, and
+ *                 does not re-check when shown). See "Tabs" below.
  *
  * Attributes:
  *   - `logged_in` {boolean} false until checkAuth/login/signup succeeds
@@ -54,6 +57,13 @@
  * Views never build requests or headers themselves. (How a request and an
  * error look on the wire, JSON body, headers, error shape, is ./api_request.)
  *
+ * Tabs (./tab_sync): every tab of the browser shares the session cookie. When
+ * this page logs in, logs out, changes the password or the profile, or finds
+ * the session ended or switched, it tells the other tabs ("auth changed", and
+ * a reason; no user data); each of them, and this page whenever it becomes
+ * visible again or is restored from the back/forward cache, re-checks GET
+ * apiRoot and follows the answer.
+ *
  * Methods return promises (jQuery). They resolve with the server's JSON (or
  * what the method documents) and reject with `{status, code, error, field,
  * ended, stale}`: the HTTP status (0 when the server was unreachable), the
@@ -72,16 +82,20 @@
  *     than the page showed: `session.user` now holds the new user, and
  *     `deviceSessions` and `authEvents` are empty; re-render everything;
  *   - `user:mismatch` when a write was refused (409 `user_mismatch`) or an answer
- *     named another user: tell the user nothing was done; a check follows.
+ *     named another user: tell the user nothing was done; a check follows;
+ *   - `elsewhere` (session, reason) when another tab changed this same user's
+ *     password or profile: lists (sessions, activity) may be out of date.
  * Options of the changes: `session_ended: true` when logged_in flips to false
  * because the server ended the session (not because the user logged out or
- * removed the account here), so a router can tell the user why; `mismatch:
- * true` when a refused write prompted the check.
+ * removed the account here), so a router can tell the user why; `elsewhere:
+ * reason` when another tab's message prompted the check (`login`, `logout`,
+ * `ended`, `password`, `profile`); `mismatch: true` when a refused write did.
  * The usual Backbone `request` / `sync` / `error` events are not used.
  */
 define(['underscore', 'backbone', './api_request', './user_model', './device_sessions',
-  './auth_events', './session_state'],
-function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCollection, sessionState) {
+  './auth_events', './tab_sync', './session_state'],
+function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCollection, TabSync,
+  sessionState) {
   'use strict';
 
   // The request path and the state changes are ./session_state's, mixed in.
@@ -90,10 +104,12 @@ function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCol
 
     /**
      * @param {Object} [attrs] ignored except `logged_in`
-     * @param {{apiRoot: string=, csrfToken: string=, csrfMeta: string=}} [options]
+     * @param {{apiRoot: string=, csrfToken: string=, csrfMeta: string=,
+     *   tabSync: (string|boolean)=}} [options]
      */
     initialize: function (attrs, options) {
       options = options || {};
+      var session = this;
       this.apiRoot = (options.apiRoot || '/api/auth').replace(/\/+$/, '');
       this.csrfToken = options.csrfToken != null ?
         String(options.csrfToken) : request.readCsrfToken(options.csrfMeta || 'csrf-token');
@@ -103,6 +119,12 @@ function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCol
       this._epoch = 0;        // bumped whenever the page's user changes (./session_state)
       this._checking = null;  // the check of GET apiRoot under way
       this._nextCheck = null; // the one check queued behind it
+      this._settled = false;  // a check has answered (the first one tells no tab)
+      this._tabs = options.tabSync === false ? null : TabSync.start(
+        typeof options.tabSync === 'string' ? options.tabSync : 'latchkey-auth', {
+          onChange: function (reason) { session._recheck({ elsewhere: reason }); },
+          onShow: function () { session._recheck({}); }
+        });
     },
 
     url: function () {
@@ -171,6 +193,7 @@ function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCol
       return this._send('create', '/password', body).then(function (data) {
         session.user.set(data && data.user);
         session.deviceSessions.reset(session.deviceSessions.filter(function (s) { return s.isCurrent(); }));
+        session._announce('password');
         return data;
       });
     },
@@ -185,6 +208,7 @@ function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCol
       var session = this;
       return this._send('patch', '/user', _.pick(profile || {}, 'name')).then(function (data) {
         session.user.set(data && data.user);
+        session._announce('profile');
         return data;
       });
     },
@@ -242,6 +266,12 @@ function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCol
         list.remove(list.others());
         return data;
       });
+    },
+
+    /** Stops keeping in step with the other tabs (for a page that drops its session). */
+    stopTabSync: function () {
+      if (this._tabs) this._tabs.close();
+      this._tabs = null;
     },
 
     /** Picks `fields` and a boolean `remember` (when given) from a login or signup argument. */

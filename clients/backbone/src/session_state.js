@@ -4,8 +4,9 @@
  * How a SessionModel's state changes, mixed into its prototype (./session_model
  * documents the contract): the one request path (`sync`: headers, the 401 rule,
  * the refusal of answers about another user), the checks of GET apiRoot
- * (`_recheck`: one at a time, one more queued behind), and the changes of who
- * the page is for (`_setUser`: login or switch; `_forgetUser`: logout or ended).
+ * (`_recheck`: one at a time, one more queued behind), and the three changes of
+ * who the page is for (`_setUser`: login or switch; `_forgetUser`: logout or
+ * ended), each telling the other tabs (./tab_sync) unless they told this one.
  *
  * `_epoch` counts the changes of the page's user. A request remembers the epoch
  * and the user it was sent for; its answer is applied only if neither changed
@@ -130,8 +131,10 @@ define(['jquery', 'underscore', './api_request'], function ($, _, request) {
             ended: false, stale: false }).promise();
         }
         session._setUser(data.user, cause);
+        session._settled = true;
         return true;
       }, function (err) {
+        if (err.ended) session._settled = true;
         if (err.ended || err.stale) return session.get('logged_in');
         return $.Deferred().reject(err).promise();
       });
@@ -154,6 +157,8 @@ define(['jquery', 'underscore', './api_request'], function ($, _, request) {
       this.user.set(next);
       this.set('logged_in', true, _.omit(cause, 'check'));
       if (switched) this.trigger('user:switched', this, _.omit(cause, 'check'));
+      if (!was || switched) this._announce('login', cause);
+      else if (cause.elsewhere) this.trigger('elsewhere', this, cause.elsewhere);
     },
 
     /**
@@ -169,6 +174,17 @@ define(['jquery', 'underscore', './api_request'], function ($, _, request) {
       this.set('logged_in', false, _.extend({ session_ended: ended === true }, _.omit(cause, 'check')));
       this.user.clear();
       this.user.set(_.result(this.user, 'defaults'));
+      if (was) this._announce(ended ? 'ended' : 'logout', cause);
+    },
+
+    /**
+     * Tells the other tabs, unless they told this one (they know), or this is
+     * what the page's first check found (nothing changed for them).
+     */
+    _announce: function (reason, cause) {
+      cause = cause || {};
+      if (!this._tabs || cause.elsewhere || (cause.check && !this._settled)) return;
+      this._tabs.post(reason);
     }
   };
 });

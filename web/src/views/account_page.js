@@ -5,7 +5,8 @@
  * profile form, the change-password form, the list of sessions and the recent
  * account activity, each its own subview. After a password change the session
  * list reloads, since the server has ended every other session and rotated
- * this one; the activity reloads after every change.
+ * this one; the activity reloads after every change, and both reload when
+ * another tab changed this user's password or profile (session `elsewhere`).
  */
 define(['backbone', 'app', 'templates/account_page', 'views/profile_form', 'views/password_form',
   'views/session_list', 'views/event_list'],
@@ -27,6 +28,10 @@ function (Backbone, app, template, ProfileFormView, PasswordFormView, SessionLis
       this.listenTo(app.session.deviceSessions, 'update', this.refreshEvents);
       this.listenTo(app.session.user, 'change:name', this.refreshEvents);
       this.listenTo(this.password, 'password:changed', this.refreshEvents);
+      this.listenTo(app.session, 'elsewhere', function () {
+        this.sessions.refresh();
+        this.refreshEvents();
+      });
     },
 
     /** @returns {AccountPageView} this */
