@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { assertNoSeriousAxeViolations } from './a11y.mjs';
-import { browser as apiBrowser, signup as apiSignup } from '../support/fixtures.mjs';
+import { api, browser as apiBrowser, login as apiLogin, signup as apiSignup } from '../support/fixtures.mjs';
 import {
   appState, assertNoReload, expectScreen, gotoApp, markWindow, openAccount, signUp, startStack,
-  submitLogin, uniqueUsername, withApp,
+  submitLogin, uniqueUsername, waitForCount, withApp,
 } from './helpers.mjs';
 
 const kLoggedOutElsewhere = 'You logged out in another tab or window.';
@@ -245,5 +245,75 @@ describe('tabs', () => {
     assert.equal(await page.getByTestId('profile-name').inputValue(), 'Bob Builder');
     await assertNotInDom(page, [alice.username, alice.name], 'after the check');
     await assertNoReload(page);
+  }));
+
+  test('SessionEndedWhileTyping_TypedTextKept_RestoredAfterLoginAsSameUser', () => withApp(stack, async (app) => {
+    const alice = await apiUser(stack, 'alice', 'Alice Liddell');
+    await gotoApp(app.page, '/login');
+    await submitLogin(app.page, alice);
+    await expectScreen(app.page, 'home-page', '/');
+    await openAccount(app.page);
+    const b = await openTab(app, '/account');
+
+    // The user types a new name, and starts a password change in the same page.
+    const typed = 'Alice Pleasance Liddell';
+    const pw = { current: 'typed-current-pw-31c9', next: 'typed-new-pw-8e02d' };
+    await app.page.getByTestId('profile-name').fill(typed);
+    await app.page.getByTestId('password-current').fill(pw.current);
+    await app.page.getByTestId('password-new').fill(pw.next);
+    // Meanwhile alice signs out everywhere else from another device: this browser's session ends.
+    const device = await apiBrowser(stack.server.url);
+    await apiLogin(stack.server.url, device, alice.username, alice.password);
+    const revoked = await api(stack.server.url, device, 'POST', '/api/auth/sessions/revoke_others', { json: {} });
+    assert.equal(revoked.status, 200);
+
+    await app.page.getByTestId('profile-submit').click();
+    await expectScreen(app.page, 'login-page', '/login');
+    assert.equal((await app.page.getByTestId('login-notice').textContent()).trim(), 'Your session has ended. Please log in again.');
+    assert.match(await app.page.getByTestId('login-draft-notice').textContent(), /What you typed\s+\(Name\) is kept/);
+    await assertNotInDom(app.page, [typed, pw.current, pw.next], 'the login page');
+    await assertNoSeriousAxeViolations(app.page, 'login page with the kept-text notice');
+    // The other tab heard that the session ended, and kept nothing (nothing was typed there).
+    await expectScreen(b.page, 'login-page', '/login');
+    assert.equal((await b.page.getByTestId('login-notice').textContent()).trim(), 'Your session has ended. Please log in again.');
+    assert.equal(await b.page.getByTestId('login-draft-notice').count(), 0);
+
+    await submitLogin(app.page, alice);
+    await expectScreen(app.page, 'account-page', '/account');
+    assert.equal(await app.page.getByTestId('profile-name').inputValue(), typed);
+    assert.equal(await app.page.getByTestId('password-current').inputValue(), '', 'passwords are never kept');
+    assert.equal(await app.page.getByTestId('password-new').inputValue(), '');
+    assert.match(await app.page.getByTestId('page-notice').textContent(), /filled in again\. It is not saved yet\./);
+    await assertNoSeriousAxeViolations(app.page, 'account page with the restored text');
+    const before = await app.context.request.get('/api/auth');
+    assert.equal((await before.json()).user.name, 'Alice Liddell', 'nothing saved by itself');
+
+    await app.page.getByTestId('profile-submit').click();
+    await app.page.getByTestId('profile-status').waitFor({ state: 'visible' });
+    const saved = await app.context.request.get('/api/auth');
+    assert.equal((await saved.json()).user.name, typed);
+  }));
+
+  test('SessionEndedWhileTyping_LoginAsAnotherUser_DropsTheTypedText', () => withApp(stack, async ({ page }) => {
+    const alice = await apiUser(stack, 'alice', 'Alice Liddell');
+    const bob = await apiUser(stack, 'bob', 'Bob Builder');
+    await gotoApp(page, '/login');
+    await submitLogin(page, alice);
+    await expectScreen(page, 'home-page', '/');
+    await openAccount(page);
+    await page.getByTestId('profile-name').fill('Typed for alice only');
+    const device = await apiBrowser(stack.server.url);
+    await apiLogin(stack.server.url, device, alice.username, alice.password);
+    await api(stack.server.url, device, 'POST', '/api/auth/sessions/revoke_others', { json: {} });
+    await page.getByTestId('profile-submit').click();
+    await expectScreen(page, 'login-page', '/login');
+    await page.getByTestId('login-draft-notice').waitFor();
+
+    await submitLogin(page, bob);
+    await expectScreen(page, 'home-page', '/');
+    await openAccount(page);
+    assert.equal(await page.getByTestId('profile-name').inputValue(), 'Bob Builder');
+    await assertNotInDom(page, ['Typed for alice only'], "bob's account page");
+    await waitForCount(page.getByTestId('page-notice').filter({ hasText: /\S/ }), 0, 'notices');
   }));
 });
