@@ -129,12 +129,17 @@ test('every documented operation answers as documented, successes and errors', a
 test('every state-changing operation: the guards and the body errors are documented', async () => {
   const a = await browser(srv.url);
   await api(srv.url, a, 'POST', '/api/auth/signup', { json: { username: uniq('oag'), password: PASSWORD } });
+  const me = (await api(srv.url, a, 'GET', '/api/auth')).body.user;
   const concrete = (template) => template.replace(/\{[^}]+\}/g, 'AAAAAAAAAAAAAAAAAAAAAA');
   for (const { method, template, op } of documentedOperations()) {
     const m = method.toUpperCase();
     if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(m) || !template.startsWith('/api/')) continue;
     const p = concrete(template);
     assert.equal(check(await api(srv.url, a, m, p, { csrf: null })).status, 403, `${m} ${p} without a CSRF token`);
+    if (op.responses['409']?.$ref === '#/components/responses/UserMismatch') {
+      const stale = { 'X-Latchkey-Expect-User': String(me.id + 1000000) };
+      assert.equal(check(await api(srv.url, a, m, p, { json: {}, headers: stale })).status, 409, `${m} ${p} for another user`);
+    }
     if (!op.requestBody) continue;
     const json = { 'Content-Type': 'application/json' };
     assert.equal(check(await api(srv.url, a, m, p, { rawBody: '{"name":', headers: json })).status, 400, `${m} ${p} malformed`);
