@@ -193,6 +193,57 @@ describe('tabs', () => {
     assert.equal(patch.headers['x-latchkey-expect-user'], String(id));
   }));
 
+  test('StaleTabWrites_BrowserNowAnotherUser_NeverActForThatUser', () => withApp(stack, async (app) => {
+    const alice = await apiUser(stack, 'alice', 'Alice Liddell');
+    const bob = await apiUser(stack, 'bob', 'Bob Builder');
+    const { page: a, context } = app;
+    await gotoApp(a, '/login');
+    await submitLogin(a, alice);
+    await expectScreen(a, 'home-page', '/');
+    await openAccount(a);
+    const b = await openTab(app, '/account');
+    await markWindow(b.page);
+    // The browser logs in as bob where no tab of this client hears it (another app on the
+    // origin, a script): both tabs still show alice.
+    const token = await a.locator('meta[name="csrf-token"]').getAttribute('content');
+    const asBrowser = (path, data) => context.request.post(path, { headers: { 'X-CSRF-Token': token }, data });
+    assert.equal((await asBrowser('/api/auth/login', { username: bob.username, password: bob.password })).status(), 200);
+    const whoIsLoggedIn = async () => (await (await context.request.get('/api/auth')).json()).user;
+
+    // Tab B saves the profile it shows: the server refuses (409), nothing is renamed.
+    await b.page.getByTestId('profile-name').fill('Renamed by a stale tab');
+    const answer = b.page.waitForResponse((r) => r.url().endsWith('/api/auth/user'));
+    await b.page.getByTestId('profile-submit').click();
+    const res = await answer;
+    assert.equal(res.status(), 409);
+    assert.equal((await res.json()).code, 'user_mismatch');
+    assert.equal(res.request().headers()['x-latchkey-expect-user'], String(alice.id));
+    await headerShows(b.page, 'Bob Builder');
+    await expectScreen(b.page, 'account-page', '/account');
+    assert.equal(await b.page.getByTestId('page-notice').textContent(), kMismatchNotice);
+    assert.equal(await b.page.getByTestId('profile-name').inputValue(), 'Bob Builder');
+    assert.equal(await b.page.getByTestId('profile-status').isHidden(), true, 'never "Saved."');
+    await assertNotInDom(b.page, [alice.username, alice.name, 'Renamed by a stale tab'], 'tab B');
+    await assertNoReload(b.page);
+    assert.deepEqual(await whoIsLoggedIn(), { id: bob.id, username: bob.username, name: 'Bob Builder' });
+    const aliceNow = await apiBrowser(stack.server.url);
+    await apiLogin(stack.server.url, aliceNow, alice.username, alice.password);
+    assert.equal((await api(stack.server.url, aliceNow, 'GET', '/api/auth')).body.user.name, 'Alice Liddell');
+    // Tab B told tab A what it found.
+    await headerShows(a, 'Bob Builder');
+    await assertNotInDom(a, [alice.username, alice.name], 'tab A');
+
+    // Behind both tabs' backs again, alice: tab A's logout (for bob) never ends her session.
+    assert.equal((await asBrowser('/api/auth/login', { username: alice.username, password: alice.password })).status(), 200);
+    const logout = a.waitForResponse((r) => r.url().endsWith('/api/auth/logout'));
+    await a.getByTestId('logout-button').click();
+    assert.equal((await logout).status(), 409);
+    await headerShows(a, 'Alice Liddell');
+    assert.equal(await a.getByTestId('page-notice').textContent(), kMismatchNotice);
+    assert.equal((await whoIsLoggedIn()).id, alice.id, "alice's session goes on");
+    await headerShows(b.page, 'Alice Liddell');
+  }));
+
   test('AnswerForTheOldUser_ArrivingAfterLogout_IsDropped', () => withApp(stack, async (app) => {
     const alice = { username: uniqueUsername('alice'), name: 'Alice Liddell', password: 'down the rabbit hole' };
     await signUp(app.page, alice);
