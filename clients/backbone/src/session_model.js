@@ -36,7 +36,8 @@
  * for the life of the page; it is cleared on logout. Its `id` is the user the
  * page is built for: what it shows, and whom its writes may act for.
  *
- * Every request goes through `sync`, the ONE place that
+ * Every request goes through `sync` (./session_state, mixed in), the ONE place
+ * that
  *   - adds `X-CSRF-Token`, and while logged in `X-Latchkey-Expect-User: <user
  *     id>`, to every request but GET/HEAD/OPTIONS that goes to the page's own
  *     origin (./api_request); the server refuses such a write with 409
