@@ -5,7 +5,8 @@
  *   /        the notes (NotesView), or /login without a live session
  *   /login   the login and signup forms (LoginView), or / with one
  * When the session ends (logout, or Latchkey answering 401 to any request: see models.js),
- * the app clears the notes it holds and shows /login, saying why when the server ended it.
+ * the app clears the notes it holds and shows /login, saying why when the server ended it;
+ * when another tab switches the browser to another user, it drops the notes and reloads them.
  *
  * The session lives in this closure, never on window: any script on the page could otherwise
  * read the user and send requests with the page's CSRF token (clients/backbone/README.md).
@@ -60,6 +61,13 @@
     router.navigate('login', { trigger: true });
   });
   session.user.on('change', renderHeader);
+  // Another tab logged in as someone else (the client package's tab sync): this page's notes
+  // were the previous user's. Drop them and build the notes screen again for the new user.
+  session.on('user:switched', function () {
+    notes.reset();
+    renderHeader();
+    router.home();
+  });
 
   $('[data-testid="logout"]').on('click', function () {
     session.logout();
