@@ -255,7 +255,10 @@ test('three nodes started at the same time on a fresh empty database all come up
     trio = await startNodes(3, { db: db.url });
     const rows = sql(trio[0].dataDir, 'SELECT version, count(*) AS n FROM schema_migrations GROUP BY version ORDER BY version');
     assert.ok(rows.length >= 3, `migrations recorded: ${JSON.stringify(rows)}`);
-    rows.forEach((r, i) => assert.deepEqual(r, { version: i + 1, n: 1 }, `each version once, none missing: ${JSON.stringify(rows)}`));
+    // TEMPORARY, branch operator only: 5 is main's throttling migration, not on this branch. At
+    // the merge put back `{ version: i + 1, n: 1 }` (this one then fails: 5 is there).
+    const versions = [1, 2, 3, 4, 6];
+    rows.forEach((r, i) => assert.deepEqual(r, { version: versions[i], n: 1 }, `each version once, none missing: ${JSON.stringify(rows)}`));
     const username = uniq('up');
     await signup(trio[1].url, await browser(trio[1].url), { username });
     for (const n of trio) await login(n.url, await browser(n.url), username);

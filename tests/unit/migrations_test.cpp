@@ -43,8 +43,13 @@ TEST(Migrate_NewerDatabase, IsRefused) {
 }
 
 TEST(Migrations_List, VersionsAscendFromOne) {
-  int expected = 1;
-  for (const auto& m : Migrations()) EXPECT_EQ(m.version, expected++) << m.name;
+  // TEMPORARY, branch operator only: 5 is main's throttling migration, not on this branch.
+  // At the merge put the plain check back (this one then fails: 5 is there):
+  //   int expected = 1;
+  //   for (const auto& m : Migrations()) EXPECT_EQ(m.version, expected++) << m.name;
+  std::vector<int> versions;
+  for (const auto& m : Migrations()) versions.push_back(m.version);
+  EXPECT_EQ(versions, (std::vector<int>{1, 2, 3, 4, 6}));
 }
 
 }  // namespace

@@ -131,6 +131,26 @@ constexpr const char* kV4DisabledUsers = R"sql(
 ALTER TABLE users ADD COLUMN disabled_at BIGINT;
 )sql";
 
+// The running server nodes and how far each has applied the change feed
+// (store/feed_nodes.h): `latchkey user disable` and the like wait until every one has.
+// feed_marks.seq numbers the marks a command sends through NOTIFY behind its change; its one
+// row is locked by the mark's UPDATE until commit, so marks commit, and so arrive, in the
+// order of their numbers. Version 6: 5 is the throttling migration of main.
+constexpr const char* kV6FeedNodes = R"sql(
+CREATE TABLE feed_nodes (
+  id           TEXT    PRIMARY KEY,
+  host         TEXT    NOT NULL,
+  pid          BIGINT  NOT NULL,
+  applied_seq  BIGINT  NOT NULL,
+  heartbeat_ms BIGINT  NOT NULL
+);
+CREATE TABLE feed_marks (
+  id  INTEGER PRIMARY KEY CHECK (id = 1),
+  seq BIGINT  NOT NULL
+);
+INSERT INTO feed_marks (id, seq) VALUES (1, 0);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -139,6 +159,7 @@ const std::vector<Migration>& Migrations() {
       {2, "session idle timeout and persistence", kV2SessionIdle},
       {3, "throttling counters and audit events", kV3ThrottleAudit},
       {4, "disabled users", kV4DisabledUsers},
+      {6, "server nodes and how far they applied the change feed", kV6FeedNodes},
   };
   return kAll;
 }

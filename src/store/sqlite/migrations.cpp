@@ -97,6 +97,20 @@ CREATE TRIGGER users_deleted_feed AFTER DELETE ON users BEGIN
 END;
 )sql";
 
+// The running server processes on this file and how far each has applied session_changes
+// (store/feed_nodes.h): `latchkey user disable` and the like wait until every one has.
+// Version 6: 5 is the throttling migration of main (millisecond throttling); numbers are
+// taken in the order branches were planned, and the merge orders them.
+constexpr const char* kV6FeedNodes = R"sql(
+CREATE TABLE feed_nodes (
+  id           TEXT    PRIMARY KEY,
+  host         TEXT    NOT NULL,
+  pid          INTEGER NOT NULL,
+  applied_seq  INTEGER NOT NULL,
+  heartbeat_ms INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -105,6 +119,7 @@ const std::vector<Migration>& Migrations() {
       {2, "session idle timeout and persistence", kV2SessionIdle},
       {3, "throttling counters and audit events", kV3ThrottleAudit},
       {4, "disabled users and the session change feed", kV4DisabledUsersChanges},
+      {6, "server nodes and how far they applied the change feed", kV6FeedNodes},
   };
   return kAll;
 }
