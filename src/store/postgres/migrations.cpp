@@ -144,6 +144,26 @@ ALTER TABLE throttles ADD COLUMN pending_until_ms BIGINT NOT NULL DEFAULT 0;
 ALTER INDEX throttles_last_failure_at RENAME TO throttles_last_failure_ms;
 )sql";
 
+// The running server nodes and how far each has applied the change feed
+// (store/feed_nodes.h): `latchkey user disable` and the like wait until every one has.
+// feed_marks.seq numbers the marks a command sends through NOTIFY behind its change; its one
+// row is locked by the mark's UPDATE until commit, so marks commit, and so arrive, in the
+// order of their numbers.
+constexpr const char* kV6FeedNodes = R"sql(
+CREATE TABLE feed_nodes (
+  id           TEXT    PRIMARY KEY,
+  host         TEXT    NOT NULL,
+  pid          BIGINT  NOT NULL,
+  applied_seq  BIGINT  NOT NULL,
+  heartbeat_ms BIGINT  NOT NULL
+);
+CREATE TABLE feed_marks (
+  id  INTEGER PRIMARY KEY CHECK (id = 1),
+  seq BIGINT  NOT NULL
+);
+INSERT INTO feed_marks (id, seq) VALUES (1, 0);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -153,6 +173,7 @@ const std::vector<Migration>& Migrations() {
       {3, "throttling counters and audit events", kV3ThrottleAudit},
       {4, "disabled users", kV4DisabledUsers},
       {5, "throttling in milliseconds, attempts in flight", kV5ThrottleMillis},
+      {6, "server nodes and how far they applied the change feed", kV6FeedNodes},
   };
   return kAll;
 }

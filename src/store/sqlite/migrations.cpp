@@ -114,6 +114,18 @@ DROP INDEX throttles_last_failure_at;
 CREATE INDEX throttles_last_failure_ms ON throttles(last_failure_ms);
 )sql";
 
+// The running server processes on this file and how far each has applied session_changes
+// (store/feed_nodes.h): `latchkey user disable` and the like wait until every one has.
+constexpr const char* kV6FeedNodes = R"sql(
+CREATE TABLE feed_nodes (
+  id           TEXT    PRIMARY KEY,
+  host         TEXT    NOT NULL,
+  pid          INTEGER NOT NULL,
+  applied_seq  INTEGER NOT NULL,
+  heartbeat_ms INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -123,6 +135,7 @@ const std::vector<Migration>& Migrations() {
       {3, "throttling counters and audit events", kV3ThrottleAudit},
       {4, "disabled users and the session change feed", kV4DisabledUsersChanges},
       {5, "throttling in milliseconds, attempts in flight", kV5ThrottleMillis},
+      {6, "server nodes and how far they applied the change feed", kV6FeedNodes},
   };
   return kAll;
 }
