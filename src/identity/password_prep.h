@@ -16,7 +16,8 @@
 // characters, line and paragraph separators, Old Hangul Jamo, the six Exceptions listed
 // DISALLOWED, and code points whose contextual rule (RFC 5892 Appendix A) fails.
 // Refusing unassigned code points keeps a prepared password stable when a later Unicode
-// version assigns them (NFC is stable only for assigned characters: RFC 8264 section 11).
+// version assigns them (NFC is stable only for assigned characters; RFC 8264, "Unicode
+// Versions").
 //
 // Data: utf8proc (Debian's libutf8proc, Unicode 15.0 in 2.8.0): the general category, the
 // Default_Ignorable_Code_Point flag, the grapheme class (Hangul L, V, T jamo), the combining
