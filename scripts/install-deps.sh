@@ -19,6 +19,7 @@ packages=(
   libcli11-dev libkainjow-mustache-dev libgtest-dev
   libssl-dev libpq-dev
   libtomlplusplus-dev  # toml++ 3.3: `--config` files (app/config_file.cpp)
+  libutf8proc-dev      # utf8proc 2.8: RFC 8265 password preparation (identity/password_prep.cpp)
 )
 example=0
 [[ "${1:-}" == "--test" || "${1:-}" == "--example" ]] && example=1

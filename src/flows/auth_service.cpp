@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "flows/password_check.h"
 #include "identity/validation.h"
 #include "throttle/address_bucket.h"
 
@@ -46,14 +47,15 @@ Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo&
     return r.error();
   }
   if (auto r = identity::ValidateUsername(in.username); !r) return r.error();
-  // Format, then not common and not the username (NIST SP 800-63B 5.1.1.2).
-  if (auto r = passwords_.Validate(in.password.Reveal(), in.username); !r) return r.error();
+  // Prepared (RFC 8265), then format, not common and not the username (NIST SP 800-63B 5.1.1.2).
+  auto prepared = passwords_.PrepareNew(in.password.Reveal(), in.username);
+  if (!prepared) return prepared.error();
   if (auto r = identity::ValidateName(in.name); !r) return r.error();
   // Every well-formed attempt counts (a taken username too): account creation is what a
   // bot wants to automate.
   if (auto r = guards_.throttle.Fail(ip_key, guards_.policies.signup_ip); !r) return r.error();
 
-  auto hash = hasher_.Hash(in.password.Reveal());
+  auto hash = hasher_.Hash(prepared->Reveal());
   if (!hash) return hash.error();
   identity::NewUser user{in.username, in.name, std::move(*hash), issuer_.clock().Now()};
 
@@ -93,8 +95,8 @@ Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Prin
   }
   auto found = users_.FindUserByUsername(in.username);
   if (!found) return found.error();
-  bool verified = *found ? hasher_.Verify(in.password.Reveal(), (*found)->password_hash)
-                         : hasher_.VerifyDummy(in.password.Reveal());
+  bool verified = *found ? CheckPassword(hasher_, users_, in.password, **found)
+                         : CheckPasswordDummy(hasher_, in.password);
   if (!verified) {
     ip_attempt->Failed();
     account_attempt->Failed();
@@ -151,7 +153,7 @@ Result<void> AuthService::Reauthenticate(const session::Principal& caller, const
   auto record = users_.FindUserById(caller.user_id());
   if (!record) return record.error();
   if (!*record) return Unauthenticated();
-  if (password.empty() || !hasher_.Verify(password.Reveal(), (*record)->password_hash)) {
+  if (password.empty() || !CheckPassword(hasher_, users_, password, **record)) {
     attempt->Failed();
     return MakeError(Errc::kInvalidCredentials, "Password is incorrect", field);
   }
