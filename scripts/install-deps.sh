@@ -5,7 +5,10 @@
 #                                    server and client for the tests' private clusters)
 #   scripts/install-deps.sh --fuzz   also clang 14 and libclang-rt-14-dev (libFuzzer, ASan and
 #                                    UBSan runtimes: libclang_rt.fuzzer) for scripts/fuzz.sh
-# Then installs the client's npm packages from package-lock.json.
+#   scripts/install-deps.sh --example  also what examples/notes needs (--test includes it):
+#                                    Python 3 with PyJWT and cryptography, nginx, its npm packages
+# Then installs the client's npm packages from package-lock.json (and the example's from
+# examples/notes/package-lock.json with --example or --test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +19,15 @@ packages=(
   libcli11-dev libkainjow-mustache-dev libgtest-dev
   libssl-dev libpq-dev
   libtomlplusplus-dev  # toml++ 3.3: `--config` files (app/config_file.cpp)
+  libutf8proc-dev      # utf8proc 2.8: RFC 8265 password preparation (identity/password_prep.cpp)
 )
+example=0
+[[ "${1:-}" == "--test" || "${1:-}" == "--example" ]] && example=1
+if ((example)); then
+  # examples/notes: its backend runs on Debian's /usr/bin/python3 with PyJWT 2.6 (JWKS, EdDSA
+  # and ES256 through cryptography); `run.sh --nginx` puts nginx in front (forward auth).
+  packages+=(python3 python3-jwt python3-cryptography nginx)
+fi
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium sqlite3 curl openssl)  # openssl: the TLS tests make their certificates
   # initdb/pg_ctl (scripts/pg-cluster.sh), psql and pg_dump (tests/support)
@@ -69,4 +80,11 @@ lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [[ "$(cat node_modules/.latchkey-lock-hash 2>/dev/null)" != "$lock_hash" ]]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.latchkey-lock-hash
+fi
+if ((example)); then
+  lock_hash=$(sha256sum examples/notes/package-lock.json | cut -d' ' -f1)
+  if [[ "$(cat examples/notes/node_modules/.latchkey-lock-hash 2>/dev/null)" != "$lock_hash" ]]; then
+    (cd examples/notes && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock_hash" > examples/notes/node_modules/.latchkey-lock-hash
+  fi
 fi

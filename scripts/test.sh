@@ -67,6 +67,19 @@ if [[ -f build/Testing/Temporary/LastTest.log ]]; then
     sed 's/^# //' || echo "(no ROBUSTNESS lines: the robustness and API lanes did not run)"
 fi
 grep -h '^fuzz_[a-z_]*: ' "$fuzz_log" 2>/dev/null || true
+if ((failed)); then
+  # What failed and why, at the end where a truncated CI log still shows it: each failing
+  # node:test case's error block and each GoogleTest failure, from every lane's ctest log.
+  printf '\n==== failures\n'
+  for log in build*/Testing/Temporary/LastTest.log; do
+    [[ -f $log ]] || continue
+    awk -v file="$log" '
+      /^[ #]*not ok / { grab = 30; print file ": " $0; next }
+      /: Failure$/ || /^\[  FAILED  \]/ { grab = 6; print file ": " $0; next }
+      grab > 0 { print "  " $0; grab--; if ($0 ~ /^ *\.\.\.$/) grab = 0 }
+    ' "$log" | head -n 200
+  done
+fi
 printf '\n==== lanes\n'
 printf '%s\n' "${summary[@]}"
 exit "$failed"

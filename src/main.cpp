@@ -146,6 +146,9 @@ void AddServeFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
   Flag(cmd, "--login-free-failures", c.login_free_failures,
        "Failed logins per client IP and per account before growing delays (429)")
       ->capture_default_str();
+  Flag(cmd, "--throttle-ipv6-prefix", c.throttle_ipv6_prefix,
+       "IPv6 clients are throttled per network of this prefix length (16-128; 128: per address)")
+      ->capture_default_str();
   Flag(cmd, "--audit-retention", c.audit_retention,
        "Audit events older than this are deleted (at least 1d)")
       ->capture_default_str();

@@ -1,5 +1,7 @@
 #include "api/pipeline.h"
 
+#include <charconv>
+#include <cstdint>
 #include <utility>
 
 #include "http/cookies.h"
@@ -7,9 +9,28 @@
 
 namespace latchkey::api {
 
-http::Response NotLoggedIn(const session::Resolution& session) {
+http::Response NotLoggedIn(const session::Resolution& session, const SessionCookies& cookies,
+                           const http::Request& request) {
   bool ended = session.state == session::Resolution::State::kEnded;
-  return http::ErrorResponse(MakeError(ended ? Errc::kSessionEnded : Errc::kUnauthenticated));
+  http::Response r =
+      http::ErrorResponse(MakeError(ended ? Errc::kSessionEnded : Errc::kUnauthenticated));
+  if (ended) cookies.Clear(r, request.tls);
+  return r;
+}
+
+std::optional<http::Response> CheckExpectedUser(const http::Request& request,
+                                                const session::Resolution& session) {
+  if (request.expect_user.empty() || !session.live()) return std::nullopt;
+  std::int64_t expected = 0;
+  const char* first = request.expect_user.data();
+  const char* last = first + request.expect_user.size();
+  auto [end, ec] = std::from_chars(first, last, expected);
+  if (ec != std::errc() || end != last || expected <= 0) {
+    return http::ErrorResponse(
+        MakeError(Errc::kInvalidInput, "X-Latchkey-Expect-User must be a user id (decimal)"));
+  }
+  if (session.principal->user_id().value() == expected) return std::nullopt;
+  return http::ErrorResponse(MakeError(Errc::kUserMismatch));
 }
 
 std::optional<http::Response> CheckCsrf(const http::Request& request,
@@ -80,7 +101,7 @@ http::Dispatch Pipeline::Begin(http::Request& request) {
     return d;
   }
   if (!token_hash && !session.live() && endpoint.session == SessionUse::kRequired) {
-    d.response = NotLoggedIn(session);  // no pool hop for an answer known now
+    d.response = NotLoggedIn(session, steps_.cookies, request);  // no pool hop: known now
     return d;
   }
   d.pool = endpoint.pool == http::Pool::kInline ? http::Pool::kStore : endpoint.pool;
@@ -100,8 +121,13 @@ http::Response Pipeline::Run(const Endpoint& endpoint, const http::Request& requ
 }
 
 http::Response Pipeline::Call(const Endpoint& endpoint, const http::Request& request,
-                              const session::Resolution& session) {
-  if (endpoint.session == SessionUse::kRequired && !session.live()) return NotLoggedIn(session);
+                              const session::Resolution& session) const {
+  if (endpoint.session == SessionUse::kRequired && !session.live()) {
+    return NotLoggedIn(session, steps_.cookies, request);
+  }
+  if (http::IsStateChanging(request.method)) {
+    if (auto refused = CheckExpectedUser(request, session)) return std::move(*refused);
+  }
   return endpoint.handler(Context{request, session});
 }
 

@@ -70,8 +70,20 @@ struct Context {
 using EndpointHandler = std::function<http::Response(const Context&)>;
 
 // The 401 of a request that needs a session: session_ended when a signed cookie's session
-// ended (the client says so and offers to log in again), unauthenticated otherwise.
-http::Response NotLoggedIn(const session::Resolution& session);
+// ended (the client says so and offers to log in again), unauthenticated otherwise. A
+// session_ended answer also deletes the session cookie (`cookies`, for the request's scheme):
+// the browser stops sending a token that can never work again (OWASP Session Management
+// Cheat Sheet, "Session Expiration").
+http::Response NotLoggedIn(const session::Resolution& session, const SessionCookies& cookies,
+                           const http::Request& request);
+
+// The page's view of who is signed in, checked before a state-changing request acts: when the
+// request says `X-Latchkey-Expect-User: <user id>` (decimal) and its live session belongs to
+// another user, 409 user_mismatch, so a tab still showing user A never changes anything of
+// user B after B signed in elsewhere in the browser. nullopt: no header, no live session
+// (the route decides), or the same user. A header that is not a user id: 400 invalid_input.
+std::optional<http::Response> CheckExpectedUser(const http::Request& request,
+                                                const session::Resolution& session);
 
 // Step 4: nullopt when X-CSRF-Token verifies against this browser's CSRF binding cookie
 // (session/csrf.h; OWASP CSRF Prevention Cheat Sheet, signed double-submit); else 403.
@@ -117,9 +129,9 @@ class Pipeline final : public http::Service {
   // Steps 6 (blocking part) and 7.
   http::Response Run(const Endpoint& endpoint, const http::Request& request,
                      const std::optional<session::TokenHash>& token_hash) const;
-  // Step 7, or the 401 of a route that needs a session.
-  static http::Response Call(const Endpoint& endpoint, const http::Request& request,
-                             const session::Resolution& session);
+  // Step 7, or the 401 of a route that needs a session, or the 409 of CheckExpectedUser.
+  http::Response Call(const Endpoint& endpoint, const http::Request& request,
+                      const session::Resolution& session) const;
 
   Steps steps_;
   std::optional<ProxyStep> proxy_;  // set when there are upstreams

@@ -12,16 +12,18 @@
 namespace latchkey::api {
 namespace {
 
-// Lets the plan through, or says why not.
+// Lets the plan through, or says why not (401 off the public paths, 409 user_mismatch).
 // `audience`: the upstream's prefix, the assertion's aud.
-std::optional<http::Response> Decide(http::proxy::ForwardPlan& plan,
+std::optional<http::Response> Decide(http::proxy::ForwardPlan& plan, const http::Request& request,
                                      const session::Resolution& session, bool is_public,
-                                     assertion::AssertionIssuer* assertions,
-                                     std::string_view audience) {
+                                     const ProxyStep::Steps& steps, std::string_view audience) {
   if (session.live()) {
-    plan.rewrite.identity = IdentityHeaders(*session.principal, assertions, audience);
+    if (NeedsCsrf(request.method)) {
+      if (auto refused = CheckExpectedUser(request, session)) return refused;
+    }
+    plan.rewrite.identity = IdentityHeaders(*session.principal, steps.assertions, audience);
   } else if (!is_public) {
-    return NotLoggedIn(session);
+    return NotLoggedIn(session, steps.cookies, request);
   }
   plan.approved = true;
   return std::nullopt;
@@ -83,18 +85,18 @@ http::Dispatch ProxyStep::Begin(http::Request& request, int first_route) const {
   std::string_view audience = steps_.table.upstreams()[*index].prefix;  // lives as the table
   std::optional<session::TokenHash> token_hash = steps_.cookies.TokenHash(request);
   if (!token_hash) {
-    d.response = Decide(*plan, session::Resolution::None(), is_public, steps_.assertions, audience);
+    d.response = Decide(*plan, request, session::Resolution::None(), is_public, steps_, audience);
     return d;
   }
   if (auto resolved = steps_.sessions.ResolveInMemory(*token_hash)) {
-    d.response = Decide(*plan, *resolved, is_public, steps_.assertions, audience);
+    d.response = Decide(*plan, request, *resolved, is_public, steps_, audience);
     return d;
   }
   d.pool = http::Pool::kStore;
-  d.work = [this, plan, hash = std::move(*token_hash), is_public, audience]() {
+  d.work = [this, plan, &request, hash = std::move(*token_hash), is_public, audience]() {
     auto resolved = steps_.sessions.Resolve(hash);
     if (!resolved) return http::ErrorResponse(resolved.error());
-    auto refused = Decide(*plan, *resolved, is_public, steps_.assertions, audience);
+    auto refused = Decide(*plan, request, *resolved, is_public, steps_, audience);
     return refused ? std::move(*refused) : http::Response{};
   };
   return d;

@@ -29,15 +29,14 @@ std::vector<Endpoint> Endpoints(const Apis& apis) {
   // Pool: kInline answers on the I/O thread (a session the cache cannot answer moves it to
   // kStore), kStore for database work, kHashing where a password is hashed or verified.
   // Session: what the route needs of the caller's session (api/pipeline.h).
+  // Every GET route answers HEAD as well (http/router.h).
   // clang-format off
   return {
     {Method::kGet,    "/healthz",                         Pool::kInline,  kNone,     Bind(health, &HealthApi::Healthz)},
     {Method::kGet,    "/readyz",                          Pool::kStore,   kNone,     Bind(health, &HealthApi::Readyz)},
     {Method::kGet,    "/.well-known/jwks.json",           Pool::kInline,  kNone,     Bind(jwks, &JwksApi::Jwks)},
-    {Method::kHead,   "/.well-known/jwks.json",           Pool::kInline,  kNone,     Bind(jwks, &JwksApi::Jwks)},
     {Method::kGet,    "/api/auth",                        Pool::kInline,  kRequired, Bind(auth, &AuthApi::Me)},
     {Method::kGet,    "/api/auth/verify",                 Pool::kInline,  kOptional, Bind(verify, &VerifyApi::Verify)},
-    {Method::kHead,   "/api/auth/verify",                 Pool::kInline,  kOptional, Bind(verify, &VerifyApi::Verify)},
     {Method::kPost,   "/api/auth/signup",                 Pool::kHashing, kNone,     Bind(auth, &AuthApi::Signup)},
     {Method::kPost,   "/api/auth/login",                  Pool::kHashing, kOptional, Bind(auth, &AuthApi::Login)},
     {Method::kPost,   "/api/auth/logout",                 Pool::kStore,   kOptional, Bind(auth, &AuthApi::Logout)},

@@ -1,5 +1,7 @@
 #include "api/verify_api.h"
 
+#include <utility>
+
 #include "api/identity_headers.h"
 #include "api/proxy_step.h"
 #include "api/session_cookies.h"
@@ -7,12 +9,39 @@
 #include "http/proxy/path.h"
 
 namespace latchkey::api {
+namespace {
+
+// A refusal with its code also in a header: nginx's auth_request drops the body of the
+// answer, so the proxy passes the code on with `auth_request_set` (docs/INTEGRATION.md).
+http::Response Refused(http::Response r, Errc code) {
+  r.AddHeader("X-Latchkey-Error-Code", std::string(InfoOf(code).code));
+  return r;
+}
+
+// Whether the original request may change state. A trusted proxy that names the URI but not
+// the method is misconfigured (nginx without `X-Original-Method`): it is checked as one that
+// may (fail closed), so a missing line never turns the CSRF check off.
+bool MayChangeState(const http::Request& request) {
+  if (request.forwarded_method.empty()) return !request.forwarded_uri.empty();
+  return NeedsCsrf(MethodNamed(request.forwarded_method));
+}
+
+}  // namespace
 
 http::Response VerifyApi::Verify(const Context& c) {
   const http::Request& request = c.request;
-  if (!request.forwarded_method.empty() && NeedsCsrf(MethodNamed(request.forwarded_method))) {
-    if (auto refused = origin_.Check(request)) return std::move(*refused);
-    if (auto refused = CheckCsrf(request, csrf_)) return std::move(*refused);
+  if (MayChangeState(request)) {
+    if (auto refused = origin_.Check(request)) {
+      return Refused(std::move(*refused), Errc::kOriginRejected);
+    }
+    if (auto refused = CheckCsrf(request, csrf_)) {
+      return Refused(std::move(*refused), Errc::kCsrfRejected);
+    }
+    if (auto refused = CheckExpectedUser(request, c.session)) {
+      Errc code = refused->status == 409 ? Errc::kUserMismatch : Errc::kInvalidInput;
+      refused->status = 403;  // see the header: nginx's auth_request passes only 401 and 403
+      return Refused(std::move(*refused), code);
+    }
   }
   if (const session::Principal* p = c.principal_if_live()) {
     http::Response r = http::JsonResponse(200, UserJson(p->user()));  // {"user": {...}}
@@ -25,7 +54,9 @@ http::Response VerifyApi::Verify(const Context& c) {
   std::string_view uri = request.forwarded_uri;
   auto path = http::proxy::NormalizePath(uri.substr(0, uri.find('?')));
   if (path && table_.IsPublic(*path)) return http::JsonResponse(200, "{\"user\":null}");
-  return NotLoggedIn(c.session);
+  bool ended = c.session.state == session::Resolution::State::kEnded;
+  return Refused(NotLoggedIn(c.session, cookies_, request),
+                 ended ? Errc::kSessionEnded : Errc::kUnauthenticated);
 }
 
 }  // namespace latchkey::api

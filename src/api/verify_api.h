@@ -6,10 +6,17 @@
 //        name an application reliably, and the proxy in front may serve several), and
 //        {"user": {...}} (as GET /api/auth), for the proxy to copy upstream; or the original
 //        path is under a --public-path: 200 {"user": null} without identity;
-//   401  unauthenticated | session_ended otherwise;
+//   401  unauthenticated | session_ended otherwise (session_ended deletes the session cookie,
+//        for proxies that pass the answer's headers on: Traefik, Caddy);
 //   403  origin_rejected | csrf_rejected: the original method may change state (anything but
 //        GET, HEAD, OPTIONS) and the request's Origin or X-CSRF-Token fails the checks of
-//        /api/auth (api/pipeline.h steps 3-4).
+//        /api/auth (api/pipeline.h steps 3-4); user_mismatch: such a request's
+//        X-Latchkey-Expect-User names another user than the session's, or invalid_input: it
+//        is not a user id (409 and 400 elsewhere; 403 here because nginx's auth_request
+//        passes on only 401 and 403, any other becomes its 500).
+// Every 401 and 403 also names its code in `X-Latchkey-Error-Code` (nginx drops the body).
+// A trusted proxy that sends the original URI without the original method gets the checks of
+// a state-changing request (fail closed: a forgotten nginx line never turns CSRF off).
 // The original method and URI are read only from a --trusted-proxy (http/request.h
 // forwarded_method, forwarded_uri: X-Forwarded-Method/-Uri or X-Original-Method/-URI); the
 // URI's path is normalised as the built-in proxy's (http/proxy/path.h), and one that cannot be
@@ -29,8 +36,9 @@ class VerifyApi {
  public:
   // `assertions` null: no X-Latchkey-Assertion (tests).
   VerifyApi(const http::proxy::UpstreamTable& table, const http::OriginPolicy& origin,
-            const session::CsrfTokens& csrf, assertion::AssertionIssuer* assertions = nullptr)
-      : table_(table), origin_(origin), csrf_(csrf), assertions_(assertions) {}
+            const session::CsrfTokens& csrf, const SessionCookies& cookies,
+            assertion::AssertionIssuer* assertions = nullptr)
+      : table_(table), origin_(origin), csrf_(csrf), cookies_(cookies), assertions_(assertions) {}
 
   http::Response Verify(const Context& c);
 
@@ -38,6 +46,7 @@ class VerifyApi {
   const http::proxy::UpstreamTable& table_;  // its public paths
   const http::OriginPolicy& origin_;
   const session::CsrfTokens& csrf_;
+  const SessionCookies& cookies_;           // session_ended deletes the cookie
   assertion::AssertionIssuer* assertions_;  // aud = its issuer, --public-url
 };
 

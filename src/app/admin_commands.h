@@ -1,10 +1,13 @@
 // The admin subcommands of `latchkey`: `user add|list|show|set-password|disable|enable|delete`
 // and `session list|revoke`, each with --help and the database flags of `export`
 // (--data-dir, --db, LATCHKEY_*). They act through flows::AdminService and the store
-// contracts; a running server sees their changes (PostgreSQL: NOTIFY; SQLite: the
-// session_changes poll, store/sqlite/change_poller.h) within a second.
+// contracts. Running servers hear of their changes through the change feed (PostgreSQL:
+// NOTIFY; SQLite: the session_changes poll, store/sqlite/change_poller.h); a command that
+// changed a user or a session returns only once every running server has applied it, and
+// says how many did (app/server_confirmation.h).
 // Exit codes: 0 done, 1 failed (not found, taken, invalid password, store error; one line on
-// stderr), 2 bad usage or configuration (CLI11's own errors before Run).
+// stderr), 2 bad usage or configuration (CLI11's own errors before Run), 3 done but not
+// confirmed by every running server within 5 s (one line on stderr naming them).
 // Thread-safety: for main's thread.
 #pragma once
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/admin_io.h"
+#include "app/server_confirmation.h"
 #include "base/time_format.h"
 
 namespace latchkey::app {
@@ -77,13 +78,11 @@ int Revoke(AdminContext& ctx, const AdminOptions& o) {
   if (!o.user.empty()) {
     auto n = ctx.service().RevokeUserSessions(o.user);
     if (!n) return Fail(MessageOf(n.error()));
-    std::printf("revoked %ld live sessions of %s\n", *n, o.user.c_str());
-    return 0;
+    return FinishChange(ctx, "revoked " + std::to_string(*n) + " live sessions of " + o.user);
   }
   auto s = ctx.service().RevokeSession(session::SessionId(o.target));
   if (!s) return Fail(MessageOf(s.error()));
-  std::printf("revoked session %s\n", s->id.value().c_str());
-  return 0;
+  return FinishChange(ctx, "revoked session " + s->id.value());
 }
 
 }  // namespace

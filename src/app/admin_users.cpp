@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/admin_io.h"
+#include "app/server_confirmation.h"
 #include "base/time_format.h"
 
 namespace latchkey::app {
@@ -137,16 +138,17 @@ int RunUserCommand(std::string_view command, const AdminOptions& o) {
     }
     auto user = admin.SetPassword(o.target, *password);
     if (!user) return Fail(MessageOf(user.error()));
-    std::printf("password of %s set; every session of it ended\n", user->username.c_str());
-    return 0;
+    return FinishChange(ctx, "password of " + user->username + " set; every session of it ended");
   }
   if (command == "disable" || command == "enable") {
     bool disable = command == "disable";
     auto changed = disable ? admin.Disable(o.target) : admin.Enable(o.target);
     if (!changed) return Fail(MessageOf(changed.error()));
-    std::printf("%s %s%s\n", o.target.c_str(), *changed ? "" : "was already ",
-                disable ? (*changed ? "disabled; its sessions ended" : "disabled") : "enabled");
-    return 0;
+    if (!*changed) {
+      std::printf("%s was already %s\n", o.target.c_str(), disable ? "disabled" : "enabled");
+      return 0;
+    }
+    return FinishChange(ctx, o.target + (disable ? " disabled; its sessions ended" : " enabled"));
   }
   if (command == "delete") {
     auto user = admin.FindUser(o.target);
@@ -157,9 +159,8 @@ int RunUserCommand(std::string_view command, const AdminOptions& o) {
     }
     auto deleted = admin.DeleteUser(user->user.username);
     if (!deleted) return Fail(MessageOf(deleted.error()));
-    std::printf("deleted %s (id %lld)\n", deleted->username.c_str(),
-                static_cast<long long>(deleted->id.value()));
-    return 0;
+    return FinishChange(
+        ctx, "deleted " + deleted->username + " (id " + std::to_string(deleted->id.value()) + ")");
   }
   return Fail("unknown command user " + std::string(command));
 }

@@ -9,6 +9,7 @@
 #include "http/origin_policy.h"
 #include "http/tls_context.h"
 #include "store/open_database.h"
+#include "throttle/address_bucket.h"
 
 namespace latchkey::app {
 namespace {
@@ -182,6 +183,11 @@ Settings Resolve(const ServeConfig& c) {
     throw std::invalid_argument("--login-free-failures must be 1-100");
   }
   s.login_free_failures = c.login_free_failures;
+  if (c.throttle_ipv6_prefix < throttle::kMinIpv6Prefix ||
+      c.throttle_ipv6_prefix > throttle::kMaxIpv6Prefix) {
+    throw std::invalid_argument("--throttle-ipv6-prefix must be 16-128");
+  }
+  s.throttle_ipv6_prefix = c.throttle_ipv6_prefix;
   if (!crypto::ParsePasswordAlgorithm(c.password_hash, s.password_algorithm)) {
     throw std::invalid_argument("--password-hash must be argon2id or bcrypt");
   }

@@ -30,6 +30,7 @@ flows::ThrottlePolicies ThrottlePoliciesOf(const Settings& settings) {
   policies.signup_ip.hourly_cap = settings.signup_rate_limit;
   policies.login_ip.free_failures = settings.login_free_failures;
   policies.login_account.free_failures = settings.login_free_failures;
+  policies.ipv6_prefix = settings.throttle_ipv6_prefix;
   return policies;
 }
 

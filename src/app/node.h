@@ -131,7 +131,7 @@ struct Node {
   // The reverse proxy's upstreams and public paths (--upstream, --public-path), also read by
   // forward auth.
   http::proxy::UpstreamTable upstreams;
-  api::VerifyApi verify_api{upstreams, origin_policy, csrf, &assertions};
+  api::VerifyApi verify_api{upstreams, origin_policy, csrf, cookies, &assertions};
   api::Pipeline pipeline;
 };
 

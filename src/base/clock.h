@@ -1,4 +1,5 @@
-// Wall-clock time in whole seconds, behind an interface so that tests can use a fake clock.
+// Wall-clock time, in whole seconds (most of the server) or milliseconds (throttling, where a
+// lock of "1 s" must last a second), behind an interface so that tests can use a fake clock.
 // Thread-safety: implementations are safe to call from any thread.
 #pragma once
 
@@ -21,16 +22,26 @@ using UnixTime = std::chrono::sys_seconds;
 constexpr UnixTime FromUnixSeconds(std::int64_t seconds) { return UnixTime(Seconds(seconds)); }
 constexpr std::int64_t ToUnixSeconds(UnixTime t) { return t.time_since_epoch().count(); }
 
+// Lengths and instants at millisecond precision, for what whole seconds would blur: a lock that
+// must last its full delay, not end up to a second early.
+using Milliseconds = std::chrono::milliseconds;
+using UnixTimeMs = std::chrono::sys_time<Milliseconds>;
+constexpr UnixTimeMs FromUnixMillis(std::int64_t ms) { return UnixTimeMs(Milliseconds(ms)); }
+constexpr std::int64_t ToUnixMillis(UnixTimeMs t) { return t.time_since_epoch().count(); }
+
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual UnixTime Now() const = 0;
+  // The time to the millisecond.
+  virtual UnixTimeMs NowMs() const = 0;
+  // The time in whole seconds (rounded down).
+  UnixTime Now() const { return std::chrono::floor<Seconds>(NowMs()); }
 };
 
 class SystemClock final : public Clock {
  public:
-  UnixTime Now() const override {
-    return std::chrono::floor<Seconds>(std::chrono::system_clock::now());
+  UnixTimeMs NowMs() const override {
+    return std::chrono::floor<Milliseconds>(std::chrono::system_clock::now());
   }
 };
 
@@ -38,12 +49,13 @@ class SystemClock final : public Clock {
 class FakeClock final : public Clock {
  public:
   explicit FakeClock(UnixTime start = FromUnixSeconds(1'700'000'000))
-      : now_(ToUnixSeconds(start)) {}
-  UnixTime Now() const override { return FromUnixSeconds(now_.load()); }
-  void Advance(Seconds by) { now_ += by.count(); }
+      : now_ms_(ToUnixMillis(start)) {}
+  UnixTimeMs NowMs() const override { return FromUnixMillis(now_ms_.load()); }
+  // Seconds convert to Milliseconds implicitly: Advance(Seconds(5)), Advance(Milliseconds(250)).
+  void Advance(Milliseconds by) { now_ms_ += by.count(); }
 
  private:
-  std::atomic<std::int64_t> now_;
+  std::atomic<std::int64_t> now_ms_;
 };
 
 }  // namespace latchkey

@@ -19,6 +19,8 @@ constexpr std::array kErrors{
     ErrcInfo{Errc::kSessionEnded, 401, "session_ended",
              "Your session has ended. Please log in again."},
     ErrcInfo{Errc::kUsernameTaken, 409, "username_taken", "This username is already taken"},
+    ErrcInfo{Errc::kUserMismatch, 409, "user_mismatch",
+             "This page was opened for another user than the one now signed in"},
     ErrcInfo{Errc::kCsrfRejected, 403, "csrf_rejected", "Missing or invalid CSRF token"},
     ErrcInfo{Errc::kOriginRejected, 403, "origin_rejected", "Cross-origin request refused"},
     ErrcInfo{Errc::kAccountDisabled, 403, "account_disabled", "This account is disabled"},

@@ -19,8 +19,9 @@ class Secret {
   Secret() = default;
   // Implicit: anything may go into a Secret (a password from a JSON body, a test's literal);
   // nothing comes out but through Reveal().
-  Secret(std::string bytes) : bytes_(std::move(bytes)) {}  // NOLINT: implicit by design
-  Secret(const char* bytes) : bytes_(bytes) {}             // NOLINT: implicit by design
+  // The parameter is wiped too: a short string moved from keeps its characters inline.
+  Secret(std::string bytes) : bytes_(std::move(bytes)) { WipeString(bytes); }  // NOLINT
+  Secret(const char* bytes) : bytes_(bytes) {}  // NOLINT: implicit by design
   Secret(const Secret&) = default;
   Secret& operator=(const Secret& other) {
     if (this != &other) {
@@ -52,10 +53,11 @@ class Secret {
   // Zeroes the whole buffer, not only the current characters: a string moved from keeps its
   // characters in its inline (short-string) buffer with size 0, so growing to the capacity
   // first covers what a move or a shorter assignment left behind.
-  void Wipe() {
-    bytes_.resize(bytes_.capacity());
-    sodium_memzero(bytes_.data(), bytes_.size());
-    bytes_.clear();
+  void Wipe() { WipeString(bytes_); }
+  static void WipeString(std::string& s) {
+    s.resize(s.capacity());
+    sodium_memzero(s.data(), s.size());
+    s.clear();
   }
   std::string bytes_;
 };

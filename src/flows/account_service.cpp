@@ -25,11 +25,10 @@ Result<LoginResult> AccountService::ChangePassword(const session::Principal& cal
                                                    const Secret& new_password,
                                                    const ClientInfo& client) {
   // Rules first: a refused new password costs no hash (and it must not equal the username).
-  if (auto rule = auth_.password_policy().Validate(new_password.Reveal(), caller.user().username,
-                                                   "new_password");
-      !rule) {
-    return rule.error();
-  }
+  // The current password is checked as login checks it (flows/password_check.h).
+  auto prepared = auth_.password_policy().PrepareNew(new_password.Reveal(), caller.user().username,
+                                                     "new_password");
+  if (!prepared) return prepared.error();
   if (auto r = auth_.Reauthenticate(caller, current_password, "current_password"); !r) {
     if (!r.error().field.empty()) {
       audit_.Record(audit::EventType::kPasswordChangeFailed, caller.user_id(),
@@ -37,7 +36,7 @@ Result<LoginResult> AccountService::ChangePassword(const session::Principal& cal
     }
     return r.error();
   }
-  auto hash = hasher_.Hash(new_password.Reveal());
+  auto hash = hasher_.Hash(prepared->Reveal());
   if (!hash) return hash.error();
   bool persistent = caller.session().persistent;
   IssuedSession issued = issuer_.Issue(caller.user_id(), persistent, client);

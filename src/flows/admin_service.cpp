@@ -39,9 +39,10 @@ void AdminService::Record(audit::EventType type, const identity::User& user) {
 Result<identity::User> AdminService::AddUser(const std::string& username, const std::string& name,
                                              const Secret& password) {
   if (auto r = identity::ValidateUsername(username); !r) return r.error();
-  if (auto r = passwords_.Validate(password.Reveal(), username); !r) return r.error();
+  auto prepared = passwords_.PrepareNew(password.Reveal(), username);
+  if (!prepared) return prepared.error();
   if (auto r = identity::ValidateName(name); !r) return r.error();
-  auto hash = hasher_.Hash(password.Reveal());
+  auto hash = hasher_.Hash(prepared->Reveal());
   if (!hash) return hash.error();
   auto created = users_.CreateUser({username, name, std::move(*hash), clock_.Now()});
   if (!created) return created.error();
@@ -66,8 +67,9 @@ Result<identity::UserRecord> AdminService::FindUser(std::string_view ref) {
 Result<identity::User> AdminService::SetPassword(std::string_view ref, const Secret& password) {
   auto user = FindUser(ref);
   if (!user) return user.error();
-  if (auto r = passwords_.Validate(password.Reveal(), user->user.username); !r) return r.error();
-  auto hash = hasher_.Hash(password.Reveal());
+  auto prepared = passwords_.PrepareNew(password.Reveal(), user->user.username);
+  if (!prepared) return prepared.error();
+  auto hash = hasher_.Hash(prepared->Reveal());
   if (!hash) return hash.error();
   auto reset = users_.ResetPassword(user->user.id, *hash);
   if (!reset) return reset.error();

@@ -4,9 +4,9 @@
 // call it; unit tests call it with a fake clock.
 //
 // Rules it enforces:
-// - A new password (add, set-password) passes the same rules as at signup: the format of
-//   identity/validation.h, not a common password, not the username (NIST SP 800-63B
-//   5.1.1.2).
+// - A new password (add, set-password) is prepared and passes the same rules as at signup
+//   (identity/password_policy.h: RFC 8265 preparation, the format of identity/validation.h,
+//   not a common password, not the username; NIST SP 800-63B 5.1.1.2).
 // - A password reset ends every session of the user (NIST SP 800-63B; OWASP Session
 //   Management Cheat Sheet, "Renew the Session ID After Any Privilege Level Change").
 // - Disabling a user deletes its sessions in the same transaction, and its login is refused

@@ -2,7 +2,9 @@
 
 #include <cctype>
 
+#include "flows/password_check.h"
 #include "identity/validation.h"
+#include "throttle/address_bucket.h"
 
 namespace latchkey::flows {
 namespace {
@@ -11,8 +13,9 @@ Error Unauthenticated() { return MakeError(Errc::kUnauthenticated); }
 
 Error InvalidCredentials() { return MakeError(Errc::kInvalidCredentials); }
 
-std::string IpThrottleKey(std::string_view prefix, const ClientInfo& client) {
-  return std::string(prefix) + client.ip;
+// Per client address; IPv6 per network (throttle/address_bucket.h).
+std::string IpThrottleKey(std::string_view prefix, const ClientInfo& client, int ipv6_prefix) {
+  return std::string(prefix) + throttle::AddressBucket(client.ip, ipv6_prefix);
 }
 
 }  // namespace
@@ -36,7 +39,7 @@ AuthService::AuthService(identity::UserStore& users, session::AccountStore& acco
       passwords_(passwords) {}
 
 Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo& client) {
-  std::string ip_key = IpThrottleKey("signup-ip:", client);
+  std::string ip_key = IpThrottleKey("signup-ip:", client, guards_.policies.ipv6_prefix);
   if (auto r = guards_.throttle.Check({ip_key}); !r) {
     if (r.error().code == Errc::kRateLimited) {
       guards_.audit.Record(audit::EventType::kSignupThrottled, std::nullopt, in.username, client);
@@ -44,14 +47,15 @@ Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo&
     return r.error();
   }
   if (auto r = identity::ValidateUsername(in.username); !r) return r.error();
-  // Format, then not common and not the username (NIST SP 800-63B 5.1.1.2).
-  if (auto r = passwords_.Validate(in.password.Reveal(), in.username); !r) return r.error();
+  // Prepared (RFC 8265), then format, not common and not the username (NIST SP 800-63B 5.1.1.2).
+  auto prepared = passwords_.PrepareNew(in.password.Reveal(), in.username);
+  if (!prepared) return prepared.error();
   if (auto r = identity::ValidateName(in.name); !r) return r.error();
   // Every well-formed attempt counts (a taken username too): account creation is what a
   // bot wants to automate.
   if (auto r = guards_.throttle.Fail(ip_key, guards_.policies.signup_ip); !r) return r.error();
 
-  auto hash = hasher_.Hash(in.password.Reveal());
+  auto hash = hasher_.Hash(prepared->Reveal());
   if (!hash) return hash.error();
   identity::NewUser user{in.username, in.name, std::move(*hash), issuer_.clock().Now()};
 
@@ -72,36 +76,41 @@ Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Prin
   }
   // Per-IP first: one address hammering many accounts is stopped there, before it can hold
   // any single account's counter high (OWASP Authentication Cheat Sheet, account lockout).
-  std::string ip_key = IpThrottleKey("ip:", client);
+  std::string ip_key = IpThrottleKey("ip:", client, guards_.policies.ipv6_prefix);
   std::string account_key = AccountThrottleKey(in.username);
-  // Each attempt is counted before its password is verified (Throttle::Acquire), so that
-  // attempts in flight on many threads and nodes cannot all pass one check.
-  throttle::Throttle::Attempt ip_attempt;
-  for (const auto& [key, policy] : {std::pair{&ip_key, &guards_.policies.login_ip},
-                                    std::pair{&account_key, &guards_.policies.login_account}}) {
-    auto acquired = guards_.throttle.Acquire(*key, *policy);
-    if (!acquired) {
-      if (acquired.error().code == Errc::kRateLimited) {
-        guards_.audit.Record(audit::EventType::kLoginThrottled, std::nullopt, in.username, client);
-      }
-      return acquired.error();
+  // Each attempt is admitted before its password is verified (Throttle::Acquire: attempts in
+  // flight on many threads and nodes are counted in the decision) and settled after it.
+  auto throttled = [&](const Error& e) {
+    if (e.code == Errc::kRateLimited) {
+      guards_.audit.Record(audit::EventType::kLoginThrottled, std::nullopt, in.username, client);
     }
-    if (key == &ip_key) ip_attempt = *acquired;
+    return e;
+  };
+  auto ip_attempt = guards_.throttle.Acquire(ip_key, guards_.policies.login_ip);
+  if (!ip_attempt) return throttled(ip_attempt.error());
+  auto account_attempt = guards_.throttle.Acquire(account_key, guards_.policies.login_account);
+  if (!account_attempt) {
+    ip_attempt->Failed();  // hammering a locked account counts against the address
+    return throttled(account_attempt.error());
   }
   auto found = users_.FindUserByUsername(in.username);
   if (!found) return found.error();
-  bool verified = *found ? hasher_.Verify(in.password.Reveal(), (*found)->password_hash)
-                         : hasher_.VerifyDummy(in.password.Reveal());
-  if (!verified) {  // already counted by Acquire
+  bool verified = *found ? CheckPassword(hasher_, users_, in.password, **found)
+                         : CheckPasswordDummy(hasher_, in.password);
+  if (!verified) {
+    ip_attempt->Failed();
+    account_attempt->Failed();
     std::optional<identity::UserId> user_id;
     if (*found) user_id = (*found)->user.id;
     guards_.audit.Record(audit::EventType::kLoginFailed, user_id, in.username, client);
     return InvalidCredentials();
   }
   // Only after the password verified: without the password the answer (and its timing) is
-  // that of any wrong password, so it tells nothing about the account. The attempt stays
-  // counted (Acquire): a disabled account is not a success.
+  // that of any wrong password, so it tells nothing about the account. The attempt counts as
+  // a failure: a disabled account is not a success.
   if ((*found)->disabled_at != UnixTime{}) {
+    ip_attempt->Failed();
+    account_attempt->Failed();
     guards_.audit.Record(audit::EventType::kLoginDisabled, (*found)->user.id,
                          (*found)->user.username, client);
     return MakeError(Errc::kAccountDisabled);
@@ -117,8 +126,8 @@ Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Prin
   }
   // A success clears the account's counter (the real user is back); the IP's counter decays
   // on its own, so logging in to one's own account cannot reset guessing at others.
-  (void)guards_.throttle.Reset({account_key});
-  (void)guards_.throttle.Refund(ip_key, ip_attempt);  // no failure after all
+  account_attempt->Forget();
+  ip_attempt->Succeeded();
   guards_.audit.Record(audit::EventType::kLogin, (*found)->user.id, (*found)->user.username,
                        client);
   return LoginResult{std::move((*found)->user), std::move(issued.cookie_value), in.remember};
@@ -144,10 +153,11 @@ Result<void> AuthService::Reauthenticate(const session::Principal& caller, const
   auto record = users_.FindUserById(caller.user_id());
   if (!record) return record.error();
   if (!*record) return Unauthenticated();
-  if (password.empty() || !hasher_.Verify(password.Reveal(), (*record)->password_hash)) {
-    return MakeError(Errc::kInvalidCredentials, "Password is incorrect", field);  // counted
+  if (password.empty() || !CheckPassword(hasher_, users_, password, **record)) {
+    attempt->Failed();
+    return MakeError(Errc::kInvalidCredentials, "Password is incorrect", field);
   }
-  (void)guards_.throttle.Refund(account_key, *attempt);
+  attempt->Succeeded();
   return {};
 }
 

@@ -41,6 +41,8 @@ struct ThrottlePolicies {
   // 20 per hour, no delays
   throttle::ThrottlePolicy signup_ip{1'000'000, Seconds(1), std::chrono::hours(1),
                                      std::chrono::hours(1), 20};
+  // IPv6 clients are counted per network of this prefix (throttle/address_bucket.h).
+  int ipv6_prefix = 64;
 };
 
 // What every flow needs besides its stores: the audit log and the throttle.

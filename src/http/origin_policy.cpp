@@ -77,7 +77,12 @@ std::optional<std::string> OwnOrigin(const Request& request) {
 bool OriginPolicy::Allows(const Request& request) const {
   if (!request.origin) {
     // Fetch Metadata: a browser that sends no Origin still says where the request came from.
-    return Lower(request.sec_fetch_site) != "cross-site";
+    // Only "same-origin" and "none" (typed by the user) name this origin; "same-site" is a
+    // sibling subdomain, which --allowed-origin cannot be checked against without an Origin.
+    // No header at all: not a browser (the CSRF token still applies).
+    if (request.sec_fetch_site.empty()) return true;
+    std::string site = Lower(request.sec_fetch_site);
+    return site == "same-origin" || site == "none";
   }
   // "null" (sandboxed frames, file:, some redirects) names no origin: never allowed.
   auto origin = NormalizeOrigin(*request.origin);

@@ -7,8 +7,11 @@
 //   Origin present:  allowed when it is the server's own origin (the scheme the client used,
 //                    host and port from Host) or listed in --allowed-origin; refused when
 //                    "null", malformed, or anything else.
-//   Origin absent:   refused when Sec-Fetch-Site is "cross-site", allowed otherwise (non-browser
-//                    clients send neither; the CSRF token still applies).
+//   Origin absent:   allowed when Sec-Fetch-Site is "same-origin" or "none" (W3C Fetch Metadata
+//                    Request Headers 2.1), or absent (non-browser clients send neither; the CSRF
+//                    token still applies); refused for any other value ("same-site": a sibling
+//                    subdomain; "cross-site"; unknown values), since without an Origin no
+//                    --allowed-origin can be matched.
 // Origins compare as scheme://host[:port], scheme and host lower-cased, default port (80 for
 // http, 443 for https) dropped, as browsers serialise them (RFC 6454 6.1).
 // Thread-safety: immutable after construction; safe from any thread.

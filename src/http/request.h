@@ -24,6 +24,7 @@ struct Request {
   std::string content_type;  // Content-Type header, as sent
   std::string cookie;        // every Cookie header, joined with "; "
   std::string csrf_token;    // X-CSRF-Token header
+  std::string expect_user;   // X-Latchkey-Expect-User header: the user id the page was built for
   std::string user_agent;
   std::string if_none_match;
   std::string accept_encoding;        // every Accept-Encoding header, joined with ", "

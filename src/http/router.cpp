@@ -4,6 +4,15 @@
 #include "http/security_headers.h"
 
 namespace latchkey::http {
+namespace {
+
+// A GET route answers HEAD too (RFC 9110 9.3.2: the same answer without content; the
+// transport drops the body and keeps its length).
+bool Serves(Method route, Method request) {
+  return route == request || (route == Method::kGet && request == Method::kHead);
+}
+
+}  // namespace
 
 bool Router::MatchPath(std::string_view pattern, std::string_view path,
                        std::vector<std::string>& params) {
@@ -38,7 +47,7 @@ RouteMatch Router::Match(const Request& request) const {
     match.params.clear();
     if (!MatchPath(route.path, request.path, match.params)) continue;
     path_known = true;
-    if (route.method != request.method) continue;
+    if (!Serves(route.method, request.method)) continue;
     match.route = static_cast<int>(&route - routes_.data());
     return match;
   }
@@ -47,12 +56,18 @@ RouteMatch Router::Match(const Request& request) const {
     Response r = ErrorResponse(MakeError(Errc::kMethodNotAllowed));
     std::string allow;
     std::vector<std::string> ignored;
-    for (const Route& route : routes_) {
-      if (!MatchPath(route.path, request.path, ignored)) continue;
+    auto add = [&allow](Method m) {
       static constexpr const char* kNames[] = {"GET",   "HEAD",   "POST",    "PUT",
                                                "PATCH", "DELETE", "OPTIONS", "OTHER"};
+      std::string_view name = kNames[static_cast<int>(m)];
+      if (allow.find(name) != std::string::npos) return;  // no name is inside another
       if (!allow.empty()) allow += ", ";
-      allow += kNames[static_cast<int>(route.method)];
+      allow += name;
+    };
+    for (const Route& route : routes_) {
+      if (!MatchPath(route.path, request.path, ignored)) continue;
+      add(route.method);
+      if (route.method == Method::kGet) add(Method::kHead);
     }
     r.AddHeader("Allow", allow);
     match.refusal = std::move(r);

@@ -1,6 +1,7 @@
 // Routes: (method, path pattern) -> route index, for the request pipeline (api/pipeline.h),
-// which keeps what each route runs. Matching only: no handlers, no guards. A known path asked
-// with another method is refused here with 405 and an Allow header (RFC 9110 15.5.6).
+// which keeps what each route runs. Matching only: no handlers, no guards. A GET route also
+// answers HEAD (RFC 9110 9.3.2). A known path asked with another method is refused here with
+// 405 and an Allow header listing HEAD beside GET (RFC 9110 15.5.6).
 // Thread-safety: build once at startup, then read-only.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "identity/password_prep.h"
 #include "identity/validation.h"
 
 namespace latchkey::identity {
@@ -20,12 +21,27 @@ bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && AsciiLower(a) == AsciiLower(b);
 }
 
+bool IsAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 PasswordPolicy::PasswordPolicy(const std::unordered_set<std::string>& common) {
   common_.reserve(common.size());
   for (const auto& p : common) {
-    if (!p.empty()) common_.insert(AsciiLower(p));
+    if (p.empty()) continue;
+    // Compared with prepared passwords, so prepared too (an entry typed in NFD still matches);
+    // an entry that cannot be prepared is kept as it is (it can match no new password).
+    // (ASCII entries are prepared already: no mapping or normalization changes them.)
+    std::string entry = p;
+    if (!IsAscii(p)) {
+      if (auto prepared = PreparePassword(p)) entry = std::string(prepared->Reveal());
+    }
+    common_.insert(AsciiLower(entry));
   }
 }
 
@@ -47,6 +63,14 @@ PasswordPolicy PasswordPolicy::LoadFile(const std::string& path) {
 
 bool PasswordPolicy::IsCommon(std::string_view password) const {
   return common_.count(AsciiLower(password)) != 0;
+}
+
+Result<Secret> PasswordPolicy::PrepareNew(std::string_view typed, std::string_view username,
+                                          std::string_view field) const {
+  auto prepared = PreparePassword(typed, field);
+  if (!prepared) return prepared.error();
+  if (auto r = Validate(prepared->Reveal(), username, field); !r) return r.error();
+  return prepared;
 }
 
 Result<void> PasswordPolicy::Validate(std::string_view password, std::string_view username,

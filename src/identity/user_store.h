@@ -36,6 +36,14 @@ class UserStore {
   // authenticator ends the sessions it opened). False when the user does not exist.
   virtual Result<bool> ResetPassword(UserId id, std::string_view password_hash) = 0;
 
+  // A new hash of the SAME password (a rehash at login: the hash of the password's prepared
+  // form replacing one of its raw form, identity/password_prep.h), written only while the
+  // stored hash is still `old_hash`: a password change or reset that committed meanwhile
+  // wins. Sessions are untouched (the authenticator did not change). False when nothing was
+  // written (the user is gone or its hash changed).
+  virtual Result<bool> RehashPassword(UserId id, std::string_view old_hash,
+                                      std::string_view new_hash) = 0;
+
   // Disables (at > 0) or enables (at == 0) the user and deletes ALL its sessions, in one
   // transaction. A disabled user cannot log in; its sessions never resolve, and one a login
   // racing the disable inserted is deleted when it is enabled again (never comes back to

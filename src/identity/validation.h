@@ -3,10 +3,12 @@
 //
 // Rules (docs/API.md):
 //   username: 3-32 characters of [A-Za-z0-9._-]
-//   password: 8-1024 Unicode code points, no NUL, CR or LF, nothing else (NIST SP 800-63B
-//             5.1.1.2: no composition rules, allow at least 64 characters, all printing
-//             characters and spaces allowed). The list and username rules for new passwords:
-//             identity/password_policy.h
+//   password: 8-1024 Unicode code points of the PREPARED password (identity/password_prep.h:
+//             NFC, so "é" counts once however it was typed; NIST SP 800-63B 5.1.1.2 counts
+//             each code point as one character), no NUL, CR or LF (preparation refuses every
+//             control character before this), nothing else (no composition rules, at least
+//             64 characters, all printing characters and spaces allowed). The list and
+//             username rules for new passwords, and the preparation: identity/password_policy.h
 //   name:     0-100 Unicode code points, no control characters (C0, DEL, C1)
 // Inputs are expected to be valid UTF-8 (Boost.JSON rejects invalid UTF-8 while parsing);
 // invalid UTF-8 is refused here too. Errors: kInvalidInput with the field name.

@@ -83,6 +83,9 @@ SharedSession SessionCache::Get(const TokenHash& token_hash, bool& refresh_due) 
   if (it == shard.entries.end()) return nullptr;
   Entry& entry = it->second;
   auto now = Clock::now();
+  if (now.time_since_epoch().count() >= serve_until_.load(std::memory_order_acquire)) {
+    return nullptr;
+  }
   if (now > entry.expires_at) {
     Erase(shard, it);
     return nullptr;
@@ -188,6 +191,10 @@ void SessionCache::Clear() {
     std::lock_guard lock(shard.mu);
     ClearShard(shard);
   }
+}
+
+void SessionCache::ServeUntil(Clock::time_point deadline) {
+  serve_until_.store(deadline.time_since_epoch().count(), std::memory_order_release);
 }
 
 void SessionCache::SetServing(bool serving) {

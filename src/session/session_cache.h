@@ -12,6 +12,10 @@
 // - A read from the store is cached only if no invalidation of its shard happened since the
 //   caller took Epoch() before that read: a read that raced a logout is never cached.
 // - While not serving (the change feed is down), Get misses and Put does nothing.
+// - Lease: once ServeUntil is called, Get misses from its deadline on, until the next call
+//   moves it (the change feed confirms it has delivered every change at least every second;
+//   a feed that stalls without failing must not leave stale entries served: see
+//   store/feed_nodes.h).
 // Memory: about 0.7 KB per entry (strings of the session and its user); capacity bounds it;
 // eviction approximates least-recently-used (CLOCK, see Put).
 // Thread-safety: safe from many threads (16 shards, one mutex each).
@@ -86,6 +90,10 @@ class SessionCache {
   // Serving on/off (the change feed's state); switching drops everything.
   void SetServing(bool serving);
 
+  // Get misses from `deadline` on (entries stay; a later call may move it). Unbounded until
+  // the first call.
+  void ServeUntil(Clock::time_point deadline);
+
   // When, after its store read, the entry of `token_hash` is due for a refresh: between ttl/2
   // and 3/4 ttl, taken from the key's hash (token hashes are uniform, so these are too).
   static Clock::duration RefreshAfter(const TokenHash& token_hash, Clock::duration ttl);
@@ -128,6 +136,8 @@ class SessionCache {
   std::atomic<std::size_t> entries_{0};  // entries now, in all shards
   Clock::duration ttl_;
   std::atomic<bool> serving_{true};
+  // ServeUntil's deadline (steady clock ticks since its epoch).
+  std::atomic<Clock::rep> serve_until_{Clock::time_point::max().time_since_epoch().count()};
   std::array<Shard, kShards> shards_;
 };
 

@@ -50,6 +50,12 @@ Result<bool> CachingStore::ResetPassword(identity::UserId id, std::string_view p
   return r;
 }
 
+// Nothing to evict: the cache holds sessions and their users, never a password hash.
+Result<bool> CachingStore::RehashPassword(identity::UserId id, std::string_view old_hash,
+                                          std::string_view new_hash) {
+  return users_.RehashPassword(id, old_hash, new_hash);
+}
+
 Result<bool> CachingStore::SetDisabled(identity::UserId id, UnixTime at) {
   auto r = users_.SetDisabled(id, at);
   cache_.EvictUser(id);

@@ -4,7 +4,8 @@
 // changed; other nodes' changes arrive through the Database's change feed
 // (SessionChangeSink), within the feed's latency (PostgreSQL LISTEN/NOTIFY: milliseconds;
 // SQLite, for other processes such as `latchkey user disable`: a poll every 250 ms).
-// While the feed is down the cache does not serve.
+// While the feed is down, or has not confirmed for kFeedLease (store/feed_nodes.h), the cache
+// does not serve.
 //
 // Reads are not served from the cache here: session/session_resolver.h probes it once per
 // request and calls FindSessionByTokenHash only on a miss, which reads the store and caches
@@ -38,6 +39,8 @@ class CachingStore final : public UserStore,
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
                                const session::SessionRecord& replacement) override;
   Result<bool> ResetPassword(identity::UserId id, std::string_view password_hash) override;
+  Result<bool> RehashPassword(identity::UserId id, std::string_view old_hash,
+                              std::string_view new_hash) override;
   Result<bool> SetDisabled(identity::UserId id, UnixTime at) override;
 
   // session::SessionStore
@@ -73,6 +76,10 @@ class CachingStore final : public UserStore,
     cache_.EvictToken(token_hash);
   }
   void OnUserChanged(identity::UserId user_id) override { cache_.EvictUser(user_id); }
+  // The lease of store/feed_nodes.h: serve only while the feed keeps confirming.
+  void OnFeedConfirmed(std::chrono::steady_clock::time_point as_of) override {
+    cache_.ServeUntil(as_of + kFeedLease);
+  }
 
  private:
   UserStore& users_;

@@ -8,15 +8,19 @@
 // Thread-safety: safe from many threads; each call leases one pooled connection.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "audit/event_store.h"
 #include "base/errc.h"
 #include "identity/user_store.h"
 #include "session/account_store.h"
 #include "session/session_store.h"
+#include "store/feed_nodes.h"
 #include "store/pool_usage.h"
 #include "throttle/throttle_store.h"
 
@@ -41,6 +45,11 @@ class SessionChangeSink {
   virtual void OnSessionChanged(const session::TokenHash& token_hash) = 0;
   // Any session of this user, or the user's name or existence, changed.
   virtual void OnUserChanged(identity::UserId user_id) = 0;
+  // Every change committed before `as_of` has been delivered, and this node's row in
+  // feed_nodes says so (store/feed_nodes.h). Called before OnFeedUp (the row exists before
+  // the cache serves) and at least every kFeedHeartbeat while up. From the first call on, a
+  // cache may serve only until as_of + kFeedLease of the latest call.
+  virtual void OnFeedConfirmed(std::chrono::steady_clock::time_point as_of) { (void)as_of; }
 };
 
 class Database {
@@ -76,15 +85,28 @@ class Database {
   // The connection pool's usage now. No I/O; takes the pool's lock briefly.
   virtual PoolUsage pool_usage() = 0;
 
-  // Starts delivering session changes committed by any process (other nodes; this one's own
-  // may arrive too: evicting twice is harmless) to `sink`, from a background thread.
-  // Returns false when this backend has no other writers to hear from (SQLite: one server
-  // process owns the file). The sink must outlive the Database. At most one sink.
+  // Starts delivering session changes committed by any process (other nodes, admin
+  // commands; this one's own may arrive too: evicting twice is harmless) to `sink`, from a
+  // background thread, and registers this process as a node in feed_nodes
+  // (store/feed_nodes.h). Returns false when this backend has no other writers to hear from
+  // (both dialects have). The sink must outlive the Database. At most one sink.
   virtual bool WatchSessionChanges(SessionChangeSink& sink) = 0;
 
   // Stops delivering to the sink and joins the feed's thread (no-op when not watching): call
-  // before the sink goes, when it goes before the Database.
+  // before the sink goes, when it goes before the Database. Deletes this node's row in
+  // feed_nodes (a stopped node no longer holds up operators' commands); within about a second
+  // even when the database does not answer.
   virtual void StopWatchingSessionChanges() = 0;
+
+  // A position of the session change feed at or after every change committed before the
+  // call (SQLite: the newest session_changes.seq; PostgreSQL: a new mark, announced by NOTIFY
+  // behind those changes). A node whose applied_seq reaches it has applied them.
+  // Errors: kStorageUnavailable.
+  virtual Result<std::int64_t> MarkChangeFeed() = 0;
+
+  // Every node row in feed_nodes (store/feed_nodes.h), silent ones included, in id order.
+  // Errors: kStorageUnavailable.
+  virtual Result<std::vector<FeedNode>> ListFeedNodes() = 0;
 };
 
 }  // namespace latchkey::store

@@ -9,7 +9,9 @@
 //     growing delay: 1 s, 2 s, 4 s, ... up to `max_delay`;
 //   - at most `hourly_cap` failures per fixed hour window: then the key stays locked until
 //     the window ends.
-// A locked key answers kRateLimited with retry_after, without verifying any password.
+// A locked key answers kRateLimited with retry_after, without verifying any password. Times
+// are kept to the millisecond, so a lock lasts its whole delay. Logins are admitted before
+// their password is checked (Acquire, Admit below) and settled after it (Settle).
 // Per-IP limits apply first and grow longer than per-account ones, so an attacker from one
 // address is stopped before it can lock a real user out for more than max_delay of the
 // account policy; a successful login resets both its keys.
@@ -18,6 +20,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -38,41 +41,94 @@ struct ThrottlePolicy {
 inline constexpr Seconds kThrottleWindow = std::chrono::hours(1);
 
 // Applies a policy to a counter: pure, for the store's atomic update and for unit tests.
-ThrottleState ApplyFailure(const ThrottleState& before, const ThrottlePolicy& policy, UnixTime now);
+ThrottleState ApplyFailure(const ThrottleState& before, const ThrottlePolicy& policy,
+                           UnixTimeMs now);
+
+// How long an admitted attempt counts as in flight unless settled: longer than any password
+// check; after it, a node that died mid-attempt no longer holds the budget.
+inline constexpr Seconds kAttemptLease = Seconds(30);
+
+// Whether one more attempt may be verified now (pure, for the store's atomic update):
+//   kLocked  a lock runs (429 with retry_after);
+//   kWait    attempts in flight could, by failing, use up the free failures this one would
+//            need: it waits for them to settle rather than being refused or counted;
+//   kAdmit   it may go: the failures so far plus the attempts in flight, this one included,
+//            stay within free_failures, or none is in flight (past the free failures
+//            attempts go one at a time, each failure locking for longer).
+// So at most free_failures passwords are ever verified before the first lock, however many
+// threads and nodes try at once (OWASP ASVS 2.2.1), and correct logins in parallel (several
+// tabs, a password manager retrying) are never refused while the failures are under the limit.
+enum class Admission { kAdmit, kWait, kLocked };
+Admission Admit(const ThrottleState& state, const ThrottlePolicy& policy, UnixTimeMs now);
+
+class Throttle;
+
+// An attempt Acquire admitted, in flight until settled once: Failed() counts it as a failure,
+// Succeeded() does not, Forget() deletes the key's counter (a success that clears it). One not
+// settled when it goes out of scope (a store error, a refusal before the password check)
+// settles as not failed. Move-only.
+class AdmittedAttempt {
+ public:
+  AdmittedAttempt(Throttle& throttle, std::string key, const ThrottlePolicy& policy)
+      : throttle_(&throttle), key_(std::move(key)), policy_(&policy) {}
+  AdmittedAttempt(AdmittedAttempt&& other) noexcept
+      : throttle_(std::exchange(other.throttle_, nullptr)),
+        key_(std::move(other.key_)),
+        policy_(other.policy_) {}
+  AdmittedAttempt& operator=(AdmittedAttempt&& other) noexcept {
+    if (this != &other) {
+      Succeeded();
+      throttle_ = std::exchange(other.throttle_, nullptr);
+      key_ = std::move(other.key_);
+      policy_ = other.policy_;
+    }
+    return *this;
+  }
+  AdmittedAttempt(const AdmittedAttempt&) = delete;
+  AdmittedAttempt& operator=(const AdmittedAttempt&) = delete;
+  ~AdmittedAttempt() { Succeeded(); }
+
+  void Failed() { Settle(true); }
+  void Succeeded() { Settle(false); }
+  void Forget();
+
+ private:
+  void Settle(bool failed);
+
+  Throttle* throttle_;  // null once settled
+  std::string key_;
+  const ThrottlePolicy* policy_;
+};
 
 class Throttle {
  public:
-  Throttle(ThrottleStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // `max_wait`: the longest an attempt waits for others in flight (Acquire), then 429.
+  Throttle(ThrottleStore& store, const Clock& clock, Milliseconds max_wait = Seconds(5))
+      : store_(store), clock_(clock), max_wait_(max_wait) {}
 
   // kRateLimited (with retry_after) when any key is locked now; keys checked in order.
   Result<void> Check(const std::vector<std::string>& keys);
 
-  // Counts a failure against key under policy.
+  // Counts a failure against key under policy (an attempt that was not Acquired: signups).
   Result<void> Fail(const std::string& key, const ThrottlePolicy& policy);
 
-  // What Acquire changed, so that Refund can take it back.
-  struct Attempt {
-    UnixTime lock_before{};  // locked_until before the attempt was counted
-    UnixTime lock_after{};   // locked_until the count set
-  };
+  // Admits one attempt on key before its password is verified (Admit): kRateLimited (with
+  // retry_after, whole seconds rounded up) when locked, or after waiting max_wait for attempts
+  // in flight; otherwise the attempt, in flight until it is settled. Blocks while it waits
+  // (call from a worker pool, as every store call).
+  Result<AdmittedAttempt> Acquire(const std::string& key, const ThrottlePolicy& policy);
 
-  // Check and Fail in one atomic step, before the password is verified: kRateLimited (with
-  // retry_after) when key is locked now; otherwise this attempt is counted as a failure at
-  // once. A separate check-then-count lets every attempt in flight (hashing threads x nodes)
-  // pass the same check; counting first means at most free_failures attempts are ever
-  // verified before the lock (OWASP ASVS 2.2.1). A verified attempt then calls Refund.
-  Result<Attempt> Acquire(const std::string& key, const ThrottlePolicy& policy);
+  // Ends an Acquired attempt (AdmittedAttempt calls it): no longer in flight, and counted as a
+  // failure when `failed`.
+  Result<void> Settle(const std::string& key, const ThrottlePolicy& policy, bool failed);
 
-  // Takes back the failure Acquire counted (the attempt succeeded), and the lock that count
-  // set unless a later failure has moved it since.
-  Result<void> Refund(const std::string& key, const Attempt& attempt);
-
-  // Forgets the keys (after a success).
+  // Forgets the keys (after a success), attempts in flight included.
   Result<void> Reset(const std::vector<std::string>& keys);
 
  private:
   ThrottleStore& store_;
   const Clock& clock_;
+  Milliseconds max_wait_;
 };
 
 }  // namespace latchkey::throttle

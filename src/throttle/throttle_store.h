@@ -13,12 +13,15 @@
 
 namespace latchkey::throttle {
 
+// Times to the millisecond: a lock lasts its whole delay (issue 18, "lock precision").
 struct ThrottleState {
   long failures = 0;  // failures since the count last restarted
-  UnixTime last_failure_at{};
-  UnixTime window_start{};   // start of the current hour window
-  long window_failures = 0;  // failures in that window
-  UnixTime locked_until{};   // no attempt before this time
+  UnixTimeMs last_failure_at{};
+  UnixTimeMs window_start{};   // start of the current hour window
+  long window_failures = 0;    // failures in that window
+  UnixTimeMs locked_until{};   // no attempt before this time
+  long pending = 0;            // attempts admitted and not yet settled (in flight)
+  UnixTimeMs pending_until{};  // after this, `pending` is stale (a node died mid-attempt)
 };
 
 class ThrottleStore {
@@ -35,8 +38,9 @@ class ThrottleStore {
   // Deletes the counter for key.
   virtual Result<void> DeleteThrottle(std::string_view key) = 0;
 
-  // Deletes counters whose last failure is before cutoff; returns how many.
-  virtual Result<long> DeleteThrottlesBefore(UnixTime cutoff) = 0;
+  // Deletes counters whose last failure, lock and attempts in flight are all before cutoff;
+  // returns how many.
+  virtual Result<long> DeleteThrottlesBefore(UnixTimeMs cutoff) = 0;
 };
 
 }  // namespace latchkey::throttle

@@ -96,16 +96,21 @@ test('nginx auth_request: the documented configuration lets only Latchkey decide
   const jar = new CookieJar();
   await getCsrf(base, jar); // Latchkey's page through nginx: the CSRF cookie and token
   const before = app.requests.length;
-  assert.equal((await api(base, jar, 'GET', '/app/notes')).status, 401, 'no session: 401');
+  let refused = await api(base, jar, 'GET', '/app/notes');
+  assert.equal(refused.status, 401, 'no session: 401');
+  assert.deepEqual(refused.body, { error: 'Not logged in', code: 'unauthenticated' }, 'JSON with Latchkey\'s code');
   assert.equal((await api(base, jar, 'POST', '/app/notes', { json: {} })).status, 401);
   assert.equal(app.requests.length, before, 'nothing reached the application');
 
   await signup(base, jar);
   const me = (await api(base, jar, 'GET', '/api/auth')).body.user;
-  let res = await api(base, jar, 'GET', '/app/notes?x=1', { headers: { 'X-Latchkey-User-Id': '1', 'X-Latchkey-Username': 'admin', 'X-Latchkey-Assertion': 'forged' } });
+  const cookies = `app_pref=dark; ${jar.header()}; app_cart=3`;
+  let res = await api(base, jar, 'GET', '/app/notes?x=1', { headers: { Cookie: cookies, 'X-Latchkey-User-Id': '1', 'X-Latchkey-Username': 'admin', 'X-Latchkey-Assertion': 'forged' } });
   assert.equal(res.status, 200, res.text);
   let rec = app.last();
   assert.equal(rec.url, '/app/notes?x=1');
+  assert.ok(jar.has('latchkey_session') && jar.has('latchkey_csrf'));
+  assert.equal(header(rec, 'Cookie').replace(/;\s*$/, ''), 'app_pref=dark; app_cart=3', 'the application\'s cookies, never Latchkey\'s');
   assert.equal(header(rec, 'X-Latchkey-User-Id'), String(me.id), 'the identity is Latchkey\'s, not the client\'s');
   assert.equal(header(rec, 'X-Latchkey-Username'), me.username);
   assert.match(header(rec, 'X-Latchkey-Session-Id'), /^[A-Za-z0-9_-]+$/);
@@ -118,7 +123,9 @@ test('nginx auth_request: the documented configuration lets only Latchkey decide
 
   // State-changing: the CSRF token is checked by Latchkey on the forwarded headers.
   const n = app.requests.length;
-  assert.equal((await api(base, jar, 'POST', '/app/notes', { json: { t: 1 }, csrf: null })).status, 403);
+  refused = await api(base, jar, 'POST', '/app/notes', { json: { t: 1 }, csrf: null });
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body.code, 'csrf_rejected');
   assert.equal((await api(base, jar, 'DELETE', '/app/notes/1', { csrf: 'forged' })).status, 403);
   assert.equal((await api(base, jar, 'PUT', '/app/notes/1', { json: {}, headers: { Origin: 'https://evil.example' } })).status, 403);
   assert.equal(app.requests.length, n, 'refused requests never reached the application');
@@ -139,5 +146,7 @@ test('nginx auth_request: the documented configuration lets only Latchkey decide
   // Logout ends it.
   const stale = jar.clone();
   assert.equal((await api(base, jar, 'POST', '/api/auth/logout')).status, 200);
-  assert.equal((await api(base, stale, 'GET', '/app/notes')).status, 401);
+  refused = await api(base, stale, 'GET', '/app/notes');
+  assert.equal(refused.status, 401);
+  assert.equal(refused.body.code, 'session_ended');
 });

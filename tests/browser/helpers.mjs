@@ -16,14 +16,17 @@ export const kTimeout = 10000;
 /**
  * Starts the server and the browser; returns { server, browser, stop() }.
  * `server` (optional) goes to startServer (e.g. { tls: { cert, key } } for HTTPS).
+ * `bfcache: true` leaves Chromium's back/forward cache on (Playwright turns it off by default,
+ * --disable-back-forward-cache, so that goBack always loads).
  */
-export async function startStack({ server: serverOptions } = {}) {
+export async function startStack({ server: serverOptions, bfcache = false } = {}) {
   const server = await startServer(serverOptions);
   let browser;
   try {
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
       args: kChromiumArgs,
+      ignoreDefaultArgs: bfcache ? ['--disable-back-forward-cache'] : [],
     });
   } catch (err) {
     await server.stop();
@@ -51,21 +54,15 @@ function isExpectedApiStatus(msg) {
 }
 
 /**
- * Opens a fresh context and page on the server. `contextOptions` go to
- * browser.newContext (e.g. { userAgent } to pose as another device).
- * @returns {{ context, page, problems: string[], apiRequests: object[], assertClean(): void }}
+ * Records what a page reports into `problems` (each prefixed with `label`) and its API
+ * requests into `apiRequests`; see openApp.
  */
-export async function openApp(stack, contextOptions = {}) {
-  const context = await stack.browser.newContext({ ...contextOptions, baseURL: stack.server.url });
-  context.setDefaultTimeout(kTimeout);
-  const page = await context.newPage();
-  const problems = [];
-  const apiRequests = [];
+async function watchPage(page, label, problems, apiRequests) {
   page.on('console', (msg) => {
     // Chromium reports a blocked script, style, image or frame as a console message naming the
     // Content Security Policy; any such message fails the test, whatever its level.
-    if (/Content Security Policy/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
-    else if (msg.type() === 'error' && !isExpectedApiStatus(msg)) problems.push(`console.error: ${msg.text()}`);
+    if (/Content Security Policy/i.test(msg.text())) problems.push(`${label}CSP: ${msg.text()}`);
+    else if (msg.type() === 'error' && !isExpectedApiStatus(msg)) problems.push(`${label}console.error: ${msg.text()}`);
   });
   // And the DOM's own report of each violation (also for ones Chromium does not log), sent
   // through the console above so that the page gains no global.
@@ -74,18 +71,43 @@ export async function openApp(stack, contextOptions = {}) {
       console.error(`Content Security Policy violation event: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile || '?'}:${e.lineNumber}`);
     });
   });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('pageerror', (err) => problems.push(`${label}page error: ${err.message}`));
   page.on('request', (req) => {
     const { pathname } = new URL(req.url());
     if (pathname.startsWith('/api/')) {
       apiRequests.push({ method: req.method(), path: pathname, headers: req.headers(), body: req.postData() });
     }
   });
+}
+
+/**
+ * Opens a fresh context and page on the server. `contextOptions` go to
+ * browser.newContext (e.g. { userAgent } to pose as another device).
+ * `newTab()` opens another page of the same context (another tab of the same
+ * browser: one cookie jar, one localStorage) and returns { page, apiRequests };
+ * its problems go to the same `problems`.
+ * @returns {{ context, page, problems: string[], apiRequests: object[], newTab(): Promise<object>,
+ *   assertClean(): void }}
+ */
+export async function openApp(stack, contextOptions = {}) {
+  const context = await stack.browser.newContext({ ...contextOptions, baseURL: stack.server.url });
+  context.setDefaultTimeout(kTimeout);
+  const page = await context.newPage();
+  const problems = [];
+  const apiRequests = [];
+  await watchPage(page, '', problems, apiRequests);
+  let tabs = 1;
   return {
     context,
     page,
     problems,
     apiRequests,
+    async newTab() {
+      tabs += 1;
+      const tab = { page: await context.newPage(), apiRequests: [] };
+      await watchPage(tab.page, `tab ${tabs}: `, problems, tab.apiRequests);
+      return tab;
+    },
     /** Fails the test if the page logged an error or threw. */
     assertClean() {
       assert.deepEqual(problems, [], 'the page reported errors');
@@ -191,6 +213,21 @@ export async function expectSessionEnded(page) {
   await expectScreen(page, 'login-page', '/login');
   assert.equal((await page.getByTestId('login-notice').textContent()).trim(), kSessionEndedMessage);
   assert.equal(await page.getByTestId('header-user').count(), 0, 'header shows no user');
+}
+
+/**
+ * What the page's session holds (through require, as the app's modules reach it): logged_in,
+ * the user's attributes, and how many device sessions and activity events it has loaded.
+ */
+export function appState(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    window.require(['app'], (app) => resolve({
+      loggedIn: app.session.get('logged_in'),
+      user: app.session.user.toJSON(),
+      deviceSessions: app.session.deviceSessions.length,
+      authEvents: app.session.authEvents.length,
+    }), reject);
+  }));
 }
 
 /** The latchkey_session cookie of a context, or undefined. */

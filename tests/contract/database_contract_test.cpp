@@ -16,6 +16,19 @@ TEST_P(ContractDatabase, Dialect_IsItsName) { EXPECT_EQ(db().dialect(), GetParam
 
 TEST_P(ContractDatabase, Ping_Succeeds) { EXPECT_TRUE(db().Ping()); }
 
+TEST_P(ContractDatabase, FeedNodes_NoServerWatching_NoneListedAndMarksAscend) {
+  auto rows = db().ListFeedNodes();
+  ASSERT_TRUE(rows) << rows.error().message;
+  EXPECT_TRUE(rows->empty());
+  auto first = db().MarkChangeFeed();
+  ASSERT_TRUE(first) << first.error().message;
+  NewUser("marked");
+  ASSERT_TRUE(db().users().DeleteUser(db().users().FindUserByUsername("marked").value()->user.id));
+  auto second = db().MarkChangeFeed();
+  ASSERT_TRUE(second);
+  EXPECT_GT(*second, *first) << "a change lies between them";
+}
+
 TEST_P(ContractDatabase, ForEachUser_IdOrderAcrossPages) {
   // More than one export page (1000), inserted by a single statement for speed (a recursive
   // CTE: both dialects have it; PostgreSQL's generate_series is not SQLite's).

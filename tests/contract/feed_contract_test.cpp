@@ -1,6 +1,8 @@
 // Database::WatchSessionChanges on every dialect: another node's (or admin command's)
 // committed session and user changes reach the sink within a second, rolled-back ones never
-// do, changes that delete nothing announce nothing, a second sink is a bug. PostgreSQL hears
+// do, changes that delete nothing announce nothing, a second sink is a bug; the watching node
+// keeps its row in feed_nodes (before it serves, about every second, applied_seq past a mark
+// only once the changes before it were delivered, deleted when it stops). PostgreSQL hears
 // them by NOTIFY, SQLite by polling the session_changes table that triggers fill
 // (store/sqlite/change_poller.h); what only one feed does (reconnecting, stopping while the
 // server stalls) is tested with that dialect (tests/pg, tests/unit/change_poller_test.cpp).
@@ -129,6 +131,51 @@ TEST_P(ContractFeed, NoChange_NoNotification) {
   EXPECT_TRUE(sink_.WaitUntil(
       [&](const RecordingSink& s) { return s.tokens == expected_tokens && s.users.size() == 1; },
       0s));
+}
+
+// store/feed_nodes.h: what lets `latchkey user disable` wait for every running server.
+TEST_P(ContractFeed, Node_RegisteredBeforeUp_ConfirmsAboutEverySecond) {
+  auto rows = other_->ListFeedNodes();
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().node.id.size(), 32u);
+  EXPECT_GT(rows->front().node.pid, 0);
+  EXPECT_LE(rows->front().silent, store::kFeedLease);
+  int confirms = 0;
+  ASSERT_TRUE(sink_.WaitUntil(
+      [&](const RecordingSink& s) {
+        confirms = s.confirms;
+        return s.ups_confirmed == 1;
+      },
+      0s))
+      << "confirmed (its row written) before the cache serves";
+  EXPECT_TRUE(sink_.WaitUntil([&](const RecordingSink& s) { return s.confirms >= confirms + 2; },
+                              3 * store::kFeedHeartbeat));
+  EXPECT_LT(other_->ListFeedNodes().value().front().silent, 2 * store::kFeedHeartbeat);
+}
+
+TEST_P(ContractFeed, MarkChangeFeed_NodeReachesItOnlyAfterDeliveringTheChange) {
+  NewUser("marko");
+  ASSERT_TRUE(other_->sessions().DeleteSessionByTokenHash(TokenHashOf("marko-0")).value());
+  auto mark = other_->MarkChangeFeed();
+  ASSERT_TRUE(mark) << mark.error().message;
+  auto applied = [&] {
+    auto rows = other_->ListFeedNodes();
+    return rows && rows->size() == 1 && rows->front().applied_seq >= *mark;
+  };
+  ASSERT_TRUE(Eventually(applied, 2s));
+  // Applied means delivered: the sink had the change before the row said so.
+  EXPECT_TRUE(sink_.WaitUntil(
+      [](const RecordingSink& s) { return s.HasToken(TokenHashOf("marko-0")); }, 0s));
+  auto later = other_->MarkChangeFeed();
+  ASSERT_TRUE(later);
+  EXPECT_GE(*later, *mark) << "positions never go back";
+}
+
+TEST_P(ContractFeed, StopWatching_DeletesTheNodesRow) {
+  ASSERT_EQ(other_->ListFeedNodes().value().size(), 1u);
+  db().StopWatchingSessionChanges();
+  EXPECT_TRUE(other_->ListFeedNodes().value().empty());
 }
 
 TEST_P(ContractFeed, SecondSink_IsABug) {

@@ -63,6 +63,14 @@ bool Eventually(const std::function<bool()>& done, std::chrono::milliseconds tim
 void RecordingSink::OnFeedUp() {
   std::lock_guard lock(mu_);
   ++ups;
+  ups_confirmed += confirms > confirms_at_up;
+  confirms_at_up = confirms;
+  cv_.notify_all();
+}
+
+void RecordingSink::OnFeedConfirmed(std::chrono::steady_clock::time_point) {
+  std::lock_guard lock(mu_);
+  ++confirms;
   cv_.notify_all();
 }
 

@@ -54,6 +54,7 @@ class RecordingSink final : public store::SessionChangeSink {
   void OnFeedDown() override;
   void OnSessionChanged(const session::TokenHash& token_hash) override;
   void OnUserChanged(identity::UserId user_id) override;
+  void OnFeedConfirmed(std::chrono::steady_clock::time_point as_of) override;
 
   // Wait up to `timeout` for the predicate over the recorded state.
   bool WaitUntil(const std::function<bool(const RecordingSink&)>& pred,
@@ -62,6 +63,9 @@ class RecordingSink final : public store::SessionChangeSink {
   // Read under the sink's lock (inside WaitUntil's predicate) or after the feed stopped.
   int ups = 0;
   int downs = 0;
+  int confirms = 0;
+  int ups_confirmed = 0;   // OnFeedUp calls with an OnFeedConfirmed since the previous one
+  int confirms_at_up = 0;  // confirms at the last OnFeedUp
   std::vector<session::TokenHash> tokens;
   std::vector<identity::UserId> users;
   bool HasToken(const session::TokenHash& hash) const;

@@ -1,5 +1,6 @@
-// throttle::ThrottleStore on every dialect: an absent key starts from zero, concurrent
-// updates of one key never lose one, deletes and the sweep before a cutoff.
+// throttle::ThrottleStore on every dialect: an absent key starts from zero, every field comes
+// back as written (times to the millisecond, attempts in flight), concurrent updates of one key
+// never lose one, deletes and the sweep before a cutoff.
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -29,6 +30,31 @@ TEST_P(ContractThrottle, UpdateThrottle_AbsentKey_StartsFromZero) {
   EXPECT_EQ(stored->window_start, FromUnixSeconds(5));
   EXPECT_EQ(stored->window_failures, 1);
   EXPECT_EQ(stored->locked_until, FromUnixSeconds(20));
+}
+
+TEST_P(ContractThrottle, UpdateThrottle_KeepsMillisecondsAndAttemptsInFlight) {
+  const ThrottleState written{6,
+                              FromUnixMillis(1'700'000'000'123),
+                              FromUnixMillis(1'699'999'000'456),
+                              7,
+                              FromUnixMillis(1'700'000'001'789),
+                              3,
+                              FromUnixMillis(1'700'000'030'001)};
+  ASSERT_TRUE(
+      db().throttles().UpdateThrottle("user:ms", [&](const ThrottleState&) { return written; }));
+  auto stored = db().throttles().GetThrottle("user:ms").value();
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->failures, 6);
+  EXPECT_EQ(stored->last_failure_at, written.last_failure_at);
+  EXPECT_EQ(stored->window_start, written.window_start);
+  EXPECT_EQ(stored->window_failures, 7);
+  EXPECT_EQ(stored->locked_until, written.locked_until);
+  EXPECT_EQ(stored->pending, 3);
+  EXPECT_EQ(stored->pending_until, written.pending_until);
+  // A row with attempts in flight past the cutoff is not swept.
+  auto swept = db().throttles().DeleteThrottlesBefore(FromUnixMillis(1'700'000'020'000));
+  ASSERT_TRUE(swept);
+  EXPECT_EQ(*swept, 0);
 }
 
 TEST_P(ContractThrottle, UpdateThrottle_EightThreadsTimes25_Counts200) {

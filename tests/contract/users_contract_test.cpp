@@ -217,6 +217,24 @@ TEST_P(ContractUsers, ResetPassword_SetsHashAndDeletesEverySession) {
   EXPECT_FALSE(db().users().ResetPassword(identity::UserId(987654), "$argon2id$x").value());
 }
 
+TEST_P(ContractUsers, RehashPassword_OnlyOverTheExpectedHash_KeepsSessions) {
+  auto u =
+      db().users().CreateUserWithSession(MakeUser("hugo"), MakeSession(identity::UserId(0), "h1"));
+  ASSERT_TRUE(u);
+  std::string before = db().users().FindUserById(u->id).value()->password_hash;
+  ASSERT_TRUE(db().users().RehashPassword(u->id, before, "$argon2id$prepared").value());
+  EXPECT_EQ(db().users().FindUserById(u->id).value()->password_hash, "$argon2id$prepared");
+  EXPECT_TRUE(db().sessions().FindSessionByTokenHash(TokenHashOf("h1")).value())
+      << "a rehash is the same password: sessions stay";
+  // A change that committed in between wins: the stale rehash writes nothing.
+  ASSERT_TRUE(db().users().ResetPassword(u->id, "$argon2id$changed").value());
+  EXPECT_FALSE(db().users().RehashPassword(u->id, "$argon2id$prepared", "$argon2id$stale").value());
+  EXPECT_EQ(db().users().FindUserById(u->id).value()->password_hash, "$argon2id$changed");
+  EXPECT_FALSE(
+      db().users().RehashPassword(identity::UserId(987654), "$argon2id$x", "$argon2id$y").value())
+      << "unknown user";
+}
+
 TEST_P(ContractUsers, CreateUser_NoSession_TakenAnyCase) {
   auto u = db().users().CreateUser(MakeUser("Cara"));
   ASSERT_TRUE(u) << u.error().message;

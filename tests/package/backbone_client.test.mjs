@@ -188,3 +188,158 @@ test('CommonJS: module.exports of the UMD file with require() of the peers', asy
   assertJourney(seen, username);
   assert.equal(await page.evaluate(() => 'LatchkeyBackbone' in window), false, 'no global under CommonJS');
 });
+
+/**
+ * Runs `fn(client, Backbone, $, arg)` in the page under require.js (the AMD branch); its result.
+ * `fn` may call withRecordedAjax (below), which is sent along.
+ */
+function inPage(page, fn, arg) {
+  return page.evaluate(`new Promise((resolve, reject) => window.require(['latchkey-client', 'backbone', 'jquery'],
+    (client, Backbone, $) => {
+      const withRecordedAjax = ${withRecordedAjax.toString()};
+      Promise.resolve().then(() => (${fn.toString()})(client, Backbone, $, ${JSON.stringify(arg)})).then(resolve, reject);
+    }, reject))`);
+}
+
+test('request.isSameOrigin: decided as the browser resolves the URL, never by its first characters', async (t) => {
+  const page = await open('/notes/1', t);
+  const { host, hostname, port } = new URL(srv.url);
+  // URL as a request would be given it -> does it go to the page's own origin (http://host)
+  const cases = [
+    ['/api/auth/logout', true], ['api/auth', true], ['?q=1', true], ['', true], ['  /api/auth', true],
+    [`http://${host}/api/auth`, true], [`HTTP://${host.toUpperCase()}/api/auth`, true],
+    [`http://${hostname}:${port}/x`, true],
+    [`//localhost:${port}/api/auth`, false], [' //evil.example/api', false], ['\t//evil.example/api', false],
+    ['\n//evil.example/api', false], ['/\\evil.example/api', false], ['\\\\evil.example\\api', false],
+    ['//evil.example', false], ['HTTPS://evil.example/api', false], ['https://evil.example/api', false],
+    [`https://${host}/api/auth`, false], [`http://127.0.0.1:${Number(port) + 1}/api`, false],
+    [`http://127.0.0.1.evil.example:${port}/api`, false], [`http://${host}@evil.example/api`, false],
+    ['javascript:alert(1)', false], ['data:,x', false], ['blob:https://evil.example/1', false],
+    ['http://', false], [null, false], [undefined, false],
+  ];
+  const verdicts = await inPage(page, (client, Backbone, $, urls) => urls.map((u) => client.request.isSameOrigin(u)),
+    cases.map(([u]) => u));
+  assert.deepEqual(cases.map(([u, v], i) => [u, verdicts[i]]), cases.map(([u, v]) => [u, v]));
+});
+
+/**
+ * In the page: Backbone.ajax replaced by a recorder answering `answers[i]` in turn
+ * ({ok: body} or {fail: {status, body}}), so no request leaves. `run({settle, rounds})`: settle(p)
+ * resolves with {ok} or {err} of a jQuery promise, rounds() once what the answers so far set off
+ * has finished. Returns what `run` resolves with, as `result`, and `sent`: each request's
+ * method, url and headers.
+ */
+function withRecordedAjax(client, Backbone, $, answers, run) {
+  const sent = [];
+  const realAjax = Backbone.ajax;
+  Backbone.ajax = (opts) => {
+    sent.push({ type: opts.type, url: opts.url, headers: { ...(opts.headers || {}) } });
+    const answer = answers.shift() || { ok: {} };
+    if (answer.ok) return $.Deferred().resolve(answer.ok, 'success', { status: 200 }).promise();
+    const xhr = { status: answer.fail.status, responseJSON: answer.fail.body };
+    return $.Deferred().reject(xhr, 'error', 'failed').promise();
+  };
+  const settle = (p) => new Promise((resolve) => { p.then((v) => resolve({ ok: v }), (e) => resolve({ err: e })); });
+  // The recorder answers at once; the client's promise callbacks then take a timer round each
+  // (jQuery), a handful down its chain: after ten, whatever the answers started has finished.
+  const rounds = (n = 10) => new Promise((resolve) => {
+    const next = (k) => (k ? setTimeout(() => next(k - 1), 0) : resolve());
+    next(n);
+  });
+  return Promise.resolve(run({ settle, rounds })).then((result) => {
+    Backbone.ajax = realAjax;
+    return { result, sent };
+  }, (err) => { Backbone.ajax = realAjax; throw err; });
+}
+
+test('SessionModel: CSRF and expected-user headers only for writes to its own origin, whatever apiRoot', async (t) => {
+  const page = await open('/notes/1', t);
+  const { port } = new URL(srv.url);
+  const roots = ['/api/auth', `${srv.url}/api/auth`, `http://localhost:${port}/api/auth`, `//localhost:${port}/api/auth`,
+    ` //evil.example/api/auth`, 'HTTPS://evil.example/api/auth'];
+  const out = await inPage(page, (client, Backbone, $, roots) => withRecordedAjax(client, Backbone, $, [], async ({ settle }) => {
+    for (const apiRoot of roots) {
+      const session = new client.SessionModel(null, { apiRoot, csrfToken: 'the-token', tabSync: false });
+      await settle(session.login({ username: 'u', password: 'not kept' }).then(null, () => null));
+      session._setUser({ id: 5, username: 'five', name: '' });
+      await settle(session.updateProfile({ name: 'Five' }));
+      await settle(session.checkAuth());
+    }
+  }), roots);
+  const sent = out.sent;
+  assert.equal(sent.length, roots.length * 3);
+  roots.forEach((root, i) => {
+    const own = i < 2;
+    const [login, patch, check] = sent.slice(i * 3, i * 3 + 3);
+    assert.equal(login.type, 'POST');
+    assert.equal(login.headers['X-CSRF-Token'], own ? 'the-token' : undefined, `${root}: login CSRF`);
+    assert.equal(login.headers['X-Latchkey-Expect-User'], undefined, `${root}: a login acts for no one yet`);
+    assert.equal(patch.type, 'PATCH');
+    assert.equal(patch.headers['X-CSRF-Token'], own ? 'the-token' : undefined, `${root}: PATCH CSRF`);
+    assert.equal(patch.headers['X-Latchkey-Expect-User'], own ? '5' : undefined, `${root}: PATCH expected user`);
+    assert.equal(check.type, 'GET');
+    assert.deepEqual(check.headers, {}, `${root}: GET carries neither`);
+  });
+});
+
+test('SessionModel: an answer naming another user, or a 409 user_mismatch, is not applied and the session checks again', async (t) => {
+  const page = await open('/notes/1', t);
+  const out = await inPage(page, (client, Backbone, $) => withRecordedAjax(client, Backbone, $, [
+    { ok: { user: { id: 6, username: 'six', name: 'Someone Else' } } }, // PATCH answered for user 6
+    { ok: { user: { id: 5, username: 'five', name: 'Five' } } }, // the check that follows
+    { fail: { status: 409, body: { error: 'x', code: 'user_mismatch', field: null } } }, // the next PATCH
+    { ok: { user: { id: 6, username: 'six', name: 'Six' } } }, // its check: the browser is user 6's now
+  ], async ({ settle, rounds }) => {
+    const session = new client.SessionModel(null, { apiRoot: '/api/auth', csrfToken: 't', tabSync: false });
+    const events = [];
+    session.on('user:mismatch', () => events.push('mismatch'));
+    session.on('user:switched', (s, o) => events.push(`switched to ${s.user.get('id')}${o.mismatch ? ' (mismatch)' : ''}`));
+    session._setUser({ id: 5, username: 'five', name: 'Five' });
+    const first = await settle(session.updateProfile({ name: 'Renamed' }));
+    await rounds(); // the check the mismatch started
+    const afterFirst = session.user.toJSON();
+    const second = await settle(session.updateProfile({ name: 'Renamed again' }));
+    await rounds();
+    return { first: first.err, second: second.err, afterFirst, after: session.user.toJSON(), events };
+  }));
+  const { result, sent } = out;
+  assert.equal(result.first.code, 'user_mismatch');
+  assert.equal(result.first.stale, true);
+  assert.deepEqual(result.afterFirst, { id: 5, username: 'five', name: 'Five' }, 'the answer for user 6 was not applied');
+  assert.equal(result.second.code, 'user_mismatch');
+  assert.equal(result.second.stale, true);
+  assert.deepEqual(result.after, { id: 6, username: 'six', name: 'Six' }, 'the check switched to the browser\'s user');
+  assert.deepEqual(result.events, ['mismatch', 'mismatch', 'switched to 6 (mismatch)']);
+  assert.deepEqual(sent.map((r) => `${r.type} ${r.url} ${r.headers['X-Latchkey-Expect-User'] || '-'}`),
+    ['PATCH /api/auth/user 5', 'GET /api/auth -', 'PATCH /api/auth/user 5', 'GET /api/auth -']);
+});
+
+test('SessionModel: two pages of one browser keep in step (login and logout in one, the other follows)', async (t) => {
+  const context = await browser.newContext({ baseURL: srv.url });
+  t.after(() => context.close());
+  const pages = [await context.newPage(), await context.newPage()];
+  const errors = [];
+  for (const p of pages) p.on('pageerror', (e) => errors.push(e.message));
+  t.after(() => assert.deepEqual(errors, [], 'no page errors'));
+  for (const p of pages) {
+    await p.goto('/notes/1');
+    // The test's own page: it may keep its session on window to look at it later.
+    await inPage(p, (client) => {
+      const session = new client.SessionModel(null, { apiRoot: '/api/auth' });
+      window.__session = session;
+      window.__changes = [];
+      session.on('change:logged_in', (s, v, o) => window.__changes.push({ loggedIn: v, elsewhere: o.elsewhere || null }));
+      return session.checkAuth();
+    });
+  }
+  const username = uniq('tabs');
+  await pages[0].evaluate((u) => window.__session.signup({ username: u, password: 'package tabs pw 1' }), username);
+  await pages[1].waitForFunction(() => window.__changes.length === 1);
+  assert.equal(await pages[1].evaluate(() => window.__session.user.get('username')), username);
+  await pages[0].evaluate(() => window.__session.logout());
+  await pages[1].waitForFunction(() => window.__changes.length === 2);
+  assert.deepEqual(await pages[1].evaluate(() => window.__changes),
+    [{ loggedIn: true, elsewhere: 'login' }, { loggedIn: false, elsewhere: 'logout' }]);
+  assert.deepEqual(await pages[0].evaluate(() => window.__changes), [{ loggedIn: true, elsewhere: null }, { loggedIn: false, elsewhere: null }],
+    'the page that acted heard no echo');
+});

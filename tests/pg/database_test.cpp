@@ -1,6 +1,6 @@
 // PostgresDatabase as a whole, what only PostgreSQL has: startup (migrations, the advisory
-// lock, a schema from the future, an unreachable server, migration 4 from version 3). Export,
-// import and the rest of store::Database: the contract suite (tests/contract).
+// lock, a schema from the future, an unreachable server, migrations 4 and 5 from the version
+// before). Export, import and the rest of store::Database: the contract suite (tests/contract).
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -109,6 +109,29 @@ TEST_F(PgFreshDatabase, Migration4_FromVersion3_ExistingUsersStayEnabled) {
   EXPECT_EQ(rec->disabled_at, FromUnixSeconds(0));
   EXPECT_TRUE(db->users().SetDisabled(rec->user.id, FromUnixSeconds(5)).value());
   EXPECT_EQ(db->users().FindUserByUsername("old").value()->disabled_at, FromUnixSeconds(5));
+}
+
+TEST_F(PgFreshDatabase, Migration5_FromVersion4_ThrottleCountersKeptInMilliseconds) {
+  auto conn = Connect();
+  ASSERT_TRUE(conn->ExecScript("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+                               " name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+                  .ok());
+  for (const auto& m : store::postgres::Migrations()) {
+    if (m.version > 4) break;
+    ASSERT_TRUE(conn->ExecScript(m.sql).ok()) << m.name;
+    ASSERT_TRUE(
+        conn->Exec("INSERT INTO schema_migrations VALUES ($1, $2, 0)", {m.version, m.name}).ok());
+  }
+  ASSERT_TRUE(
+      conn->ExecScript("INSERT INTO throttles VALUES ('user:old', 6, 1000, 900, 6, 1002)").ok());
+  auto db = Open(1);  // migrates to the newest
+  auto state = db->throttles().GetThrottle("user:old").value();
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->failures, 6);
+  EXPECT_EQ(state->last_failure_at, FromUnixSeconds(1000));
+  EXPECT_EQ(state->window_start, FromUnixSeconds(900));
+  EXPECT_EQ(state->locked_until, FromUnixSeconds(1002));
+  EXPECT_EQ(state->pending, 0);
 }
 
 }  // namespace

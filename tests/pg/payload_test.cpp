@@ -21,8 +21,16 @@ TEST(ParseSessionChange, User_GivesId) {
   EXPECT_FALSE(c->token_hash);
 }
 
+TEST(ParseSessionChange, Mark_GivesItsNumber) {
+  auto c = ParseSessionChange("m:9001");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->mark, 9001);
+  EXPECT_FALSE(c->token_hash);
+  EXPECT_FALSE(c->user_id);
+}
+
 TEST(ParseSessionChange, Malformed_IsIgnored) {
-  for (const char* payload : {"", "t:", "u:", "u:12x", "u:x", "x:1", "t", "U:1"}) {
+  for (const char* payload : {"", "t:", "u:", "u:12x", "u:x", "x:1", "t", "U:1", "m:", "m:1x"}) {
     EXPECT_FALSE(ParseSessionChange(payload)) << payload;
   }
 }

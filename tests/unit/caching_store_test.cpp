@@ -149,6 +149,18 @@ TEST_F(CachingStoreTest, FeedDownStopsServingFromMemory) {
   EXPECT_EQ(cache_.size(), 1u);
 }
 
+TEST_F(CachingStoreTest, FeedThatStopsConfirming_StopsServingFromMemoryAfterTheLease) {
+  auto now = std::chrono::steady_clock::now();
+  store_.OnFeedConfirmed(now);
+  ASSERT_TRUE(Found("t1"));
+  // Deleted behind the cache's back, and the feed stalls without failing.
+  ASSERT_TRUE(db_.sessions().DeleteSessionByTokenHash(session::TokenHash("t1")));
+  EXPECT_TRUE(Found("t1")) << "within the lease, as any change not delivered yet";
+  store_.OnFeedConfirmed(now - kFeedLease);  // the last confirmation is a lease old
+  EXPECT_FALSE(Found("t1")) << "read from the store, not the cache";
+  EXPECT_TRUE(Found("t2"));
+}
+
 TEST_F(CachingStoreTest, TouchUpdatesTheCachedCopy) {
   ASSERT_TRUE(Found("t1"));
   clock_.Advance(Seconds(100));

@@ -2,14 +2,18 @@
 // process on the same file (here: another SqliteDatabase, as `latchkey user ...` opens it)
 // reach the sink at the next poll -- deleted sessions by token hash, changed, disabled or
 // deleted users by id, cascades included; an idle database delivers nothing; rows missed
-// (pruned before they were read) drop the whole cache. Migration 4 keeps existing users
-// enabled.
+// (pruned before they were read) drop the whole cache. The poller keeps this process's row in
+// feed_nodes: written before the feed is up, after every poll that applied changes (and only
+// then past them), about every second when idle; deleted by the destructor, pruned when a
+// crashed process left it. Migration 4 keeps existing users enabled.
 #include "store/sqlite/change_poller.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,7 +29,11 @@ namespace latchkey::store::sqlite {
 namespace {
 
 struct Sink final : SessionChangeSink {
-  void OnFeedUp() override { ++ups; }
+  void OnFeedUp() override {
+    ++ups;
+    ups_confirmed_before += confirms > 0;
+  }
+  void OnFeedConfirmed(std::chrono::steady_clock::time_point) override { ++confirms; }
   void OnFeedDown() override { ++downs; }
   void OnSessionChanged(const session::TokenHash& t) override { tokens.push_back(t.value()); }
   void OnUserChanged(identity::UserId id) override { users.push_back(id); }
@@ -36,7 +44,7 @@ struct Sink final : SessionChangeSink {
     return std::find(users.begin(), users.end(), id) != users.end();
   }
   void Reset() { *this = Sink{}; }
-  int ups = 0, downs = 0;
+  int ups = 0, downs = 0, confirms = 0, ups_confirmed_before = 0;
   std::vector<std::string> tokens;
   std::vector<identity::UserId> users;
 };
@@ -59,7 +67,19 @@ class ChangePollerTest : public ::testing::Test {
   void SetUp() override {
     poller_.Attach(sink_);
     ASSERT_EQ(sink_.ups, 1);
+    ASSERT_EQ(sink_.ups_confirmed_before, 1) << "the node's row is written before it serves";
     sink_.Reset();
+  }
+
+  // This poller's row in feed_nodes, as a command reads it.
+  std::optional<FeedNode> Row() {
+    auto rows = cli_.ListFeedNodes();
+    EXPECT_TRUE(rows);
+    if (!rows) return std::nullopt;
+    for (auto& row : *rows) {
+      if (row.node.id == poller_.node().id) return row;
+    }
+    return std::nullopt;
   }
 
   identity::UserId NewUser(const std::string& name, const std::string& tag) {
@@ -141,6 +161,60 @@ TEST_F(ChangePollerTest, RowsPrunedBeforeRead_DropTheWholeCache) {
   EXPECT_EQ(sink_.ups, 1);
 }
 
+TEST_F(ChangePollerTest, Attach_RegistersThisProcessAtTheNewestChange) {
+  auto row = Row();
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->node.id.size(), 32u);
+  EXPECT_EQ(row->node.pid, static_cast<std::int64_t>(::getpid()));
+  EXPECT_FALSE(row->node.host.empty());
+  EXPECT_EQ(row->applied_seq, cli_.MarkChangeFeed().value());
+  EXPECT_LT(row->silent, kFeedLease);
+}
+
+TEST_F(ChangePollerTest, AppliedSeq_ReachesTheMarkOnlyOnceTheChangeIsDelivered) {
+  NewUser("dee", "d1");
+  ASSERT_TRUE(cli_.sessions().DeleteSessionByTokenHash(session::TokenHash(Hash("d1"))).value());
+  auto mark = cli_.MarkChangeFeed().value();
+  EXPECT_LT(Row()->applied_seq, mark) << "not polled yet";
+  Poll();
+  EXPECT_TRUE(sink_.HasToken(Hash("d1")));
+  EXPECT_EQ(sink_.confirms, 1) << "a poll that applied changes reports at once";
+  EXPECT_EQ(Row()->applied_seq, mark);
+  EXPECT_EQ(cli_.MarkChangeFeed().value(), mark) << "nothing new: the same position";
+}
+
+TEST_F(ChangePollerTest, Idle_HeartbeatAboutEverySecond) {
+  Poll();
+  EXPECT_EQ(sink_.confirms, 0) << "written at Attach, not again so soon";
+  std::this_thread::sleep_for(kFeedHeartbeat);
+  Poll();
+  EXPECT_EQ(sink_.confirms, 1);
+  EXPECT_LT(Row()->silent, std::chrono::milliseconds(500));
+}
+
+TEST_F(ChangePollerTest, Destructor_DeletesThisNodesRowOnly) {
+  {
+    Sink other_sink;
+    ChangePoller other(path_, std::chrono::milliseconds(250));
+    other.Attach(other_sink);
+    EXPECT_EQ(cli_.ListFeedNodes().value().size(), 2u);
+  }
+  auto rows = cli_.ListFeedNodes().value();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].node.id, poller_.node().id);
+}
+
+TEST_F(ChangePollerTest, RowsSilentForAMinute_ArePruned) {
+  {
+    Connection raw(path_);
+    ASSERT_EQ(raw.Exec("INSERT INTO feed_nodes VALUES ('crashed', 'h', 1, 0, 0)"), SQLITE_OK);
+  }
+  Sink other_sink;
+  ChangePoller other(path_, std::chrono::milliseconds(250));
+  other.Attach(other_sink);  // prunes at its first poll
+  for (const auto& row : cli_.ListFeedNodes().value()) EXPECT_NE(row.node.id, "crashed");
+}
+
 // The whole path as `latchkey serve` runs it: a cached session revoked by another process is
 // refused within a second (the poll's interval is 250 ms).
 TEST(ChangePollerServe, CachedSessionRevokedByOtherProcess_RefusedWithinASecond) {
@@ -186,7 +260,9 @@ TEST(Migration4, ExistingUsers_StayEnabled) {
   ASSERT_EQ(conn.Exec("INSERT INTO users (username, password_hash, created_at) "
                       "VALUES ('old', 'h', 1)"),
             SQLITE_OK);
-  EXPECT_EQ(Migrate(conn), std::vector<int>{4});
+  auto applied = Migrate(conn);
+  ASSERT_FALSE(applied.empty());
+  EXPECT_EQ(applied.front(), 4);
   auto stmt = conn.Prepare("SELECT disabled_at FROM users WHERE username = 'old'");
   ASSERT_EQ(stmt->Step(), SQLITE_ROW);
   EXPECT_TRUE(stmt->IsNull(0));

@@ -47,5 +47,32 @@ TEST(Migrations_List, VersionsAscendFromOne) {
   for (const auto& m : Migrations()) EXPECT_EQ(m.version, expected++) << m.name;
 }
 
+TEST(Migration5, ThrottleCountersKeptInMilliseconds) {
+  testing::TempDir dir;
+  Connection conn((dir.path() / "db").string());
+  ASSERT_EQ(SchemaVersion(conn), 0);
+  for (const auto& m : Migrations()) {
+    if (m.version > 4) break;
+    ASSERT_EQ(conn.Exec(m.sql), SQLITE_OK) << m.name;
+    auto stmt = conn.Prepare(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, 0)");
+    ASSERT_EQ(stmt->Bind(1, std::int64_t{m.version}).Bind(2, m.name).Step(), SQLITE_DONE);
+  }
+  ASSERT_EQ(conn.Exec("INSERT INTO throttles VALUES ('user:old', 6, 1000, 900, 6, 1002)"),
+            SQLITE_OK);
+  EXPECT_EQ(Migrate(conn).front(), 5);
+  auto stmt = conn.Prepare(
+      "SELECT failures, last_failure_ms, window_start_ms, window_failures, locked_until_ms,"
+      " pending, pending_until_ms FROM throttles WHERE key = 'user:old'");
+  ASSERT_EQ(stmt->Step(), SQLITE_ROW);
+  EXPECT_EQ(stmt->Int(0), 6);
+  EXPECT_EQ(stmt->Int(1), 1'000'000);
+  EXPECT_EQ(stmt->Int(2), 900'000);
+  EXPECT_EQ(stmt->Int(3), 6);
+  EXPECT_EQ(stmt->Int(4), 1'002'000);
+  EXPECT_EQ(stmt->Int(5), 0);
+  EXPECT_EQ(stmt->Int(6), 0);
+}
+
 }  // namespace
 }  // namespace latchkey::store::sqlite

@@ -148,5 +148,63 @@ TEST_F(PipelineTest, HashingRoute_SessionEndedWhileQueued_IsRefusedWhenTheWorkSt
       << "the password did not change";
 }
 
+TEST_F(PipelineTest, ExpectedUser_AnotherUsersSession_409AndNothingChanged) {
+  std::string cookie = SignupCookie("alice");
+  std::string bob_cookie = SignupCookie("bob");
+  auto rename = [&](const std::string& session, const std::string& expect) {
+    http::Request r = Guarded(http::Method::kPatch, "/api/auth/user");
+    r.cookie += "; " + session;
+    r.content_type = "application/json";
+    r.body = R"({"name":"Renamed"})";
+    r.expect_user = expect;
+    auto d = pipeline_.Begin(r);
+    return Finish(d);
+  };
+  // alice is user 1, bob user 2 (a fresh store).
+  http::Response stale = rename(bob_cookie, "1");
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_NE(stale.body.find("user_mismatch"), std::string::npos) << stale.body;
+  EXPECT_EQ(rename(bob_cookie, "2x").status, 400);
+  EXPECT_EQ(rename(bob_cookie, "2").status, 200);
+  EXPECT_EQ(rename(cookie, "").status, 200) << "no header: no check";
+  http::Request read = Make(http::Method::kGet, "/api/auth");
+  read.cookie = bob_cookie;
+  read.expect_user = "1";
+  auto d = pipeline_.Begin(read);
+  EXPECT_EQ(Finish(d).status, 200) << "reads are not refused";
+}
+
+TEST_F(PipelineTest, SessionEnded_401DeletesTheCookie_NoCookieSetsNothing) {
+  std::string cookie = SignupCookie("alice");
+  http::Request logout = Guarded(http::Method::kPost, "/api/auth/logout");
+  logout.cookie += "; " + cookie;
+  auto out = pipeline_.Begin(logout);
+  ASSERT_EQ(Finish(out).status, 200);
+  http::Request me = Make(http::Method::kGet, "/api/auth");
+  me.cookie = cookie;
+  auto d = pipeline_.Begin(me);
+  http::Response ended = Finish(d);
+  EXPECT_EQ(ended.status, 401);
+  bool deleted = false;
+  for (const auto& [name, value] : ended.headers) {
+    deleted |= name == "Set-Cookie" && value.starts_with("latchkey_session=;") &&
+               value.find("Max-Age=0") != std::string::npos;
+  }
+  EXPECT_TRUE(deleted) << ended.body;
+  http::Request none = Make(http::Method::kGet, "/api/auth");
+  d = pipeline_.Begin(none);
+  http::Response plain = Finish(d);
+  EXPECT_EQ(plain.status, 401);
+  for (const auto& [name, value] : plain.headers) EXPECT_NE(name, "Set-Cookie") << value;
+}
+
+TEST_F(PipelineTest, Head_AnsweredByTheGetRoute) {
+  http::Request me = Make(http::Method::kHead, "/api/auth");
+  me.cookie = SignupCookie("alice");
+  auto d = pipeline_.Begin(me);
+  EXPECT_GE(d.route, 0);
+  EXPECT_EQ(Finish(d).status, 200) << "the transport drops the body of a HEAD answer";
+}
+
 }  // namespace
 }  // namespace latchkey::api

@@ -40,8 +40,21 @@ TEST_F(RouterTest, Match_WrongMethod_405WithAllow) {
   EXPECT_EQ(m.refusal->status, 405);
   ASSERT_FALSE(m.refusal->headers.empty());
   EXPECT_EQ(m.refusal->headers[0].first, "Allow");
-  EXPECT_EQ(m.refusal->headers[0].second, "GET");
+  EXPECT_EQ(m.refusal->headers[0].second, "GET, HEAD");
   EXPECT_TRUE(m.params.empty());
+  m = router_.Match(Make(Method::kGet, "/api/items/x"));
+  ASSERT_TRUE(m.refusal);
+  EXPECT_EQ(m.refusal->headers[0].second, "DELETE") << "HEAD only beside GET";
+}
+
+TEST_F(RouterTest, Match_HeadOnAGetRoute_ThatRoute) {
+  auto m = router_.Match(Make(Method::kHead, "/api/items"));
+  EXPECT_EQ(m.route, 0);
+  EXPECT_FALSE(m.refusal);
+  m = router_.Match(Make(Method::kHead, "/api/items/special"));
+  EXPECT_EQ(m.route, -1) << "no GET there: 405";
+  ASSERT_TRUE(m.refusal);
+  EXPECT_EQ(m.refusal->headers[0].second, "POST, DELETE") << "{id} matches \"special\" too";
 }
 
 TEST_F(RouterTest, Match_Unmatched_NoRouteNoRefusal) {

@@ -157,6 +157,19 @@ TEST(SessionCache, NotServingMeansNoHitsAndNoPuts) {
   EXPECT_TRUE(cache.Get(session::TokenHash("h3")));
 }
 
+TEST(SessionCache, ServeUntil_MissesFromTheDeadlineUntilMoved) {
+  SessionCache cache(100, seconds(60));
+  Put(cache, Make("h1", identity::UserId(1)));
+  auto now = SessionCache::Clock::now();
+  cache.ServeUntil(now + seconds(3));
+  EXPECT_TRUE(cache.Get(session::TokenHash("h1"))) << "within the lease";
+  cache.ServeUntil(now);
+  EXPECT_FALSE(cache.Get(session::TokenHash("h1"))) << "lapsed: a stalled feed";
+  EXPECT_EQ(cache.size(), 1u) << "kept: the feed evicts before it renews";
+  cache.ServeUntil(SessionCache::Clock::now() + seconds(3));
+  EXPECT_TRUE(cache.Get(session::TokenHash("h1"))) << "renewed";
+}
+
 TEST(SessionCache, SetLastSeenOnlyMovesForward) {
   SessionCache cache(100, seconds(60));
   Put(cache, Make("h1", identity::UserId(1)));

@@ -1,10 +1,12 @@
 // Throttle on the real SQLite store under several threads at once (run under ThreadSanitizer
 // by scripts/sanitize.sh thread): every counted failure is kept (no lost update between
-// threads), Acquire lets exactly the free failures through however many race for them, and
-// Refund takes back exactly what its Acquire counted.
+// threads), Acquire lets exactly the free failures be verified however many race for them,
+// correct attempts racing at the edge wait for each other instead of being refused, and every
+// admitted attempt leaves the in-flight count when settled.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <latch>
 #include <string>
 #include <thread>
@@ -75,6 +77,7 @@ TEST_F(ThrottleConcurrency, RacingAcquiresPassExactlyTheFreeFailures) {
       auto r = throttle_.Acquire("user:dave", policy);
       if (r) {
         ++passed;
+        r->Failed();  // a wrong password
       } else if (r.error().code == Errc::kRateLimited) {
         ++limited;
         if (r.error().retry_after != 1) ++errors;  // the fifth failure locks for base_delay
@@ -84,14 +87,47 @@ TEST_F(ThrottleConcurrency, RacingAcquiresPassExactlyTheFreeFailures) {
     }
   });
   EXPECT_EQ(errors.load(), 0);
-  EXPECT_EQ(passed.load(), 5) << "counted before verifying: no more than the free failures";
+  EXPECT_EQ(passed.load(), 5) << "admitted with those in flight: no more than the free failures";
   EXPECT_EQ(limited.load(), kThreads * 6 - 5);
   EXPECT_EQ(State("user:dave").failures, 5);
-  EXPECT_EQ(State("user:dave").locked_until, clock_.Now() + Seconds(1));
+  EXPECT_EQ(State("user:dave").pending, 0);
+  EXPECT_EQ(State("user:dave").locked_until, clock_.NowMs() + Seconds(1));
 }
 
-TEST_F(ThrottleConcurrency, RefundsRacingFailuresTakeBackOnlyTheirOwnCount) {
-  // Threads 0 and 1 log in successfully (Acquire then Refund); threads 2 and 3 fail (Fail).
+TEST_F(ThrottleConcurrency, CorrectAttemptsRacingAtTheEdgeWaitInsteadOfBeingRefused) {
+  // Three failures already: only two more may be in flight. Every thread's attempts succeed.
+  const ThrottlePolicy policy{5, Seconds(1), Seconds(60), Seconds(3600), 100};
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(throttle_.Fail("user:erin", policy));
+  std::atomic<int> admitted{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> in_flight{0};
+  std::atomic<int> most_in_flight{0};
+  OnThreads([&](int) {
+    for (int i = 0; i < 10; ++i) {
+      auto r = throttle_.Acquire("user:erin", policy);
+      if (!r) {
+        ++refused;
+        continue;
+      }
+      ++admitted;
+      int now = ++in_flight;
+      int seen = most_in_flight.load();
+      while (now > seen && !most_in_flight.compare_exchange_weak(seen, now)) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the password check
+      --in_flight;
+      r->Succeeded();
+    }
+  });
+  EXPECT_EQ(refused.load(), 0) << "never 429 while the failures are under the limit";
+  EXPECT_EQ(admitted.load(), kThreads * 10);
+  EXPECT_LE(most_in_flight.load(), 2) << "3 failures + in flight stayed within 5";
+  EXPECT_EQ(State("user:erin").failures, 3);
+  EXPECT_EQ(State("user:erin").pending, 0);
+}
+
+TEST_F(ThrottleConcurrency, SettledAttemptsLeaveOnlyTheRealFailures) {
+  // Threads 0 and 1 log in successfully (Acquire, Succeeded); threads 2 and 3 fail (Fail).
   constexpr int kEach = 30;
   const ThrottlePolicy policy{1'000'000, Seconds(1), Seconds(60), Seconds(3600), 1'000'000};
   std::atomic<int> errors{0};
@@ -99,7 +135,7 @@ TEST_F(ThrottleConcurrency, RefundsRacingFailuresTakeBackOnlyTheirOwnCount) {
     for (int i = 0; i < kEach; ++i) {
       if (t < 2) {
         auto attempt = throttle_.Acquire("ip:10.0.0.2", policy);
-        if (!attempt || !throttle_.Refund("ip:10.0.0.2", *attempt)) ++errors;
+        if (!attempt) ++errors;  // settled by its destructor: not a failure
       } else if (!throttle_.Fail("ip:10.0.0.2", policy)) {
         ++errors;
       }
@@ -108,6 +144,7 @@ TEST_F(ThrottleConcurrency, RefundsRacingFailuresTakeBackOnlyTheirOwnCount) {
   EXPECT_EQ(errors.load(), 0);
   EXPECT_EQ(State("ip:10.0.0.2").failures, 2 * kEach) << "only the real failures remain";
   EXPECT_EQ(State("ip:10.0.0.2").window_failures, 2 * kEach);
+  EXPECT_EQ(State("ip:10.0.0.2").pending, 0);
   EXPECT_EQ(State("ip:10.0.0.2").locked_until, FromUnixSeconds(0));
 }
 

@@ -58,6 +58,46 @@ TEST(ApplyFailure_HourlyCap, LocksUntilWindowEnds) {
   EXPECT_EQ(s.window_failures, 1) << "a new window starts";
 }
 
+TEST(ApplyFailure_Precision, TheLockLastsItsWholeDelayToTheMillisecond) {
+  ThrottlePolicy p{1, Seconds(1), Seconds(60), Seconds(3600), 100};
+  UnixTimeMs at = FromUnixMillis(1'000'000'700);  // 0.7 s into a second
+  ThrottleState s = ApplyFailure(ThrottleState{}, p, at);
+  EXPECT_EQ(s.locked_until, at + Seconds(1)) << "not rounded to a whole second";
+  EXPECT_EQ(throttle::Admit(s, p, at + Milliseconds(999)), throttle::Admission::kLocked);
+  EXPECT_EQ(throttle::Admit(s, p, at + Seconds(1)), throttle::Admission::kAdmit);
+}
+
+TEST(Admit, InFlightAttemptsCountAgainstTheFreeFailures) {
+  ThrottlePolicy p{5, Seconds(1), Seconds(60), Seconds(3600), 100};
+  UnixTimeMs now = FromUnixMillis(5'000'000'000);
+  auto state = [&](long failures, long pending) {
+    ThrottleState s;
+    s.failures = failures;
+    s.last_failure_at = now - Seconds(10);
+    s.pending = pending;
+    s.pending_until = now + Seconds(30);
+    return s;
+  };
+  using throttle::Admission;
+  EXPECT_EQ(throttle::Admit(state(0, 0), p, now), Admission::kAdmit);
+  EXPECT_EQ(throttle::Admit(state(0, 4), p, now), Admission::kAdmit) << "0 + 4 + 1 <= 5";
+  EXPECT_EQ(throttle::Admit(state(0, 5), p, now), Admission::kWait);
+  EXPECT_EQ(throttle::Admit(state(3, 1), p, now), Admission::kAdmit);
+  EXPECT_EQ(throttle::Admit(state(3, 2), p, now), Admission::kWait);
+  EXPECT_EQ(throttle::Admit(state(7, 0), p, now), Admission::kAdmit)
+      << "past the free: one at a time";
+  EXPECT_EQ(throttle::Admit(state(7, 1), p, now), Admission::kWait);
+  ThrottleState stale = state(0, 5);
+  stale.pending_until = now;  // their lease ran out: a node died mid-attempt
+  EXPECT_EQ(throttle::Admit(stale, p, now), Admission::kAdmit);
+  ThrottleState decayed = state(4, 1);
+  decayed.last_failure_at = now - Seconds(3600);
+  EXPECT_EQ(throttle::Admit(decayed, p, now), Admission::kAdmit) << "old failures decayed";
+  ThrottleState locked = state(0, 0);
+  locked.locked_until = now + Milliseconds(1);
+  EXPECT_EQ(throttle::Admit(locked, p, now), Admission::kLocked);
+}
+
 class ThrottleFlowTest : public flows::FlowsTest {};
 
 TEST_F(ThrottleFlowTest, Login_FiveFailuresThen429WithRetryAfter_SuccessResets) {
@@ -118,6 +158,38 @@ TEST_F(ThrottleFlowTest, Login_SuccessIsNotCountedAgainstTheIp) {
   ASSERT_TRUE(state->has_value());
   EXPECT_EQ((*state)->failures, 0);
   EXPECT_EQ((*state)->locked_until, FromUnixSeconds(0));
+}
+
+TEST_F(ThrottleFlowTest, Login_ParallelCorrectLogins_NeverThrottledUnderTheLimit) {
+  ASSERT_TRUE(auth_.Signup({"frank", "correct horse", ""}, client_));
+  for (int i = 0; i < 3; ++i) ASSERT_FALSE(auth_.Login({"frank", "wrong horse"}, nullptr, client_));
+  std::atomic<int> ok{0}, throttled{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {
+    threads.emplace_back([&] {
+      auto r = auth_.Login({"frank", "correct horse"}, nullptr, client_);
+      if (r) ++ok;
+      if (!r && r.error().code == Errc::kRateLimited) ++throttled;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(throttled.load(), 0) << "several tabs, a password manager retrying: no 429";
+  EXPECT_EQ(ok.load(), 12);
+}
+
+TEST_F(ThrottleFlowTest, Acquire_WaitsAtMostMaxWaitForAttemptsInFlight) {
+  throttle::Throttle impatient(db_.throttles(), clock_, Milliseconds(50));
+  ThrottlePolicy p{1, Seconds(1), Seconds(60), Seconds(3600), 100};
+  auto held = impatient.Acquire("user:gina", p);
+  ASSERT_TRUE(held);
+  auto start = std::chrono::steady_clock::now();
+  auto waited = impatient.Acquire("user:gina", p);
+  ASSERT_FALSE(waited);
+  EXPECT_EQ(waited.error().code, Errc::kRateLimited);
+  EXPECT_EQ(waited.error().retry_after, 1);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+  held->Succeeded();
+  EXPECT_TRUE(impatient.Acquire("user:gina", p)) << "the attempt in flight settled";
 }
 
 TEST_F(ThrottleFlowTest, Events_RecordedWithoutSecrets) {

@@ -66,9 +66,9 @@ TEST(ValidatePassword_Table, CountsCharactersNotBytes) {
       {"CR", "abcd\refgh", false},
       {"LF", "abcd\nefgh", false},
       {"trailing LF", "abcdefgh\n", false},
-      {"tab (allowed)", "abcd\tefgh", true},
-      {"other C0 control (allowed)", "abcd\001efgh", true},
-      {"DEL and C1 (allowed)", "abcd\177\302\205efgh", true},
+      {"tab (passes here; PreparePassword refuses it first)", "abcd\tefgh", true},
+      {"other C0 control (passes here; refused by preparation)", "abcd\001efgh", true},
+      {"DEL and C1 (pass here; refused by preparation)", "abcd\177\302\205efgh", true},
   };
   for (const auto& c : cases) {
     auto r = ValidatePassword(c.input);

@@ -2,17 +2,31 @@
  * @module latchkey-client/api_request
  *
  * The wire side of the auth API (docs/API.md) for SessionModel: the CSRF
- * token from the page, the CSRF header on state-changing requests, JSON
- * request bodies, and the one error shape every failed request rejects with:
- * `{status, code, error, field, ended}` (see ./session_model). It keeps no state:
- * which token to send, and what an ended session means, are the session's.
+ * token from the page, the headers of state-changing requests, JSON request
+ * bodies, and the one error shape every failed request rejects with:
+ * `{status, code, error, field, ended, stale}` (see ./session_model). It keeps no
+ * state: which token and user to send, and what an ended session means, are
+ * the session's.
+ *
+ * The CSRF token and the expected user go only to the page's own origin. Both
+ * are worth something to another site (the token passes Latchkey's CSRF check
+ * for this browser; the user id names the person), and an app may give an
+ * absolute `apiRoot`, or a model a URL built from input. Whether a URL is
+ * same-origin is decided as the browser will resolve it (`new URL` against the
+ * document's base URL): never by looking at its first characters, which
+ * misreads ` //evil.example`, `/\evil.example`, `HTTPS://evil.example` and
+ * the like (jquery-ujs CVE-2015-1840 sent its token that way).
  */
 define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
   'use strict';
 
   var kVerbs = { create: 'POST', update: 'PUT', patch: 'PATCH', 'delete': 'DELETE', read: 'GET' };
+  // RFC 9110 9.2.1: the safe methods change nothing, so they carry neither header.
+  var kSafe = { GET: true, HEAD: true, OPTIONS: true };
+  // Codes of answers about a user the page no longer shows (see toError).
+  var kStale = { user_mismatch: true, user_changed: true };
 
-  return {
+  var request = {
     /**
      * @param {string} metaName the name of the page's `<meta>` holding the token
      * @returns {string} its content ('' when there is none)
@@ -22,18 +36,48 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
     },
 
     /**
-     * Backbone.sync with `X-CSRF-Token` added to every non-GET/HEAD request.
+     * @param {*} url a request URL as a request would be given it: relative,
+     *   absolute, protocol-relative, with stray spaces or backslashes
+     * @returns {boolean} true when a request to it goes to the page's own origin
+     *   (false for anything that does not parse, and on a page whose origin is
+     *   opaque, such as a sandboxed frame or a file: URL)
+     */
+    isSameOrigin: function (url) {
+      if (url == null || typeof window === 'undefined' || !window.location) return false;
+      var own = window.location.origin;
+      if (!own || own === 'null') return false;
+      try {
+        // XHR resolves against the document's base URL, which a <base href> can move off
+        // the page's origin: so does this check.
+        var base = (typeof document !== 'undefined' && document.baseURI) || window.location.href;
+        return new URL(String(url), base).origin === own;
+      } catch (e) {
+        return false;
+      }
+    },
+
+    /**
+     * Backbone.sync with, on every request but GET/HEAD/OPTIONS to the page's
+     * own origin, `X-CSRF-Token` and (when given) `X-Latchkey-Expect-User`:
+     * the id of the user the page shows, so that the server refuses (409
+     * `user_mismatch`) a change meant for that user when the browser's session
+     * now belongs to another (docs/API.md).
      * @param {string} method a Backbone sync method ('read', 'create', ...)
      * @param {Backbone.Model} model
      * @param {Object} options Backbone.sync options (not modified)
      * @param {string} csrfToken
+     * @param {?number=} expectUser the user id the request acts for; null or
+     *   undefined for none (logged out, or a login that chooses the user)
      * @returns {jqXHR}
      */
-    sync: function (method, model, options, csrfToken) {
+    sync: function (method, model, options, csrfToken, expectUser) {
       options = _.extend({}, options);
       var verb = String(options.type || kVerbs[method] || 'GET').toUpperCase();
-      if (verb !== 'GET' && verb !== 'HEAD') {
-        options.headers = _.extend({}, options.headers, { 'X-CSRF-Token': csrfToken });
+      var url = options.url != null ? options.url : _.result(model, 'url');
+      if (!kSafe[verb] && request.isSameOrigin(url)) {
+        var headers = { 'X-CSRF-Token': csrfToken };
+        if (expectUser != null) headers['X-Latchkey-Expect-User'] = String(expectUser);
+        options.headers = _.extend({}, options.headers, headers);
       }
       return Backbone.sync(method, model, options);
     },
@@ -47,7 +91,7 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
      * @param {?Object} body sent as JSON when given
      * @param {Object=} extra more sync options
      * @returns {jQuery.Promise} resolves with the parsed JSON, rejects with
-     *   {status, code, error, field, ended}
+     *   {status, code, error, field, ended, stale}
      */
     send: function (model, method, url, body, extra) {
       var options = _.extend({ url: url, dataType: 'json' }, extra);
@@ -55,22 +99,26 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
         options.contentType = 'application/json';
         options.data = JSON.stringify(body);
       }
-      var toError = this.toError;
       return model.sync(method, model, options).then(function (data) {
         return data;
       }, function (xhr) {
-        return $.Deferred().reject(toError(xhr)).promise();
+        return $.Deferred().reject(request.toError(xhr)).promise();
       });
     },
 
     /**
-     * Turns a failed jqXHR into the {status, code, error, field, ended} the
-     * promises reject with. Decisions use `code` (the server's stable error
+     * Turns a failed jqXHR into the {status, code, error, field, ended, stale}
+     * the promises reject with. Decisions use `code` (the server's stable error
      * code, docs/API.md "Errors"; null when the body has none) and `field`,
-     * never the message, which is for people: `ended` is true for the codes
-     * that mean "no live session" (unauthenticated, session_ended).
-     * @param {jqXHR} xhr
-     * @returns {{status: number, code: ?string, error: string, field: ?string, ended: boolean}}
+     * never the message, which is for people. Two flags name groups of codes:
+     *   - `ended`: no live session (`unauthenticated`, `session_ended`);
+     *   - `stale`: the answer concerns a user the page no longer shows: the
+     *     server's 409 `user_mismatch`, the same code when SessionModel finds an
+     *     answer naming another user, or `user_changed` when the page's user
+     *     changed while the request was under way. The session is reloading.
+     * @param {jqXHR|{status: number, responseJSON: Object}} xhr
+     * @returns {{status: number, code: ?string, error: string, field: ?string, ended: boolean,
+     *   stale: boolean}}
      */
     toError: function (xhr) {
       var body = xhr.responseJSON;
@@ -83,7 +131,10 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
       var field = body && typeof body.field === 'string' ? body.field : null;
       var code = body && typeof body.code === 'string' ? body.code : null;
       var ended = code === 'unauthenticated' || code === 'session_ended';
-      return { status: status, code: code, error: message, field: field, ended: ended };
+      return { status: status, code: code, error: message, field: field, ended: ended,
+        stale: _.has(kStale, code) };
     }
   };
+
+  return request;
 });

@@ -5,11 +5,15 @@
  * UMD build in dist/ returns the same object):
  *
  *   - `SessionModel`            the session of a Latchkey cookie-session API
- *                               (./session_model: CSRF header, 401 handling)
+ *                               (./session_model, ./session_state: headers, 401
+ *                               handling, answers about another user)
  *   - `UserModel`               the logged-in user's profile (id, username, name)
  *   - `DeviceSessionCollection` the user's sessions (devices)
  *   - `AuthEventCollection`     the user's recent account activity
- *   - `request`                 the wire helper (./api_request): error shape, CSRF
+ *   - `request`                 the wire helper (./api_request): error shape, CSRF,
+ *                               the same-origin rule (`isSameOrigin`)
+ *
+ * (./tab_sync, which keeps the browser's tabs in step, is the session's own.)
  *
  * Create ONE SessionModel for the page, in a module of your own whose closure
  * holds it (see README.md): never on `window`, where any script could reach it.

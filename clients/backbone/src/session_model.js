@@ -7,6 +7,7 @@
  *
  *     var session = new SessionModel(null, { apiRoot: '/api/auth' });
  *     session.on('change:logged_in', render);
+ *     session.on('user:switched', render);
  *     session.checkAuth().then(startRouter);
  *
  * One per page: create it once, in a module of your own whose closure holds
@@ -17,66 +18,114 @@
  *   - `apiRoot`   {string} base URL of the auth endpoints (default '/api/auth'):
  *                 GET apiRoot, POST apiRoot/signup, /login, /logout, /remove_account,
  *                 /password, /sessions/revoke_others; PATCH apiRoot/user;
- *                 GET apiRoot/sessions; DELETE apiRoot/sessions/{id}
+ *                 GET apiRoot/sessions, /events; DELETE apiRoot/sessions/{id}
  *   - `csrfToken` {string} CSRF token to send; by default it is read ONCE, at
  *                 construction, from `<meta name="csrf-token" content="...">`
  *                 (the server renders it into the page; it stays valid across
  *                 login, logout and password changes, so the page never needs
  *                 to re-read it)
  *   - `csrfMeta`  {string} name of that meta tag (default 'csrf-token')
+ *   - `tabSync`   {string|boolean} the name tabs keep in step under (default
+ *                 'latchkey-auth'; false: this page neither tells nor hears, and
+ *                 does not re-check when shown). See "Tabs" below.
  *
  * Attributes:
  *   - `logged_in` {boolean} false until checkAuth/login/signup succeeds
  *
  * `session.user` is a UserModel (id, username, name) that stays the same object
- * for the life of the session; it is cleared on logout.
+ * for the life of the page; it is cleared on logout. Its `id` is the user the
+ * page is built for: what it shows, and whom its writes may act for.
  *
- * Every request goes through `sync`, the ONE place that
- *   - adds `X-CSRF-Token` to every non-GET/HEAD request, and
+ * Every request goes through `sync` (./session_state, mixed in), the ONE place
+ * that
+ *   - adds `X-CSRF-Token`, and while logged in `X-Latchkey-Expect-User: <user
+ *     id>`, to every request but GET/HEAD/OPTIONS that goes to the page's own
+ *     origin (./api_request); the server refuses such a write with 409
+ *     `user_mismatch` when the browser's session belongs to another user
+ *     (another tab logged in as someone else), so a stale page never acts for
+ *     the wrong user;
  *   - turns an error whose code says there is no live session
  *     (`unauthenticated`, `session_ended`) into `logged_in = false`: the session
  *     has ended on the server (expired, revoked from another device, password
  *     changed elsewhere). Any other error (`invalid_credentials` naming the
- *     current password, say) is about the input, and the session goes on.
+ *     current password, say) is about the input, and the session goes on;
+ *   - refuses an answer that is not about the page's user: one that names
+ *     another user (`{"user": {...}}` with another id), and any answer to a
+ *     request sent before the page's user changed (logout, login, switch). Such
+ *     an answer is never applied to a model; the request rejects with `stale`
+ *     (code `user_mismatch` or `user_changed`), and on a mismatch the session
+ *     asks the server who is logged in and follows (events below).
  * Views never build requests or headers themselves. (How a request and an
- * error look on the wire, JSON body, header, error shape, is ./api_request.)
+ * error look on the wire, JSON body, headers, error shape, is ./api_request.)
+ *
+ * Tabs (./tab_sync): every tab of the browser shares the session cookie. When
+ * this page logs in, logs out, changes the password or the profile, or finds
+ * the session ended or switched, it tells the other tabs ("auth changed", and
+ * a reason; no user data); each of them, and this page whenever it becomes
+ * visible again or is restored from the back/forward cache, re-checks GET
+ * apiRoot and follows the answer.
  *
  * Methods return promises (jQuery). They resolve with the server's JSON (or
- * what the method documents) and reject with `{status, code, error, field, ended}`:
- * the HTTP status (0 when the server was unreachable), the server's error
- * `code` (docs/API.md; null when unreachable), its `error` message (for people,
- * never decided on), the blamed `field` (or null), and `ended`, true when it is
- * "your session has ended" (logged_in has already flipped; nothing to show).
+ * what the method documents) and reject with `{status, code, error, field,
+ * ended, stale}`: the HTTP status (0 when the server was unreachable), the
+ * server's error `code` (docs/API.md; null when unreachable), its `error`
+ * message (for people, never decided on), the blamed `field` (or null), `ended`,
+ * true when it is "your session has ended" (logged_in has already flipped;
+ * nothing to show), and `stale`, true when the answer was about a user the page
+ * no longer shows (the session is reloading; nothing to show either).
  *
  * Passwords are never stored: methods that take one send their argument as the
  * request body and keep nothing of it.
  *
- * Events: `change:logged_in` (and `change`) when the state flips. When it flips
- * to false because the server ended the session (not because the user logged
- * out or removed the account), the event's options carry `session_ended: true`,
- * so a router can tell the user why. The usual Backbone `request` / `sync` /
- * `error` events are not used.
+ * Events, each with the options of the change (below):
+ *   - `change:logged_in` (and `change`) when the state flips;
+ *   - `user:switched` when a check finds the browser logged in as another user
+ *     than the page showed: `session.user` now holds the new user, and
+ *     `deviceSessions` and `authEvents` are empty; re-render everything;
+ *   - `user:mismatch` when a write was refused (409 `user_mismatch`) or an answer
+ *     named another user: tell the user nothing was done; a check follows;
+ *   - `elsewhere` (session, reason) when another tab changed this same user's
+ *     password or profile: lists (sessions, activity) may be out of date.
+ * Options of the changes: `session_ended: true` when logged_in flips to false
+ * because the server ended the session (not because the user logged out or
+ * removed the account here), so a router can tell the user why; `elsewhere:
+ * reason` when another tab's message prompted the check (`login`, `logout`,
+ * `ended`, `password`, `profile`); `mismatch: true` when a refused write did.
+ * The usual Backbone `request` / `sync` / `error` events are not used.
  */
-define(['jquery', 'underscore', 'backbone', './api_request', './user_model', './device_sessions',
-  './auth_events'],
-function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCollection) {
+define(['underscore', 'backbone', './api_request', './user_model', './device_sessions',
+  './auth_events', './tab_sync', './session_state'],
+function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCollection, TabSync,
+  sessionState) {
   'use strict';
 
-  var SessionModel = Backbone.Model.extend(/** @lends SessionModel.prototype */ {
+  // The request path and the state changes are ./session_state's, mixed in.
+  var SessionModel = Backbone.Model.extend(_.extend({}, sessionState, /** @lends SessionModel.prototype */ {
     defaults: { logged_in: false },
 
     /**
      * @param {Object} [attrs] ignored except `logged_in`
-     * @param {{apiRoot: string=, csrfToken: string=, csrfMeta: string=}} [options]
+     * @param {{apiRoot: string=, csrfToken: string=, csrfMeta: string=,
+     *   tabSync: (string|boolean)=}} [options]
      */
     initialize: function (attrs, options) {
       options = options || {};
+      var session = this;
       this.apiRoot = (options.apiRoot || '/api/auth').replace(/\/+$/, '');
       this.csrfToken = options.csrfToken != null ?
         String(options.csrfToken) : request.readCsrfToken(options.csrfMeta || 'csrf-token');
       this.user = new UserModel(null, { session: this });
       this.deviceSessions = new DeviceSessionCollection();
       this.authEvents = new AuthEventCollection();
+      this._epoch = 0;        // bumped whenever the page's user changes (./session_state)
+      this._checking = null;  // the check of GET apiRoot under way
+      this._nextCheck = null; // the one check queued behind it
+      this._settled = false;  // a check has answered (the first one tells no tab)
+      this._tabs = options.tabSync === false ? null : TabSync.start(
+        typeof options.tabSync === 'string' ? options.tabSync : 'latchkey-auth', {
+          onChange: function (reason) { session._recheck({ elsewhere: reason }); },
+          onShow: function () { session._recheck({}); }
+        });
     },
 
     url: function () {
@@ -84,39 +133,15 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEvent
     },
 
     /**
-     * The one request path: adds the CSRF header to state-changing requests and
-     * maps the no-live-session codes to "logged out" (see the module doc). Used by
-     * this model and by its UserModel. `options.userLogout` marks the logout the
-     * user asked for: such an answer to it (the session had already ended) logs out
-     * without `session_ended`, since the user is leaving anyway.
-     */
-    sync: function (method, model, options) {
-      options = _.extend({}, options);
-      var userLogout = options.userLogout === true;
-      delete options.userLogout;
-      var session = this;
-      var xhr = request.sync(method, model, options, this.csrfToken);
-      xhr.fail(function (jqxhr) {
-        if (request.toError(jqxhr).ended) session._forgetUser(!userLogout);
-      });
-      return xhr;
-    },
-
-    /**
-     * Asks the server who we are (GET apiRoot).
+     * Asks the server who we are (GET apiRoot) and follows the answer: logs in,
+     * switches to another user (`user:switched`) or logs out. Checks do not
+     * pile up: one runs at a time, and calls meanwhile share one more after it.
      * @returns {Promise<boolean>} resolves with logged_in (no live session
-     *   resolves false); rejects with {status, code, error, field, ended} on any
-     *   other failure.
+     *   resolves false); rejects with {status, code, error, field, ended, stale}
+     *   on any other failure.
      */
     checkAuth: function () {
-      var session = this;
-      return this._send('read', '', null).then(function (data) {
-        session._setUser(data && data.user);
-        return true;
-      }, function (err) {
-        if (err.ended) return false;
-        return $.Deferred().reject(err).promise();
-      });
+      return this._recheck({});
     },
 
     /**
@@ -169,6 +194,7 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEvent
       return this._send('create', '/password', body).then(function (data) {
         session.user.set(data && data.user);
         session.deviceSessions.reset(session.deviceSessions.filter(function (s) { return s.isCurrent(); }));
+        session._announce('password');
         return data;
       });
     },
@@ -183,6 +209,7 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEvent
       var session = this;
       return this._send('patch', '/user', _.pick(profile || {}, 'name')).then(function (data) {
         session.user.set(data && data.user);
+        session._announce('profile');
         return data;
       });
     },
@@ -242,6 +269,12 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEvent
       });
     },
 
+    /** Stops keeping in step with the other tabs (for a page that drops its session). */
+    stopTabSync: function () {
+      if (this._tabs) this._tabs.close();
+      this._tabs = null;
+    },
+
     /** Picks `fields` and a boolean `remember` (when given) from a login or signup argument. */
     _credentials: function (input, fields) {
       input = input || {};
@@ -252,7 +285,7 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEvent
 
     _logInWith: function (path, body) {
       var session = this;
-      return this._send('create', path, body).then(function (data) {
+      return this._send('create', path, body, { auth: 'login' }).then(function (data) {
         session._setUser(data && data.user);
         return data;
       });
@@ -260,7 +293,7 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEvent
 
     _logOutWith: function (path, body, extra) {
       var session = this;
-      return this._send('create', path, body, extra).then(function (data) {
+      return this._send('create', path, body, _.extend({ auth: 'logout' }, extra)).then(function (data) {
         session._forgetUser(false);
         return data;
       });
@@ -269,23 +302,8 @@ function ($, _, Backbone, request, UserModel, DeviceSessionCollection, AuthEvent
     /** Sends one JSON request to apiRoot + path through sync (see ./api_request). */
     _send: function (method, path, body, extra) {
       return request.send(this, method, this.apiRoot + path, body, extra);
-    },
-
-    _setUser: function (user) {
-      this.user.clear();
-      this.user.set(user || {});
-      this.set('logged_in', true);
-    },
-
-    /** @param {boolean} ended true when the server ended the session (not the user) */
-    _forgetUser: function (ended) {
-      this.deviceSessions.reset();
-      this.authEvents.reset();
-      this.set('logged_in', false, { session_ended: ended === true });
-      this.user.clear();
-      this.user.set(_.result(this.user, 'defaults'));
     }
-  });
+  }));
 
   return SessionModel;
 });

@@ -101,6 +101,8 @@ Request TranslateHeader(const bhttp::request_header<>& in, const Peer& peer, boo
       default:
         if (beast::iequals(field.name_string(), "x-csrf-token")) {
           r.csrf_token = field.value();
+        } else if (beast::iequals(field.name_string(), "x-latchkey-expect-user")) {
+          r.expect_user = field.value();
         } else if (beast::iequals(field.name_string(), "x-forwarded-for")) {
           AppendListValue(r.x_forwarded_for, field.value());
         } else if (beast::iequals(field.name_string(), "x-forwarded-proto")) {

@@ -50,6 +50,7 @@ class Param {
   Param(std::int64_t value) : value_(std::to_string(value)) {}       // NOLINT: implicit by design
   Param(int value) : value_(std::to_string(value)) {}                // NOLINT: implicit by design
   Param(UnixTime t) : Param(ToUnixSeconds(t)) {}                     // NOLINT: implicit by design
+  Param(UnixTimeMs t) : Param(ToUnixMillis(t)) {}                    // NOLINT: implicit by design
   Param(Seconds s) : Param(static_cast<std::int64_t>(s.count())) {}  // NOLINT: implicit
   // Ids and hashes with a meaning (base/tagged.h) bind as their value.
   template <class T, class Tag>

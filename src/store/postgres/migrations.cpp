@@ -131,6 +131,39 @@ constexpr const char* kV4DisabledUsers = R"sql(
 ALTER TABLE users ADD COLUMN disabled_at BIGINT;
 )sql";
 
+// Throttling to the millisecond, and the attempts in flight (see the SQLite migration 5).
+constexpr const char* kV5ThrottleMillis = R"sql(
+ALTER TABLE throttles RENAME COLUMN last_failure_at TO last_failure_ms;
+ALTER TABLE throttles RENAME COLUMN window_start TO window_start_ms;
+ALTER TABLE throttles RENAME COLUMN locked_until TO locked_until_ms;
+UPDATE throttles SET last_failure_ms = last_failure_ms * 1000,
+                     window_start_ms = window_start_ms * 1000,
+                     locked_until_ms = locked_until_ms * 1000;
+ALTER TABLE throttles ADD COLUMN pending BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE throttles ADD COLUMN pending_until_ms BIGINT NOT NULL DEFAULT 0;
+ALTER INDEX throttles_last_failure_at RENAME TO throttles_last_failure_ms;
+)sql";
+
+// The running server nodes and how far each has applied the change feed
+// (store/feed_nodes.h): `latchkey user disable` and the like wait until every one has.
+// feed_marks.seq numbers the marks a command sends through NOTIFY behind its change; its one
+// row is locked by the mark's UPDATE until commit, so marks commit, and so arrive, in the
+// order of their numbers.
+constexpr const char* kV6FeedNodes = R"sql(
+CREATE TABLE feed_nodes (
+  id           TEXT    PRIMARY KEY,
+  host         TEXT    NOT NULL,
+  pid          BIGINT  NOT NULL,
+  applied_seq  BIGINT  NOT NULL,
+  heartbeat_ms BIGINT  NOT NULL
+);
+CREATE TABLE feed_marks (
+  id  INTEGER PRIMARY KEY CHECK (id = 1),
+  seq BIGINT  NOT NULL
+);
+INSERT INTO feed_marks (id, seq) VALUES (1, 0);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -139,6 +172,8 @@ const std::vector<Migration>& Migrations() {
       {2, "session idle timeout and persistence", kV2SessionIdle},
       {3, "throttling counters and audit events", kV3ThrottleAudit},
       {4, "disabled users", kV4DisabledUsers},
+      {5, "throttling in milliseconds, attempts in flight", kV5ThrottleMillis},
+      {6, "server nodes and how far they applied the change feed", kV6FeedNodes},
   };
   return kAll;
 }

@@ -8,6 +8,7 @@
 
 #include "store/postgres/migrations.h"
 #include "store/postgres/query.h"
+#include "store/postgres/session_notify.h"
 
 namespace latchkey::store::postgres {
 namespace {
@@ -20,6 +21,12 @@ constexpr const char* kCountLiveSessions =
 constexpr const char* kSelectUsersAfter =
     "SELECT id, username, name, password_hash, created_at, disabled_at FROM users"
     " WHERE id > $1 ORDER BY id LIMIT $2";
+constexpr const char* kSelectFeedNodes =
+    "SELECT id, host, pid, applied_seq,"
+    " (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT - heartbeat_ms"
+    " FROM feed_nodes ORDER BY id";
+// A stopping server's last word: bounded, as a stop must be.
+constexpr std::chrono::milliseconds kUnregisterTimeout{1000};
 constexpr const char* kImportUser =
     "INSERT INTO users (username, name, password_hash, created_at, disabled_at)"
     " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
@@ -52,7 +59,39 @@ PostgresDatabase::~PostgresDatabase() {
 
 void PostgresDatabase::StopWatchingSessionChanges() {
   std::lock_guard lock(feed_mu_);
+  if (!feed_) return;
   feed_.reset();
+  // A stopped node no longer holds up operators' commands. Failing is harmless: the row goes
+  // silent and is ignored, then pruned.
+  auto lease = pool_.Acquire(kUnregisterTimeout);
+  if (!lease) return;
+  (*lease)->SetCallTimeout(kUnregisterTimeout);
+  (void)UnregisterFeedNode(**lease, node_);
+  (*lease)->SetCallTimeout(kCallTimeout);
+}
+
+Result<std::int64_t> PostgresDatabase::MarkChangeFeed() {
+  return WithConnection(pool_, [](Connection& conn) -> Result<std::int64_t> {
+    auto seq = ReadOne(conn, kMarkFeed, "mark change feed",
+                       [](const QueryResult& r, int row) { return r.Int(row, 0); });
+    if (!seq) return seq.error();
+    if (!*seq) return MakeError(Errc::kStorageUnavailable, "feed_marks has no row");
+    return **seq;
+  });
+}
+
+Result<std::vector<FeedNode>> PostgresDatabase::ListFeedNodes() {
+  return WithConnection(pool_, [](Connection& conn) {
+    return ReadAll(conn, kSelectFeedNodes, "list feed nodes", [](const QueryResult& r, int row) {
+      FeedNode n;
+      n.node.id = r.Text(row, 0);
+      n.node.host = r.Text(row, 1);
+      n.node.pid = r.Int(row, 2);
+      n.applied_seq = r.Int(row, 3);
+      n.silent = std::chrono::milliseconds(r.Int(row, 4));
+      return n;
+    });
+  });
 }
 
 Result<void> PostgresDatabase::Ping() {
@@ -101,7 +140,8 @@ Result<bool> PostgresDatabase::ImportUser(const identity::UserRecord& user) {
 bool PostgresDatabase::WatchSessionChanges(SessionChangeSink& sink) {
   std::lock_guard lock(feed_mu_);
   if (feed_) throw std::logic_error("WatchSessionChanges: at most one sink");
-  feed_ = std::make_unique<SessionFeed>(url_, sink);
+  node_ = ThisProcessNode();
+  feed_ = std::make_unique<SessionFeed>(url_, node_, sink);
   return true;
 }
 

@@ -55,7 +55,14 @@ class PostgresDatabase final : public Database {
   // Starts the feed thread (its own connection); returns true. Throws std::logic_error when
   // called twice (at most one sink).
   bool WatchSessionChanges(SessionChangeSink& sink) override;
+  // Stops the feed, then deletes the node's row through the pool (at most ~1 s each to get a
+  // connection and for the DELETE). The destructor stops the feed only: the row then goes
+  // silent and is pruned.
   void StopWatchingSessionChanges() override;
+  // A new mark, announced by NOTIFY (session_notify.h: kMarkFeed).
+  Result<std::int64_t> MarkChangeFeed() override;
+  // `silent` by the database server's clock, as the nodes write it (session_feed.h).
+  Result<std::vector<FeedNode>> ListFeedNodes() override;
 
  private:
   const std::string url_;
@@ -66,6 +73,7 @@ class PostgresDatabase final : public Database {
   PostgresAuditStore events_;
   std::mutex feed_mu_;
   std::unique_ptr<SessionFeed> feed_;
+  FeedNodeIdentity node_;  // the feed's row, while watching (guarded by feed_mu_)
 };
 
 }  // namespace latchkey::store::postgres

@@ -21,7 +21,7 @@ class PostgresThrottleStore final : public throttle::ThrottleStore {
       const std::function<throttle::ThrottleState(const throttle::ThrottleState&)>& update)
       override;
   Result<void> DeleteThrottle(std::string_view key) override;
-  Result<long> DeleteThrottlesBefore(UnixTime cutoff) override;
+  Result<long> DeleteThrottlesBefore(UnixTimeMs cutoff) override;
 
  private:
   Pool& pool_;

@@ -20,6 +20,8 @@ constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = $1";
 constexpr const char* kUpdateName =
     "UPDATE users SET name = $2 WHERE id = $1 RETURNING id, username, name";
 constexpr const char* kUpdatePassword = "UPDATE users SET password_hash = $2 WHERE id = $1";
+constexpr const char* kRehashPassword =
+    "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
 constexpr const char* kDeleteUserSessions = "DELETE FROM sessions WHERE user_id = $1";
 
 Error NotLoggedIn() { return MakeError(Errc::kUnauthenticated); }
@@ -136,6 +138,16 @@ Result<bool> PostgresUserStore::ResetPassword(identity::UserId id, std::string_v
     return InTransaction(conn, "password reset", [&] {
       return SetPasswordEndingSessions(conn, id, password_hash, "notify password reset");
     });
+  });
+}
+
+// No notification: no node caches a password hash, and the sessions stay as they were.
+Result<bool> PostgresUserStore::RehashPassword(identity::UserId id, std::string_view old_hash,
+                                               std::string_view new_hash) {
+  return WithConnection(pool_, [&](Connection& conn) -> Result<bool> {
+    auto updated = Run(conn, kRehashPassword, "rehash password", {id, old_hash, new_hash});
+    if (!updated) return updated.error();
+    return *updated > 0;
   });
 }
 

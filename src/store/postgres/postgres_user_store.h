@@ -26,6 +26,8 @@ class PostgresUserStore final : public UserStore {
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
                                const session::SessionRecord& replacement) override;
   Result<bool> ResetPassword(identity::UserId id, std::string_view password_hash) override;
+  Result<bool> RehashPassword(identity::UserId id, std::string_view old_hash,
+                              std::string_view new_hash) override;
   Result<bool> SetDisabled(identity::UserId id, UnixTime at) override;
 
  private:

@@ -11,6 +11,17 @@ namespace {
 constexpr const char* kNotify = "SELECT pg_notify('latchkey_sessions', $1)";
 constexpr std::string_view kTokenPrefix = "t:";
 constexpr std::string_view kUserPrefix = "u:";
+constexpr std::string_view kMarkPrefix = "m:";
+
+// All of `digits` as a decimal integer.
+std::optional<std::int64_t> ParseInt(std::string_view digits) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
+    return std::nullopt;
+  }
+  return value;
+}
 
 }  // namespace
 
@@ -32,14 +43,16 @@ Result<void> NotifyUserChanged(Connection& conn, identity::UserId user_id, const
 std::optional<SessionChange> ParseSessionChange(std::string_view payload) {
   if (payload.starts_with(kTokenPrefix) && payload.size() > kTokenPrefix.size()) {
     return SessionChange{session::TokenHash(std::string(payload.substr(kTokenPrefix.size()))),
-                         std::nullopt};
+                         std::nullopt, std::nullopt};
   }
   if (payload.starts_with(kUserPrefix)) {
-    std::string_view digits = payload.substr(kUserPrefix.size());
-    std::int64_t id = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
-    if (ec == std::errc() && end == digits.data() + digits.size() && !digits.empty()) {
-      return SessionChange{std::nullopt, identity::UserId(id)};
+    if (auto id = ParseInt(payload.substr(kUserPrefix.size()))) {
+      return SessionChange{std::nullopt, identity::UserId(*id), std::nullopt};
+    }
+  }
+  if (payload.starts_with(kMarkPrefix)) {
+    if (auto seq = ParseInt(payload.substr(kMarkPrefix.size()))) {
+      return SessionChange{std::nullopt, std::nullopt, *seq};
     }
   }
   return std::nullopt;

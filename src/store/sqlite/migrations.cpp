@@ -97,6 +97,35 @@ CREATE TRIGGER users_deleted_feed AFTER DELETE ON users BEGIN
 END;
 )sql";
 
+// Throttling to the millisecond (a lock lasts its whole delay; whole seconds could end a "1 s"
+// lock 0.1 s after it began) and the attempts in flight (so that parallel correct logins wait
+// for each other instead of being counted as failures first). Existing counters are kept,
+// their times converted to milliseconds.
+constexpr const char* kV5ThrottleMillis = R"sql(
+ALTER TABLE throttles RENAME COLUMN last_failure_at TO last_failure_ms;
+ALTER TABLE throttles RENAME COLUMN window_start TO window_start_ms;
+ALTER TABLE throttles RENAME COLUMN locked_until TO locked_until_ms;
+UPDATE throttles SET last_failure_ms = last_failure_ms * 1000,
+                     window_start_ms = window_start_ms * 1000,
+                     locked_until_ms = locked_until_ms * 1000;
+ALTER TABLE throttles ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE throttles ADD COLUMN pending_until_ms INTEGER NOT NULL DEFAULT 0;
+DROP INDEX throttles_last_failure_at;
+CREATE INDEX throttles_last_failure_ms ON throttles(last_failure_ms);
+)sql";
+
+// The running server processes on this file and how far each has applied session_changes
+// (store/feed_nodes.h): `latchkey user disable` and the like wait until every one has.
+constexpr const char* kV6FeedNodes = R"sql(
+CREATE TABLE feed_nodes (
+  id           TEXT    PRIMARY KEY,
+  host         TEXT    NOT NULL,
+  pid          INTEGER NOT NULL,
+  applied_seq  INTEGER NOT NULL,
+  heartbeat_ms INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -105,6 +134,8 @@ const std::vector<Migration>& Migrations() {
       {2, "session idle timeout and persistence", kV2SessionIdle},
       {3, "throttling counters and audit events", kV3ThrottleAudit},
       {4, "disabled users and the session change feed", kV4DisabledUsersChanges},
+      {5, "throttling in milliseconds, attempts in flight", kV5ThrottleMillis},
+      {6, "server nodes and how far they applied the change feed", kV6FeedNodes},
   };
   return kAll;
 }

@@ -7,7 +7,7 @@
 //   Result<long> changed = Run(conn, kDeleteUser, "delete user", id);
 //
 // Bindable: text (std::string, std::string_view, const char*), integers, bool (0 or 1),
-// a Tagged id or hash (its value), UnixTime and Seconds (whole seconds),
+// a Tagged id or hash (its value), UnixTime and Seconds (whole seconds), UnixTimeMs (ms),
 // std::nullopt and an empty std::optional (NULL). A Query must go before the connection's
 // lease does (declare it after the lease). Not thread-safe: one Query, one thread.
 #pragma once
@@ -49,6 +49,8 @@ void BindValue(Statement& stmt, int index, const T& value) {
     BindValue(stmt, index, value.value());
   } else if constexpr (std::is_same_v<T, UnixTime>) {
     stmt.Bind(index, ToUnixSeconds(value));
+  } else if constexpr (std::is_same_v<T, UnixTimeMs>) {
+    stmt.Bind(index, ToUnixMillis(value));
   } else if constexpr (std::is_same_v<T, Seconds>) {
     stmt.Bind(index, static_cast<std::int64_t>(value.count()));
   } else if constexpr (IsOptional<T>::value) {

@@ -17,6 +17,9 @@ constexpr const char* kCountLiveSessions =
 constexpr const char* kSelectUsersAfter =
     "SELECT id, username, name, password_hash, created_at, disabled_at FROM users WHERE id > ?1"
     " ORDER BY id LIMIT 1000";
+constexpr const char* kMaxChangeSeq = "SELECT COALESCE(MAX(seq), 0) FROM session_changes";
+constexpr const char* kSelectFeedNodes =
+    "SELECT id, host, pid, applied_seq, heartbeat_ms FROM feed_nodes ORDER BY id";
 constexpr const char* kImportUser =
     "INSERT INTO users (username, name, password_hash, created_at, disabled_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING";
@@ -85,6 +88,31 @@ Result<bool> SqliteDatabase::ImportUser(const identity::UserRecord& rec) {
           rec.disabled_at != UnixTime{} ? std::optional<UnixTime>(rec.disabled_at) : std::nullopt);
   if (!inserted) return inserted.error();
   return *inserted > 0;
+}
+
+Result<std::int64_t> SqliteDatabase::MarkChangeFeed() {
+  auto conn = pool_.Acquire();
+  auto seq = ReadOne(*conn, kMaxChangeSeq, "mark change feed",
+                     [](const Query& row) { return row.Int(0); });
+  if (!seq) return seq.error();
+  if (!*seq) return StorageError(*conn, "mark change feed");
+  return **seq;
+}
+
+Result<std::vector<FeedNode>> SqliteDatabase::ListFeedNodes() {
+  auto conn = pool_.Acquire();
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  return ReadAll(*conn, kSelectFeedNodes, "list feed nodes", [now_ms](const Query& row) {
+    FeedNode n;
+    n.node.id = row.Text(0);
+    n.node.host = row.Text(1);
+    n.node.pid = row.Int(2);
+    n.applied_seq = row.Int(3);
+    n.silent = std::chrono::milliseconds(now_ms - row.Int(4));
+    return n;
+  });
 }
 
 }  // namespace latchkey::store::sqlite

@@ -42,6 +42,10 @@ class SqliteDatabase final : public Database {
   // Polls session_changes every kFeedInterval (sqlite/change_poller.h).
   bool WatchSessionChanges(SessionChangeSink& sink) override;
   void StopWatchingSessionChanges() override { poller_.reset(); }
+  // The newest session_changes.seq: the changes' own numbers are the feed's positions.
+  Result<std::int64_t> MarkChangeFeed() override;
+  // `silent` by this host's wall clock, as the nodes write it (sqlite/change_poller.h).
+  Result<std::vector<FeedNode>> ListFeedNodes() override;
 
  private:
   std::string path_;

@@ -6,22 +6,28 @@ namespace latchkey::store::sqlite {
 namespace {
 
 constexpr const char* kSelectThrottle =
-    "SELECT failures, last_failure_at, window_start, window_failures, locked_until"
-    " FROM throttles WHERE key = ?1";
+    "SELECT failures, last_failure_ms, window_start_ms, window_failures, locked_until_ms,"
+    " pending, pending_until_ms FROM throttles WHERE key = ?1";
 constexpr const char* kUpsertThrottle =
-    "INSERT INTO throttles (key, failures, last_failure_at, window_start, window_failures,"
-    " locked_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(key) DO UPDATE SET"
-    " failures = excluded.failures, last_failure_at = excluded.last_failure_at,"
-    " window_start = excluded.window_start, window_failures = excluded.window_failures,"
-    " locked_until = excluded.locked_until";
+    "INSERT INTO throttles (key, failures, last_failure_ms, window_start_ms, window_failures,"
+    " locked_until_ms, pending, pending_until_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    " ON CONFLICT(key) DO UPDATE SET failures = excluded.failures,"
+    " last_failure_ms = excluded.last_failure_ms, window_start_ms = excluded.window_start_ms,"
+    " window_failures = excluded.window_failures, locked_until_ms = excluded.locked_until_ms,"
+    " pending = excluded.pending, pending_until_ms = excluded.pending_until_ms";
 constexpr const char* kDeleteThrottle = "DELETE FROM throttles WHERE key = ?1";
 constexpr const char* kDeleteThrottlesBefore =
-    "DELETE FROM throttles WHERE last_failure_at < ?1 AND locked_until < ?1";
+    "DELETE FROM throttles WHERE last_failure_ms < ?1 AND locked_until_ms < ?1"
+    " AND pending_until_ms < ?1";
 
 throttle::ThrottleState ReadThrottle(const Query& row) {
-  return throttle::ThrottleState{row.Int(0), FromUnixSeconds(row.Int(1)),
-                                 FromUnixSeconds(row.Int(2)), row.Int(3),
-                                 FromUnixSeconds(row.Int(4))};
+  return throttle::ThrottleState{row.Int(0),
+                                 FromUnixMillis(row.Int(1)),
+                                 FromUnixMillis(row.Int(2)),
+                                 row.Int(3),
+                                 FromUnixMillis(row.Int(4)),
+                                 row.Int(5),
+                                 FromUnixMillis(row.Int(6))};
 }
 
 }  // namespace
@@ -41,9 +47,9 @@ Result<throttle::ThrottleState> SqliteThrottleStore::UpdateThrottle(
     auto before = ReadOne(*conn, kSelectThrottle, "throttle lookup", ReadThrottle, key);
     if (!before) return before.error();
     throttle::ThrottleState after = update(before->value_or(throttle::ThrottleState{}));
-    auto written =
-        Run(*conn, kUpsertThrottle, "throttle write", key, after.failures, after.last_failure_at,
-            after.window_start, after.window_failures, after.locked_until);
+    auto written = Run(*conn, kUpsertThrottle, "throttle write", key, after.failures,
+                       after.last_failure_at, after.window_start, after.window_failures,
+                       after.locked_until, after.pending, after.pending_until);
     if (!written) return written.error();
     return after;
   });
@@ -55,7 +61,7 @@ Result<void> SqliteThrottleStore::DeleteThrottle(std::string_view key) {
   return {};
 }
 
-Result<long> SqliteThrottleStore::DeleteThrottlesBefore(UnixTime cutoff) {
+Result<long> SqliteThrottleStore::DeleteThrottlesBefore(UnixTimeMs cutoff) {
   auto conn = pool_.Acquire();
   return Run(*conn, kDeleteThrottlesBefore, "throttle sweep", cutoff);
 }

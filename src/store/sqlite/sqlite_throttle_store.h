@@ -19,7 +19,7 @@ class SqliteThrottleStore final : public throttle::ThrottleStore {
       const std::function<throttle::ThrottleState(const throttle::ThrottleState&)>& update)
       override;
   Result<void> DeleteThrottle(std::string_view key) override;
-  Result<long> DeleteThrottlesBefore(UnixTime cutoff) override;
+  Result<long> DeleteThrottlesBefore(UnixTimeMs cutoff) override;
 
  private:
   ConnectionPool& pool_;

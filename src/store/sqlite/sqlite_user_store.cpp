@@ -16,6 +16,8 @@ constexpr const char* kSetDisabled = "UPDATE users SET disabled_at = ?2 WHERE id
 constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = ?1";
 constexpr const char* kUpdateName = "UPDATE users SET name = ?2 WHERE id = ?1";
 constexpr const char* kUpdatePassword = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
+constexpr const char* kRehashPassword =
+    "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2";
 constexpr const char* kDeleteUserSessions = "DELETE FROM sessions WHERE user_id = ?1";
 
 Error NotLoggedIn() { return MakeError(Errc::kUnauthenticated); }
@@ -108,6 +110,14 @@ Result<bool> SqliteUserStore::ResetPassword(identity::UserId id, std::string_vie
   auto conn = pool_.Acquire();
   return InTransaction(*conn, "password reset",
                        [&] { return SetPasswordEndingSessions(*conn, id, password_hash); });
+}
+
+Result<bool> SqliteUserStore::RehashPassword(identity::UserId id, std::string_view old_hash,
+                                             std::string_view new_hash) {
+  auto conn = pool_.Acquire();
+  auto updated = Run(*conn, kRehashPassword, "rehash password", id, old_hash, new_hash);
+  if (!updated) return updated.error();
+  return *updated > 0;
 }
 
 Result<bool> SqliteUserStore::SetDisabled(identity::UserId id, UnixTime at) {

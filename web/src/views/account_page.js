@@ -5,11 +5,13 @@
  * profile form, the change-password form, the list of sessions and the recent
  * account activity, each its own subview. After a password change the session
  * list reloads, since the server has ended every other session and rotated
- * this one; the activity reloads after every change.
+ * this one; the activity reloads after every change, and both reload when
+ * another tab changed this user's password or profile (session `elsewhere`).
+ * Its draft (FormView#draft) is its forms' drafts.
  */
-define(['backbone', 'app', 'templates/account_page', 'views/profile_form', 'views/password_form',
+define(['underscore', 'backbone', 'app', 'templates/account_page', 'views/profile_form', 'views/password_form',
   'views/session_list', 'views/event_list'],
-function (Backbone, app, template, ProfileFormView, PasswordFormView, SessionListView, EventListView) {
+function (_, Backbone, app, template, ProfileFormView, PasswordFormView, SessionListView, EventListView) {
   'use strict';
 
   var AccountPageView = Backbone.View.extend(/** @lends AccountPageView.prototype */ {
@@ -27,6 +29,10 @@ function (Backbone, app, template, ProfileFormView, PasswordFormView, SessionLis
       this.listenTo(app.session.deviceSessions, 'update', this.refreshEvents);
       this.listenTo(app.session.user, 'change:name', this.refreshEvents);
       this.listenTo(this.password, 'password:changed', this.refreshEvents);
+      this.listenTo(app.session, 'elsewhere', function () {
+        this.sessions.refresh();
+        this.refreshEvents();
+      });
     },
 
     /** @returns {AccountPageView} this */
@@ -41,6 +47,17 @@ function (Backbone, app, template, ProfileFormView, PasswordFormView, SessionLis
 
     refreshEvents: function () {
       this.events.refresh();
+    },
+
+    /** @returns {Object} what the user typed in the page's forms (FormView#draft) */
+    draft: function () {
+      return _.extend({}, this.profile.draft(), this.password.draft());
+    },
+
+    /** @param {Object} draft as draft() returned it */
+    restoreDraft: function (draft) {
+      this.profile.restoreDraft(draft);
+      this.password.restoreDraft(draft);
     },
 
     remove: function () {

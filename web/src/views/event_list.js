@@ -26,7 +26,8 @@ function (_, Backbone, app, userAgent, relativeTime, template) {
         view.render();
       }, function (err) {
         view.loading = false;
-        if (err.ended) return;  // the router is taking the user to the login page
+        // The router is taking the user to the login page, or rebuilding the page for another user.
+        if (err.ended || err.stale) return;
         view.error = err.error;
         view.render();
       });

@@ -12,15 +12,28 @@
  *   - the submit sequence (submitForm): validate, one request at a time with
  *     the buttons disabled and the submit button showing its loading
  *     indicator (views/busy_button), then the server's error next to its
- *     field or in the form's alert, with focus on the field it names.
+ *     field or in the form's alert, with focus on the field it names;
+ *   - what the user typed and has not sent (draft, restoreDraft), so that a
+ *     session the server ends does not silently drop it (the router keeps it
+ *     until the user logs back in). Never a password: a password input is
+ *     never read for it, whatever happens.
  *
  * Subclasses may override initialize freely: this view's state is set up in
  * preinitialize.
  */
-define(['underscore', 'backbone', 'lib/parsley_rules', 'views/form_errors', 'views/busy_button',
+define(['jquery', 'underscore', 'backbone', 'lib/parsley_rules', 'views/form_errors', 'views/busy_button',
   'templates/form_field'],
-function (_, Backbone, parsleyRules, formErrors, busyButton, fieldTemplate) {
+function ($, _, Backbone, parsleyRules, formErrors, busyButton, fieldTemplate) {
   'use strict';
+
+  // The inputs a draft may hold: free text. Never `password`, nor hidden, read-only or
+  // disabled inputs (the page's own values, not the user's).
+  var kDraftTypes = { text: true, search: true, email: true, url: true, tel: true, number: true };
+
+  function draftable(el) {
+    if (!el.name || el.hidden || el.readOnly || el.disabled) return false;
+    return el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && _.has(kDraftTypes, el.type));
+  }
 
   var FormView = Backbone.View.extend(/** @lends FormView.prototype */ {
     /**
@@ -111,6 +124,7 @@ function (_, Backbone, parsleyRules, formErrors, busyButton, fieldTemplate) {
           if (options.done) options.done(data);
         }).fail(function (err) {
           if (err.ended && view.hideEndedErrors) return; // the router is taking the user to the login page
+          if (err.stale) return; // about another user: the page is being rebuilt, the router says why
           var clear = options.clearOnError || {};
           if (err.field && _.has(clear, err.field)) clear[err.field].val('');
           if (options.fail) options.fail(err);
@@ -118,6 +132,40 @@ function (_, Backbone, parsleyRules, formErrors, busyButton, fieldTemplate) {
         });
       });
       return true;
+    },
+
+    /**
+     * What the user typed in the view's forms and has not sent: for each form
+     * (by its data-testid) the edited inputs (value differs from the rendered
+     * one), by name, as {value, label}. Never a password (see kDraftTypes).
+     * @returns {Object<string, Object<string, {value: string, label: string}>>}
+     */
+    draft: function () {
+      var draft = {};
+      _.each(this.forms, function ($form) {
+        var fields = {};
+        $form.find('input, textarea').each(function () {
+          if (!draftable(this) || this.value === this.defaultValue) return;
+          var label = this.id ? $form.find('label[for="' + this.id + '"]').first().text() : '';
+          fields[this.name] = { value: this.value, label: label.trim() || this.name };
+        });
+        if (!_.isEmpty(fields) && $form.attr('data-testid')) draft[$form.attr('data-testid')] = fields;
+      });
+      return draft;
+    },
+
+    /**
+     * Fills a draft (as draft() returned it) into the view's forms of the same
+     * data-testid; inputs a draft may not hold are left alone.
+     * @param {Object} draft
+     */
+    restoreDraft: function (draft) {
+      _.each(this.forms, function ($form) {
+        var fields = draft[$form.attr('data-testid')] || {};
+        $form.find('input, textarea').each(function () {
+          if (draftable(this) && _.has(fields, this.name)) this.value = String(fields[this.name].value);
+        });
+      });
     },
 
     remove: function () {

@@ -35,7 +35,9 @@ function (Backbone, app, busyButton, template) {
       if (busyButton.isBusy($button)) return;
       view.$('[data-testid="header-alert"]').text('').prop('hidden', true);
       busyButton.during($button, app.session.logout()).fail(function (err) {
-        if (err.ended) return; // already logged out; the session has flipped
+        // Already logged out (the session has flipped), or refused for another user: the
+        // router shows that page and says so.
+        if (err.ended || err.stale) return;
         view.$('[data-testid="header-alert"]').text(err.error).prop('hidden', false);
       });
     }

@@ -10,7 +10,8 @@
  * it the session ends when the browser closes. Signing up always remembers.
  *
  * Options: `notice` {string=} a message to show above the forms (why the user
- * is here, e.g. their session has ended).
+ * is here, e.g. their session has ended); `kept` {string[]=} the labels of the
+ * inputs whose unsaved text the router keeps until the same user logs back in.
  */
 define(['app', 'views/form_view', 'views/form_errors', 'templates/login_page'],
 function (app, FormView, formErrors, template) {
@@ -29,9 +30,10 @@ function (app, FormView, formErrors, template) {
       'submit [data-testid="signup-form"]': 'onSignup'
     },
 
-    /** @param {{notice: string=}} [options] */
+    /** @param {{notice: string=, kept: string[]=}} [options] */
     initialize: function (options) {
       this.notice = (options && options.notice) || null;
+      this.kept = (options && options.kept) || [];
       this.listenTo(app.session, 'change:logged_in', this.render);
     },
 
@@ -39,7 +41,7 @@ function (app, FormView, formErrors, template) {
     render: function () {
       // A logged_in change can still reach a view the router just removed.
       if (this.removed) return this;
-      this.renderTemplate(template, { notice: this.notice });
+      this.renderTemplate(template, { notice: this.notice, kept: this.kept });
       this.$login = this.bindForm('[data-testid="login-form"]');
       this.$signup = this.bindForm('[data-testid="signup-form"]');
       return this;

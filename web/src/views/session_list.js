@@ -93,12 +93,13 @@ function (_, Backbone, app, userAgent, relativeTime, busyButton, template) {
         view.refresh();
       }, function (err) {
         view.showError(err);
-        if (!err.ended) view.refresh();
+        if (!err.ended && !err.stale) view.refresh();
       });
     },
 
     showError: function (err) {
-      if (err.ended) return; // the router is taking the user to the login page
+      // The router is taking the user to the login page, or rebuilding the page for another user.
+      if (err.ended || err.stale) return;
       this.error = err.error;
       this.status = '';
       this.render();
