@@ -4,11 +4,11 @@
 #   bench/run.sh [--quick] [--only <scenario,...>] [--no-peers] [--no-build]
 #                [--baseline <latchkey binary>]
 #
-# Installs wrk (Debian package) when missing, builds the server and the seeder
-# (scripts/build.sh), copies the performance peers (PEERS_DIR, default ../shared/peers) into
-# build/bench/peers and builds them there, then runs each scenario on a fresh data directory
-# with a fresh `latchkey serve --log-level warn` (scenario 8: also one at info, the default)
-# on a free 127.0.0.1 port: seeding (latchkey_bench_seed), an unrecorded warm-up, wrk -t2 -c64 -d10s --latency (--quick: -d3s),
+# Installs wrk (and nginx for scenario 10; Debian packages) when missing, builds the server and
+# the seeder (scripts/build.sh), copies the performance peers (PEERS_DIR, default
+# ../shared/peers) into build/bench/peers and builds them there, then runs each scenario on a
+# fresh data directory with a fresh `latchkey serve --log-level warn` (scenario 8: also one at
+# info, the default; scenario 10: at info) on a free 127.0.0.1 port: seeding (latchkey_bench_seed), an unrecorded warm-up, wrk -t2 -c64 -d10s --latency (--quick: -d3s),
 # peak RSS, stop. The peers run in the same run with the same wrk settings.
 #
 # Scenarios (--only takes numbers or names, comma-separated):
@@ -26,6 +26,23 @@
 #              built from the commit before a change), both at warn, each on its own freshly
 #              seeded data dir; paired rounds as in 8, target: req/s current/baseline >= 0.95
 #              (median of the rounds), p99 reported. Skipped, with a note, without --baseline.
+#  10 proxy    issue 17 section 6, an authenticated GET (10,000 sessions cycled as in 2) to a
+#              trivial upstream (Debian's nginx answering a fixed JSON body) (a) through
+#              Latchkey's --upstream proxy, (b) through nginx auth_request asking Latchkey's
+#              /api/auth/verify (the nginx block of docs/INTEGRATION.md, plus what keeps
+#              nginx's connections to Latchkey and the upstream alive: `keepalive 64`,
+#              proxy_http_version 1.1, and the auth subrequest as HEAD, since nginx closes a
+#              connection whose auth answer has a body), (c) through nginx with no auth;
+#              (d) nginx `return 200` and Latchkey's /healthz, each server's ceiling. Every
+#              server at its default log level: Latchkey at info (a line per request, to a
+#              file), nginx with its access log on (files), a worker per core. One Latchkey
+#              (10,000 sessions) serves a and b; each nginx is one foreground process tree with
+#              every path in the run's data dir, loopback only. Warm-up and measured run of
+#              each case, then paired rounds of all five (order reversed every other round);
+#              targets on the medians of the per-round ratios: req/s a/b >= 1.3, a/c >= 0.6,
+#              p99 a/c <= 2. Each run also records the CPU time a request of Latchkey and of
+#              both nginx (/proc) and the load average. Skipped, with a note, when nginx is
+#              missing (installed like wrk when it can be).
 # plus `latchkey bench-hash` (hashes/s per core) for the login target.
 #
 # --baseline <binary>: a `latchkey` built elsewhere (never built here); it must accept the
@@ -99,18 +116,18 @@ fi
 
 # ---------------------------------------------------------------- scenario selection
 declare -A WANT=()
-NAMES=(x healthz auth page login mixed scale rss logging baseline)
+NAMES=(x healthz auth page login mixed scale rss logging baseline proxy)
 if [[ -z $ONLY ]]; then
-  for i in 1 2 3 4 5 6 7 8 9; do WANT[$i]=1; done
+  for i in $(seq 10); do WANT[$i]=1; done
 else
   IFS=, read -r -a picked <<<"$ONLY"
   for p in "${picked[@]}"; do
     found=""
-    for i in 1 2 3 4 5 6 7 8 9; do
+    for i in $(seq 10); do
       [[ $p == "$i" || $p == "${NAMES[$i]}" ]] && WANT[$i]=1 found=1
     done
     [[ -n $found ]] || {
-      echo "unknown scenario: $p (1-9 or ${NAMES[*]:1})" >&2
+      echo "unknown scenario: $p (1-10 or ${NAMES[*]:1})" >&2
       exit 2
     }
   done
@@ -155,14 +172,23 @@ trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 
 # ---------------------------------------------------------------- setup
-install_wrk() {
-  if dpkg-query -W -f='${Status}' wrk 2>/dev/null | grep -q "install ok installed"; then return; fi
-  log "installing wrk (Debian package)"
-  local sudo=""
+# wrk, and nginx for scenario 10 (Debian packages), when missing.
+install_tools() {
+  local missing=() pkg sudo=""
+  for pkg in wrk $(want 10 && echo nginx); do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  log "installing ${missing[*]} (Debian packages)"
   [[ $(id -u) -ne 0 ]] && sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    -o Dpkg::Use-Pty=0 wrk >/dev/null
+    -o Dpkg::Use-Pty=0 "${missing[@]}" >/dev/null
+  # nginx's package starts a machine-wide server on port 80; scenario 10 starts its own.
+  if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null 2>&1; then
+    $sudo systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
 }
 
 build() {
@@ -220,6 +246,7 @@ prepare_peers() {
 
 # ---------------------------------------------------------------- servers
 PORT="" BASE=""
+SERVE_EXTRA=() # more flags of the next start_latchkey (scenario 10: --upstream ...)
 # LEVEL: --log-level, default warn; LOG: where its stdout goes (default $OUT/server-NAME.log);
 # BINARY: default build/latchkey.
 start_latchkey() { # start_latchkey DATA_DIR NAME [LEVEL [LOG [BINARY]]]
@@ -227,7 +254,7 @@ start_latchkey() { # start_latchkey DATA_DIR NAME [LEVEL [LOG [BINARY]]]
   BASE=http://127.0.0.1:$PORT
   local server_log=${4:-$OUT/server-$2.log}
   "${5:-build/latchkey}" serve --listen "127.0.0.1:$PORT" --data-dir "$1" --web-root "$REPO/web/dist" \
-    --log-level "${3:-warn}" --metrics-listen 127.0.0.1:0 >"$server_log" 2>&1 &
+    --log-level "${3:-warn}" --metrics-listen 127.0.0.1:0 "${SERVE_EXTRA[@]}" >"$server_log" 2>&1 &
   SERVER_PID=$!
   STARTED+=("$SERVER_PID")
   if ! "${TOOL[@]}" wait "$BASE/healthz" 30 "$SERVER_PID"; then
@@ -257,7 +284,9 @@ rss() { # rss SCENARIO SERVER [key=value...]
 }
 
 # wrk_run PHASE SCENARIO SERVER CASE CONNS SECONDS SCRIPT URL [BENCH_X=..|key=value ...]
-# BENCH_* go to wrk's environment (the Lua scripts), other key=value to the record.
+# BENCH_* go to wrk's environment (the Lua scripts), other key=value to the record. With
+# CPU_WATCH (NAME=PID ...) set, the record also gets each process's CPU time a request.
+CPU_WATCH=()
 wrk_run() {
   local phase=$1 scen=$2 server=$3 case=$4 conns=$5 secs=$6 script=$7 url=$8
   shift 8
@@ -269,10 +298,12 @@ wrk_run() {
   local latency=()
   [[ $phase == run ]] && latency=(--latency)
   log "$server/$case ($phase): wrk -t$THREADS -c$conns -d${secs}s $url"
+  ((${#CPU_WATCH[@]})) && meta+=("cpu_before=$("${TOOL[@]}" cpu "${CPU_WATCH[@]}")")
   env BENCH_WRK_THREADS="$THREADS" "${envs[@]}" timeout $((secs + 60)) \
     wrk -t"$THREADS" -c"$conns" -d"${secs}s" --timeout "${WRK_TIMEOUT}s" "${latency[@]}" \
     -s "$BENCH/wrk/$script" "$url" \
     >"$raw" 2>&1 || true
+  ((${#CPU_WATCH[@]})) && meta+=("cpu_after=$("${TOOL[@]}" cpu "${CPU_WATCH[@]}")")
   "${TOOL[@]}" record "$RECORDS" "$raw" kind=wrk phase="$phase" scenario="$scen" \
     server="$server" case="$case" conns="$conns" threads="$THREADS" seconds="$secs" \
     "${meta[@]}" >&2
@@ -638,6 +669,152 @@ scenario_baseline() {
   ((ok))
 }
 
+# ---------------------------------------------------------------- scenario 10: the reverse proxy
+NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)
+NGINX_PID=""
+start_nginx() { # start_nginx DIR PORT: nginx -c DIR/nginx.conf in the foreground; NGINX_PID
+  "$NGINX" -p "$1" -c "$1/nginx.conf" -e "$1/error.log" >"$1/stdout.log" 2>&1 &
+  NGINX_PID=$!
+  STARTED+=("$NGINX_PID")
+  if ! "${TOOL[@]}" wait "http://127.0.0.1:$2/" 15 "$NGINX_PID"; then
+    log "nginx did not start: $(tail -3 "$1/stdout.log" "$1/error.log")"
+    "${TOOL[@]}" note "$RECORDS" what=failure problem="nginx did not start ($1)"
+    return 1
+  fi
+}
+
+free_ports() { # free_ports N: N distinct free ports on 127.0.0.1
+  local -A seen=()
+  local p
+  while ((${#seen[@]} < $1)); do
+    p=$("${TOOL[@]}" port)
+    seen[$p]=1
+  done
+  echo "${!seen[@]}"
+}
+
+# Issue 17 section 6: an authenticated GET to a trivial upstream (Debian's nginx answering a
+# fixed JSON body), (a) through Latchkey's --upstream proxy, (b) through nginx auth_request
+# asking Latchkey's /api/auth/verify (the nginx block of docs/INTEGRATION.md, with keep-alive
+# connections upstream), (c) through nginx with no auth; (d) nginx `return 200` and
+# Latchkey's /healthz, each server's ceiling. Every server at its default log level: Latchkey
+# at info (a line per request, to a file), both nginx with the access log on (files). One
+# Latchkey with 10,000 seeded sessions serves (a) and (b); every authenticated request sends
+# a session cookie cycled as in scenario 2 ((c) sends the same cookies, passed through). A
+# warm-up and a measured run of each case, then paired rounds measuring all five in turn
+# (order reversed every other round); targets on the medians of the per-round ratios. The
+# CPU time of each process a request is recorded with every run.
+PROXY_PREFIX=/api/x
+PROXY_CASES=(a-proxy b-forward-auth c-nginx-proxy d-nginx-return d-healthz)
+scenario_proxy() {
+  if [[ -z $NGINX ]]; then
+    log "=== 10 proxy: skipped (nginx is not installed)"
+    "${TOOL[@]}" note "$RECORDS" what=skipped scenario=10 \
+      reason="scenario 10 (proxy) needs nginx (Debian package nginx)"
+    return 0
+  fi
+  local d app front lk cookies app_port port_b port_c port_d round key i ok=1
+  d=$(fresh_dir proxy)
+  app=$d/nginx-app front=$d/nginx-front lk=$d/latchkey
+  mkdir -p "$app" "$front" "$lk"
+  read -r app_port port_b port_c port_d <<<"$(free_ports 4)"
+  "${TOOL[@]}" nginx-app "$app" "$app_port" || return 1
+  start_nginx "$app" "$app_port" || return 1
+  local app_pid=$NGINX_PID
+  cookies=$lk/cookies.txt
+  seed "$lk" "$AUTH_USERS" "$cookies" || return 1
+  SERVE_EXTRA=(--upstream "$PROXY_PREFIX=http://127.0.0.1:$app_port" --trusted-proxy 127.0.0.1
+    --public-url "http://127.0.0.1:$port_b")
+  start_latchkey "$lk" proxy info "$lk/server.log" || {
+    SERVE_EXTRA=()
+    return 1
+  }
+  SERVE_EXTRA=()
+  local lk_pid=$SERVER_PID lk_base=$BASE
+  "${TOOL[@]}" nginx-front "$front" "$REPO/docs/INTEGRATION.md" "$PORT" "$app_port" \
+    "$port_b" "$port_c" "$port_d" || return 1
+  start_nginx "$front" "$port_d" || return 1
+  local front_pid=$NGINX_PID
+  local cookie
+  cookie="latchkey_session=$(head -1 "$cookies")"
+  # Each path answers as it should: the auth is really asked (401 without a session).
+  "${TOOL[@]}" expect 200 "$lk_base$PROXY_PREFIX/notes" "$cookie" &&
+    "${TOOL[@]}" expect 401 "$lk_base$PROXY_PREFIX/notes" &&
+    "${TOOL[@]}" expect 200 "http://127.0.0.1:$port_b/app/notes" "$cookie" &&
+    "${TOOL[@]}" expect 401 "http://127.0.0.1:$port_b/app/notes" &&
+    "${TOOL[@]}" expect 200 "http://127.0.0.1:$port_c/app/notes" "$cookie" &&
+    "${TOOL[@]}" expect 200 "http://127.0.0.1:$port_d/" &&
+    "${TOOL[@]}" expect 200 "$lk_base/healthz" || return 1
+  "${TOOL[@]}" note "$RECORDS" what=proxy_setup prefix="$PROXY_PREFIX" \
+    nginx_version="$("$NGINX" -v 2>&1 | sed 's/.*: //')"
+  cp "$app/nginx.conf" "$OUT/nginx-app.conf"
+  cp "$front/nginx.conf" "$OUT/nginx-front.conf"
+
+  # The server label, script, URL and environment of each case: case_args KEY sets CASE.
+  local session=(BENCH_COOKIES="$cookies" users="$AUTH_USERS") CASE=()
+  case_args() {
+    case $1 in
+      a-proxy) CASE=(latchkey session.lua "$lk_base$PROXY_PREFIX/notes" "${session[@]}") ;;
+      b-forward-auth) CASE=(nginx+latchkey session.lua "http://127.0.0.1:$port_b/app/notes" "${session[@]}") ;;
+      c-nginx-proxy) CASE=(nginx session.lua "http://127.0.0.1:$port_c/app/notes" "${session[@]}") ;;
+      d-nginx-return) CASE=(nginx healthz.lua "http://127.0.0.1:$port_d/") ;;
+      d-healthz) CASE=(latchkey healthz.lua "$lk_base/healthz") ;;
+    esac
+  }
+  CPU_WATCH=(latchkey="$lk_pid" front="$front_pid" app="$app_pid")
+  for key in "${PROXY_CASES[@]}"; do
+    case_args "$key"
+    warm_and_run 10 "${CASE[0]}" "$key" "$CONNS" "$DURATION" "${CASE[@]:1}" || ok=0
+  done
+  local order offsets=()
+  for round in $(seq "$PAIRS"); do
+    order=("${PROXY_CASES[@]}")
+    if ((round % 2 == 0)); then
+      order=()
+      for ((i = ${#PROXY_CASES[@]} - 1; i >= 0; i--)); do order+=("${PROXY_CASES[$i]}"); done
+    fi
+    for key in "${order[@]}"; do
+      case_args "$key"
+      offsets=()
+      [[ $key == d-* ]] || offsets=("BENCH_OFFSETS=$("${TOOL[@]}" next-offsets "$RECORDS" \
+        scenario=10 case="$key")")
+      wrk_run "pair$round" 10 "${CASE[0]}" "$key" "$CONNS" "$PAIR_SECS" "${CASE[@]:1}" \
+        "${offsets[@]}" round="$round" || ok=0
+    done
+  done
+  CPU_WATCH=()
+
+  # What the servers did besides: Latchkey's upstream pool (keep-alive reuse) and the log
+  # lines each server wrote.
+  local metrics
+  metrics=$(grep -o 'metrics listening on http://[0-9.:]*/metrics' "$lk/server.log" |
+    head -1 | sed 's/.* on //')
+  node -e "fetch('$metrics').then((r) => r.text()).then((t) => {
+    const v = (re) => Number((t.match(re) || [])[1] ?? NaN);
+    console.log(JSON.stringify({
+      opened: v(/^latchkey_upstream_connections_opened_total\{[^}]*\} (\S+)/m),
+      reused: v(/^latchkey_upstream_connections_reused_total\{[^}]*\} (\S+)/m),
+      errors: v(/^latchkey_upstream_errors_total\{[^}]*kind=\"broken\"\} (\S+)/m),
+      dropped: v(/^latchkey_log_lines_dropped_total (\S+)/m)}));
+  })" >"$d/metrics.json" 2>/dev/null || echo '{}' >"$d/metrics.json"
+  SERVER_PID=$lk_pid
+  rss 10 latchkey case=a-proxy
+  stop_pid "$front_pid"
+  stop_server
+  stop_pid "$app_pid"
+  "${TOOL[@]}" note "$RECORDS" what=proxy_logs upstream_pool="$(cat "$d/metrics.json")" \
+    latchkey_lines="$(grep -c 'request method=' "$lk/server.log" || true)" \
+    latchkey_bytes="$(stat -c %s "$lk/server.log")" \
+    front_lines="$(wc -l <"$front/access.log")" front_bytes="$(stat -c %s "$front/access.log")" \
+    app_lines="$(wc -l <"$app/access.log")" app_bytes="$(stat -c %s "$app/access.log")"
+  head -c 20000 "$lk/server.log" >"$OUT/server-proxy.log"
+  head -c 20000 "$front/access.log" >"$OUT/nginx-front-access.log"
+  head -c 20000 "$app/access.log" >"$OUT/nginx-app-access.log"
+  cat "$front/error.log" "$app/error.log" >"$OUT/nginx-error.log" 2>/dev/null || true
+  drop_dir proxy
+  ((ok))
+}
+
 # ---------------------------------------------------------------- peers
 peer_ceiling() {
   local port d=$OUT/data/ceiling
@@ -730,7 +907,7 @@ bench_hash() { # bench_hash [ROUND SECONDS]: with a round, one of scenario 4's p
 # ---------------------------------------------------------------- main
 mkdir -p "$OUT/data"
 : >"$RECORDS"
-install_wrk
+install_tools
 build
 ((PEERS)) && prepare_peers
 
@@ -778,6 +955,7 @@ if want 9; then
       reason="scenario 9 (baseline) needs --baseline <latchkey binary>"
   fi
 fi
+want 10 && step "10 proxy" scenario_proxy
 rm -rf "$OUT/data"
 
 "${TOOL[@]}" note "$RECORDS" what=elapsed seconds=$((SECONDS - START_TIME)) suite_ok="$SUITE_OK" \

@@ -88,6 +88,8 @@ function row(label, scenario, server, kase, extra = {}) {
     distinct_sessions: r.distinct,
     paced_rate: r.paced_rate || undefined,
     peak_rss_mib: rss ? mib(rss.vmhwm_kb) : undefined,
+    cpu_us_per_request: r.cpu_us,
+    loadavg: r.loadavg,
     ok: r.ok,
     problem: r.problem,
     raw: path.basename(r.raw),
@@ -167,6 +169,17 @@ const scenarioDefs = [
     rows: [
       ['Latchkey, build/latchkey (current)', 9, 'latchkey', 'auth-current'],
       ['Latchkey, --baseline binary', 9, 'latchkey', 'auth-baseline'],
+    ],
+  },
+  {
+    id: 10,
+    title: '10. Reverse proxy and forward auth: an authenticated GET to a trivial upstream (nginx, fixed JSON), 10,000 sessions cycled; every server at its default log level',
+    rows: [
+      ['(a) Latchkey --upstream -> upstream', 10, 'latchkey', 'a-proxy'],
+      ['(b) nginx auth_request -> Latchkey /api/auth/verify, then -> upstream', 10, 'nginx+latchkey', 'b-forward-auth'],
+      ['(c) nginx -> upstream, no auth', 10, 'nginx', 'c-nginx-proxy'],
+      ['(d) nginx `return 200`', 10, 'nginx', 'd-nginx-return'],
+      ['(d) Latchkey GET /healthz (the server of a and b)', 10, 'latchkey', 'd-healthz'],
     ],
   },
 ];
@@ -296,6 +309,26 @@ const pairedRatio = (scenario, caseA, caseB, field = 'rps') => {
       `(spread ${fmt(baseRps.min)}-${fmt(baseRps.max)}; unpaired, table 9: ` +
       `${fmt(ratio(rps(9, 'latchkey', 'auth-current'), rps(9, 'latchkey', 'auth-baseline')))})`,
     skipped9 ? skipped9.reason : 'needs scenario 9 and --baseline');
+  // Scenario 10 (issue 17 section 6): the proxy against forward auth and against nginx alone.
+  const proxyVsAuth = pairedRatio(10, 'a-proxy', 'b-forward-auth');
+  target('proxy (10a) vs nginx auth_request + /api/auth/verify (10b), req/s, median of paired rounds',
+    proxyVsAuth.median, '>=', 1.3,
+    `${proxyVsAuth.detail} req/s; rounds ${fmt(proxyVsAuth.min)}-${fmt(proxyVsAuth.max)} (unpaired, table 10: ` +
+      `${fmt(ratio(rps(10, 'latchkey', 'a-proxy'), rps(10, 'nginx+latchkey', 'b-forward-auth')))})`,
+    'needs scenario 10');
+  const proxyVsNginx = pairedRatio(10, 'a-proxy', 'c-nginx-proxy');
+  target('proxy (10a) vs nginx proxy without auth (10c), req/s, median of paired rounds',
+    proxyVsNginx.median, '>=', 0.6,
+    `${proxyVsNginx.detail} req/s; rounds ${fmt(proxyVsNginx.min)}-${fmt(proxyVsNginx.max)} (unpaired, table 10: ` +
+      `${fmt(ratio(rps(10, 'latchkey', 'a-proxy'), rps(10, 'nginx', 'c-nginx-proxy')))})`,
+    'needs scenario 10');
+  const proxyP99 = pairedRatio(10, 'a-proxy', 'c-nginx-proxy', 'p99_us');
+  target('proxy (10a) p99 / nginx proxy without auth (10c) p99, median of paired rounds',
+    proxyP99.median, '<=', 2,
+    `${proxyP99.detail} ms; rounds ${fmt(proxyP99.min)}-${fmt(proxyP99.max)} (unpaired, table 10: ` +
+      `${fmt(ratio(p99(10, 'latchkey', 'a-proxy'), p99(10, 'nginx', 'c-nginx-proxy')))})`,
+    'needs scenario 10');
+
   const r = rssOf(7, 'latchkey', 'auth-100000');
   const full = coverage && coverage.checked >= coverage.sessions;
   const rssMb = r ? (r.vmhwm_kb * 1024) / 1e6 : undefined;
@@ -368,6 +401,15 @@ for (const s of scenarios) {
     const notesCol = [];
     if (r.distinct_sessions !== undefined) notesCol.push(`${n(r.distinct_sessions)} distinct sessions`);
     if (r.paced_rate) notesCol.push(`paced at ${n(r.paced_rate)}/s`);
+    if (r.cpu_us_per_request) {
+      notesCol.push(
+        'CPU us/request: ' +
+          Object.entries(r.cpu_us_per_request)
+            .filter(([, v]) => v >= 0.5)
+            .map(([k, v]) => `${k} ${n(v, 1)}`)
+            .join(', '),
+      );
+    }
     if (!r.ok) notesCol.push(`**FAILED: ${r.problem}**`);
     md.push(
       `| ${r.label} | ${r.conns} | ${n(r.rps)} | ${n(r.p50_ms, 2)} | ${n(r.p99_ms, 2)} | ` +
@@ -426,6 +468,58 @@ for (const s of scenarios) {
         `${q.ratios.map((x) => fmt(x)).join(', ') || 'n/a'}, median ${fmt(q.median)} ` +
         `(spread ${fmt(q.min)}-${fmt(q.max)}; reported, no target).`,
     );
+  }
+  const proxySetup = note('proxy_setup');
+  const proxyLogs = note('proxy_logs');
+  if (s.id === 10) {
+    const ceiling = pairedRatio(10, 'd-healthz', 'd-nginx-return');
+    const overHealthz = pairedRatio(10, 'a-proxy', 'd-healthz');
+    const loads = records
+      .filter((x) => x.kind === 'wrk' && x.scenario === 10 && x.loadavg)
+      .map((x) => Number(x.loadavg.split(' ')[0]));
+    md.push('');
+    md.push(
+      `Paired rounds (all five cases in turn, order reversed every other round), medians of the ` +
+        `per-round ratios: Latchkey /healthz / nginx return 200 ${fmt(ceiling.median)} ` +
+        `(rounds ${fmt(ceiling.min)}-${fmt(ceiling.max)}); proxy (a) / Latchkey /healthz ` +
+        `${fmt(overHealthz.median)} (rounds ${fmt(overHealthz.min)}-${fmt(overHealthz.max)}). ` +
+        `1-minute load average at the end of each run: ${loads.length ? `${Math.min(...loads)}-${Math.max(...loads)}` : 'n/a'}.`,
+    );
+    // Per round, what each side cost: Latchkey's CPU a request shows the rounds where it also
+    // signed assertions anew (each cached one is re-signed 40 s after it was signed).
+    const perRound = (kase, who) =>
+      records
+        .filter((x) => x.kind === 'wrk' && x.scenario === 10 && x.case === kase && /^pair/.test(x.phase))
+        .map((x) => `${n(x.rps)} (${n(x.cpu_us?.[who], 1)})`)
+        .join(', ');
+    md.push('');
+    md.push(
+      `Per round, req/s (CPU us a request of the server named): (a) ${perRound('a-proxy', 'latchkey')} ` +
+        `[latchkey]; (b) ${perRound('b-forward-auth', 'latchkey')} [latchkey]; ` +
+        `(c) ${perRound('c-nginx-proxy', 'front')} [front nginx].`,
+    );
+    md.push('');
+    md.push(
+      `nginx ${proxySetup?.nginx_version ?? '?'} (\`nginx-front.conf\`, \`nginx-app.conf\` beside this ` +
+        'file): a worker per core each, access logs on; nginx keeps connections to Latchkey and to ' +
+        'the upstream alive (`keepalive 64`, `proxy_http_version 1.1`; the auth subrequest as ' +
+        '`HEAD`, without which nginx closes each connection to Latchkey after it). Latchkey at `--log-level ' +
+        'info`, its log to a file. CPU us/request: each process\u2019s CPU time (/proc, user + ' +
+        'system, all threads and workers) over the requests of the run: latchkey, front (the nginx ' +
+        'of b, c and d), app (the upstream nginx).',
+    );
+    if (proxyLogs) {
+      const pool = proxyLogs.upstream_pool || {};
+      md.push('');
+      md.push(
+        `Latchkey's upstream pool: ${n(pool.opened)} connections opened, ${n(pool.reused)} requests on ` +
+          `a kept-alive one, ${n(pool.errors)} broken. Log lines written: Latchkey ` +
+          `${n(proxyLogs.latchkey_lines)} (${n(proxyLogs.latchkey_bytes / 2 ** 20, 1)} MiB; ` +
+          `dropped ${n(pool.dropped)}), front nginx ${n(proxyLogs.front_lines)} ` +
+          `(${n(proxyLogs.front_bytes / 2 ** 20, 1)} MiB), upstream nginx ${n(proxyLogs.app_lines)} ` +
+          `(${n(proxyLogs.app_bytes / 2 ** 20, 1)} MiB).`,
+      );
+    }
   }
   if (s.id === 7 && coverage) {
     md.push('');

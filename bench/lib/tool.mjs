@@ -24,9 +24,21 @@
 //                                         matching wrk records sent, together
 //   next-offsets RECORDS key=value...     "o0,o1": where each thread of the last matching
 //                                         record stopped, for the next pass to go on from
+//   cpu NAME=PID...                       {"NAME": ticks}: user + system CPU ticks of each
+//                                         process with its threads and child processes (an
+//                                         nginx master and its workers), for `record`'s
+//                                         cpu_before= / cpu_after= (CPU microseconds a request)
+//   nginx-app DIR PORT                    DIR/nginx.conf: the trivial upstream of scenario 10
+//   nginx-front DIR DOC LATCHKEY APP B C D
+//                                         DIR/nginx.conf: the nginx block of DOC
+//                                         (docs/INTEGRATION.md) on port B in front of Latchkey
+//                                         and the upstream, plus a plain proxy on C and
+//                                         `return 200` on D (scenario 10; see nginxFront)
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 
 const [cmd, ...args] = process.argv.slice(2);
 
@@ -141,6 +153,119 @@ async function pool(n, width, fn) {
   await Promise.all(workers);
 }
 
+// CPU ticks (utime + stime, /proc/PID/stat) of PID and of every live process below it.
+function cpuTicks(pid) {
+  const stats = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      // The command name (field 2) may hold spaces: fields are counted after its ')'.
+      const text = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  let total = 0;
+  const todo = [Number(pid)];
+  while (todo.length) {
+    const p = todo.pop();
+    total += stats.get(p)?.ticks ?? 0;
+    for (const [child, s] of stats) if (s.ppid === p) todo.push(child);
+  }
+  return total;
+}
+
+// Every path of an nginx run under DIR (nginx runs as one foreground process tree, started by
+// the suite, loopback only). Debian's defaults otherwise (/etc/nginx/nginx.conf): a worker per
+// core, 768 connections each, the access log on in the combined format, errors at `error`.
+function nginxMain(dir, http) {
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((n) => `${n}_temp_path ${path.join(dir, n)};`)
+    .join('\n  ');
+  return `daemon off;
+worker_processes auto;
+pid ${path.join(dir, 'nginx.pid')};
+error_log ${path.join(dir, 'error.log')};
+events { worker_connections 768; }
+http {
+  ${temp}
+  access_log ${path.join(dir, 'access.log')};
+${http}
+}
+`;
+}
+
+// The upstream application of scenario 10: a fixed JSON body for any path.
+const APP_BODY = '{"id":1,"text":"a note","done":false}';
+function nginxApp(dir, port) {
+  return nginxMain(dir, `  server {
+    listen 127.0.0.1:${port};
+    location / {
+      default_type application/json;
+      return 200 '${APP_BODY}';
+    }
+  }`);
+}
+
+// The nginx block of docs/INTEGRATION.md (between its nginx-begin/-end markers, as
+// tests/api/nginx_forward_auth.test.mjs reads it) on port B, with what a deployment adds for
+// keep-alive connections to Latchkey and to the application: an `upstream` block with
+// `keepalive 64`, and after every proxy_pass `proxy_http_version 1.1` and an empty
+// Connection header (without them nginx opens a connection per request and per auth
+// subrequest), as the document's "Keep-alive" paragraph says. The block's `proxy_method HEAD`
+// for the auth subrequest matters as much: nginx reads no body of an auth_request answer, so
+// it closes a connection whose answer has one (GET /api/auth/verify answers {"user"}) and
+// keeps it after a HEAD (by hand: ~3,600 new connections a second with GET, none with
+// HEAD). On port C the
+// same application location without auth_request (the same headers set, the same keep-alive
+// pool); on port D `return 200`, nginx's own ceiling.
+function nginxFront(dir, doc, latchkeyPort, appPort, portB, portC, portD) {
+  const text = fs.readFileSync(doc, 'utf8');
+  const m = text.match(/<!-- nginx-begin -->\s*```nginx\n([\s\S]*?)```\s*<!-- nginx-end -->/);
+  if (!m) fail(`no nginx block between <!-- nginx-begin --> and <!-- nginx-end --> in ${doc}`);
+  const count = (s) => m[1].split(s).length - 1;
+  const verify = 'proxy_pass http://127.0.0.1:8080/api/auth/verify;';
+  for (const [s, n] of [['listen 127.0.0.1:80;', 1], ['http://127.0.0.1:8080', 2], ['http://127.0.0.1:3000;', 1], [verify, 1], ['proxy_method HEAD;', 1]]) {
+    if (count(s) !== n) fail(`${doc}'s nginx block has ${count(s)} of "${s}", expected ${n}: update nginxFront`);
+  }
+  const block = m[1]
+    .replaceAll('listen 127.0.0.1:80;', `listen 127.0.0.1:${portB};`)
+    .replaceAll('http://127.0.0.1:8080', 'http://latchkey')
+    .replaceAll('http://127.0.0.1:3000;', 'http://app;')
+    .replace(/^(\s*)(proxy_pass [^;]*;)$/gm, '$1$2\n$1proxy_http_version 1.1;\n$1proxy_set_header Connection "";');
+  return nginxMain(dir, `  upstream latchkey {
+    server 127.0.0.1:${latchkeyPort};
+    keepalive 64;
+  }
+  upstream app {
+    server 127.0.0.1:${appPort};
+    keepalive 64;
+  }
+
+${block}
+  server {
+    listen 127.0.0.1:${portC};
+    location /app/ {
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+
+  server {
+    listen 127.0.0.1:${portD};
+    location / {
+      default_type application/json;
+      return 200 '{"status":"ok"}';
+    }
+  }`);
+}
+
 switch (cmd) {
   case 'port': {
     const srv = net.createServer();
@@ -250,7 +375,20 @@ switch (cmd) {
       rec = { ...meta, raw, ...r, socket_errors: socket, ok: problems.length === 0 };
       if (problems.length) rec.problem = problems.join('; ');
       if (r.pool_size > 1) rec.distinct = cover(r.pool_size, arcsOf(r));
+      // CPU microseconds a request of each watched process (`cpu` before and after the run).
+      const { cpu_before: before, cpu_after: after } = meta;
+      if (before && after && r.requests > 0) {
+        delete rec.cpu_before;
+        delete rec.cpu_after;
+        const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+        rec.cpu_us = {};
+        for (const name of Object.keys(after)) {
+          rec.cpu_us[name] = Math.round((((after[name] - (before[name] ?? 0)) * 1e6) / hz / r.requests) * 10) / 10;
+        }
+      }
     }
+    // The load average when the run ended: other processes sharing the cores.
+    rec.loadavg = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     append(records, rec);
     const tag = `${rec.server}/${rec.case}`;
     if (rec.requests !== undefined) {
@@ -258,13 +396,33 @@ switch (cmd) {
         `  ${tag}: ${rec.rps.toFixed(1)} req/s, p50 ${(rec.p50_us / 1000).toFixed(2)} ms, ` +
           `p99 ${(rec.p99_us / 1000).toFixed(2)} ms, non-2xx ${rec.non2xx}, ` +
           `socket errors ${rec.socket_errors}` +
-          (rec.distinct !== undefined ? `, distinct sessions ${rec.distinct}` : ''),
+          (rec.distinct !== undefined ? `, distinct sessions ${rec.distinct}` : '') +
+          (rec.cpu_us
+            ? `, CPU us/request ${Object.entries(rec.cpu_us).map(([k, v]) => `${k} ${v}`).join(', ')}`
+            : '') +
+          `, load ${rec.loadavg}`,
       );
     }
     if (!rec.ok) {
       process.stderr.write(`  ${tag}: FAILED: ${rec.problem}\n`);
       process.exit(1);
     }
+    break;
+  }
+  case 'cpu': {
+    const out = {};
+    for (const [name, pid] of Object.entries(parseKv(args))) out[name] = cpuTicks(pid);
+    console.log(JSON.stringify(out));
+    break;
+  }
+  case 'nginx-app': {
+    const [dir, port] = args;
+    fs.writeFileSync(path.join(dir, 'nginx.conf'), nginxApp(dir, port));
+    break;
+  }
+  case 'nginx-front': {
+    const [dir, doc, latchkey, app, b, c, d] = args;
+    fs.writeFileSync(path.join(dir, 'nginx.conf'), nginxFront(dir, doc, latchkey, app, b, c, d));
     break;
   }
   case 'rss': {

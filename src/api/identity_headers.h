@@ -26,8 +26,8 @@ inline constexpr std::string_view kUsernameHeader = "X-Latchkey-Username";
 inline constexpr std::string_view kSessionIdHeader = "X-Latchkey-Session-Id";
 inline constexpr std::string_view kAssertionHeader = "X-Latchkey-Assertion";
 
-http::proxy::HeaderList IdentityHeaders(const session::Principal& principal,
-                                        assertion::AssertionIssuer* assertions,
-                                        std::string_view audience);
+http::proxy::StatedHeaders IdentityHeaders(const session::Principal& principal,
+                                           assertion::AssertionIssuer* assertions,
+                                           std::string_view audience);
 
 }  // namespace latchkey::api

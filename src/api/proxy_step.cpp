@@ -67,8 +67,8 @@ http::Dispatch ProxyStep::Begin(http::Request& request, int first_route) const {
   auto plan = std::make_shared<http::proxy::ForwardPlan>();
   plan->upstream = *index;
   plan->target = *normal + request.query;
-  plan->rewrite.drop_cookies = {std::string(kSessionCookie), std::string(kCsrfCookie),
-                                std::string(kSecureSessionCookie), std::string(kSecureCsrfCookie)};
+  plan->rewrite.drop_cookies = {kSessionCookie, kCsrfCookie, kSecureSessionCookie,
+                                kSecureCsrfCookie};
   d.forward = plan;
   if (NeedsCsrf(request.method)) {
     // Origin first, as for /api (api/pipeline.cpp Guard): cross-site is refused whatever token.

@@ -47,7 +47,7 @@ http::Response VerifyApi::Verify(const Context& c) {
     http::Response r = http::JsonResponse(200, UserJson(p->user()));  // {"user": {...}}
     std::string_view audience = assertions_ ? std::string_view(assertions_->policy().issuer) : "";
     for (auto& [name, value] : IdentityHeaders(*p, assertions_, audience)) {
-      r.AddHeader(name, value);
+      r.AddHeader(std::string(name), std::move(value));
     }
     return r;
   }

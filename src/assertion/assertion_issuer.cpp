@@ -49,13 +49,22 @@ std::string AssertionIssuer::Issue(const session::Principal& principal, std::str
   Claims claims = ClaimsOf(principal, audience, now);
   std::string token = EncodeJwt(keys_.current(), claims);  // outside the lock
   if (shard_capacity_ > 0) {
-    // Re-signed once a third of the lifetime is left; never reused past exp.
-    UnixTime refresh_at =
-        std::min(now + policy_.lifetime - policy_.lifetime / 3, claims.expires_at);
+    UnixTime refresh_at = std::min(now + RefreshAfter(key), claims.expires_at);
     Store(shard, std::move(key), Entry{token, principal.user_id(), claims.username, refresh_at},
           now);
   }
   return token;
+}
+
+Seconds AssertionIssuer::RefreshAfter(const Key& key) const {
+  // Two thirds of the lifetime, less a spread of up to a sixth that each (session, audience)
+  // keeps from one token to the next: tokens signed in the same second (every session after
+  // a restart, or a burst of logins) come due over lifetime/6 seconds instead of all at once,
+  // and stay apart in the generations after. The hash's upper bits: the shard took the lower.
+  const Seconds spread_max = policy_.lifetime / 6;
+  const auto spread = static_cast<Seconds::rep>((KeyHash{}(key) >> 32) %
+                                                static_cast<std::size_t>(spread_max.count() + 1));
+  return policy_.lifetime - policy_.lifetime / 3 - Seconds(spread);
 }
 
 std::size_t AssertionIssuer::KeyHash::operator()(const Key& key) const noexcept {

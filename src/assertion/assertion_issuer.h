@@ -9,11 +9,12 @@
 //             "iat": now, "exp": iat + policy.lifetime, no later than the session's absolute
 //             expiry}  (RFC 7519 section 4.1; times in seconds since the epoch)
 //
-// Cache: signing on every proxied request would cost a signature each (EdDSA ~50 us, ES256
-// more), so a token is cached per (session id, audience) and reused until a third of its
-// lifetime is left (refresh_at), then signed anew: an upstream always receives a token with at
-// least lifetime/3 seconds to go. The cache is bounded (max_entries, split over kShards
-// shards): at a full shard the expired entries go first (entries of ended sessions expire
+// Cache: signing on every proxied request would cost a signature each (EdDSA ~37 us, ES256
+// more), so a token is cached per (session id, audience) and reused until between a half and
+// a third of its lifetime is left (refresh_at: a spread fixed per key, so that tokens signed
+// together are not all re-signed together), then signed anew: an upstream always receives a
+// token with at least lifetime/3 seconds to go. The cache is bounded (max_entries, split over
+// kShards shards): at a full shard the expired entries go first (entries of ended sessions expire
 // within `lifetime`: dropped lazily, no sweeper), then an arbitrary one. A miss costs a
 // signature, never a failure.
 // Errors: none a caller handles; OpenSSL failing (no memory) throws std::runtime_error.
@@ -84,6 +85,8 @@ class AssertionIssuer {
     std::unordered_map<Key, Entry, KeyHash> entries;
   };
   void Store(Shard& shard, Key key, Entry entry, UnixTime now);
+  // How long after signing the key's token is re-signed: lifetime*2/3 - (0..lifetime/6).
+  Seconds RefreshAfter(const Key& key) const;
 
   const SigningKeys& keys_;
   const Clock& clock_;

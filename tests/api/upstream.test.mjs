@@ -380,6 +380,29 @@ test('an idle connection the upstream closed is not reused: a POST after its kee
   }
 });
 
+// The peek before reuse is what keeps a GET from reaching the application twice: this
+// upstream half-closes (FIN) and still reads, so a GET written into the closed connection is
+// received and handled, its answer lost, and a retry would send it again. (Skipping the peek
+// for connections idle under a second, a syscall of five a proxied GET, failed here.)
+test('an idle connection the upstream closed: each GET reaches it once, on a new connection', async () => {
+  const brief = await startUpstream({ closeIdleAfterMs: 100 });
+  const s = await startTestServer({ args: ['--upstream', `/brief=${brief.url}`, '--threads', '1'] });
+  try {
+    const b = await browser(s.url);
+    await signup(s.url, b);
+    for (let i = 0; i < 3; i += 1) {
+      const res = await api(s.url, b, 'GET', `/brief/get-${i}`);
+      assert.equal(res.status, 200, `GET ${i} after the upstream closed the idle connection: ${res.text}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const gets = brief.requests.filter((r) => r.method === 'GET').map((r) => r.url);
+    assert.deepEqual(gets, ['/brief/get-0', '/brief/get-1', '/brief/get-2']);
+  } finally {
+    await s.cleanup();
+    await brief.close();
+  }
+});
+
 test('the upstream down: 502 upstream_unavailable, counted; too slow: 504 upstream_timeout', async () => {
   const slow = await startUpstream();
   const dead = await freePort();

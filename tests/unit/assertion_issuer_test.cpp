@@ -1,7 +1,10 @@
 // assertion/assertion_issuer.h: the claims of a principal, exp never more than the lifetime
-// (at most 60 s) after iat, the per-(session, audience) cache with its refresh a third of the
-// lifetime before exp, its bound, and many threads at once. Time from a FakeClock.
+// (at most 60 s) after iat, the per-(session, audience) cache with its refresh between a half
+// and a third of the lifetime before exp (spread per key), its bound, and many threads at
+// once. Time from a FakeClock.
+#include <algorithm>
 #include <atomic>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -64,10 +67,10 @@ TEST_F(AssertionIssuerTest, Constructor_LifetimeAbove60sOrBelow1s_Throws) {
   EXPECT_NO_THROW(AssertionIssuer(keys_, clock_, Policy(Seconds(60))));
 }
 
-TEST_F(AssertionIssuerTest, Issue_WithinTwoThirdsOfTheLifetime_ReusesTheCachedToken) {
+TEST_F(AssertionIssuerTest, Issue_WithinHalfTheLifetime_ReusesTheCachedToken) {
   AssertionIssuer issuer(keys_, clock_, Policy(Seconds(60)));
   std::string first = issuer.Issue(ada_, "/api/notes");
-  clock_.Advance(Seconds(39));  // 21 s left: more than a third
+  clock_.Advance(Seconds(29));  // 31 s left: more than a half, whatever the key's spread
   EXPECT_EQ(issuer.Issue(ada_, "/api/notes"), first);
   EXPECT_EQ(issuer.size(), 1u);
 }
@@ -75,7 +78,7 @@ TEST_F(AssertionIssuerTest, Issue_WithinTwoThirdsOfTheLifetime_ReusesTheCachedTo
 TEST_F(AssertionIssuerTest, Issue_AThirdOfTheLifetimeLeft_SignsANewToken) {
   AssertionIssuer issuer(keys_, clock_, Policy(Seconds(60)));
   std::string first = issuer.Issue(ada_, "/api/notes");
-  clock_.Advance(Seconds(40));  // 20 s left: a third
+  clock_.Advance(Seconds(40));  // 20 s left: a third, the latest refresh
   std::string second = issuer.Issue(ada_, "/api/notes");
   EXPECT_NE(second, first);
   auto p = Split(second);
@@ -83,6 +86,32 @@ TEST_F(AssertionIssuerTest, Issue_AThirdOfTheLifetimeLeft_SignsANewToken) {
   EXPECT_EQ(p.claims.at("exp").as_int64(), ToUnixSeconds(kStart + Seconds(100)));
   clock_.Advance(Seconds(1));
   EXPECT_EQ(issuer.Issue(ada_, "/api/notes"), second) << "the new one is cached in turn";
+}
+
+// Every token is re-signed between 30 and 40 s after it was signed; tokens signed in the same
+// second come due over those ten seconds, not all in one (a restart, or a burst of logins,
+// would otherwise re-sign every session at once every 40 s).
+TEST_F(AssertionIssuerTest, Issue_ManySessionsSignedTogether_ComeDueOverASixthOfTheLifetime) {
+  AssertionIssuer issuer(keys_, clock_, Policy(Seconds(60)));
+  constexpr int kSessions = 600;
+  auto principal = [](int i) {
+    return MakePrincipal(identity::UserId{i}, "u", session::SessionId("sid-" + std::to_string(i)),
+                         kStart + Seconds(86400));
+  };
+  std::vector<std::string> first;
+  for (int i = 0; i < kSessions; ++i) first.push_back(issuer.Issue(principal(i), "aud"));
+  std::vector<int> due_at(kSessions, 0);
+  for (int t = 1; t <= 40; ++t) {
+    clock_.Advance(Seconds(1));
+    for (int i = 0; i < kSessions; ++i) {
+      if (due_at[i] == 0 && issuer.Issue(principal(i), "aud") != first[i]) due_at[i] = t;
+    }
+  }
+  std::set<int> seconds(due_at.begin(), due_at.end());
+  EXPECT_EQ(*seconds.begin(), 30) << "never before half the lifetime";
+  EXPECT_EQ(*seconds.rbegin(), 40) << "never after two thirds (a third left)";
+  EXPECT_EQ(seconds.size(), 11u) << "every second of the spread is used";
+  EXPECT_LT(std::count(due_at.begin(), due_at.end(), 40), kSessions / 5);
 }
 
 TEST_F(AssertionIssuerTest, Issue_OtherAudienceOrSession_OtherToken) {

@@ -113,7 +113,7 @@ TEST(ClientResponseHeaders, LatchkeysCookies_NeverSetByTheUpstream) {
 }
 
 TEST(StripCookies, Table) {
-  std::vector<std::string> drop = {"latchkey_session"};
+  std::vector<std::string_view> drop = {"latchkey_session"};
   EXPECT_EQ(StripCookies("a=1; latchkey_session=x; b=2", drop), "a=1; b=2");
   EXPECT_EQ(StripCookies("latchkey_session=x", drop), "");
   EXPECT_EQ(StripCookies("Latchkey_session=x", drop), "Latchkey_session=x");  // names are exact

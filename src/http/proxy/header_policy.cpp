@@ -2,15 +2,17 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 namespace latchkey::http::proxy {
 namespace {
 
+// Field names are ASCII tokens (RFC 9110 5.1), compared without regard to case: ASCII
+// folding, not the locale's tolower (a call per character, once a hot spot here).
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return AsciiLower(x) == AsciiLower(y);
          });
 }
 
@@ -37,29 +39,29 @@ bool In(const std::array<std::string_view, N>& names, std::string_view name) {
                      [&](std::string_view n) { return IEquals(n, name); });
 }
 
-// The field names listed by every Connection header of `in` (RFC 9110 7.6.1).
-std::vector<std::string> ConnectionOptions(const HeaderList& in) {
-  std::vector<std::string> names;
+// The field names listed by every Connection header of `in` (RFC 9110 7.6.1); views into `in`.
+std::vector<std::string_view> ConnectionOptions(std::span<const HeaderView> in) {
+  std::vector<std::string_view> names;
   for (const auto& [name, value] : in) {
     if (!IEquals(name, "Connection")) continue;
     std::string_view rest = value;
     while (!rest.empty()) {
       std::size_t comma = rest.find(',');
       std::string_view token = Trim(rest.substr(0, comma));
-      if (!token.empty()) names.emplace_back(token);
+      if (!token.empty()) names.push_back(token);
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
   }
   return names;
 }
 
-bool Listed(const std::vector<std::string>& names, std::string_view name) {
+bool Listed(const std::vector<std::string_view>& names, std::string_view name) {
   return std::any_of(names.begin(), names.end(),
-                     [&](const std::string& n) { return IEquals(n, name); });
+                     [&](std::string_view n) { return IEquals(n, name); });
 }
 
 // The first value of `name` in `in`, joined with ", " when repeated; empty when absent.
-std::string Joined(const HeaderList& in, std::string_view name) {
+std::string Joined(std::span<const HeaderView> in, std::string_view name) {
   std::string out;
   for (const auto& [n, v] : in) {
     if (!IEquals(n, name)) continue;
@@ -69,6 +71,13 @@ std::string Joined(const HeaderList& in, std::string_view name) {
   return out;
 }
 
+// The HeaderList forms: views of `list`, and a sink appending to `out`.
+std::vector<HeaderView> Views(const HeaderList& list) { return {list.begin(), list.end()}; }
+
+HeaderSink Collect(HeaderList& out) {
+  return [&out](std::string_view name, std::string_view value) { out.emplace_back(name, value); };
+}
+
 }  // namespace
 
 bool IsLatchkeyHeader(std::string_view name) {
@@ -76,7 +85,7 @@ bool IsLatchkeyHeader(std::string_view name) {
   return name.size() >= kPrefix.size() && IEquals(name.substr(0, kPrefix.size()), kPrefix);
 }
 
-std::string StripCookies(std::string_view cookie, const std::vector<std::string>& drop) {
+std::string StripCookies(std::string_view cookie, std::span<const std::string_view> drop) {
   std::string out;
   while (!cookie.empty()) {
     std::size_t semi = cookie.find(';');
@@ -92,12 +101,10 @@ std::string StripCookies(std::string_view cookie, const std::vector<std::string>
   return out;
 }
 
-HeaderList UpstreamRequestHeaders(const HeaderList& in, const ClientView& client,
-                                  const RequestRewrite& rewrite) {
-  std::vector<std::string> options = ConnectionOptions(in);
-  HeaderList out;
-  out.reserve(in.size() + 8);
-  out.emplace_back("Host", rewrite.upstream_authority);
+void UpstreamRequestHeaders(std::span<const HeaderView> in, const ClientView& client,
+                            const RequestRewrite& rewrite, const HeaderSink& out) {
+  std::vector<std::string_view> options = ConnectionOptions(in);
+  out("Host", rewrite.upstream_authority);
   std::string cookies;
   for (const auto& [name, value] : in) {
     if (In(kHopByHop, name) || In(kStated, name) || Listed(options, name) ||
@@ -112,34 +119,44 @@ HeaderList UpstreamRequestHeaders(const HeaderList& in, const ClientView& client
       cookies += kept;
       continue;
     }
-    out.emplace_back(name, value);
+    out(name, value);
   }
-  if (!cookies.empty()) out.emplace_back("Cookie", std::move(cookies));
-  for (const auto& h : rewrite.identity) out.push_back(h);
+  if (!cookies.empty()) out("Cookie", cookies);
+  for (const auto& [name, value] : rewrite.identity) out(name, value);
   std::string xff = client.peer_trusted ? Joined(in, "X-Forwarded-For") : std::string();
-  out.emplace_back("X-Forwarded-For", xff.empty() ? client.peer_ip : xff + ", " + client.peer_ip);
+  out("X-Forwarded-For", xff.empty() ? client.peer_ip : xff + ", " + client.peer_ip);
   std::string proto = client.peer_trusted ? Joined(in, "X-Forwarded-Proto") : std::string();
-  out.emplace_back("X-Forwarded-Proto",
-                   !proto.empty() ? proto : std::string(client.tls ? "https" : "http"));
+  std::string_view scheme = client.tls ? "https" : "http";
+  out("X-Forwarded-Proto", proto.empty() ? scheme : std::string_view(proto));
   std::string host = client.peer_trusted ? Joined(in, "X-Forwarded-Host") : std::string();
   if (host.empty()) host = Joined(in, "Host");
-  if (!host.empty()) out.emplace_back("X-Forwarded-Host", std::move(host));
+  if (!host.empty()) out("X-Forwarded-Host", host);
+}
+
+HeaderList UpstreamRequestHeaders(const HeaderList& in, const ClientView& client,
+                                  const RequestRewrite& rewrite) {
+  HeaderList out;
+  UpstreamRequestHeaders(Views(in), client, rewrite, Collect(out));
   return out;
 }
 
-HeaderList ClientResponseHeaders(const HeaderList& in,
-                                 const std::vector<std::string>& own_cookies) {
-  std::vector<std::string> options = ConnectionOptions(in);
-  HeaderList out;
-  out.reserve(in.size());
+void ClientResponseHeaders(std::span<const HeaderView> in,
+                           std::span<const std::string_view> own_cookies, const HeaderSink& out) {
+  std::vector<std::string_view> options = ConnectionOptions(in);
   for (const auto& [name, value] : in) {
     if (In(kHopByHop, name) || Listed(options, name)) continue;
     if (IEquals(name, "Set-Cookie")) {
-      std::string_view cookie = Trim(std::string_view(value).substr(0, value.find('=')));
+      std::string_view cookie = Trim(value.substr(0, value.find('=')));
       if (std::find(own_cookies.begin(), own_cookies.end(), cookie) != own_cookies.end()) continue;
     }
-    out.emplace_back(name, value);
+    out(name, value);
   }
+}
+
+HeaderList ClientResponseHeaders(const HeaderList& in,
+                                 const std::vector<std::string_view>& own_cookies) {
+  HeaderList out;
+  ClientResponseHeaders(Views(in), own_cookies, Collect(out));
   return out;
 }
 

@@ -1,6 +1,7 @@
 // What the reverse proxy lets through in each direction, and what it states itself (issue 17
-// section 1). Pure functions over header lists; the transport (http/transport/forward.cpp)
-// copies Beast's fields in and out.
+// section 1). Pure functions over header lists: the transport (http/transport/forward.cpp)
+// passes views of Beast's parsed fields and inserts what the sink receives into the message it
+// builds, so no field is copied on the way; the HeaderList forms collect the same output.
 //
 // Towards the upstream, in this order:
 //   1. dropped: hop-by-hop fields (RFC 9110 7.6.1: Connection and every field it names,
@@ -22,6 +23,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +33,12 @@
 namespace latchkey::http::proxy {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
+// A field as the transport holds it: views into a parsed message.
+using HeaderView = std::pair<std::string_view, std::string_view>;
+// Fields the proxy states itself: the names are constants (static storage), the values owned.
+using StatedHeaders = std::vector<std::pair<std::string_view, std::string>>;
+// Receives each field to send, in order; the views are valid during the call only.
+using HeaderSink = std::function<void(std::string_view name, std::string_view value)>;
 
 // Who sent the request, as this connection saw it.
 struct ClientView {
@@ -40,21 +49,26 @@ struct ClientView {
 
 // What the access decision adds (http/proxy/plan.h).
 struct RequestRewrite {
-  std::vector<std::string> drop_cookies;  // cookie names never passed on
-  HeaderList identity;                    // X-Latchkey-* headers to set
-  std::string upstream_authority;         // Host towards the upstream
+  std::vector<std::string_view> drop_cookies;  // cookie names never passed on (static storage)
+  StatedHeaders identity;                      // X-Latchkey-* headers to set
+  std::string upstream_authority;              // Host towards the upstream
 };
 
-// The header fields to send upstream for a request that arrived with `in`.
+// The header fields to send upstream for a request that arrived with `in`, given to `out`.
+void UpstreamRequestHeaders(std::span<const HeaderView> in, const ClientView& client,
+                            const RequestRewrite& rewrite, const HeaderSink& out);
 HeaderList UpstreamRequestHeaders(const HeaderList& in, const ClientView& client,
                                   const RequestRewrite& rewrite);
 
-// The header fields to send the client for an upstream response that arrived with `in`;
-// `own_cookies`: the names of Latchkey's cookies (RequestRewrite::drop_cookies).
-HeaderList ClientResponseHeaders(const HeaderList& in, const std::vector<std::string>& own_cookies);
+// The header fields to send the client for an upstream response that arrived with `in`, given
+// to `out`; `own_cookies`: the names of Latchkey's cookies (RequestRewrite::drop_cookies).
+void ClientResponseHeaders(std::span<const HeaderView> in,
+                           std::span<const std::string_view> own_cookies, const HeaderSink& out);
+HeaderList ClientResponseHeaders(const HeaderList& in,
+                                 const std::vector<std::string_view>& own_cookies);
 
 // `cookie` (a Cookie header's value) without the pairs named in `drop`; empty when none is left.
-std::string StripCookies(std::string_view cookie, const std::vector<std::string>& drop);
+std::string StripCookies(std::string_view cookie, std::span<const std::string_view> drop);
 
 // True when `name` starts with "X-Latchkey-" (any case).
 bool IsLatchkeyHeader(std::string_view name);

@@ -49,10 +49,20 @@ std::optional<std::string> NormalizeSegment(std::string_view raw) {
 
 bool IsDotSegment(std::string_view s) { return s == "." || s == ".."; }
 
+// True when the rules below would give `path` back unchanged: no escape, no backslash, no
+// empty segment but a last one (a trailing slash), no segment starting with '.' (".", "..",
+// "..;x", and harmless ones like ".well-known", which take the long way). Most paths are
+// (one scan, no segment list: this runs up to three times a proxied request).
+bool IsNormal(std::string_view path) {
+  return path.find_first_of("%\\") == std::string_view::npos &&
+         path.find("//") == std::string_view::npos && path.find("/.") == std::string_view::npos;
+}
+
 }  // namespace
 
 std::optional<std::string> NormalizePath(std::string_view path) {
   if (path.empty() || path.front() != '/') return std::nullopt;
+  if (IsNormal(path)) return std::string(path);
   std::vector<std::string> segments;
   bool trailing_slash = false;
   std::size_t start = 1;

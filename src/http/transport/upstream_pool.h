@@ -14,7 +14,8 @@
 //     new connection (forward.cpp);
 //   connect: --upstream-connect-timeout (the name lookup and the TCP handshake).
 // Thread-safety: Acquire and Release from any I/O thread (a mutex guards the idle lists, held
-// for a vector push/pop only); the stats are relaxed atomics.
+// for a vector push/pop only: the peek and any close happen after it is let go); the stats
+// are relaxed atomics.
 #pragma once
 
 #include <array>
@@ -76,6 +77,9 @@ class UpstreamPool {
   UpstreamStats& stats() { return stats_; }
 
  private:
+  // The most recently idled connection of `thread`'s list, or null; under mu_ only.
+  std::unique_ptr<UpstreamConnection> TakeIdle(const void* thread);
+
   const proxy::Upstream upstream_;
   const std::chrono::seconds connect_timeout_;
   UpstreamStats stats_;
