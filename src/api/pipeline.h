@@ -77,11 +77,13 @@ using EndpointHandler = std::function<http::Response(const Context&)>;
 http::Response NotLoggedIn(const session::Resolution& session, const SessionCookies& cookies,
                            const http::Request& request);
 
-// The page's view of who is signed in, checked before a state-changing request acts: when the
-// request says `X-Latchkey-Expect-User: <user id>` (decimal) and its live session belongs to
-// another user, 409 user_mismatch, so a tab still showing user A never changes anything of
-// user B after B signed in elsewhere in the browser. nullopt: no header, no live session
-// (the route decides), or the same user. A header that is not a user id: 400 invalid_input.
+// The page's view of who is signed in, checked before any request with a live session acts
+// or answers: when the request says `X-Latchkey-Expect-User: <user id>` (decimal) and its
+// live session belongs to another user, 409 user_mismatch, so a tab still showing user A
+// never changes anything of user B after B signed in elsewhere in the browser, nor shows B's
+// sessions, activity or application data under A's name (reads included: most answers do not
+// name their user, so the client could not tell). nullopt: no header, no live session (the
+// route decides), or the same user. A header that is not a user id: 400 invalid_input.
 std::optional<http::Response> CheckExpectedUser(const http::Request& request,
                                                 const session::Resolution& session);
 
@@ -96,6 +98,9 @@ struct Endpoint {
   http::Pool pool;
   SessionUse session;
   EndpointHandler handler;
+  // The handler applies CheckExpectedUser itself (forward auth: 403, which nginx's
+  // auth_request passes on, for the 409 of the other routes); false: the pipeline does.
+  bool checks_expected_user = false;
 };
 
 class Pipeline final : public http::Service {

@@ -18,9 +18,7 @@ std::optional<http::Response> Decide(http::proxy::ForwardPlan& plan, const http:
                                      const session::Resolution& session, bool is_public,
                                      const ProxyStep::Steps& steps, std::string_view audience) {
   if (session.live()) {
-    if (NeedsCsrf(request.method)) {
-      if (auto refused = CheckExpectedUser(request, session)) return refused;
-    }
+    if (auto refused = CheckExpectedUser(request, session)) return refused;
     plan.rewrite.identity = IdentityHeaders(*session.principal, steps.assertions, audience);
   } else if (!is_public) {
     return NotLoggedIn(session, steps.cookies, request);

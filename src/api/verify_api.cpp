@@ -37,11 +37,11 @@ http::Response VerifyApi::Verify(const Context& c) {
     if (auto refused = CheckCsrf(request, csrf_)) {
       return Refused(std::move(*refused), Errc::kCsrfRejected);
     }
-    if (auto refused = CheckExpectedUser(request, c.session)) {
-      Errc code = refused->status == 409 ? Errc::kUserMismatch : Errc::kInvalidInput;
-      refused->status = 403;  // see the header: nginx's auth_request passes only 401 and 403
-      return Refused(std::move(*refused), code);
-    }
+  }
+  if (auto refused = CheckExpectedUser(request, c.session)) {
+    Errc code = refused->status == 409 ? Errc::kUserMismatch : Errc::kInvalidInput;
+    refused->status = 403;  // see the header: nginx's auth_request passes only 401 and 403
+    return Refused(std::move(*refused), code);
   }
   if (const session::Principal* p = c.principal_if_live()) {
     http::Response r = http::JsonResponse(200, UserJson(p->user()));  // {"user": {...}}

@@ -10,10 +10,11 @@
 //        for proxies that pass the answer's headers on: Traefik, Caddy);
 //   403  origin_rejected | csrf_rejected: the original method may change state (anything but
 //        GET, HEAD, OPTIONS) and the request's Origin or X-CSRF-Token fails the checks of
-//        /api/auth (api/pipeline.h steps 3-4); user_mismatch: such a request's
-//        X-Latchkey-Expect-User names another user than the session's, or invalid_input: it
-//        is not a user id (409 and 400 elsewhere; 403 here because nginx's auth_request
-//        passes on only 401 and 403, any other becomes its 500).
+//        /api/auth (api/pipeline.h steps 3-4); user_mismatch: the request's
+//        X-Latchkey-Expect-User (any method: a stale tab's reads are refused too) names
+//        another user than the session's, or invalid_input: it is not a user id (409 and
+//        400 elsewhere; 403 here because nginx's auth_request passes on only 401 and 403,
+//        any other becomes its 500).
 // Every 401 and 403 also names its code in `X-Latchkey-Error-Code` (nginx drops the body).
 // A trusted proxy that sends the original URI without the original method gets the checks of
 // a state-changing request (fail closed: a forgotten nginx line never turns CSRF off).

@@ -1,8 +1,8 @@
-// Issue 18, "every tab tells the truth" (server side): a state-changing request may say which
-// user the page was built for (X-Latchkey-Expect-User: <user id>). When the browser's session
-// now belongs to someone else (another tab logged in as them), the request is refused with 409
-// user_mismatch and changes nothing: on /api/auth, through the reverse proxy (the upstream
-// never sees it), and through forward auth (403 there, with X-Latchkey-Error-Code).
+// Issue 18, "every tab tells the truth" (server side): a request may say which user the page
+// was built for (X-Latchkey-Expect-User: <user id>). When the browser's session now belongs
+// to someone else (another tab logged in as them), the request is refused with 409
+// user_mismatch and changes and shows nothing: on /api/auth, through the reverse proxy (the
+// upstream never sees it), and through forward auth (403 there, with X-Latchkey-Error-Code).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { api } from '../support/http.mjs';
@@ -46,8 +46,14 @@ test('a write for the user on screen goes through; for another user: 409 user_mi
   const renamed = await api(srv.url, jar, 'PATCH', '/api/auth/user', { json: { name: 'B Renamed' }, headers: own });
   assert.equal(renamed.status, 200);
   assert.equal(renamed.body.user.name, 'B Renamed');
-  // Reads are never refused: they change nothing, and the answer names its user.
-  assert.equal((await api(srv.url, jar, 'GET', '/api/auth', { headers: stale })).status, 200);
+  // Reads are refused too: the sessions and events of B never reach a page showing A.
+  for (const path of ['/api/auth/sessions', '/api/auth/events', '/api/auth']) {
+    assertError(await api(srv.url, jar, 'GET', path, { headers: stale }), 409, { code: 'user_mismatch' });
+    assert.equal((await api(srv.url, jar, 'HEAD', path, { headers: stale })).status, 409, `HEAD ${path}`);
+    assert.equal((await api(srv.url, jar, 'GET', path, { headers: own })).status, 200, `GET ${path} for B`);
+  }
+  // Without the header, GET /api/auth says who is signed in.
+  assert.deepEqual((await api(srv.url, jar, 'GET', '/api/auth')).body.user.id, b.id);
 });
 
 test('a header that is not a user id: 400; no session: the route decides (401)', async () => {
@@ -72,17 +78,23 @@ test('through the reverse proxy: a stale write never reaches the upstream; a cur
   const seen = app.requests.at(-1);
   assert.equal(seen.headers['x-latchkey-user-id'], String(b.id));
   assert.equal(seen.headers['x-latchkey-expect-user'], undefined, 'X-Latchkey-* from the client never reaches the upstream');
-  // GET through the proxy is never refused for it.
-  const read = await api(srv.url, jar, 'GET', '/api/notes', { headers: { 'X-Latchkey-Expect-User': String(a.id) } });
+  // A stale read never reaches it either (the application's answer would not name its user).
+  assertError(await api(srv.url, jar, 'GET', '/api/notes', { headers: { 'X-Latchkey-Expect-User': String(a.id) } }),
+    409, { code: 'user_mismatch' });
+  assert.equal(app.requests.at(-1), seen, 'the upstream saw no stale read');
+  const read = await api(srv.url, jar, 'GET', '/api/notes', { headers: { 'X-Latchkey-Expect-User': String(b.id) } });
   assert.equal(read.status, 200);
 });
 
-test('forward auth: a stale write is 403 user_mismatch, named in X-Latchkey-Error-Code', async () => {
+test('forward auth: a stale write or read is 403 user_mismatch, named in X-Latchkey-Error-Code', async () => {
   const { jar, a, b } = await switchedBrowser();
-  const ask = (headers) => api(srv.url, jar, 'GET', '/api/auth/verify', { headers: { 'X-Original-Method': 'POST', 'X-Original-URI': '/app/x', ...headers } });
+  const ask = (headers, method = 'POST') => api(srv.url, jar, 'GET', '/api/auth/verify', { headers: { 'X-Original-Method': method, 'X-Original-URI': '/app/x', ...headers } });
   const stale = await ask({ 'X-Latchkey-Expect-User': String(a.id) });
   assertError(stale, 403, { code: 'user_mismatch' });
   assert.equal(stale.headers['x-latchkey-error-code'], 'user_mismatch');
+  const staleRead = await ask({ 'X-Latchkey-Expect-User': String(a.id) }, 'GET');
+  assertError(staleRead, 403, { code: 'user_mismatch' });
+  assert.equal((await ask({ 'X-Latchkey-Expect-User': String(b.id) }, 'GET')).status, 200);
   const bad = await ask({ 'X-Latchkey-Expect-User': 'nope' });
   assertError(bad, 403, { code: 'validation_failed' });
   assert.equal(bad.headers['x-latchkey-error-code'], 'validation_failed');

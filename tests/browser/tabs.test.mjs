@@ -244,6 +244,42 @@ describe('tabs', () => {
     await headerShows(b.page, 'Alice Liddell');
   }));
 
+  test('StaleTabReads_BrowserNowAnotherUser_NeverShowsThatUsersSessions', () => withApp(stack, async (app) => {
+    const alice = await apiUser(stack, 'alice', 'Alice Liddell');
+    const bob = await apiUser(stack, 'bob', 'Bob Builder');
+    const { page, context } = app;
+    await gotoApp(page, '/login');
+    await submitLogin(page, alice);
+    await expectScreen(page, 'home-page', '/');
+    await openAccount(page);
+    await page.getByTestId('session-list').waitFor();
+    await markWindow(page);
+    // The browser logs in as bob where this tab does not hear it; bob's session carries a
+    // user agent of its own, which the sessions list would show.
+    const token = await page.locator('meta[name="csrf-token"]').getAttribute('content');
+    const login = await context.request.post('/api/auth/login', {
+      headers: { 'X-CSRF-Token': token, 'User-Agent': 'BobsOtherDevice/1.0' },
+      data: { username: bob.username, password: bob.password },
+    });
+    assert.equal(login.status(), 200);
+    // The tab, still showing alice, reloads its sessions list: the server refuses the read
+    // (409), and the tab follows the browser to bob instead of listing bob's sessions as
+    // alice's.
+    const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/auth/sessions');
+    const listed = page.evaluate(() => new Promise((resolve) => {
+      window.require(['app'], (a) => a.session.sessions().then(
+        (list) => resolve({ ok: true, n: list.length }), (e) => resolve({ ok: false, code: e.code })));
+    }));
+    const res = await answer;
+    assert.equal(res.status(), 409);
+    assert.equal(res.request().headers()['x-latchkey-expect-user'], String(alice.id));
+    assert.deepEqual(await listed, { ok: false, code: 'user_mismatch' });
+    await headerShows(page, 'Bob Builder');
+    assert.equal(await page.getByTestId('page-notice').textContent(), kMismatchNotice);
+    await assertNotInDom(page, [alice.username, alice.name], 'the tab, now for bob');
+    await assertNoReload(page);
+  }));
+
   test('AnswerForTheOldUser_ArrivingAfterLogout_IsDropped', () => withApp(stack, async (app) => {
     const alice = { username: uniqueUsername('alice'), name: 'Alice Liddell', password: 'down the rabbit hole' };
     await signUp(app.page, alice);

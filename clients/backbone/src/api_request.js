@@ -57,10 +57,11 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
     },
 
     /**
-     * Backbone.sync with, on every request but GET/HEAD/OPTIONS to the page's
-     * own origin, `X-CSRF-Token` and (when given) `X-Latchkey-Expect-User`:
-     * the id of the user the page shows, so that the server refuses (409
-     * `user_mismatch`) a change meant for that user when the browser's session
+     * Backbone.sync with, on requests to the page's own origin, `X-CSRF-Token`
+     * (every method but GET/HEAD/OPTIONS) and, when given,
+     * `X-Latchkey-Expect-User` (every method): the id of the user the page
+     * shows, so that the server refuses (409 `user_mismatch`) a change meant
+     * for that user, or an answer about another, when the browser's session
      * now belongs to another (docs/API.md).
      * @param {string} method a Backbone sync method ('read', 'create', ...)
      * @param {Backbone.Model} model
@@ -74,8 +75,9 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
       options = _.extend({}, options);
       var verb = String(options.type || kVerbs[method] || 'GET').toUpperCase();
       var url = options.url != null ? options.url : _.result(model, 'url');
-      if (!kSafe[verb] && request.isSameOrigin(url)) {
-        var headers = { 'X-CSRF-Token': csrfToken };
+      if (request.isSameOrigin(url)) {
+        var headers = {};
+        if (!kSafe[verb]) headers['X-CSRF-Token'] = csrfToken;
         if (expectUser != null) headers['X-Latchkey-Expect-User'] = String(expectUser);
         options.headers = _.extend({}, options.headers, headers);
       }

@@ -38,12 +38,13 @@
  *
  * Every request goes through `sync` (./session_state, mixed in), the ONE place
  * that
- *   - adds `X-CSRF-Token`, and while logged in `X-Latchkey-Expect-User: <user
- *     id>`, to every request but GET/HEAD/OPTIONS that goes to the page's own
- *     origin (./api_request); the server refuses such a write with 409
- *     `user_mismatch` when the browser's session belongs to another user
- *     (another tab logged in as someone else), so a stale page never acts for
- *     the wrong user;
+ *   - adds, to requests that go to the page's own origin (./api_request),
+ *     `X-CSRF-Token` to every one but GET/HEAD/OPTIONS, and while logged in
+ *     `X-Latchkey-Expect-User: <user id>` to every one but the check of GET
+ *     apiRoot; the server refuses such a request with 409 `user_mismatch` when
+ *     the browser's session belongs to another user (another tab logged in as
+ *     someone else), so a stale page never acts for the wrong user, nor shows
+ *     another user's sessions, activity or app data under its user's name;
  *   - turns an error whose code says there is no live session
  *     (`unauthenticated`, `session_ended`) into `logged_in = false`: the session
  *     has ended on the server (expired, revoked from another device, password

@@ -47,8 +47,9 @@ define(['jquery', 'underscore', './api_request'], function ($, _, request) {
       options = _.omit(options, 'auth', 'userLogout', 'cause', 'success', 'error');
       var session = this;
       var sent = { epoch: this._epoch, user: this.get('logged_in') ? this.user.get('id') : null };
+      // Login chooses the user and the check asks who it is: neither names one.
       var xhr = request.sync(method, model, options, this.csrfToken,
-        flags.auth === 'login' ? null : sent.user);
+        flags.auth === 'login' || flags.auth === 'check' ? null : sent.user);
       var answer = $.Deferred();
       xhr.then(function (data, textStatus, jqxhr) {
         var refused = session._refuse(data, sent, flags.auth, jqxhr);
