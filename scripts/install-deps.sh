@@ -20,6 +20,8 @@ packages=(
   libssl-dev libpq-dev
   libtomlplusplus-dev  # toml++ 3.3: `--config` files (app/config_file.cpp)
   libutf8proc-dev      # utf8proc 2.8: RFC 8265 password preparation (identity/password_prep.cpp)
+  liboath-dev          # OATH Toolkit 2.6: TOTP, RFC 6238 (mfa/totp.cpp)
+  libqrencode-dev      # libqrencode 4.1: the enrolment QR code (mfa/qr_svg.cpp)
 )
 example=0
 [[ "${1:-}" == "--test" || "${1:-}" == "--example" ]] && example=1
@@ -30,6 +32,7 @@ if ((example)); then
 fi
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium sqlite3 curl openssl)  # openssl: the TLS tests make their certificates
+  packages+=(oathtool)  # TOTP codes from an independent implementation (mfa tests)
   # initdb/pg_ctl (scripts/pg-cluster.sh), psql and pg_dump (tests/support)
   packages+=(postgresql postgresql-client)
   # tests/package: dpkg-shlibdeps for cpack, the package's Depends, systemd-analyze verify
