@@ -167,11 +167,18 @@ TEST_F(PipelineTest, ExpectedUser_AnotherUsersSession_409AndNothingChanged) {
   EXPECT_EQ(rename(bob_cookie, "2x").status, 400);
   EXPECT_EQ(rename(bob_cookie, "2").status, 200);
   EXPECT_EQ(rename(cookie, "").status, 200) << "no header: no check";
-  http::Request read = Make(http::Method::kGet, "/api/auth");
-  read.cookie = bob_cookie;
-  read.expect_user = "1";
-  auto d = pipeline_.Begin(read);
-  EXPECT_EQ(Finish(d).status, 200) << "reads are not refused";
+  // Reads are refused too (their answers mostly do not name the user); without the header,
+  // GET /api/auth says who is signed in.
+  auto read = [&](const std::string& expect) {
+    http::Request r = Make(http::Method::kGet, "/api/auth/sessions");
+    r.cookie = bob_cookie;
+    r.expect_user = expect;
+    auto d = pipeline_.Begin(r);
+    return Finish(d).status;
+  };
+  EXPECT_EQ(read("1"), 409) << "bob's sessions never reach a page showing alice";
+  EXPECT_EQ(read("2"), 200);
+  EXPECT_EQ(read(""), 200);
 }
 
 TEST_F(PipelineTest, SessionEnded_401DeletesTheCookie_NoCookieSetsNothing) {
