@@ -125,7 +125,7 @@ http::Response Pipeline::Call(const Endpoint& endpoint, const http::Request& req
   if (endpoint.session == SessionUse::kRequired && !session.live()) {
     return NotLoggedIn(session, steps_.cookies, request);
   }
-  if (!endpoint.checks_expected_user) {
+  if (!endpoint.handler_checks_expected_user) {
     if (auto refused = CheckExpectedUser(request, session)) return std::move(*refused);
   }
   return endpoint.handler(Context{request, session});

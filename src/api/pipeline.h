@@ -100,7 +100,7 @@ struct Endpoint {
   EndpointHandler handler;
   // The handler applies CheckExpectedUser itself (forward auth: 403, which nginx's
   // auth_request passes on, for the 409 of the other routes); false: the pipeline does.
-  bool checks_expected_user = false;
+  bool handler_checks_expected_user = false;
 };
 
 class Pipeline final : public http::Service {

@@ -16,7 +16,7 @@ EndpointHandler Bind(Api& api, http::Response (Api::*fn)(const Context&)) {
 constexpr SessionUse kNone = SessionUse::kNone;
 constexpr SessionUse kOptional = SessionUse::kOptional;
 constexpr SessionUse kRequired = SessionUse::kRequired;
-constexpr bool kChecksExpectedUser = true;  // Endpoint::checks_expected_user
+constexpr bool kHandlerChecksExpectedUser = true;  // Endpoint::handler_checks_expected_user
 
 }  // namespace
 
@@ -37,7 +37,7 @@ std::vector<Endpoint> Endpoints(const Apis& apis) {
     {Method::kGet,    "/readyz",                          Pool::kStore,   kNone,     Bind(health, &HealthApi::Readyz)},
     {Method::kGet,    "/.well-known/jwks.json",           Pool::kInline,  kNone,     Bind(jwks, &JwksApi::Jwks)},
     {Method::kGet,    "/api/auth",                        Pool::kInline,  kRequired, Bind(auth, &AuthApi::Me)},
-    {Method::kGet,    "/api/auth/verify",                 Pool::kInline,  kOptional, Bind(verify, &VerifyApi::Verify), kChecksExpectedUser},
+    {Method::kGet,    "/api/auth/verify",                 Pool::kInline,  kOptional, Bind(verify, &VerifyApi::Verify), kHandlerChecksExpectedUser},
     {Method::kPost,   "/api/auth/signup",                 Pool::kHashing, kNone,     Bind(auth, &AuthApi::Signup)},
     {Method::kPost,   "/api/auth/login",                  Pool::kHashing, kOptional, Bind(auth, &AuthApi::Login)},
     {Method::kPost,   "/api/auth/logout",                 Pool::kStore,   kOptional, Bind(auth, &AuthApi::Logout)},

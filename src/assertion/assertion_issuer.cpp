@@ -64,7 +64,9 @@ Seconds AssertionIssuer::RefreshAfter(const Key& key) const {
   const Seconds spread_max = policy_.lifetime / 6;
   const auto spread = static_cast<Seconds::rep>((KeyHash{}(key) >> 32) %
                                                 static_cast<std::size_t>(spread_max.count() + 1));
-  return policy_.lifetime - policy_.lifetime / 3 - Seconds(spread);
+  // A third rounded up: more than ceil(lifetime/3) seconds are left at any reuse (the clock
+  // counts whole seconds); a 1 s lifetime is signed every time.
+  return policy_.lifetime - (policy_.lifetime + Seconds(2)) / 3 - Seconds(spread);
 }
 
 std::size_t AssertionIssuer::KeyHash::operator()(const Key& key) const noexcept {

@@ -13,7 +13,9 @@
 // more), so a token is cached per (session id, audience) and reused until between a half and
 // a third of its lifetime is left (refresh_at: a spread fixed per key, so that tokens signed
 // together are not all re-signed together), then signed anew: an upstream always receives a
-// token with at least lifetime/3 seconds to go. The cache is bounded (max_entries, split over
+// token with more than ceil(lifetime/3) seconds to go (20 s of 60), or, near the session's
+// absolute expiry, one that ends with the session (exp is never later; it may then be
+// reused until its last second). The cache is bounded (max_entries, split over
 // kShards shards): at a full shard the expired entries go first (entries of ended sessions expire
 // within `lifetime`: dropped lazily, no sweeper), then an arbitrary one. A miss costs a
 // signature, never a failure.
@@ -85,7 +87,8 @@ class AssertionIssuer {
     std::unordered_map<Key, Entry, KeyHash> entries;
   };
   void Store(Shard& shard, Key key, Entry entry, UnixTime now);
-  // How long after signing the key's token is re-signed: lifetime*2/3 - (0..lifetime/6).
+  // How long after signing the key's token is re-signed: lifetime - ceil(lifetime/3) -
+  // (0..lifetime/6).
   Seconds RefreshAfter(const Key& key) const;
 
   const SigningKeys& keys_;

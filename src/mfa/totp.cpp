@@ -57,7 +57,7 @@ std::string PercentEncode(std::string_view text) {
 
 Secret NewTotpSecret() { return Secret(crypto::RandomBytes(kTotpSecretBytes)); }
 
-std::string TotpSecretBase32(const Secret& secret) {
+Secret TotpSecretBase32(const Secret& secret) {
   EnsureOathReady();
   char* out = nullptr;
   std::size_t out_len = 0;
@@ -69,12 +69,13 @@ std::string TotpSecretBase32(const Secret& secret) {
   std::string text(out, out_len);
   sodium_memzero(out, out_len);
   while (!text.empty() && text.back() == '=') text.pop_back();
-  return text;
+  return Secret(std::move(text));
 }
 
 std::optional<Secret> TotpSecretFromBase32(std::string_view base32) {
   EnsureOathReady();
   std::string clean;
+  clean.reserve(base32.size() + 8);  // never reallocated: the one buffer is wiped below
   for (char c : base32) {
     if (c == ' ' || c == '-') continue;
     clean += static_cast<char>((c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c);
@@ -88,23 +89,23 @@ std::optional<Secret> TotpSecretFromBase32(std::string_view base32) {
   std::unique_ptr<char, FreeDeleter> owned(out);
   Secret secret(std::string(out, out_len));
   sodium_memzero(out, out_len);
-  if (secret.empty()) return std::nullopt;
+  if (secret.size() < kMinTotpSecretBytes) return std::nullopt;
   return secret;
 }
 
-std::string TotpUri(std::string_view issuer, std::string_view account,
-                    std::string_view secret_base32) {
+Secret TotpUri(std::string_view issuer, std::string_view account, const Secret& secret_base32) {
   std::string uri = "otpauth://totp/";
+  uri.reserve(128 + 3 * (issuer.size() * 2 + account.size()) + secret_base32.size());
   uri += PercentEncode(issuer);
   uri += ':';
   uri += PercentEncode(account);
   uri += "?secret=";
-  uri += secret_base32;
+  uri += secret_base32.Reveal();
   uri += "&issuer=";
   uri += PercentEncode(issuer);
   uri += "&algorithm=SHA1&digits=" + std::to_string(kTotpDigits);
   uri += "&period=" + std::to_string(kTotpStep.count());
-  return uri;
+  return Secret(std::move(uri));
 }
 
 std::int64_t TotpStepOf(UnixTime now) { return ToUnixSeconds(now) / kTotpStep.count(); }

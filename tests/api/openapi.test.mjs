@@ -148,6 +148,21 @@ test('every state-changing operation: the guards and the body errors are documen
   }
 });
 
+test('every read that documents user_mismatch refuses a stale page (409) and a malformed id (400)', async () => {
+  const a = await browser(srv.url);
+  await api(srv.url, a, 'POST', '/api/auth/signup', { json: { username: uniq('oar'), password: PASSWORD } });
+  const me = (await api(srv.url, a, 'GET', '/api/auth')).body.user;
+  let reads = 0;
+  for (const { method, template, op } of documentedOperations()) {
+    if (method !== 'get' || op.responses['409']?.$ref !== '#/components/responses/UserMismatch') continue;
+    reads += 1;
+    const stale = { 'X-Latchkey-Expect-User': String(me.id + 1000000) };
+    assert.equal(check(await api(srv.url, a, 'GET', template, { headers: stale })).status, 409, `GET ${template} for another user`);
+    assert.equal(check(await api(srv.url, a, 'GET', template, { headers: { 'X-Latchkey-Expect-User': 'x' } })).status, 400, `GET ${template} malformed id`);
+  }
+  assert.ok(reads >= 3, `reads documenting user_mismatch: ${reads}`);
+});
+
 test('throttled answers (429 + Retry-After) are documented', async () => {
   const t = await browser(throttled.url);
   const username = uniq('oat');

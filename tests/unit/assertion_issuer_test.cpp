@@ -61,6 +61,40 @@ TEST_F(AssertionIssuerTest, Issue_SessionEndsSooner_ExpIsTheSessionsEnd) {
   EXPECT_EQ(p.claims.at("exp").as_int64(), ToUnixSeconds(kStart + Seconds(20)));
 }
 
+// Whatever the lifetime (1-60 s) and the key's spread, a reused token has more than
+// ceil(lifetime/3) seconds left: with whole seconds counted, at least one more.
+TEST_F(AssertionIssuerTest, Issue_AnyLifetime_ReusedTokenHasMoreThanAThirdRoundedUpLeft) {
+  for (int lifetime : {1, 2, 3, 4, 5, 6, 7, 15, 60}) {
+    AssertionIssuer issuer(keys_, clock_, Policy(Seconds(lifetime)));
+    const std::int64_t third_up = (lifetime + 2) / 3;
+    for (int i = 0; i < 40; ++i) {
+      auto principal =
+          MakePrincipal(identity::UserId{i}, "u", session::SessionId("sid-l-" + std::to_string(i)),
+                        clock_.Now() + Seconds(86400));
+      std::string token = issuer.Issue(principal, "aud");
+      for (int t = 1; t <= lifetime; ++t) {
+        clock_.Advance(Seconds(1));
+        std::string again = issuer.Issue(principal, "aud");
+        if (again != token) break;
+        std::int64_t left = Split(again).claims.at("exp").as_int64() - ToUnixSeconds(clock_.Now());
+        EXPECT_GE(left, third_up + 1) << "lifetime " << lifetime << ", " << t << " s after";
+      }
+    }
+  }
+}
+
+// Near the session's absolute end the token ends with it, and is reused until then: exp is
+// never later than the session's end, whatever is left.
+TEST_F(AssertionIssuerTest, Issue_SessionEndsBeforeTheRefresh_ReusedUntilItsEnd) {
+  AssertionIssuer issuer(keys_, clock_, Policy());
+  auto ending = MakePrincipal(identity::UserId{7}, "bob",
+                              session::SessionId("sid-bob-0000000000000"), kStart + Seconds(10));
+  std::string first = issuer.Issue(ending, "aud");
+  clock_.Advance(Seconds(9));
+  EXPECT_EQ(issuer.Issue(ending, "aud"), first);
+  EXPECT_EQ(Split(first).claims.at("exp").as_int64(), ToUnixSeconds(kStart + Seconds(10)));
+}
+
 TEST_F(AssertionIssuerTest, Constructor_LifetimeAbove60sOrBelow1s_Throws) {
   EXPECT_THROW(AssertionIssuer(keys_, clock_, Policy(Seconds(61))), std::invalid_argument);
   EXPECT_THROW(AssertionIssuer(keys_, clock_, Policy(Seconds(0))), std::invalid_argument);

@@ -5,8 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <qrencode.h>
+
+#include <memory>
 #include <regex>
 #include <set>
+#include <utility>
 
 #include "mfa/qr_svg.h"
 
@@ -50,11 +54,40 @@ TEST(QrSvg, OtpauthUri_OneSvgWithTitleAndQuietZone) {
   ASSERT_TRUE(svg);
   EXPECT_EQ(svg->rfind("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ", 0), 0u);
   EXPECT_NE(svg->find("<title>Scan &lt;this&gt; &amp; enrol</title>"), std::string::npos);
-  // Version 4 at level M holds 62 bytes... this URI (71 bytes) needs version 5: 37 modules,
-  // 45 with the quiet zone.
+  // This URI (67 bytes) needs version 5 at level M: 37 modules, 45 with the quiet zone.
   EXPECT_NE(svg->find("viewBox=\"0 0 45 45\""), std::string::npos) << svg->substr(0, 120);
-  EXPECT_EQ(svg->find("M0,"), std::string::npos) << "nothing drawn in the quiet zone";
-  EXPECT_NE(svg->find("M4,4h1v1h-1z"), std::string::npos) << "the finder pattern's corner";
+}
+
+// Every dark module of libqrencode's matrix, and no other, is drawn at (x + 4, y + 4): the
+// image is neither transposed nor shifted (a transposed code still shows its three finder
+// patterns in the same corners, so those alone prove nothing).
+TEST(QrSvg, ModulesDrawnWhereTheEncoderPutThem) {
+  const std::string text = "otpauth://totp/Latchkey:ada?secret=GEZDGNBVGY3TQOJQ";
+  auto svg = QrSvg(text, "t");
+  ASSERT_TRUE(svg);
+  std::unique_ptr<QRcode, void (*)(QRcode*)> code(
+      QRcode_encodeData(static_cast<int>(text.size()),
+                        reinterpret_cast<const unsigned char*>(text.data()), 0, QR_ECLEVEL_M),
+      QRcode_free);
+  ASSERT_TRUE(code);
+  std::set<std::pair<int, int>> expected;
+  for (int y = 0; y < code->width; ++y) {
+    for (int x = 0; x < code->width; ++x) {
+      if (code->data[y * code->width + x] & 1) expected.emplace(x + 4, y + 4);
+    }
+  }
+  std::set<std::pair<int, int>> drawn;
+  const std::regex square("M(\\d+),(\\d+)h1v1h-1z");
+  for (auto it = std::sregex_iterator(svg->begin(), svg->end(), square);
+       it != std::sregex_iterator(); ++it) {
+    drawn.emplace(std::stoi((*it)[1]), std::stoi((*it)[2]));
+  }
+  EXPECT_GT(expected.size(), 100u);
+  EXPECT_EQ(drawn, expected);
+  // Not symmetric: the transposed image would differ (else this test could not tell).
+  std::set<std::pair<int, int>> transposed;
+  for (auto [x, y] : expected) transposed.emplace(y, x);
+  EXPECT_NE(transposed, expected);
 }
 
 TEST(QrSvg, TooLong_Nullopt) { EXPECT_FALSE(QrSvg(std::string(5000, 'a'), "x")); }

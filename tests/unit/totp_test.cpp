@@ -50,7 +50,7 @@ TEST(Totp, RfcVectors_MatchAtTheirTimes) {
 TEST(Totp, DriftWindow_OneStepEitherWayOnly) {
   const std::int64_t now = 1111111109;  // step 37037036
   // The code of each step from two before to two after now's (oathtool), checked at now.
-  const std::string b32 = TotpSecretBase32(kRfcSecret);
+  const std::string b32(TotpSecretBase32(kRfcSecret).Reveal());
   const std::string probe = OathtoolCode(b32, now);
   ASSERT_FALSE(probe.empty()) << "oathtool is missing: scripts/install-deps.sh --test installs it";
   ASSERT_EQ(probe, "081804") << "oathtool agrees with RFC 6238 Appendix B";
@@ -74,7 +74,7 @@ TEST(Totp, SameStepTwice_SecondRefused) {
 }
 
 TEST(Totp, EarlierStepAfterALaterOne_Refused) {
-  const std::string b32 = TotpSecretBase32(kRfcSecret);
+  const std::string b32(TotpSecretBase32(kRfcSecret).Reveal());
   const std::int64_t now = 1111111109;
   const std::string earlier = OathtoolCode(b32, now - 30);
   const std::string current = OathtoolCode(b32, now);
@@ -96,7 +96,7 @@ TEST(Totp, FreshSecret_160BitsRoundTripsThroughBase32AndOathtoolAgrees) {
   Secret secret = NewTotpSecret();
   ASSERT_EQ(secret.size(), kTotpSecretBytes);
   EXPECT_NE(secret.Reveal(), NewTotpSecret().Reveal());
-  const std::string b32 = TotpSecretBase32(secret);
+  const std::string b32(TotpSecretBase32(secret).Reveal());
   EXPECT_EQ(b32.size(), 32u) << "160 bits: 32 base32 characters, no padding";
   auto back = TotpSecretFromBase32(b32);
   ASSERT_TRUE(back);
@@ -112,10 +112,13 @@ TEST(Totp, Base32_LowerCaseAndSpacesAccepted_GarbageRefused) {
   EXPECT_EQ(secret->Reveal(), "12345678901234567890");
   EXPECT_FALSE(TotpSecretFromBase32("not base32!"));
   EXPECT_FALSE(TotpSecretFromBase32(""));
+  EXPECT_FALSE(TotpSecretFromBase32("GEZDGNBVGY3TQOJQGEZDGNBV"))
+      << "15 bytes: under the 128 bits of RFC 4226 R6";
+  EXPECT_TRUE(TotpSecretFromBase32("GEZDGNBVGY3TQOJQGEZDGNBVGY")) << "16 bytes";
 }
 
 TEST(Totp, Uri_KeyUriFormatWithEncodedLabel) {
-  EXPECT_EQ(TotpUri("Latchkey Demo", "ada@example.com", "GEZDGNBVGY3TQOJQ"),
+  EXPECT_EQ(TotpUri("Latchkey Demo", "ada@example.com", Secret("GEZDGNBVGY3TQOJQ")).Reveal(),
             "otpauth://totp/Latchkey%20Demo:ada%40example.com?secret=GEZDGNBVGY3TQOJQ"
             "&issuer=Latchkey%20Demo&algorithm=SHA1&digits=6&period=30");
 }
