@@ -6,6 +6,16 @@
 namespace latchkey::flows {
 namespace {
 constexpr std::size_t kUserAgentMax = 512;
+
+// 128 random bits as 22 base64url characters, never starting with '-': an id is pasted into
+// `latchkey session revoke <id>`, where a leading '-' reads as an option. Drawn again when it
+// does (1 in 64), so ids stay uniform over the rest (127.98 bits).
+session::SessionId NewSessionId() {
+  for (;;) {
+    std::string id = crypto::RandomToken(16);
+    if (id.front() != '-') return session::SessionId(std::move(id));
+  }
+}
 }  // namespace
 
 IssuedSession SessionIssuer::Issue(identity::UserId user_id, bool persistent,
@@ -14,7 +24,7 @@ IssuedSession SessionIssuer::Issue(identity::UserId user_id, bool persistent,
   UnixTime now = clock_.Now();
   IssuedSession out;
   session::SessionRecord& s = out.record;
-  s.id = session::SessionId(crypto::RandomToken(16));
+  s.id = NewSessionId();
   s.user_id = user_id;
   s.token_hash = std::move(token.token_hash);
   s.created_at = now;

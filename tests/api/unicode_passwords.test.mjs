@@ -189,13 +189,17 @@ test('timing: with an NFD password, an unknown user costs what a wrong password 
   await time(uniq('ghost'));
   const wrong = [];
   const unknown = [];
-  for (let i = 0; i < 7; i += 1) {
+  // The fastest of each: other work on a busy machine only ever adds time, so the minimum is
+  // the cost of the request itself (one dummy verification instead of two shows as about 0.5,
+  // however many rounds). Rounds go on, up to 20, until the minima agree: a loaded machine
+  // takes more of them to show the quiet cost of both.
+  let w = Infinity;
+  let n = 0;
+  for (let i = 0; i < 20 && !(i >= 5 && n >= 0.75 * w); i += 1) {
     wrong.push(await time(u));
     unknown.push(await time(uniq('ghost')));
+    w = Math.min(...wrong);
+    n = Math.min(...unknown);
   }
-  // The fastest of each: other work on a busy machine only ever adds time, so the minimum is
-  // the cost of the request itself (one dummy verification instead of two shows as about 0.5).
-  const w = Math.min(...wrong);
-  const n = Math.min(...unknown);
   assert.ok(n >= 0.75 * w, `unknown-user fastest ${n.toFixed(1)} ms >= 0.75 x wrong-password fastest ${w.toFixed(1)} ms (wrong: ${wrong.map((x) => x.toFixed(1))}, unknown: ${unknown.map((x) => x.toFixed(1))})`);
 });

@@ -20,6 +20,20 @@ TEST_F(AuthServiceTest, Signup_ThenAuthenticate_ReturnsUser) {
   EXPECT_EQ(me->session().user_agent, "unit-test");
 }
 
+// A session id is pasted into `latchkey session revoke <id>`: one starting with '-' would read
+// as an option there (1 in 64 of plain base64url ids did).
+TEST_F(AuthServiceTest, IssuedSessionIds_NeverStartWithADash) {
+  int dashes_inside = 0;
+  for (int i = 0; i < 2000; ++i) {
+    IssuedSession s = issuer_.Issue(identity::UserId{1}, true, client_);
+    const std::string& id = s.record.id.value();
+    ASSERT_EQ(id.size(), 22u);
+    ASSERT_NE(id.front(), '-') << id;
+    if (id.find('-') != std::string::npos) ++dashes_inside;
+  }
+  EXPECT_GT(dashes_inside, 0) << "still base64url: '-' elsewhere in the id";
+}
+
 TEST_F(AuthServiceTest, Signup_InvalidField_NamesIt) {
   auto r = auth_.Signup({"al", "correct horse", ""}, client_);
   ASSERT_FALSE(r);
