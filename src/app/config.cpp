@@ -147,6 +147,9 @@ void ResolveAssertion(const ServeConfig& c, Settings& s) {
                              : (secret.has_parent_path() ? secret.parent_path() / "assertion.key"
                                                          : std::filesystem::path("assertion.key"))
                                    .string();
+  s.seal_key_file = (secret.has_parent_path() ? secret.parent_path() / "seal.key"
+                                              : std::filesystem::path("seal.key"))
+                        .string();
 }
 
 }  // namespace

@@ -96,6 +96,7 @@ struct Settings {
   assertion::Algorithm assertion_algorithm = assertion::Algorithm::kEdDSA;  // of new keys
   long long assertion_lifetime_seconds = 60;                                // 1..60
   std::string assertion_key_file;  // the assertion signing keys (assertion/signing_keys.h)
+  std::string seal_key_file;       // sealing keys (crypto/sealer.h): seal.key beside secret_file
 };
 
 // Checks and converts; throws std::invalid_argument naming the flag on bad input.
