@@ -35,10 +35,13 @@ void OutboxSender::Start() {
   if (worker_) return;
   worker_ = std::make_unique<PeriodicWorker>(
       options_.interval, [this] { RunOnce(); }, PeriodicWorker::FirstRun::kAtStart);
+  transport_.SetCancelFlag(worker_->cancel_flag());
 }
 
 void OutboxSender::Stop() {
-  if (worker_) worker_->Stop();
+  if (!worker_) return;
+  worker_->Stop();  // a send under way is cut short (Transport::SetCancelFlag)
+  transport_.SetCancelFlag(nullptr);
 }
 
 int OutboxSender::RunOnce() {

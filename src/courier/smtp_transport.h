@@ -31,11 +31,13 @@ class SmtpTransport final : public Transport {
 
   std::optional<SendFailure> Send(const Envelope& envelope, std::string_view message) override;
   std::string Describe() const override;
+  void SetCancelFlag(const std::atomic<bool>* cancel) override { cancel_.store(cancel); }
 
  private:
   TransportSpec spec_;
   Secret password_;
   SmtpOptions options_;
+  std::atomic<const std::atomic<bool>*> cancel_{nullptr};  // the sender's stopping flag
 };
 
 }  // namespace latchkey::courier

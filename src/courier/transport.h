@@ -5,6 +5,7 @@
 // Thread-safety: Send is called from the sender's one thread; implementations say more.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,6 +36,10 @@ class Transport {
   virtual std::optional<SendFailure> Send(const Envelope& envelope, std::string_view message) = 0;
   // What it is, for the startup log: never a password.
   virtual std::string Describe() const = 0;
+  // A flag that, once true, makes a Send under way give up at its next chance (a temporary
+  // failure): the server's shutdown does not wait for a slow SMTP server. Valid until the
+  // transport goes; nullptr: none.
+  virtual void SetCancelFlag(const std::atomic<bool>* cancel) { (void)cancel; }
 };
 
 }  // namespace latchkey::courier

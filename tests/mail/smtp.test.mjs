@@ -3,7 +3,8 @@
 // but not offered (not sent, retried), the server down (retried, delivered once it is up,
 // nothing lost), a derived --public-url refused with SMTP, and the file: transport.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
@@ -70,6 +71,55 @@ test('smtp:// with STARTTLS and a test certificate: sent encrypted, the certific
   } finally {
     await smtp.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('AUTH after STARTTLS with the password of --mail-password-file, which no log line shows', async () => {
+  const dir = tempDir('latchkey-smtp-auth-');
+  const tls = makeSelfSignedCert(dir);
+  const password = 'smtp-pass-7f3a9c';
+  const passwordFile = path.join(dir, 'smtp-password');
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  const smtp = await startSmtp({ tls, auth: { username: 'mailer', password } });
+  try {
+    await withServer(['--mail', `smtp://mailer@127.0.0.1:${smtp.port}`, '--mail-ca-file', tls.cert,
+      '--mail-password-file', passwordFile], async (srv) => {
+      queueTest(srv, 'auth@example.test');
+      await waitForMail(smtp.received, 1);
+      assert.deepEqual(smtp.logins, [{ username: 'mailer', secure: true }], 'AUTH once, inside TLS');
+      assert.ok(!srv.logs().includes(password), 'the password is never logged');
+    });
+  } finally {
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a shutdown during a send does not wait for a silent SMTP server; the message stays queued', async () => {
+  const sockets = [];
+  const silent = createServer((socket) => sockets.push(socket)); // accepts, never greets
+  await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+  const dataDir = tempDir('latchkey-mail-stop-');
+  try {
+    const srv = await startTestServer({ dataDir, args: ['--public-url', PUBLIC, '--mail', `smtp://127.0.0.1:${silent.address().port}?tls=none`] });
+    try {
+      const id = queueTest(srv, 'slow@example.test');
+      assert.ok(await waitFor(() => sockets.length > 0, { timeoutMs: 10000 }), 'the sender connected');
+      const started = performance.now();
+      await srv.stop();
+      const ms = performance.now() - started;
+      assert.ok(ms < 5000, `stopped in ${Math.round(ms)} ms, not after the 60 s SMTP timeout`);
+      assert.deepEqual(srv.exitStatus(), { code: 0, signal: null }, srv.logs());
+      const row = outbox({ dataDir }).find((r) => r.id === id);
+      assert.equal(row.state, 'queued', 'not lost: sent by the next start');
+      assert.equal(row.has_content, true);
+    } finally {
+      await srv.cleanup();
+    }
+  } finally {
+    for (const s of sockets) s.destroy();
+    silent.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 

@@ -9,14 +9,23 @@ import { waitFor } from '../support/fixtures.mjs';
 
 /**
  * startSmtp({ port = 0, starttls = true, tls: { cert, key } })
- * -> { port, received: [{ mail, secure, from, to }], close() }
+ * auth: { username, password } that AUTH must give (then AUTH is required).
+ * -> { port, received: [{ mail, secure, from, to }], logins: [{ username, secure }], close() }
  * mail: mailparser's ParsedMail; secure: the session was encrypted (STARTTLS) when the data
  * came; from/to: the SMTP envelope.
  */
-export async function startSmtp({ port = 0, starttls = true, tls } = {}) {
+export async function startSmtp({ port = 0, starttls = true, tls, auth } = {}) {
   const received = [];
+  const logins = [];
   const server = new SMTPServer({
-    authOptional: true,
+    authOptional: !auth,
+    ...(auth ? {
+      onAuth(a, session, cb) {
+        logins.push({ username: a.username, secure: Boolean(session.secure) });
+        if (a.username === auth.username && a.password === auth.password) return cb(null, { user: a.username });
+        return cb(Object.assign(new Error('bad credentials'), { responseCode: 535 }));
+      },
+    } : {}),
     logger: false,
     disabledCommands: starttls ? [] : ['STARTTLS'],
     ...(tls ? { key: readFileSync(tls.key), cert: readFileSync(tls.cert) } : {}),
@@ -41,6 +50,7 @@ export async function startSmtp({ port = 0, starttls = true, tls } = {}) {
   return {
     port: server.server.address().port,
     received,
+    logins,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
