@@ -33,14 +33,15 @@ OutboxSender::~OutboxSender() { Stop(); }
 
 void OutboxSender::Start() {
   if (worker_) return;
+  transport_.SetCancelFlag(&stopping_);  // before the worker's thread can send
   worker_ = std::make_unique<PeriodicWorker>(
       options_.interval, [this] { RunOnce(); }, PeriodicWorker::FirstRun::kAtStart);
-  transport_.SetCancelFlag(worker_->cancel_flag());
 }
 
 void OutboxSender::Stop() {
   if (!worker_) return;
-  worker_->Stop();  // a send under way is cut short (Transport::SetCancelFlag)
+  stopping_.store(true);  // a send under way is cut short (Transport::SetCancelFlag)
+  worker_->Stop();
   transport_.SetCancelFlag(nullptr);
 }
 
@@ -59,7 +60,7 @@ int OutboxSender::RunOnce() {
   }
   int handled = 0;
   for (const mail::ClaimedMail& row : *claimed) {
-    if (worker_ && worker_->stopping()) break;  // the rest: claimed again after the lease
+    if (stopping_.load()) break;  // the rest: claimed again after the lease
     Handle(row, clock_.Now());
     ++handled;
   }

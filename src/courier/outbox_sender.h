@@ -81,7 +81,8 @@ class OutboxSender {
   const Clock& clock_;
   const SenderOptions options_;
   SenderCounters counters_;
-  UnixTime last_scrub_{};
+  UnixTime last_scrub_{};                   // the worker's thread only
+  std::atomic<bool> stopping_{false};       // set by Stop(): the pass and a send end early
   std::unique_ptr<PeriodicWorker> worker_;  // last: stops before what it uses goes
 };
 
