@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <limits>
+#include <stdexcept>
 
 #include "app/mail_config.h"
 #include "courier/file_transport.h"
@@ -21,6 +22,15 @@ std::string SenderId() {
   return std::string(host) + ":" + std::to_string(::getpid()) + ":" + crypto::RandomToken(6);
 }
 
+// A configuration the operator must fix: exit 2 naming the flag (main.cpp), not exit 1.
+courier::MailTemplates LoadTemplates(const std::string& dir) {
+  try {
+    return courier::MailTemplates(dir);
+  } catch (const std::runtime_error& e) {
+    throw std::invalid_argument(std::string(dir.empty() ? "" : "--mail-templates: ") + e.what());
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<courier::Transport> MakeTransport(const MailSettings& settings,
@@ -29,10 +39,20 @@ std::unique_ptr<courier::Transport> MakeTransport(const MailSettings& settings,
     case courier::TransportSpec::Kind::kOff:
       return nullptr;
     case courier::TransportSpec::Kind::kFile:
-      return std::make_unique<courier::FileTransport>(settings.transport.dir, clock);
+      try {
+        return std::make_unique<courier::FileTransport>(settings.transport.dir, clock);
+      } catch (const std::runtime_error& e) {
+        throw std::invalid_argument(e.what());  // names --mail and the directory
+      }
     case courier::TransportSpec::Kind::kSmtp: {
       Secret password;
-      if (!settings.password_file.empty()) password = ReadMailPassword(settings.password_file);
+      if (!settings.password_file.empty()) {
+        try {
+          password = ReadMailPassword(settings.password_file);
+        } catch (const std::runtime_error& e) {
+          throw std::invalid_argument(e.what());  // names --mail-password-file
+        }
+      }
       courier::SmtpOptions options;
       options.ca_file = settings.ca_file;
       return std::make_unique<courier::SmtpTransport>(settings.transport, std::move(password),
@@ -45,7 +65,7 @@ std::unique_ptr<courier::Transport> MakeTransport(const MailSettings& settings,
 MailCourier::MailCourier(const Settings& settings, store::Database& db,
                          const crypto::Sealer& sealer, audit::AuditLog& audit, const Clock& clock)
     : db_(db),
-      templates_(settings.mail.templates_dir),
+      templates_(LoadTemplates(settings.mail.templates_dir)),
       transport_(MakeTransport(settings.mail, clock)) {
   if (!settings.mail.templates_dir.empty()) {
     spdlog::info("mail templates: {} kind(s) from {}", templates_.overridden(),

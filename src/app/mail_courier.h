@@ -19,13 +19,14 @@
 namespace latchkey::app {
 
 // The transport of `settings.mail` (nullptr for off). Reads --mail-password-file. Throws
-// std::runtime_error on a file transport's directory that cannot be made, an unreadable
-// password file.
+// std::invalid_argument (exit 2, naming the flag) on a file transport's directory that cannot
+// be made or an unreadable password file.
 std::unique_ptr<courier::Transport> MakeTransport(const MailSettings& settings, const Clock& clock);
 
 class MailCourier {
  public:
-  // Throws (startup failure) on bad templates or transport settings.
+  // Throws std::invalid_argument (exit 2, naming the flag) on bad templates or transport
+  // settings.
   MailCourier(const Settings& settings, store::Database& db, const crypto::Sealer& sealer,
               audit::AuditLog& audit, const Clock& clock);
   ~MailCourier();

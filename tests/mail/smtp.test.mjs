@@ -3,7 +3,7 @@
 // but not offered (not sent, retried), the server down (retried, delivered once it is up,
 // nothing lost), a derived --public-url refused with SMTP, and the file: transport.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -215,6 +215,11 @@ test('an SMTP transport refuses a derived --public-url, and bad mail flags exit 
       [['--mail-max-attempts', '0'], '--mail-max-attempts'],
       [['--mail-retry-base', 'soon'], '--mail-retry-base'],
     ];
+    const broken = path.join(dir, 'templates');
+    mkdirSync(broken);
+    writeFileSync(path.join(broken, 'test.subject.mustache'), 'only a subject');
+    cases.push([['--mail-templates', broken], '--mail-templates']);
+    cases.push([['--mail-password-file', path.join(dir, 'none'), '--mail', 'smtp://u@127.0.0.1:2525', '--public-url', PUBLIC], '--mail-password-file']);
     for (const [args, flag] of cases) {
       const r = runLatchkey([...base, ...args]);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.output}`);
