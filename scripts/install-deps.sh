@@ -22,6 +22,8 @@ packages=(
   libutf8proc-dev      # utf8proc 2.8: RFC 8265 password preparation (identity/password_prep.cpp)
   liboath-dev          # OATH Toolkit 2.6: TOTP, RFC 6238 (mfa/totp.cpp)
   libqrencode-dev      # libqrencode 4.1: the enrolment QR code (mfa/qr_svg.cpp)
+  libgmime-3.0-dev     # GMime 3.2: MIME messages of the mail outbox (courier/mime_message.cpp)
+  libcurl4-openssl-dev # libcurl 7.88: SMTP submission (courier/smtp_transport.cpp)
 )
 example=0
 [[ "${1:-}" == "--test" || "${1:-}" == "--example" ]] && example=1

@@ -92,10 +92,12 @@ struct FuzzApp::Parts {
   assertion::SigningKeys assertion_keys =
       assertion::SigningKeys::Generate(assertion::Algorithm::kEdDSA, clock.Now());
   // The refresher would re-read sessions on its own thread, at wall-clock times: no replay.
+  crypto::Sealer sealer{std::vector<Secret>{Secret(std::string(32, 'z'))}};
   app::Node node{settings,
                  clock,
                  db,
                  ServerKeys(),
+                 sealer,
                  assertion_keys,
                  passwords,
                  CheapHashing(),

@@ -13,7 +13,9 @@
 #include <stdexcept>
 
 #include "app/logging.h"
+#include "app/mail_courier.h"
 #include "app/node.h"
+#include "app/seal_keys.h"
 #include "app/session_sweeper.h"
 #include "app/transfer.h"
 #include "assertion/signing_keys.h"
@@ -180,6 +182,11 @@ void RotateKeys(const Settings& settings) {
               rotated.added_kid.c_str(),
               std::string(assertion::AlgorithmName(settings.assertion_algorithm)).c_str(),
               settings.assertion_key_file.c_str(), rotated.keys, rotated.dropped);
+  // Old sealing keys stay: they open what was sealed before (crypto/sealer.h).
+  crypto::Sealer::AppendNewKey(settings.seal_key_file);
+  auto sealer = crypto::Sealer::LoadOrCreate(settings.seal_key_file, false);
+  std::printf("added seal key %s to %s (%zu keys)\n", sealer.key_ids().back().c_str(),
+              settings.seal_key_file.c_str(), sealer.size());
 }
 
 void ListKeys(const Settings& settings) {
@@ -188,6 +195,13 @@ void ListKeys(const Settings& settings) {
   for (std::size_t i = 0; i < prints.size(); ++i) {
     std::printf("%zu %s%s\n", i + 1, prints[i].c_str(),
                 i + 1 == prints.size() ? " (newest: signs)" : " (verifies)");
+  }
+  if (std::filesystem::exists(settings.seal_key_file)) {
+    auto ids = crypto::Sealer::LoadOrCreate(settings.seal_key_file, false).key_ids();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      std::printf("seal %zu %s%s\n", i + 1, ids[i].c_str(),
+                  i + 1 == ids.size() ? " (newest: seals)" : " (opens)");
+    }
   }
   // The assertion keys by kid (public: the JWKS shows them too), when the file exists.
   if (!std::filesystem::exists(settings.assertion_key_file)) return;
@@ -204,6 +218,8 @@ void ListKeys(const Settings& settings) {
 void Serve(const Settings& settings) {
   auto keys = LoadKeys(settings);
   spdlog::info("secret keys loaded from {} ({} key(s))", settings.secret_file, keys.size());
+  auto sealer = LoadSealer(settings);
+  spdlog::info("seal keys loaded from {} ({} key(s))", settings.seal_key_file, sealer.size());
   // NIST SP 800-63B 5.1.1.2: new passwords are checked against this list; none is a startup
   // failure (LoadFile throws), never a silent "accept everything".
   auto password_policy = identity::PasswordPolicy::LoadFile(settings.common_passwords_file);
@@ -220,7 +236,8 @@ void Serve(const Settings& settings) {
                settings.assertion_key_file, assertion_keys.keys().size(),
                assertion::AlgorithmName(assertion_keys.current().algorithm()),
                assertion_keys.current().kid(), settings.public_url);
-  Node node(settings, clock, *db, keys, assertion_keys, password_policy, HashParamsOf(settings));
+  Node node(settings, clock, *db, keys, sealer, assertion_keys, password_policy,
+            HashParamsOf(settings));
   if (node.assets.size() == 0) spdlog::warn("no assets under {}/assets", settings.web_root);
   if (node.assets.stale_variants() > 0) {
     spdlog::warn("{} .br/.gz files under {}/assets are older than their file and not served",
@@ -276,6 +293,9 @@ void Serve(const Settings& settings) {
       "latchkey_log_lines_dropped_total",
       "Log lines dropped because the log writer fell behind (docs/OPERATIONS.md).",
       [] { return static_cast<double>(LogLinesDropped()); }, "counter");
+  // Mail: the outbox's sender (courier/), stopped before the node goes.
+  MailCourier courier(settings, *db, sealer, node.core.audit, clock);
+  courier.AddMetrics(metrics, clock);
   options.metrics = &metrics;
   options.metrics_address = settings.metrics_host;
   options.metrics_port = settings.metrics_port;
@@ -303,6 +323,7 @@ void Serve(const Settings& settings) {
       "latchkey listening on {}://{}:{} ({} I/O threads, password hash {})",
       server.tls() ? "https" : "http", settings.host, server.port(), options.io_threads,
       settings.password_algorithm == crypto::PasswordAlgorithm::kArgon2id ? "argon2id" : "bcrypt");
+  courier.Start();
   server.Run();
 }
 

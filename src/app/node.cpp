@@ -45,10 +45,11 @@ Core::Core(const Clock& c, store::Database& d, const identity::PasswordPolicy& p
     : clock(c), db(d), passwords(p), hasher(hashing) {}
 
 Node::Node(const Settings& settings, const Clock& clock, store::Database& db,
-           const crypto::Keyring& keys, const assertion::SigningKeys& assertion_keys,
-           const identity::PasswordPolicy& passwords, crypto::PasswordHashParams hashing,
-           NodeOptions options)
-    : core(clock, db, passwords, hashing),
+           const crypto::Keyring& keys, const crypto::Sealer& sealer_keys,
+           const assertion::SigningKeys& assertion_keys, const identity::PasswordPolicy& passwords,
+           crypto::PasswordHashParams hashing, NodeOptions options)
+    : sealer(sealer_keys),
+      core(clock, db, passwords, hashing),
       session_cache(settings.session_cache_entries, std::chrono::seconds(60)),
       store(db, session_cache, clock),
       resolver(store, session_cache, clock, SessionPolicyOf(settings).touch_interval),

@@ -4,8 +4,8 @@
 // reverse order), so the graph reads top to bottom.
 //
 // What callers choose (LevelDB's Env): the clock, the database (a temporary SQLite file in
-// tests), the keyring and the assertion signing keys (a fresh in-memory key in tests; both
-// outlive the node), the password rules and the hashing parameters (cheap in tests), and
+// tests), the keyring, the sealer and the assertion signing keys (fresh in-memory keys in tests;
+// they outlive the node), the password rules and the hashing parameters (cheap in tests), and
 // NodeOptions. Everything else comes from Settings, as `latchkey serve` resolves them.
 // `serve` adds only what a process needs around the graph (server, metrics, sweeper, feed).
 // Thread-safety: built and destroyed on one thread; the parts are safe as each one says.
@@ -29,6 +29,7 @@
 #include "base/clock.h"
 #include "crypto/keyring.h"
 #include "crypto/password_hasher.h"
+#include "crypto/sealer.h"
 #include "flows/account_service.h"
 #include "flows/admin_service.h"
 #include "flows/auth_service.h"
@@ -88,13 +89,16 @@ struct NodeOptions {
 // The request-serving graph of `latchkey serve`.
 struct Node {
   Node(const Settings& settings, const Clock& clock, store::Database& db,
-       const crypto::Keyring& keys, const assertion::SigningKeys& assertion_keys,
-       const identity::PasswordPolicy& passwords, crypto::PasswordHashParams hashing,
-       NodeOptions options = {});
+       const crypto::Keyring& keys, const crypto::Sealer& sealer,
+       const assertion::SigningKeys& assertion_keys, const identity::PasswordPolicy& passwords,
+       crypto::PasswordHashParams hashing, NodeOptions options = {});
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
+  // Seals secrets kept at rest (crypto/sealer.h): the variables of queued mail
+  // (mail::SealMailVariables), TOTP secrets. Outlives the node, as the keys do.
+  const crypto::Sealer& sealer;
   Core core;
   // Session checks are served from memory; every change evicts (store/caching_store.h).
   session::SessionCache session_cache;

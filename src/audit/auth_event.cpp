@@ -42,6 +42,8 @@ std::string_view EventName(EventType type) {
       return "user_deleted";
     case EventType::kSessionsRevokedByOperator:
       return "sessions_revoked_by_operator";
+    case EventType::kMailGivenUp:
+      return "mail_given_up";
   }
   return "unknown";
 }

@@ -34,6 +34,9 @@ enum class EventType {
   kPasswordReset,
   kUserDeleted,
   kSessionsRevokedByOperator,
+  // The courier gave up a message to the user (courier/outbox_sender.h; user agent
+  // "latchkey-courier <kind>", ip empty).
+  kMailGivenUp,
 };
 
 // Stable public names ("login_failed", ...): stored in the table and shown by the API.

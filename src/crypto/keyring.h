@@ -5,7 +5,8 @@
 // out (OWASP ASVS 6.4.2). Each use passes a purpose string ("session", "csrf") that is mixed
 // into the MAC so a value signed for one purpose never verifies for another.
 //
-// On disk (<data-dir>/secret.key, mode 0600): one key per line, base64url without padding.
+// On disk (<data-dir>/secret.key, mode 0600): one key per line, base64url without padding
+// (crypto/key_file.h, shared with the sealing keys).
 // Keys are never logged. HMAC by OpenSSL (crypto/hmac_sha256.h). Thread-safety: immutable after
 // construction; Mac/Verify are safe from any thread.
 #pragma once

@@ -13,11 +13,15 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <ostream>
 #include <string_view>
 
+#include "base/clock.h"
+#include "base/errc.h"
 #include "contract/store_test_support.h"
+#include "mail/outgoing_mail.h"
 #include "store/database.h"
 
 namespace latchkey::testing {
@@ -32,6 +36,14 @@ class Backend {
   // Runs `sql` (no parameters, no rows back) on a connection of its own, outside any
   // Database: bulk rows for a test. Throws std::runtime_error when it fails.
   virtual void Exec(const char* sql) = 0;
+  // The first column of the first row of `sql` as an integer (0 when NULL), on a connection of
+  // its own. Throws std::runtime_error when it fails or returns no row.
+  virtual std::int64_t QueryInt(const char* sql) = 0;
+  // The dialect's InsertOutgoingMail (store/<dialect>/outgoing_mail_insert.h) inside a
+  // transaction of a connection of its own, committed when `commit`, else rolled back: the
+  // new row's id, or its error.
+  virtual Result<std::int64_t> InsertMailInTransaction(const mail::OutgoingMail& mail, UnixTime now,
+                                                       bool commit) = 0;
 };
 
 // A dialect under test: its name (store::Database::dialect()) and how to make a Backend.

@@ -50,19 +50,16 @@ class FlowsTest : public ::testing::Test {
   FakeClock clock_;
   store::sqlite::SqliteDatabase db_{(dir_.path() / "latchkey.db").string(), 2};
   crypto::Keyring ring_ = Ring();
+  crypto::Sealer sealer_{std::vector<Secret>{Secret(std::string(32, 'z'))}};
   assertion::SigningKeys assertion_keys_ =
       assertion::SigningKeys::Generate(assertion::Algorithm::kEdDSA, clock_.Now());
   // A stand-in for the common-password list (web/common_passwords.js builds the real one).
   identity::PasswordPolicy passwords_{{"password1", "iloveyou1", "qwertyuiop"}};
   app::Settings settings_ = TestSettings(dir_.path());
-  app::Node node_{settings_,
-                  clock_,
-                  db_,
-                  ring_,
-                  assertion_keys_,
-                  passwords_,
-                  FastParams(),
-                  app::NodeOptions{.batch_touches = false, .refresh_ahead = false}};
+  app::Node node_{
+      settings_,  clock_,       db_,
+      ring_,      sealer_,      assertion_keys_,
+      passwords_, FastParams(), app::NodeOptions{.batch_touches = false, .refresh_ahead = false}};
 
   session::SessionCache& cache_ = node_.session_cache;
   store::CachingStore& store_ = node_.store;

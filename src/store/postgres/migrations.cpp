@@ -164,6 +164,52 @@ CREATE TABLE feed_marks (
 INSERT INTO feed_marks (id, seq) VALUES (1, 0);
 )sql";
 
+// Issue 19. Email on accounts: `email` as given, `email_key` the form compared (local part as
+// written, domain lowercased), unique among verified addresses only (an unverified claim never
+// blocks the owner). One table for every one-time token purpose (verify_email,
+// undo_email_change, recovery): hashes only, consumed by one conditional UPDATE. The mail
+// outbox, written in the transaction of the change that needs the mail; its payload sealed
+// (crypto/sealer.h, purpose "mail") and NULL once sent or given up. user_id has no foreign key:
+// a notice outlives a removed account.
+constexpr const char* kV7EmailTokensOutbox = R"sql(
+ALTER TABLE users ADD COLUMN email TEXT;                  -- as given; NULL: none
+ALTER TABLE users ADD COLUMN email_key TEXT;              -- local part as written + '@' + lowercased domain
+ALTER TABLE users ADD COLUMN email_verified_at BIGINT;    -- unix seconds; NULL: not verified
+CREATE UNIQUE INDEX users_verified_email ON users(email_key) WHERE email_verified_at IS NOT NULL;
+CREATE INDEX users_email_key ON users(email_key);
+CREATE TABLE one_time_tokens (
+  id            BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  user_id       BIGINT  NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  purpose       TEXT    NOT NULL,                         -- verify_email | undo_email_change | recovery
+  token_hash    TEXT    NOT NULL UNIQUE,                  -- hex SHA-256 of the 256-bit token
+  code_hash     TEXT    NOT NULL DEFAULT '',              -- hex HMAC (keyring purpose "one-time-code") of the short code; '': none
+  data          TEXT    NOT NULL DEFAULT '',              -- the purpose's payload (address to verify / to restore)
+  created_at    BIGINT  NOT NULL,
+  expires_at    BIGINT  NOT NULL,
+  consumed_at   BIGINT,                                   -- NULL: still usable
+  code_attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX one_time_tokens_user ON one_time_tokens(user_id, purpose);
+CREATE INDEX one_time_tokens_expires ON one_time_tokens(expires_at);
+CREATE TABLE mail_outbox (
+  id              BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kind            TEXT    NOT NULL,                       -- template name (templates/mail/<kind>.*)
+  recipient       TEXT    NOT NULL,
+  user_id         BIGINT,                                 -- no foreign key: a notice outlives a removed account
+  payload         TEXT,                                   -- crypto::Sealer output (purpose "mail"); NULL once sent or given up
+  state           TEXT    NOT NULL DEFAULT 'queued',      -- queued | sent | failed
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  created_at      BIGINT  NOT NULL,
+  next_attempt_at BIGINT  NOT NULL,
+  claimed_by      TEXT    NOT NULL DEFAULT '',            -- the sender's node id while it holds the lease
+  claimed_until   BIGINT  NOT NULL DEFAULT 0,
+  sent_at         BIGINT,
+  message_id      TEXT    NOT NULL DEFAULT '',            -- the Message-ID sent (RFC 5322 3.6.4)
+  last_error      TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX mail_outbox_due ON mail_outbox(state, next_attempt_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -174,6 +220,7 @@ const std::vector<Migration>& Migrations() {
       {4, "disabled users", kV4DisabledUsers},
       {5, "throttling in milliseconds, attempts in flight", kV5ThrottleMillis},
       {6, "server nodes and how far they applied the change feed", kV6FeedNodes},
+      {7, "email addresses, one-time tokens and the mail outbox", kV7EmailTokensOutbox},
   };
   return kAll;
 }
