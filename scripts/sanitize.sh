@@ -65,8 +65,10 @@ case "$mode" in
   address)
     scripts/install-deps.sh --test  # sqlite3 and openssl CLIs for the API suite
     build_dir=build-asan
-    # latchkey_assertion_tool: tests/api/assertion.test.mjs signs with it (CMakeLists.txt).
-    targets=(latchkey latchkey_unit_tests latchkey_assertion_tool)
+    # The tools the API suite runs (CMakeLists.txt, LATCHKEY_TEST_ENV): assertion.test.mjs
+    # signs with latchkey_assertion_tool, unicode_passwords.test.mjs makes old-style hashes
+    # with latchkey_hash_tool.
+    targets=(latchkey latchkey_unit_tests latchkey_assertion_tool latchkey_hash_tool)
     ;;
   thread)
     scripts/install-deps.sh
