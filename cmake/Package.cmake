@@ -34,6 +34,8 @@ install(FILES packaging/latchkey.toml DESTINATION /etc/latchkey
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
 install(FILES packaging/latchkey.service DESTINATION /lib/systemd/system)
 install(FILES README.md DESTINATION share/doc/latchkey)
+# The built-in mail templates, for operators to copy into --mail-templates and edit.
+install(DIRECTORY templates/mail/ DESTINATION share/doc/latchkey/mail-templates)
 install(DIRECTORY docs/ DESTINATION share/doc/latchkey/docs)
 
 set(LATCHKEY_PACKAGE_MAINTAINER "Latchkey maintainers <maintainers@latchkey.invalid>"

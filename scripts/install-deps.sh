@@ -20,6 +20,8 @@ packages=(
   libssl-dev libpq-dev
   libtomlplusplus-dev  # toml++ 3.3: `--config` files (app/config_file.cpp)
   libutf8proc-dev      # utf8proc 2.8: RFC 8265 password preparation (identity/password_prep.cpp)
+  libgmime-3.0-dev     # GMime 3.2: MIME messages of the mail outbox (courier/mime_message.cpp)
+  libcurl4-openssl-dev # libcurl 7.88: SMTP submission (courier/smtp_transport.cpp)
 )
 example=0
 [[ "${1:-}" == "--test" || "${1:-}" == "--example" ]] && example=1

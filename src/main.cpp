@@ -93,6 +93,30 @@ void AddAssertionFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
        "Assertion signing keys (default assertion.key beside --secret-file; mode 0600)");
 }
 
+// Mail (courier/, docs/OPERATIONS.md "Mail"; validated in app/mail_config.cpp).
+void AddMailFlags(CLI::App& cmd, latchkey::app::MailConfig& c) {
+  Flag(cmd, "--mail", c.transport,
+       "Mail transport: off, file:<dir> (one .eml per message), smtp://[user@]host[:port] "
+       "(STARTTLS required unless ?tls=none) or smtps://[user@]host[:port] "
+       "(default file:<data-dir>/mail)");
+  Flag(cmd, "--mail-from", c.mail_from,
+       "From address of mail (default Latchkey <no-reply@<host of --public-url>>)");
+  Flag(cmd, "--mail-password-file", c.mail_password_file,
+       "File whose first line is the SMTP password of the --mail user");
+  Flag(cmd, "--mail-templates", c.mail_templates,
+       "Directory of mail templates overriding the built-in ones, kind by kind");
+  Flag(cmd, "--mail-ca-file", c.mail_ca_file,
+       "PEM CA certificates to verify the SMTP server with (default: the system's)");
+  Flag(cmd, "--mail-max-attempts", c.mail_max_attempts,
+       "Attempts to send a message before it is given up (1-100)")
+      ->capture_default_str();
+  Flag(cmd, "--mail-retry-base", c.mail_retry_base,
+       "Backoff after a first failed attempt, doubling each time (with jitter)")
+      ->capture_default_str();
+  Flag(cmd, "--mail-retry-max", c.mail_retry_max, "The longest backoff between two attempts")
+      ->capture_default_str();
+}
+
 // The TOML file of every command that has settings (app/config_layers.h): its keys are the
 // command's flags without dashes; flags, then LATCHKEY_* variables, win over it.
 void AddConfigFlag(CLI::App& cmd, latchkey::app::ServeConfig& c) {
@@ -182,6 +206,7 @@ void AddServeFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
   AddTransportFlags(cmd, c);
   AddProxyFlags(cmd, c);
   AddAssertionFlags(cmd, c);
+  AddMailFlags(cmd, c.mail);
 }
 
 }  // namespace

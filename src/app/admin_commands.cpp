@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "app/admin_mail.h"
 #include "app/admin_sessions.h"
 #include "app/admin_users.h"
 
@@ -85,10 +86,29 @@ AdminCommands::AdminCommands(CLI::App& cli, AddDatabaseFlags add_database_flags)
   auto* by_user = revoke->add_option("--user", o.user, "End every session of this user");
   id->excludes(by_user);  // one of them: checked in Run (require_option counts every flag)
 
+  mail_ = cli.add_subcommand("mail", "The mail outbox (list, retry, test)");
+  mail_->require_subcommand(1);
+  CLI::App* mail_list = Add(*mail_, "list", "List queued, sent and given-up mail, newest first");
+  mail_list->add_option("--state", o.state, "Only queued, sent or failed");
+  mail_list->add_option("--limit", o.limit, "At most this many")->capture_default_str();
+  mail_list->add_flag("--json", o.json, "Print one JSON array");
+  CLI::App* mail_retry =
+      Add(*mail_, "retry", "Send a queued or given-up message now, with a fresh set of attempts");
+  mail_retry->add_option("id", o.target, "The message's id (`mail list`)")->required();
+  CLI::App* mail_test = Add(*mail_, "test", "Queue a test message to an address");
+  mail_test->add_option("address", o.target, "Where to send it")->required();
+  for (CLI::App* cmd : {mail_list, mail_retry, mail_test}) {
+    cmd->add_option("--secret-file", o.config.secret_file,
+                    "Secret key file; seal.key beside it (default <data-dir>/secret.key)")
+        ->envname("LATCHKEY_SECRET_FILE");
+  }
+
   for (CLI::App* cmd : commands_) add_database_flags(*cmd, o.config);
 }
 
-bool AdminCommands::parsed() const { return user_->parsed() || session_->parsed(); }
+bool AdminCommands::parsed() const {
+  return user_->parsed() || session_->parsed() || mail_->parsed();
+}
 
 int AdminCommands::Run() {
   // Hashing and salts (user add, set-password) need libsodium initialised first.
@@ -110,6 +130,7 @@ int AdminCommands::Run() {
   }
   try {
     if (user_->parsed()) return RunUserCommand(leaf->get_name(), options_);
+    if (mail_->parsed()) return RunMailCommand(leaf->get_name(), options_);
     return RunSessionCommand(leaf->get_name(), options_);
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "latchkey: invalid configuration: %s\n", e.what());

@@ -1,6 +1,6 @@
-// The admin subcommands of `latchkey`: `user add|list|show|set-password|disable|enable|delete`
-// and `session list|revoke`, each with --help and the database flags of `export`
-// (--data-dir, --db, LATCHKEY_*). They act through flows::AdminService and the store
+// The admin subcommands of `latchkey`: `user add|list|show|set-password|disable|enable|delete`,
+// `session list|revoke` and `mail list|retry|test`, each with --help and the database flags of
+// `export` (--data-dir, --db, LATCHKEY_*). They act through flows::AdminService and the store
 // contracts. Running servers hear of their changes through the change feed (PostgreSQL:
 // NOTIFY; SQLite: the session_changes poll, store/sqlite/change_poller.h); a command that
 // changed a user or a session returns only once every running server has applied it, and
@@ -39,6 +39,7 @@ class AdminCommands {
   AdminOptions options_;
   CLI::App* user_ = nullptr;
   CLI::App* session_ = nullptr;
+  CLI::App* mail_ = nullptr;
   std::vector<CLI::App*> commands_;  // the leaf commands, in the order added
 };
 

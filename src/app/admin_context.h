@@ -24,6 +24,8 @@ struct AdminOptions {
   bool password_stdin = false;  // read the new password from stdin, not a prompt
   bool json = false;            // one JSON value instead of a table
   bool yes = false;             // `user delete` without asking
+  std::string state;            // --state of `mail list`: queued | sent | failed; empty: all
+  int limit = 50;               // --limit of `mail list`: newest first
 };
 
 class AdminContext {

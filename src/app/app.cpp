@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "app/logging.h"
+#include "app/mail_courier.h"
 #include "app/node.h"
 #include "app/seal_keys.h"
 #include "app/session_sweeper.h"
@@ -292,6 +293,9 @@ void Serve(const Settings& settings) {
       "latchkey_log_lines_dropped_total",
       "Log lines dropped because the log writer fell behind (docs/OPERATIONS.md).",
       [] { return static_cast<double>(LogLinesDropped()); }, "counter");
+  // Mail: the outbox's sender (courier/), stopped before the node goes.
+  MailCourier courier(settings, *db, sealer, node.core.audit, clock);
+  courier.AddMetrics(metrics, clock);
   options.metrics = &metrics;
   options.metrics_address = settings.metrics_host;
   options.metrics_port = settings.metrics_port;
@@ -319,6 +323,7 @@ void Serve(const Settings& settings) {
       "latchkey listening on {}://{}:{} ({} I/O threads, password hash {})",
       server.tls() ? "https" : "http", settings.host, server.port(), options.io_threads,
       settings.password_algorithm == crypto::PasswordAlgorithm::kArgon2id ? "argon2id" : "bcrypt");
+  courier.Start();
   server.Run();
 }
 

@@ -121,6 +121,7 @@ void ResolveAssertion(const ServeConfig& c, Settings& s) {
     std::string derived = std::string(s.tls_cert_file.empty() ? "http://" : "https://") +
                           (v6 ? "[" + s.host + "]" : s.host) + ":" + std::to_string(s.port);
     s.public_url = http::NormalizeOrigin(derived).value_or(derived);  // port 0 stays as it is
+    s.public_url_derived = true;
   } else {
     auto normal = http::NormalizeOrigin(c.public_url);
     if (!normal) {
@@ -211,6 +212,7 @@ Settings Resolve(const ServeConfig& c) {
   ResolveTransport(c, s);
   ResolveProxy(c, s);
   ResolveAssertion(c, s);
+  s.mail = ResolveMail(c.mail, s.data_dir, s.public_url, s.public_url_derived);
   if (c.log_format != "text" && c.log_format != "json") {
     throw std::invalid_argument("--log-format must be text or json, got '" + c.log_format + "'");
   }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "app/mail_config.h"
 #include "assertion/signing_key.h"
 #include "crypto/password_hasher.h"
 #include "http/proxy/upstreams.h"
@@ -54,6 +55,7 @@ struct ServeConfig {
   std::string assertion_alg = "EdDSA";     // EdDSA | ES256: new assertion signing keys
   std::string assertion_lifetime = "60s";  // exp - iat of X-Latchkey-Assertion, at most 60s
   std::string assertion_key_file;          // default <secret_file's dir>/assertion.key
+  MailConfig mail;                         // --mail and friends (app/mail_config.h)
 };
 
 // The validated, typed form of ServeConfig.
@@ -95,9 +97,11 @@ struct Settings {
   long long upstream_connect_timeout_seconds = 5;
   long long upstream_timeout_seconds = 30;  // response headers; then per read of the body
   std::string public_url;  // normalised origin: the assertion's iss (and forward auth's aud)
+  bool public_url_derived = false;  // from --listen and TLS, not given: no links in mail
   assertion::Algorithm assertion_algorithm = assertion::Algorithm::kEdDSA;  // of new keys
   long long assertion_lifetime_seconds = 60;                                // 1..60
   std::string assertion_key_file;  // the assertion signing keys (assertion/signing_keys.h)
+  MailSettings mail;               // the courier's transport, sender, templates, backoff
   std::string seal_key_file;       // sealing keys (crypto/sealer.h): seal.key beside secret_file
 };
 

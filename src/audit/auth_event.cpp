@@ -56,6 +56,8 @@ std::string_view EventName(EventType type) {
       return "password_recovered";
     case EventType::kOneTimeCodeFailed:
       return "one_time_code_failed";
+    case EventType::kMailGivenUp:
+      return "mail_given_up";
   }
   return "unknown";
 }

@@ -42,6 +42,9 @@ enum class EventType {
   kRecoveryThrottled,  // a recovery request refused by a per-address or per-login limit
   kPasswordRecovered,  // a recovery token or code set a new password
   kOneTimeCodeFailed,  // a wrong verification or recovery code
+  // The courier gave up a message to the user (courier/outbox_sender.h; user agent
+  // "latchkey-courier <kind>", ip empty).
+  kMailGivenUp,
 };
 
 // Stable public names ("login_failed", ...): stored in the table and shown by the API.

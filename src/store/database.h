@@ -18,6 +18,7 @@
 #include "audit/event_store.h"
 #include "base/errc.h"
 #include "identity/user_store.h"
+#include "mail/outbox_store.h"
 #include "onetime/token_store.h"
 #include "session/account_store.h"
 #include "session/session_store.h"
@@ -63,6 +64,7 @@ class Database {
   virtual session::SessionStore& sessions() = 0;
   virtual throttle::ThrottleStore& throttles() = 0;
   virtual audit::EventStore& events() = 0;
+  virtual mail::OutboxStore& outbox() = 0;
 
   // "sqlite" or "postgres".
   virtual std::string_view dialect() const = 0;

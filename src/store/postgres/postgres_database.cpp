@@ -40,7 +40,8 @@ PostgresDatabase::PostgresDatabase(const std::string& url, std::size_t pool_size
       tokens_(pool_),
       sessions_(pool_),
       throttles_(pool_),
-      events_(pool_) {
+      events_(pool_),
+      outbox_(pool_) {
   // libpq's parse errors quote the URL, password included: say only that it did not parse.
   if (!ConninfoForDisplay(url_)) {
     throw std::runtime_error(

@@ -23,6 +23,7 @@
 #include "store/database.h"
 #include "store/postgres/pool.h"
 #include "store/postgres/postgres_audit_store.h"
+#include "store/postgres/postgres_outbox_store.h"
 #include "store/postgres/postgres_session_store.h"
 #include "store/postgres/postgres_throttle_store.h"
 #include "store/postgres/postgres_token_store.h"
@@ -44,6 +45,7 @@ class PostgresDatabase final : public Database {
   session::SessionStore& sessions() override { return sessions_; }
   throttle::ThrottleStore& throttles() override { return throttles_; }
   audit::EventStore& events() override { return events_; }
+  mail::OutboxStore& outbox() override { return outbox_; }
 
   std::string_view dialect() const override { return "postgres"; }
 
@@ -74,6 +76,7 @@ class PostgresDatabase final : public Database {
   PostgresSessionStore sessions_;
   PostgresThrottleStore throttles_;
   PostgresAuditStore events_;
+  PostgresOutboxStore outbox_;
   std::mutex feed_mu_;
   std::unique_ptr<SessionFeed> feed_;
   FeedNodeIdentity node_;  // the feed's row, while watching (guarded by feed_mu_)

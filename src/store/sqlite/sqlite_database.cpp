@@ -32,7 +32,8 @@ SqliteDatabase::SqliteDatabase(const std::string& path, std::size_t pool_size)
       tokens_(pool_),
       sessions_(pool_),
       throttles_(pool_),
-      events_(pool_) {
+      events_(pool_),
+      outbox_(pool_) {
   auto conn = pool_.Acquire();
   for (int v : Migrate(*conn)) spdlog::info("applied migration {}", v);
 }

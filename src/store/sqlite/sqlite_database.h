@@ -13,6 +13,7 @@
 #include "store/sqlite/change_poller.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/sqlite_audit_store.h"
+#include "store/sqlite/sqlite_outbox_store.h"
 #include "store/sqlite/sqlite_session_store.h"
 #include "store/sqlite/sqlite_throttle_store.h"
 #include "store/sqlite/sqlite_token_store.h"
@@ -34,6 +35,7 @@ class SqliteDatabase final : public Database {
   session::SessionStore& sessions() override { return sessions_; }
   throttle::ThrottleStore& throttles() override { return throttles_; }
   audit::EventStore& events() override { return events_; }
+  mail::OutboxStore& outbox() override { return outbox_; }
   std::string_view dialect() const override { return "sqlite"; }
 
   Result<void> Ping() override;
@@ -57,6 +59,7 @@ class SqliteDatabase final : public Database {
   SqliteSessionStore sessions_;
   SqliteThrottleStore throttles_;
   SqliteAuditStore events_;
+  SqliteOutboxStore outbox_;
   std::unique_ptr<ChangePoller> poller_;  // last: stopped before the stores go
 };
 
