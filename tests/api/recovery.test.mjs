@@ -12,7 +12,7 @@ let srv;
 let strict;
 before(async () => {
   srv = await startTestServer({ args: ['--public-url', 'https://auth.example.test'] });
-  strict = await startTestServer({ args: ['--require-verified-email'] });
+  strict = await startTestServer({ args: ['--require-verified-email', 'true'] });
 });
 after(async () => {
   await srv?.cleanup();
