@@ -63,8 +63,12 @@ Result<void> RecoveryService::Request(const std::string& login, const ClientInfo
     return r.error();
   }
   if (!eligible) {
-    // The token write's stand-in: a read of the same table.
-    if (auto r = tokens_.FindUsableToken(minted.record.token_hash, now); !r) return r.error();
+    // The token write's stand-in: a write statement on the same table that matches nothing
+    // (it takes the database's write lock as the real one does, so contention under load
+    // delays both alike).
+    if (auto r = tokens_.ConsumeToken(minted.record.token_hash, Purpose::kRecovery, now); !r) {
+      return r.error();
+    }
     return {};
   }
   if (!within) {

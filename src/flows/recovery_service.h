@@ -5,7 +5,7 @@
 // - Request: the same answer (202, the same body) in about the same time whether or not the
 //   login names an account, the account is enabled, or it has a VERIFIED address: a token and
 //   its mail are minted and sealed every time, and only stored and queued when they can go
-//   (an unknown login does a token read and a throttle write instead of the token write).
+//   (an unknown login does a token UPDATE that matches nothing instead of the token write).
 //   Limits per client address and per login as typed answer 429 alike for every login; the
 //   limits per account and per address are silent (no mail, same 202), so no limit tells
 //   whether an account exists.
