@@ -170,6 +170,10 @@ void AddServeFlags(CLI::App& cmd, latchkey::app::ServeConfig& c) {
   Flag(cmd, "--login-free-failures", c.login_free_failures,
        "Failed logins per client IP and per account before growing delays (429)")
       ->capture_default_str();
+  Flag(cmd, "--require-verified-email", c.require_verified_email,
+       "true: signup needs an email address, and login an account whose address is verified "
+       "(403 email_unverified)")
+      ->capture_default_str();
   Flag(cmd, "--throttle-ipv6-prefix", c.throttle_ipv6_prefix,
        "IPv6 clients are throttled per network of this prefix length (16-128; 128: per address)")
       ->capture_default_str();

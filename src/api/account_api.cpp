@@ -5,6 +5,7 @@
 #include "base/time_format.h"
 #include "http/error_mapping.h"
 #include "http/json_body.h"
+#include "identity/email.h"
 
 namespace latchkey::api {
 
@@ -12,9 +13,22 @@ http::Response AccountApi::UpdateProfile(const Context& c) {
   const http::Request& request = c.request;
   auto body = http::ParseJsonObject(request);
   if (!body) return http::ErrorResponse(body.error());
-  auto name = http::StringField(*body, "name", true);
+  // "name", "email" or both; "name" is the one asked for when neither is given.
+  bool has_email = body->contains("email");
+  auto name = http::StringField(*body, "name", !has_email);
   if (!name) return http::ErrorResponse(name.error());
-  auto user = accounts_.UpdateProfile(c.principal(), *name, ClientOf(request));
+  auto email = http::StringField(*body, "email", false);
+  if (!email) return http::ErrorResponse(email.error());
+  Result<identity::User> user = c.principal().user();
+  if (body->contains("name")) {
+    // Refused before anything is written when the address is not valid either.
+    if (has_email && !email->empty()) {
+      if (auto r = identity::ValidateEmail(*email); !r) return http::ErrorResponse(r.error());
+    }
+    user = accounts_.UpdateProfile(c.principal(), *name, ClientOf(request));
+    if (!user) return http::ErrorResponse(user.error());
+  }
+  if (has_email) user = email_.SetEmail(c.principal(), *email, ClientOf(request));
   if (!user) return http::ErrorResponse(user.error());
   return http::JsonResponse(200, UserJson(*user));
 }

@@ -20,10 +20,12 @@ http::Response AuthApi::Signup(const Context& c) {
   if (!name) return http::ErrorResponse(name.error());
   auto remember = http::BoolField(*body, "remember", true);
   if (!remember) return http::ErrorResponse(remember.error());
+  auto email = http::StringField(*body, "email", false);
+  if (!email) return http::ErrorResponse(email.error());
 
-  auto result = auth_.Signup(
-      {std::move(*username), Secret(std::move(*password)), std::move(*name), *remember},
-      ClientOf(request));
+  auto result = auth_.Signup({std::move(*username), Secret(std::move(*password)), std::move(*name),
+                              *remember, std::move(*email)},
+                             ClientOf(request));
   if (!result) return http::ErrorResponse(result.error());
   http::Response r = http::JsonResponse(201, UserJson(result->user));
   cookies_.Set(r, *result, request.tls);

@@ -27,6 +27,8 @@ std::vector<Endpoint> Endpoints(const Apis& apis) {
   HealthApi& health = apis.health;
   VerifyApi& verify = apis.verify;
   JwksApi& jwks = apis.jwks;
+  EmailApi& email = apis.email;
+  RecoveryApi& recovery = apis.recovery;
   // Pool: kInline answers on the I/O thread (a session the cache cannot answer moves it to
   // kStore), kStore for database work, kHashing where a password is hashed or verified.
   // Session: what the route needs of the caller's session (api/pipeline.h).
@@ -48,6 +50,11 @@ std::vector<Endpoint> Endpoints(const Apis& apis) {
     {Method::kGet,    "/api/auth/sessions",               Pool::kStore,   kRequired, Bind(sessions, &SessionsApi::List)},
     {Method::kPost,   "/api/auth/sessions/revoke_others", Pool::kStore,   kRequired, Bind(sessions, &SessionsApi::RevokeOthers)},
     {Method::kDelete, "/api/auth/sessions/{id}",          Pool::kStore,   kRequired, Bind(sessions, &SessionsApi::Revoke)},
+    {Method::kPost,   "/api/auth/email/verify",           Pool::kStore,   kOptional, Bind(email, &EmailApi::Verify)},
+    {Method::kPost,   "/api/auth/email/resend",           Pool::kStore,   kRequired, Bind(email, &EmailApi::Resend)},
+    {Method::kPost,   "/api/auth/email/undo",             Pool::kStore,   kOptional, Bind(email, &EmailApi::Undo)},
+    {Method::kPost,   "/api/auth/recovery",               Pool::kStore,   kNone,     Bind(recovery, &RecoveryApi::Request)},
+    {Method::kPost,   "/api/auth/recovery/complete",      Pool::kHashing, kOptional, Bind(recovery, &RecoveryApi::Complete)},
   };
   // clang-format on
 }

@@ -5,9 +5,11 @@
 
 #include "api/account_api.h"
 #include "api/auth_api.h"
+#include "api/email_api.h"
 #include "api/health_api.h"
 #include "api/jwks_api.h"
 #include "api/pipeline.h"
+#include "api/recovery_api.h"
 #include "api/sessions_api.h"
 #include "api/verify_api.h"
 
@@ -20,6 +22,8 @@ struct Apis {
   HealthApi& health;
   VerifyApi& verify;
   JwksApi& jwks;
+  EmailApi& email;
+  RecoveryApi& recovery;
 };
 
 // The endpoints of the main listener, for api::Pipeline (which routes in this order).

@@ -57,17 +57,24 @@ void AppendJsonString(std::string& out, std::string_view text) {
 }  // namespace
 
 std::string UserJson(const identity::User& user) {
-  // {"user":{"id":..,"username":"..","name":".."}}, assembled directly: this runs on every
+  // {"user":{"id":..,"username":"..","name":"..","email":".."|null,"email_verified":b}},
+  // assembled directly: this runs on every
   // session check, and a JSON tree costs more than the answer (perf: ~1 us of ~37 per check).
   std::string out;
-  out.reserve(48 + user.username.size() + user.name.size());
+  out.reserve(96 + user.username.size() + user.name.size() + user.email.size());
   out += R"({"user":{"id":)";
   out += std::to_string(user.id.value());
   out += R"(,"username":)";
   AppendJsonString(out, user.username);
   out += R"(,"name":)";
   AppendJsonString(out, user.name);
-  out += "}}";
+  out += R"(,"email":)";
+  if (user.email.empty()) {
+    out += "null";
+  } else {
+    AppendJsonString(out, user.email);
+  }
+  out += user.email_verified ? R"(,"email_verified":true}})" : R"(,"email_verified":false}})";
   return out;
 }
 

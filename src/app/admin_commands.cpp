@@ -52,6 +52,9 @@ AdminCommands::AdminCommands(CLI::App& cli, AddDatabaseFlags add_database_flags)
   CLI::App* add = Add(*user_, "add", "Add a user; prints its id");
   add->add_option("username", o.target, "3-32 characters of A-Z a-z 0-9 . _ -")->required();
   add->add_option("--name", o.name, "Display name (0-100 characters)");
+  add->add_option("--email", o.email,
+                  "Email address, stored unverified: the user verifies it from the account "
+                  "page (\"send again\")");
   AddPasswordFlags(*add, o);
   CLI::App* list = Add(*user_, "list", "List every user: id, name, created, disabled, sessions");
   list->add_flag("--json", o.json, "Print one JSON array");

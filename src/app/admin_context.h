@@ -19,6 +19,7 @@ struct AdminOptions {
   ServeConfig config;           // --data-dir, --db, --web-root, --common-passwords, --password-hash
   std::string target;           // <username|id> of `user ...`, <id> of `session revoke`
   std::string name;             // --name of `user add`
+  std::string email;            // --email of `user add` (stored unverified)
   std::string user;             // --user of `session list` / `session revoke`
   bool password_stdin = false;  // read the new password from stdin, not a prompt
   bool json = false;            // one JSON value instead of a table

@@ -25,6 +25,12 @@ boost::json::object UserJson(const UserRow& row) {
   o["id"] = r.user.id.value();
   o["username"] = r.user.username;
   o["name"] = r.user.name;
+  if (r.user.email.empty()) {
+    o["email"] = nullptr;
+  } else {
+    o["email"] = r.user.email;
+  }
+  o["email_verified"] = r.user.email_verified;
   o["created_at"] = FormatRfc3339(r.created_at);
   o["disabled"] = r.disabled_at != UnixTime{};
   if (r.disabled_at != UnixTime{}) {
@@ -131,7 +137,7 @@ int RunUserCommand(std::string_view command, const AdminOptions& o) {
     auto password = NewPassword(o, code);
     if (!password) return code;
     if (command == "add") {
-      auto user = admin.AddUser(o.target, o.name, *password);
+      auto user = admin.AddUser(o.target, o.name, *password, o.email);
       if (!user) return Fail(MessageOf(user.error()));
       std::printf("%lld\n", static_cast<long long>(user->id.value()));
       return 0;

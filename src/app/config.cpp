@@ -187,6 +187,7 @@ Settings Resolve(const ServeConfig& c) {
     throw std::invalid_argument("--login-free-failures must be 1-100");
   }
   s.login_free_failures = c.login_free_failures;
+  s.require_verified_email = c.require_verified_email;
   if (c.throttle_ipv6_prefix < throttle::kMinIpv6Prefix ||
       c.throttle_ipv6_prefix > throttle::kMaxIpv6Prefix) {
     throw std::invalid_argument("--throttle-ipv6-prefix must be 16-128");

@@ -30,6 +30,7 @@ struct ServeConfig {
   std::string session_sweep_interval = "10m";     // how often ended sessions are deleted
   long signup_rate_limit = 20;                    // signups per client IP per hour
   long login_free_failures = 5;                   // failed logins per IP/account before delays
+  bool require_verified_email = false;            // signup needs an email; login a verified one
   int throttle_ipv6_prefix = 64;                  // IPv6 clients throttled per network of this
   std::string audit_retention = "90d";            // audit events older than this are deleted
   std::string log_level = "info";                 // trace, debug, info, warn, error, critical, off
@@ -75,6 +76,7 @@ struct Settings {
   long long session_sweep_interval_seconds = 0;
   long signup_rate_limit = 20;
   long login_free_failures = 5;
+  bool require_verified_email = false;  // flows/auth_service.h EmailSetup
   int throttle_ipv6_prefix = 64;
   long long audit_retention_seconds = 0;
   crypto::PasswordAlgorithm password_algorithm = crypto::PasswordAlgorithm::kArgon2id;

@@ -56,10 +56,19 @@ Node::Node(const Settings& settings, const Clock& clock, store::Database& db,
       tokens(keys),
       csrf(keys),
       issuer(tokens, clock, SessionPolicyOf(settings)),
+      minter(keys),
+      account_mail(sealer, settings.public_url),
       auth(store, store, store, core.hasher, issuer,
-           flows::Guards{core.audit, core.throttle, ThrottlePoliciesOf(settings)}, passwords),
+           flows::Guards{core.audit, core.throttle, ThrottlePoliciesOf(settings)}, passwords,
+           flows::EmailSetup{store, minter, account_mail, settings.require_verified_email}),
       accounts(auth, store, store, core.hasher, issuer, core.audit, db.events()),
       sessions(store, clock, core.audit),
+      email(store, store, minter, account_mail,
+            flows::Guards{core.audit, core.throttle, ThrottlePoliciesOf(settings)}, clock,
+            settings.require_verified_email),
+      recovery(store, store, store, core.hasher, issuer,
+               flows::Guards{core.audit, core.throttle, ThrottlePoliciesOf(settings)}, passwords,
+               minter, account_mail),
       assertions(assertion_keys, clock, IssuerPolicyOf(settings)),
       page(settings.web_root),
       assets(settings.web_root),
@@ -67,9 +76,9 @@ Node::Node(const Settings& settings, const Clock& clock, store::Database& db,
       cookies(tokens, cookie_policy),
       origin_policy(settings.allowed_origins),
       upstreams(settings.upstreams),
-      pipeline(
-          {origin_policy, csrf, cookies, resolver, page_api, &upstreams, &assertions},
-          api::Endpoints({auth_api, account_api, sessions_api, health_api, verify_api, jwks_api})) {
+      pipeline({origin_policy, csrf, cookies, resolver, page_api, &upstreams, &assertions},
+               api::Endpoints({auth_api, account_api, sessions_api, health_api, verify_api,
+                               jwks_api, email_api, recovery_api})) {
   if (options.batch_touches) {
     touches.emplace(db.sessions(), std::chrono::seconds(1));
     store.SetTouchBatcher(&*touches);

@@ -15,10 +15,12 @@
 
 #include "api/account_api.h"
 #include "api/auth_api.h"
+#include "api/email_api.h"
 #include "api/health_api.h"
 #include "api/jwks_api.h"
 #include "api/page_api.h"
 #include "api/pipeline.h"
+#include "api/recovery_api.h"
 #include "api/session_cookies.h"
 #include "api/sessions_api.h"
 #include "api/verify_api.h"
@@ -30,14 +32,18 @@
 #include "crypto/keyring.h"
 #include "crypto/password_hasher.h"
 #include "crypto/sealer.h"
+#include "flows/account_mail.h"
 #include "flows/account_service.h"
 #include "flows/admin_service.h"
 #include "flows/auth_service.h"
+#include "flows/email_service.h"
+#include "flows/recovery_service.h"
 #include "flows/session_issuer.h"
 #include "flows/session_service.h"
 #include "http/origin_policy.h"
 #include "http/static_files.h"
 #include "identity/password_policy.h"
+#include "onetime/one_time_token.h"
 #include "session/cache_refresher.h"
 #include "session/csrf.h"
 #include "session/session_cache.h"
@@ -113,9 +119,15 @@ struct Node {
   session::SessionTokenCodec tokens;
   session::CsrfTokens csrf;
   flows::SessionIssuer issuer;
+  // One-time tokens (codes keyed by the keyring) and the mails that carry them, with links
+  // from --public-url only (flows/account_mail.h).
+  onetime::Minter minter;
+  flows::AccountMail account_mail;
   flows::AuthService auth;
   flows::AccountService accounts;
   flows::SessionService sessions;
+  flows::EmailService email;
+  flows::RecoveryService recovery;
   // X-Latchkey-Assertion for upstreams: `assertions.Issue(context.principal(), audience)`
   // (assertion/assertion_issuer.h); its public keys at GET /.well-known/jwks.json.
   assertion::AssertionIssuer assertions;
@@ -124,7 +136,9 @@ struct Node {
   api::CookiePolicy cookie_policy;
   api::SessionCookies cookies;
   api::AuthApi auth_api{auth, cookies};
-  api::AccountApi account_api{accounts, cookies};
+  api::AccountApi account_api{accounts, email, cookies};
+  api::EmailApi email_api{email, cookies};
+  api::RecoveryApi recovery_api{recovery, cookies};
   api::SessionsApi sessions_api{sessions, cookies};
   api::PageApi page_api{page, assets, csrf, cookie_policy};
   api::HealthApi health_api{core.db};

@@ -11,15 +11,20 @@
 #include "base/time_format.h"
 #include "crypto/password_hasher.h"
 #include "http/json_body.h"
+#include "identity/email.h"
 #include "identity/validation.h"
 
 namespace latchkey::app {
 namespace {
 
 // Every line has these; "disabled_at" (RFC 3339) too when the user is disabled, so that an
-// export and import never turn a disabled account back on.
+// export and import never turn a disabled account back on; "email" when the user has an
+// address, and "email_verified_at" (RFC 3339) when it is verified (kept verified: the proof
+// was made on the exporting server).
 constexpr const char* kFields[] = {"username", "name", "password_hash", "created_at"};
 constexpr const char* kDisabledAt = "disabled_at";
+constexpr const char* kEmail = "email";
+constexpr const char* kEmailVerifiedAt = "email_verified_at";
 
 [[noreturn]] void BadLine(long line, const std::string& why) {
   throw std::invalid_argument("line " + std::to_string(line) + ": " + why);
@@ -33,10 +38,13 @@ identity::UserRecord ParseLine(const std::string& text, long line) {
     BadLine(line, obj.error().message + where);
   }
   const bool disabled = obj->contains(kDisabledAt);
-  if (obj->size() != std::size(kFields) + (disabled ? 1 : 0)) {
+  const bool email = obj->contains(kEmail);
+  const bool verified = obj->contains(kEmailVerifiedAt);
+  std::size_t optional = (disabled ? 1 : 0) + (email ? 1 : 0) + (verified ? 1 : 0);
+  if (obj->size() != std::size(kFields) + optional || (verified && !email)) {
     BadLine(line,
             "expected exactly the fields username, name, password_hash, created_at (and "
-            "disabled_at for a disabled user)");
+            "disabled_at for a disabled user, email and email_verified_at for an address)");
   }
   auto field = [&](const char* key) -> std::string {
     auto v = http::StringField(*obj, key, true);
@@ -66,6 +74,19 @@ identity::UserRecord ParseLine(const std::string& text, long line) {
       BadLine(line, "disabled_at must be RFC 3339 UTC like 2026-11-29T19:50:00Z");
     rec.disabled_at = *at;
   }
+  if (email) {
+    rec.user.email = field(kEmail);
+    if (auto r = identity::ValidateEmail(rec.user.email); !r) {
+      BadLine(line, "email: " + std::string(MessageOf(r.error())));
+    }
+  }
+  if (verified) {
+    auto at = ParseRfc3339(field(kEmailVerifiedAt));
+    if (!at || *at <= UnixTime{})
+      BadLine(line, "email_verified_at must be RFC 3339 UTC like 2026-11-29T19:50:00Z");
+    rec.email_verified_at = *at;
+    rec.user.email_verified = true;
+  }
   return rec;
 }
 
@@ -80,6 +101,8 @@ long ExportUsers(store::Database& db, std::ostream& out) {
     line["password_hash"] = rec.password_hash;
     line["created_at"] = FormatRfc3339(rec.created_at);
     if (rec.disabled_at != UnixTime{}) line[kDisabledAt] = FormatRfc3339(rec.disabled_at);
+    if (!rec.user.email.empty()) line[kEmail] = rec.user.email;
+    if (rec.user.email_verified) line[kEmailVerifiedAt] = FormatRfc3339(rec.email_verified_at);
     out << boost::json::serialize(line) << '\n';
     ++count;
   });

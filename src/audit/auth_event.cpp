@@ -42,6 +42,20 @@ std::string_view EventName(EventType type) {
       return "user_deleted";
     case EventType::kSessionsRevokedByOperator:
       return "sessions_revoked_by_operator";
+    case EventType::kEmailChanged:
+      return "email_changed";
+    case EventType::kEmailVerified:
+      return "email_verified";
+    case EventType::kEmailChangeUndone:
+      return "email_change_undone";
+    case EventType::kRecoveryRequested:
+      return "recovery_requested";
+    case EventType::kRecoveryThrottled:
+      return "recovery_throttled";
+    case EventType::kPasswordRecovered:
+      return "password_recovered";
+    case EventType::kOneTimeCodeFailed:
+      return "one_time_code_failed";
     case EventType::kMailGivenUp:
       return "mail_given_up";
   }

@@ -34,6 +34,14 @@ enum class EventType {
   kPasswordReset,
   kUserDeleted,
   kSessionsRevokedByOperator,
+  // Email and recovery (flows/email_service.h, flows/recovery_service.h).
+  kEmailChanged,       // an address set or changed (unverified until verified)
+  kEmailVerified,      // a verify token or code proved control of the address
+  kEmailChangeUndone,  // the old address took the account back (every session ended)
+  kRecoveryRequested,  // a recovery mail was queued (only for a real, verified account)
+  kRecoveryThrottled,  // a recovery request refused by a per-address or per-login limit
+  kPasswordRecovered,  // a recovery token or code set a new password
+  kOneTimeCodeFailed,  // a wrong verification or recovery code
   // The courier gave up a message to the user (courier/outbox_sender.h; user agent
   // "latchkey-courier <kind>", ip empty).
   kMailGivenUp,

@@ -23,6 +23,9 @@ enum class Errc {
   kUnauthenticated,       // no session cookie, or one whose signature does not verify: 401
   kSessionEnded,          // a signed session cookie whose session ended or was revoked: 401
   kUsernameTaken,         // unique constraint on username: 409
+  kEmailTaken,            // another account verified this address first: 409
+  kEmailUnverified,       // right password, but --require-verified-email and none: 403
+  kInvalidToken,          // a one-time token or code that is unknown, used or expired: 400
   kUserMismatch,          // X-Latchkey-Expect-User names another user than the session's: 409
   kCsrfRejected,          // missing or wrong X-CSRF-Token: 403
   kOriginRejected,        // a state-changing request from another origin: 403

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "identity/email.h"
 #include "identity/validation.h"
 
 namespace latchkey::flows {
@@ -37,14 +38,17 @@ void AdminService::Record(audit::EventType type, const identity::User& user) {
 }
 
 Result<identity::User> AdminService::AddUser(const std::string& username, const std::string& name,
-                                             const Secret& password) {
+                                             const Secret& password, const std::string& email) {
   if (auto r = identity::ValidateUsername(username); !r) return r.error();
   auto prepared = passwords_.PrepareNew(password.Reveal(), username);
   if (!prepared) return prepared.error();
   if (auto r = identity::ValidateName(name); !r) return r.error();
+  if (!email.empty()) {
+    if (auto r = identity::ValidateEmail(email); !r) return r.error();
+  }
   auto hash = hasher_.Hash(prepared->Reveal());
   if (!hash) return hash.error();
-  auto created = users_.CreateUser({username, name, std::move(*hash), clock_.Now()});
+  auto created = users_.CreateUser({username, name, std::move(*hash), clock_.Now(), email});
   if (!created) return created.error();
   Record(audit::EventType::kUserAdded, *created);
   return created;

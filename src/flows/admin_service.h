@@ -37,9 +37,11 @@ class AdminService {
                const crypto::PasswordHasher& hasher, const identity::PasswordPolicy& passwords,
                audit::AuditLog& audit, const Clock& clock);
 
-  // Validates, hashes (slow) and inserts a user without a session.
+  // Validates, hashes (slow) and inserts a user without a session; `email` (optional) is
+  // stored unverified and no mail goes out (the CLI holds no mail keys): the user asks for the
+  // verification mail from the account page. Errors: kInvalidInput (field), kUsernameTaken.
   Result<identity::User> AddUser(const std::string& username, const std::string& name,
-                                 const Secret& password);
+                                 const Secret& password, const std::string& email = {});
 
   // The user with this username (any ASCII case) or, failing that and when `ref` is all
   // digits, with this id. Errors: kNotFound.

@@ -2,7 +2,9 @@
 
 #include <cctype>
 
+#include "flows/account_mail.h"
 #include "flows/password_check.h"
+#include "identity/email.h"
 #include "identity/validation.h"
 #include "throttle/address_bucket.h"
 
@@ -29,14 +31,15 @@ std::string AccountThrottleKey(std::string_view username) {
 AuthService::AuthService(identity::UserStore& users, session::AccountStore& accounts,
                          session::SessionStore& sessions, const crypto::PasswordHasher& hasher,
                          const SessionIssuer& issuer, Guards guards,
-                         const identity::PasswordPolicy& passwords)
+                         const identity::PasswordPolicy& passwords, EmailSetup email)
     : users_(users),
       accounts_(accounts),
       sessions_(sessions),
       hasher_(hasher),
       issuer_(issuer),
       guards_(guards),
-      passwords_(passwords) {}
+      passwords_(passwords),
+      email_(email) {}
 
 Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo& client) {
   std::string ip_key = IpThrottleKey("signup-ip:", client, guards_.policies.ipv6_prefix);
@@ -51,16 +54,34 @@ Result<LoginResult> AuthService::Signup(const SignupInput& in, const ClientInfo&
   auto prepared = passwords_.PrepareNew(in.password.Reveal(), in.username);
   if (!prepared) return prepared.error();
   if (auto r = identity::ValidateName(in.name); !r) return r.error();
+  if (in.email.empty() && email_.require_verified) {
+    return MakeError(Errc::kInvalidInput, "Email address is required", "email");
+  }
+  if (!in.email.empty()) {
+    if (auto r = identity::ValidateEmail(in.email); !r) return r.error();
+  }
   // Every well-formed attempt counts (a taken username too): account creation is what a
   // bot wants to automate.
   if (auto r = guards_.throttle.Fail(ip_key, guards_.policies.signup_ip); !r) return r.error();
 
   auto hash = hasher_.Hash(prepared->Reveal());
   if (!hash) return hash.error();
-  identity::NewUser user{in.username, in.name, std::move(*hash), issuer_.clock().Now()};
+  UnixTime now = issuer_.clock().Now();
+  identity::NewUser user{in.username, in.name, std::move(*hash), now, in.email};
 
   IssuedSession issued = issuer_.Issue(identity::UserId(), in.remember, client);
-  auto created = accounts_.CreateUserWithSession(user, issued.record);
+  Result<identity::User> created = MakeError(Errc::kInternal);
+  if (in.email.empty()) {
+    created = accounts_.CreateUserWithSession(user, issued.record);
+  } else {
+    // The user's id is not known yet: the store sets it on the token and the mail.
+    identity::User named{identity::UserId(), in.username, in.name, in.email, false};
+    auto verify = email_.minter.Mint(identity::UserId(), onetime::Purpose::kVerifyEmail, true,
+                                     identity::EmailKey(in.email), now);
+    onetime::Mails mails{email_.mail.VerifyEmail(named, in.email, verify)};
+    created = email_.tokens.CreateUserWithToken(user, &issued.record, std::move(verify.record),
+                                                std::move(mails), now);
+  }
   if (!created) return created.error();
   guards_.audit.Record(audit::EventType::kSignup, created->id, created->username, client);
   return LoginResult{std::move(*created), std::move(issued.cookie_value), in.remember};
@@ -114,6 +135,11 @@ Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Prin
     guards_.audit.Record(audit::EventType::kLoginDisabled, (*found)->user.id,
                          (*found)->user.username, client);
     return MakeError(Errc::kAccountDisabled);
+  }
+  // Only after the password verified, as for a disabled account; not a failure either (the
+  // password was right): the counters are settled as a success.
+  if (email_.require_verified && !(*found)->user.email_verified) {
+    return MakeError(Errc::kEmailUnverified);
   }
 
   IssuedSession issued = issuer_.Issue((*found)->user.id, in.remember, client);

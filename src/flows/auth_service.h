@@ -24,6 +24,7 @@
 #include "flows/session_issuer.h"
 #include "identity/password_policy.h"
 #include "identity/user_store.h"
+#include "onetime/token_store.h"
 #include "session/account_store.h"
 #include "session/principal.h"
 #include "session/session_store.h"
@@ -41,6 +42,21 @@ struct ThrottlePolicies {
   // 20 per hour, no delays
   throttle::ThrottlePolicy signup_ip{1'000'000, Seconds(1), std::chrono::hours(1),
                                      std::chrono::hours(1), 20};
+  // Recovery requests (flows/recovery_service.h): per client address and per login as typed,
+  // answered 429 alike for known and unknown logins; per account and per address, silently
+  // (the 202 does not change, no mail goes out), so a limit never tells that an account exists.
+  throttle::ThrottlePolicy recovery_ip{1'000'000, Seconds(1), std::chrono::hours(1),
+                                       std::chrono::hours(1), 30};
+  throttle::ThrottlePolicy recovery_login{1'000'000, Seconds(1), std::chrono::hours(1),
+                                          std::chrono::hours(1), 5};
+  throttle::ThrottlePolicy recovery_account{1'000'000, Seconds(1), std::chrono::hours(1),
+                                            std::chrono::hours(1), 5};
+  // Mails about an address (verification, resend, change) per account: 10 per hour.
+  throttle::ThrottlePolicy email_mail{1'000'000, Seconds(1), std::chrono::hours(1),
+                                      std::chrono::hours(1), 10};
+  // Wrong one-time codes per account and purpose, across every token (a new request does not
+  // reset it): 5 free, then delays, at most 20 per hour (8 digits: 20 guesses in 10^8).
+  throttle::ThrottlePolicy one_time_code{5, Seconds(1), Seconds(60), std::chrono::hours(1), 20};
   // IPv6 clients are counted per network of this prefix (throttle/address_bucket.h).
   int ipv6_prefix = 64;
 };
@@ -64,6 +80,19 @@ struct SignupInput {
   Secret password;  // as typed; never logged, wiped when the input goes
   std::string name;
   bool remember = true;
+  std::string email = {};  // optional (required with --require-verified-email); mailed to verify
+};
+
+class AccountMail;
+
+// What signup and login need for email addresses (flows/email_service.h): the token store and
+// minter, the mails, and --require-verified-email (signup needs an address; login to an
+// account without a verified one answers kEmailUnverified after the password verified).
+struct EmailSetup {
+  onetime::TokenStore& tokens;
+  const onetime::Minter& minter;
+  const AccountMail& mail;
+  bool require_verified = false;
 };
 
 struct LoginInput {
@@ -78,10 +107,11 @@ class AuthService {
   // AccountService through password_policy().
   AuthService(identity::UserStore& users, session::AccountStore& accounts,
               session::SessionStore& sessions, const crypto::PasswordHasher& hasher,
-              const SessionIssuer& issuer, Guards guards,
-              const identity::PasswordPolicy& passwords);
+              const SessionIssuer& issuer, Guards guards, const identity::PasswordPolicy& passwords,
+              EmailSetup email);
 
-  // Validates, hashes (slow), creates the user and its first session atomically.
+  // Validates, hashes (slow), creates the user and its first session atomically (with an
+  // address: its verify token and mail in the same transaction).
   // Errors: kRateLimited (signups per IP), kInvalidInput (field), kUsernameTaken,
   // kStorageUnavailable.
   Result<LoginResult> Signup(const SignupInput& in, const ClientInfo& client);
@@ -90,7 +120,8 @@ class AuthService {
   // browser presented (null: none), deleted on success. Throttled per IP, then per account:
   // a locked key answers kRateLimited before any password work.
   // Errors: kRateLimited, kInvalidCredentials, kAccountDisabled (the password was right but
-  // an operator disabled the account), kStorageUnavailable.
+  // an operator disabled the account), kEmailUnverified (the password was right, but
+  // --require-verified-email and the address is not verified), kStorageUnavailable.
   Result<LoginResult> Login(const LoginInput& in, const session::Principal* previous,
                             const ClientInfo& client);
 
@@ -121,6 +152,7 @@ class AuthService {
   const SessionIssuer& issuer_;
   Guards guards_;
   const identity::PasswordPolicy& passwords_;
+  EmailSetup email_;
 };
 
 // The throttle key of an account: the username folded to lower case (usernames are ASCII and

@@ -17,8 +17,10 @@ using UserId = Tagged<std::int64_t, UserIdTag>;
 // What a client may see of a user: GET /api/auth's {"user": {...}}.
 struct User {
   UserId id;
-  std::string username;  // as typed at signup; unique without regard to ASCII case
-  std::string name;      // display name, 0-100 characters
+  std::string username;         // as typed at signup; unique without regard to ASCII case
+  std::string name;             // display name, 0-100 characters
+  std::string email = {};       // as given (identity/email.h), or empty: none
+  bool email_verified = false;  // the owner proved control of `email` (a verify token)
 };
 
 // A user as stored, with its credential. Never serialised.
@@ -26,7 +28,8 @@ struct UserRecord {
   User user;
   std::string password_hash;  // PHC-style string, see crypto/password_hasher.h
   UnixTime created_at{};
-  UnixTime disabled_at{};  // when an operator disabled the account; UnixTime{}: enabled
+  UnixTime disabled_at{};        // when an operator disabled the account; UnixTime{}: enabled
+  UnixTime email_verified_at{};  // when `user.email` was verified; UnixTime{}: not verified
 };
 
 // Input of a new user; the password is already hashed.
@@ -35,6 +38,7 @@ struct NewUser {
   std::string name;
   std::string password_hash;
   UnixTime created_at{};
+  std::string email = {};  // validated (identity/email.h), or empty; never verified at creation
 };
 
 }  // namespace latchkey::identity

@@ -24,6 +24,10 @@ class UserStore {
 
   virtual Result<std::optional<UserRecord>> FindUserById(UserId id) = 0;
 
+  // The user whose VERIFIED address has this key (identity/email.h EmailKey), or nullopt;
+  // unverified addresses are never found (recovery mails only proven addresses).
+  virtual Result<std::optional<UserRecord>> FindUserByVerifiedEmail(std::string_view email_key) = 0;
+
   // Deletes the user; its sessions go with it (ON DELETE CASCADE). True when a row was deleted.
   virtual Result<bool> DeleteUser(UserId id) = 0;
 

@@ -5,7 +5,11 @@
 namespace latchkey::store {
 
 CachingStore::CachingStore(Database& db, session::SessionCache& cache, const Clock& clock)
-    : users_(db.users()), sessions_(db.sessions()), cache_(cache), clock_(clock) {}
+    : users_(db.users()),
+      sessions_(db.sessions()),
+      tokens_(db.tokens()),
+      cache_(cache),
+      clock_(clock) {}
 
 Result<identity::User> CachingStore::CreateUserWithSession(const identity::NewUser& user,
                                                            const session::SessionRecord& first) {
@@ -23,6 +27,11 @@ Result<std::optional<identity::UserRecord>> CachingStore::FindUserByUsername(
 
 Result<std::optional<identity::UserRecord>> CachingStore::FindUserById(identity::UserId id) {
   return users_.FindUserById(id);
+}
+
+Result<std::optional<identity::UserRecord>> CachingStore::FindUserByVerifiedEmail(
+    std::string_view email_key) {
+  return users_.FindUserByVerifiedEmail(email_key);
 }
 
 Result<bool> CachingStore::DeleteUser(identity::UserId id) {

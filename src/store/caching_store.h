@@ -23,6 +23,7 @@ namespace latchkey::store {
 
 class CachingStore final : public UserStore,
                            public session::SessionStore,
+                           public onetime::TokenStore,
                            public SessionChangeSink {
  public:
   CachingStore(Database& db, session::SessionCache& cache, const Clock& clock);
@@ -34,6 +35,8 @@ class CachingStore final : public UserStore,
   Result<std::optional<identity::UserRecord>> FindUserByUsername(
       std::string_view username) override;
   Result<std::optional<identity::UserRecord>> FindUserById(identity::UserId id) override;
+  Result<std::optional<identity::UserRecord>> FindUserByVerifiedEmail(
+      std::string_view email_key) override;
   Result<bool> DeleteUser(identity::UserId id) override;
   Result<identity::User> UpdateName(identity::UserId id, std::string_view name) override;
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
@@ -42,6 +45,32 @@ class CachingStore final : public UserStore,
   Result<bool> RehashPassword(identity::UserId id, std::string_view old_hash,
                               std::string_view new_hash) override;
   Result<bool> SetDisabled(identity::UserId id, UnixTime at) override;
+
+  // onetime::TokenStore: every change of a user evicts the user's cached sessions.
+  Result<void> IssueToken(const onetime::TokenRecord& token, const onetime::Mails& mails,
+                          UnixTime now) override;
+  Result<std::optional<onetime::TokenRecord>> FindUsableToken(std::string_view token_hash,
+                                                              UnixTime now) override;
+  Result<std::optional<onetime::TokenRecord>> FindUsableTokenOf(identity::UserId user,
+                                                                onetime::Purpose purpose,
+                                                                UnixTime now) override;
+  Result<int> CountCodeFailure(std::int64_t token_id) override;
+  Result<bool> ConsumeToken(std::string_view token_hash, onetime::Purpose purpose,
+                            UnixTime now) override;
+  Result<identity::User> CreateUserWithToken(const identity::NewUser& user,
+                                             const session::SessionRecord* first_session,
+                                             onetime::TokenRecord token, onetime::Mails mails,
+                                             UnixTime now) override;
+  Result<identity::User> ChangeEmail(identity::UserId user, std::string_view email,
+                                     const std::vector<onetime::TokenRecord>& tokens,
+                                     const onetime::Mails& mails, UnixTime now) override;
+  Result<std::optional<identity::User>> VerifyEmail(std::string_view token_hash,
+                                                    UnixTime now) override;
+  Result<std::optional<identity::User>> UndoEmailChange(std::string_view token_hash,
+                                                        UnixTime now) override;
+  Result<void> ResetPasswordWithToken(std::string_view token_hash, identity::UserId user,
+                                      std::string_view password_hash, const onetime::Mails& mails,
+                                      UnixTime now) override;
 
   // session::SessionStore
   Result<void> InsertSession(const session::SessionRecord& created,
@@ -84,6 +113,7 @@ class CachingStore final : public UserStore,
  private:
   UserStore& users_;
   session::SessionStore& sessions_;
+  onetime::TokenStore& tokens_;
   session::SessionCache& cache_;
   const Clock& clock_;
   session::TouchBatcher* touches_ = nullptr;

@@ -19,6 +19,7 @@
 #include "base/errc.h"
 #include "identity/user_store.h"
 #include "mail/outbox_store.h"
+#include "onetime/token_store.h"
 #include "session/account_store.h"
 #include "session/session_store.h"
 #include "store/feed_nodes.h"
@@ -58,6 +59,8 @@ class Database {
   virtual ~Database() = default;
 
   virtual UserStore& users() = 0;
+  // One-time tokens and the account changes that issue or consume them (email, recovery).
+  virtual onetime::TokenStore& tokens() = 0;
   virtual session::SessionStore& sessions() = 0;
   virtual throttle::ThrottleStore& throttles() = 0;
   virtual audit::EventStore& events() = 0;

@@ -178,8 +178,9 @@ test('PATCH /api/auth/user {name}: 200 {user} with the new name; GET /api/auth (
     const res = await api(srv.url, a, 'PATCH', '/api/auth/user', { json: { name } });
     assert.equal(res.status, 200, `${JSON.stringify(name).slice(0, 30)}: ${res.status} ${res.text}`);
     assertJson(res);
-    assert.deepEqual(res.body, { user: { id: user.id, username, name } });
-    assert.deepEqual((await api(srv.url, a, 'GET', '/api/auth')).body, { user: { id: user.id, username, name } });
+    const want = { id: user.id, username, name, email: null, email_verified: false };
+    assert.deepEqual(res.body, { user: want });
+    assert.deepEqual((await api(srv.url, a, 'GET', '/api/auth')).body, { user: want });
     assert.equal((await api(srv.url, b, 'GET', '/api/auth')).body?.user?.name, name, 'the other device sees it too');
     assert.equal(userRow(user.id).name, name, 'stored');
   }

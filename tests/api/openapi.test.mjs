@@ -10,6 +10,7 @@ import { api, responseLog } from '../support/http.mjs';
 import { runLatchkey } from '../support/server.mjs';
 import { checkResponse, documentedOperations, operationOf } from '../support/openapi.mjs';
 import { browser, PASSWORD, startTestServer, uniq, withoutSession } from '../support/fixtures.mjs';
+import { mailCount, mailDirOf, waitForMail } from '../support/mailbox.mjs';
 
 let srv;
 let throttled;
@@ -191,6 +192,64 @@ test('throttled answers (429 + Retry-After) are documented', async () => {
   };
   await untilThrottled('/api/auth/password', { current_password: 'wrong password!', new_password: 'another long passphrase' });
   await untilThrottled('/api/auth/remove_account', { password: 'wrong password!' });
+});
+
+test('email and recovery operations answer as documented', async () => {
+  const a = await browser(srv.url);
+  const post = (path, json, jar = a) => call(jar, 'POST', path, { json });
+  const username = uniq('oae');
+  const email = `${username}@example.org`;
+  let res;
+  await post('/api/auth/email/resend', undefined); // 401: no session
+  await post('/api/auth/email/verify', { code: '1234 5678' }); // 401: a code needs a session
+  assert.equal((await post('/api/auth/signup', { username, password: PASSWORD, email })).status, 201);
+  const mail = await waitForMail(mailDirOf(srv), { to: email, subject: /Confirm/ });
+  await post('/api/auth/email/verify', {}); // 400: neither token nor code
+  await post('/api/auth/email/verify', { token: 'x'.repeat(43) }); // 400 invalid_token
+  assert.equal((await post('/api/auth/email/verify', { token: mail.token })).status, 200);
+  await post('/api/auth/email/resend', undefined); // 400: nothing left to verify
+  // A change of the verified address: the undo link to the old one.
+  let count = await mailCount(mailDirOf(srv));
+  await call(a, 'PATCH', '/api/auth/user', { json: { email: `${username}@new.example` } });
+  const undo = await waitForMail(mailDirOf(srv), { to: email, subject: /changed/, after: count });
+  assert.equal((await post('/api/auth/email/resend', undefined)).status, 202);
+  await post('/api/auth/email/undo', { token: 'x'.repeat(43) }); // 400
+  assert.equal((await post('/api/auth/email/undo', { token: undo.token }, await browser(srv.url))).status, 200);
+  // Recovery: a bad login, accepted requests, the link.
+  await post('/api/auth/recovery', { login: '' });
+  count = await mailCount(mailDirOf(srv));
+  assert.equal((await post('/api/auth/recovery', { login: email })).status, 202);
+  const rec = await waitForMail(mailDirOf(srv), { to: email, subject: /Reset/, after: count });
+  const c = await browser(srv.url);
+  await post('/api/auth/login', { username, password: PASSWORD }, c);
+  await post('/api/auth/recovery/complete', { token: rec.token, new_password: 'password1' }, c); // 400
+  assert.equal((await post('/api/auth/recovery/complete', { token: rec.token, new_password: 'a recovered passphrase' }, c)).status, 200);
+  for (let i = 0; i < 8; i += 1) {
+    res = await post('/api/auth/recovery', { login: email });
+    if (res.status === 429) break;
+  }
+  assert.equal(res.status, 429);
+  // Mails about addresses: 10 an hour per account, then 429.
+  const b = c; // signed in by the recovery
+  for (let i = 0; i < 12; i += 1) {
+    res = await call(b, 'PATCH', '/api/auth/user', { json: { email: `${username}+${i}@example.org` } });
+    if (res.status === 429) break;
+  }
+  assert.equal(res.status, 429);
+  assert.equal((await post('/api/auth/email/resend', undefined, b)).status, 429);
+  // Wrong codes: 429 once the account's budget is spent.
+  for (let i = 0; i < 12; i += 1) {
+    res = await post('/api/auth/email/verify', { code: '0000 0000' }, b);
+    if (res.status === 429) break;
+  }
+  assert.equal(res.status, 429);
+  // Wrong links from one address: 429 on the throttled server.
+  const t = await browser(throttled.url);
+  for (let i = 0; i < 12; i += 1) {
+    res = check(await api(throttled.url, t, 'POST', '/api/auth/recovery/complete', { json: { token: 'y'.repeat(43), new_password: 'whatever passphrase' } }));
+    if (res.status === 429) break;
+  }
+  assert.equal(res.status, 429);
 });
 
 test('the reverse: every documented answer was seen', () => {

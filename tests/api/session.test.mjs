@@ -43,7 +43,7 @@ function secretKeyCandidates(dataDir) {
 }
 
 function assertUser(user, { username, name }) {
-  assert.deepEqual(Object.keys(user).sort(), ['id', 'name', 'username'], `user has exactly id, username, name: ${JSON.stringify(user)}`);
+  assert.deepEqual(Object.keys(user).sort(), ['email', 'email_verified', 'id', 'name', 'username'], `user has exactly id, username, name, email, email_verified: ${JSON.stringify(user)}`);
   assert.ok(Number.isInteger(user.id) && user.id > 0, `id is a positive integer: ${user.id}`);
   assert.equal(user.username, username);
   assert.equal(user.name, name);

@@ -20,7 +20,9 @@ TEST(UserJson, RoundTripsThroughAJsonParser) {
   EXPECT_EQ(u.at("id").as_int64(), 42);
   EXPECT_EQ(u.at("username").as_string(), "alice");
   EXPECT_EQ(std::string(u.at("name").as_string()), user.name);
-  EXPECT_EQ(u.size(), 3u);
+  EXPECT_TRUE(u.at("email").is_null());
+  EXPECT_EQ(u.at("email_verified").as_bool(), false);
+  EXPECT_EQ(u.size(), 5u);
 }
 
 TEST(UserJson, EscapesExactlyAsBoostJsonSerializes) {
@@ -29,16 +31,21 @@ TEST(UserJson, EscapesExactlyAsBoostJsonSerializes) {
   for (int b = 0; b < 256; ++b) {
     for (std::string name : {std::string(1, static_cast<char>(b)),
                              "ab" + std::string(1, static_cast<char>(b)) + "cd"}) {
-      boost::json::object user{{"id", 1}, {"username", "u"}, {"name", name}};
+      boost::json::object user{
+          {"id", 1}, {"username", "u"}, {"name", name}, {"email", name}, {"email_verified", true}};
       std::string want = "{\"user\":" + boost::json::serialize(user) + "}";
-      EXPECT_EQ(UserJson({identity::UserId(1), "u", name}), want) << "byte " << b;
+      EXPECT_EQ(UserJson({identity::UserId(1), "u", name, name, true}), want) << "byte " << b;
     }
   }
 }
 
 TEST(UserJson, ExactShape) {
-  EXPECT_EQ(UserJson({identity::UserId(7), "bob", "Bob"}),
-            R"({"user":{"id":7,"username":"bob","name":"Bob"}})");
+  EXPECT_EQ(
+      UserJson({identity::UserId(7), "bob", "Bob"}),
+      R"({"user":{"id":7,"username":"bob","name":"Bob","email":null,"email_verified":false}})");
+  EXPECT_EQ(
+      UserJson({identity::UserId(7), "bob", "Bob", "bob@example.org", true}),
+      R"({"user":{"id":7,"username":"bob","name":"Bob","email":"bob@example.org","email_verified":true}})");
 }
 
 }  // namespace

@@ -19,8 +19,7 @@ constexpr const char* kPing = "SELECT 1";
 constexpr const char* kCountLiveSessions =
     "SELECT count(*) FROM sessions WHERE expires_at > $1 AND last_seen_at + idle_timeout > $1";
 constexpr const char* kSelectUsersAfter =
-    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users"
-    " WHERE id > $1 ORDER BY id LIMIT $2";
+    "SELECT " LATCHKEY_PG_USER_COLUMNS " FROM users WHERE id > $1 ORDER BY id LIMIT $2";
 constexpr const char* kSelectFeedNodes =
     "SELECT id, host, pid, applied_seq,"
     " (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT - heartbeat_ms"
@@ -28,8 +27,9 @@ constexpr const char* kSelectFeedNodes =
 // A stopping server's last word: bounded, as a stop must be.
 constexpr std::chrono::milliseconds kUnregisterTimeout{1000};
 constexpr const char* kImportUser =
-    "INSERT INTO users (username, name, password_hash, created_at, disabled_at)"
-    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+    "INSERT INTO users (username, name, password_hash, created_at, disabled_at, email,"
+    " email_key, email_verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    " ON CONFLICT DO NOTHING";
 
 }  // namespace
 
@@ -37,6 +37,7 @@ PostgresDatabase::PostgresDatabase(const std::string& url, std::size_t pool_size
     : url_(url),
       pool_(url, pool_size),
       users_(pool_),
+      tokens_(pool_),
       sessions_(pool_),
       throttles_(pool_),
       events_(pool_),
@@ -132,7 +133,9 @@ Result<bool> PostgresDatabase::ImportUser(const identity::UserRecord& user) {
   return WithConnection(pool_, [&](Connection& conn) -> Result<bool> {
     auto inserted = Run(conn, kImportUser, "import user",
                         {user.user.username, user.user.name, user.password_hash, user.created_at,
-                         user.disabled_at != UnixTime{} ? Param(user.disabled_at) : Param::Null()});
+                         user.disabled_at != UnixTime{} ? Param(user.disabled_at) : Param::Null(),
+                         EmailParam(user.user.email), EmailKeyParam(user.user.email),
+                         user.user.email_verified ? Param(user.email_verified_at) : Param::Null()});
     if (!inserted) return inserted.error();
     return *inserted > 0;
   });

@@ -26,6 +26,7 @@
 #include "store/postgres/postgres_outbox_store.h"
 #include "store/postgres/postgres_session_store.h"
 #include "store/postgres/postgres_throttle_store.h"
+#include "store/postgres/postgres_token_store.h"
 #include "store/postgres/postgres_user_store.h"
 #include "store/postgres/session_feed.h"
 
@@ -40,6 +41,7 @@ class PostgresDatabase final : public Database {
   ~PostgresDatabase() override;
 
   UserStore& users() override { return users_; }
+  onetime::TokenStore& tokens() override { return tokens_; }
   session::SessionStore& sessions() override { return sessions_; }
   throttle::ThrottleStore& throttles() override { return throttles_; }
   audit::EventStore& events() override { return events_; }
@@ -70,6 +72,7 @@ class PostgresDatabase final : public Database {
   const std::string url_;
   Pool pool_;
   PostgresUserStore users_;
+  PostgresTokenStore tokens_;
   PostgresSessionStore sessions_;
   PostgresThrottleStore throttles_;
   PostgresAuditStore events_;

@@ -16,7 +16,7 @@ constexpr const char* kInsertSession =
   " s.ip, s.idle_timeout, s.persistent"
 constexpr const char* kSelectSessionByTokenHash =
     "SELECT " LATCHKEY_SESSION_COLUMNS
-    ", u.username, u.name"
+    ", u.username, u.name, u.email, u.email_verified_at"
     " FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.token_hash = $1 AND u.disabled_at IS NULL";
 constexpr const char* kSelectSessionById =
@@ -56,7 +56,8 @@ session::SessionRecord ReadSession(const QueryResult& r, int row) {
 session::ResolvedSession ReadResolved(const QueryResult& r, int row) {
   session::ResolvedSession out;
   out.session = ReadSession(r, row);
-  out.user = {out.session.user_id, r.Text(row, 10), r.Text(row, 11)};
+  out.user = {out.session.user_id, r.Text(row, 10), r.Text(row, 11),
+              r.IsNull(row, 12) ? std::string() : r.Text(row, 12), !r.IsNull(row, 13)};
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "store/postgres/postgres_user_store.h"
 
+#include "identity/email.h"
 #include "store/postgres/postgres_session_store.h"
 #include "store/postgres/query.h"
 #include "store/postgres/session_notify.h"
@@ -8,17 +9,19 @@ namespace latchkey::store::postgres {
 namespace {
 
 constexpr const char* kInsertUser =
-    "INSERT INTO users (username, name, password_hash, created_at) VALUES ($1, $2, $3, $4)"
-    " RETURNING id";
+    "INSERT INTO users (username, name, password_hash, created_at, email, email_key)"
+    " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 constexpr const char* kSelectUserByUsername =
-    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users"
-    " WHERE lower(username) = lower($1)";
+    "SELECT " LATCHKEY_PG_USER_COLUMNS " FROM users WHERE lower(username) = lower($1)";
 constexpr const char* kSelectUserById =
-    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users WHERE id = $1";
+    "SELECT " LATCHKEY_PG_USER_COLUMNS " FROM users WHERE id = $1";
+constexpr const char* kSelectUserByVerifiedEmail =
+    "SELECT " LATCHKEY_PG_USER_COLUMNS
+    " FROM users WHERE email_key = $1 AND email_verified_at IS NOT NULL";
 constexpr const char* kSetDisabled = "UPDATE users SET disabled_at = $2 WHERE id = $1";
 constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = $1";
 constexpr const char* kUpdateName =
-    "UPDATE users SET name = $2 WHERE id = $1 RETURNING id, username, name";
+    "UPDATE users SET name = $2 WHERE id = $1 RETURNING " LATCHKEY_PG_USER_COLUMNS;
 constexpr const char* kUpdatePassword = "UPDATE users SET password_hash = $2 WHERE id = $1";
 constexpr const char* kRehashPassword =
     "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
@@ -26,17 +29,27 @@ constexpr const char* kDeleteUserSessions = "DELETE FROM sessions WHERE user_id 
 
 Error NotLoggedIn() { return MakeError(Errc::kUnauthenticated); }
 
-// The users row of `user` (one statement; the caller's transaction, if any, holds it).
-// Errors: kUsernameTaken from the unique index on lower(username), else storage errors.
+}  // namespace
+
+Param EmailParam(std::string_view email) { return email.empty() ? Param::Null() : Param(email); }
+
+Param EmailKeyParam(std::string_view email) {
+  return email.empty() ? Param::Null() : Param(identity::EmailKey(email));
+}
+
 Result<identity::User> InsertUser(Connection& conn, const identity::NewUser& user) {
   QueryResult inserted =
-      conn.Exec(kInsertUser, {user.username, user.name, user.password_hash, user.created_at});
+      conn.Exec(kInsertUser, {user.username, user.name, user.password_hash, user.created_at,
+                              EmailParam(user.email), EmailKeyParam(user.email)});
   if (inserted.sqlstate() == kUniqueViolation) {
     return MakeError(Errc::kUsernameTaken, {}, "username");
   }
   if (!inserted.ok() || inserted.rows() != 1) return StorageError(inserted, "insert user");
-  return identity::User{identity::UserId(inserted.Int(0, 0)), user.username, user.name};
+  return identity::User{identity::UserId(inserted.Int(0, 0)), user.username, user.name, user.email,
+                        false};
 }
+
+namespace {
 
 // Sets the password hash of user `id` and deletes every session of the user, in the caller's
 // transaction, announcing the user. False (nothing written) when there is no such user.
@@ -56,11 +69,21 @@ Result<bool> SetPasswordEndingSessions(Connection& conn, identity::UserId id,
 
 identity::UserRecord ReadUserRow(const QueryResult& r, int row) {
   identity::UserRecord rec;
-  rec.user = {identity::UserId(r.Int(row, 0)), r.Text(row, 1), r.Text(row, 2)};
+  rec.user = {identity::UserId(r.Int(row, 0)), r.Text(row, 1), r.Text(row, 2),
+              r.IsNull(row, 6) ? std::string() : r.Text(row, 6), !r.IsNull(row, 7)};
   rec.password_hash = r.Text(row, 3);
   rec.created_at = FromUnixSeconds(r.Int(row, 4));
   rec.disabled_at = r.IsNull(row, 5) ? UnixTime{} : FromUnixSeconds(r.Int(row, 5));
+  rec.email_verified_at = r.IsNull(row, 7) ? UnixTime{} : FromUnixSeconds(r.Int(row, 7));
   return rec;
+}
+
+Result<std::optional<identity::UserRecord>> PostgresUserStore::FindUserByVerifiedEmail(
+    std::string_view email_key) {
+  return WithConnection(pool_, [&](Connection& conn) {
+    return ReadOne(conn, kSelectUserByVerifiedEmail, "user lookup by email", ReadUserRow,
+                   {email_key});
+  });
 }
 
 Result<identity::User> PostgresUserStore::CreateUserWithSession(
@@ -105,9 +128,7 @@ Result<bool> PostgresUserStore::DeleteUser(identity::UserId id) {
 }
 
 Result<identity::User> PostgresUserStore::UpdateName(identity::UserId id, std::string_view name) {
-  auto read = [](const QueryResult& r, int row) {
-    return identity::User{identity::UserId(r.Int(row, 0)), r.Text(row, 1), r.Text(row, 2)};
-  };
+  auto read = [](const QueryResult& r, int row) { return ReadUserRow(r, row).user; };
   return WithConnection(pool_, [&](Connection& conn) {
     return InTransaction(conn, "name update", [&]() -> Result<identity::User> {
       auto updated = ReadOne(conn, kUpdateName, "update name", read, {id, name});

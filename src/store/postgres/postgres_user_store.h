@@ -21,6 +21,8 @@ class PostgresUserStore final : public UserStore {
   Result<std::optional<identity::UserRecord>> FindUserByUsername(
       std::string_view username) override;
   Result<std::optional<identity::UserRecord>> FindUserById(identity::UserId id) override;
+  Result<std::optional<identity::UserRecord>> FindUserByVerifiedEmail(
+      std::string_view email_key) override;
   Result<bool> DeleteUser(identity::UserId id) override;
   Result<identity::User> UpdateName(identity::UserId id, std::string_view name) override;
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
@@ -34,8 +36,19 @@ class PostgresUserStore final : public UserStore {
   Pool& pool_;
 };
 
-// A user row of columns (id, username, name, password_hash, created_at, disabled_at), in
-// that order.
+// A user row of LATCHKEY_PG_USER_COLUMNS (a NULL email reads as empty).
 identity::UserRecord ReadUserRow(const QueryResult& result, int row);
+
+// The columns of ReadUserRow, in its order.
+#define LATCHKEY_PG_USER_COLUMNS \
+  "id, username, name, password_hash, created_at, disabled_at, email, email_verified_at"
+
+// The users row of `user` (its address unverified), in the caller's transaction if any.
+// Errors: kUsernameTaken from the unique index on lower(username), else storage errors.
+Result<identity::User> InsertUser(Connection& conn, const identity::NewUser& user);
+
+// The email and email_key parameters of an address: NULL for none.
+Param EmailParam(std::string_view email);
+Param EmailKeyParam(std::string_view email);
 
 }  // namespace latchkey::store::postgres

@@ -15,14 +15,13 @@ constexpr const char* kCountLiveSessions =
     "SELECT count(*) FROM sessions WHERE expires_at > ?1 AND last_seen_at + idle_timeout > ?1";
 // Keyset pagination: one batch in memory at a time, whatever the table's size.
 constexpr const char* kSelectUsersAfter =
-    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users WHERE id > ?1"
-    " ORDER BY id LIMIT 1000";
+    "SELECT " LATCHKEY_SQLITE_USER_COLUMNS " FROM users WHERE id > ?1 ORDER BY id LIMIT 1000";
 constexpr const char* kMaxChangeSeq = "SELECT COALESCE(MAX(seq), 0) FROM session_changes";
 constexpr const char* kSelectFeedNodes =
     "SELECT id, host, pid, applied_seq, heartbeat_ms FROM feed_nodes ORDER BY id";
 constexpr const char* kImportUser =
-    "INSERT INTO users (username, name, password_hash, created_at, disabled_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING";
+    "INSERT INTO users (username, name, password_hash, created_at, disabled_at, email,"
+    " email_key, email_verified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING";
 
 }  // namespace
 
@@ -30,6 +29,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path, std::size_t pool_size)
     : path_(path),
       pool_(path, pool_size),
       users_(pool_),
+      tokens_(pool_),
       sessions_(pool_),
       throttles_(pool_),
       events_(pool_),
@@ -86,7 +86,9 @@ Result<bool> SqliteDatabase::ImportUser(const identity::UserRecord& rec) {
   auto inserted =
       Run(*conn, kImportUser, "user import", rec.user.username, rec.user.name, rec.password_hash,
           rec.created_at,
-          rec.disabled_at != UnixTime{} ? std::optional<UnixTime>(rec.disabled_at) : std::nullopt);
+          rec.disabled_at != UnixTime{} ? std::optional<UnixTime>(rec.disabled_at) : std::nullopt,
+          EmailColumn(rec.user.email), EmailKeyColumn(rec.user.email),
+          rec.user.email_verified ? std::optional<UnixTime>(rec.email_verified_at) : std::nullopt);
   if (!inserted) return inserted.error();
   return *inserted > 0;
 }

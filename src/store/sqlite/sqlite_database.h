@@ -16,6 +16,7 @@
 #include "store/sqlite/sqlite_outbox_store.h"
 #include "store/sqlite/sqlite_session_store.h"
 #include "store/sqlite/sqlite_throttle_store.h"
+#include "store/sqlite/sqlite_token_store.h"
 #include "store/sqlite/sqlite_user_store.h"
 
 namespace latchkey::store::sqlite {
@@ -30,6 +31,7 @@ class SqliteDatabase final : public Database {
   static constexpr std::chrono::milliseconds kFeedInterval{250};
 
   UserStore& users() override { return users_; }
+  onetime::TokenStore& tokens() override { return tokens_; }
   session::SessionStore& sessions() override { return sessions_; }
   throttle::ThrottleStore& throttles() override { return throttles_; }
   audit::EventStore& events() override { return events_; }
@@ -53,6 +55,7 @@ class SqliteDatabase final : public Database {
   std::string path_;
   ConnectionPool pool_;
   SqliteUserStore users_;
+  SqliteTokenStore tokens_;
   SqliteSessionStore sessions_;
   SqliteThrottleStore throttles_;
   SqliteAuditStore events_;

@@ -14,7 +14,7 @@ constexpr const char* kInsertSession =
   " s.ip, s.idle_timeout, s.persistent"
 constexpr const char* kSelectSessionByTokenHash =
     "SELECT " LATCHKEY_SESSION_COLUMNS
-    ", u.username, u.name"
+    ", u.username, u.name, u.email, u.email_verified_at"
     " FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.token_hash = ?1 AND u.disabled_at IS NULL";
 constexpr const char* kSelectSessionById =
@@ -54,7 +54,7 @@ session::SessionRecord ReadSession(const Query& row) {
 session::ResolvedSession ReadResolved(const Query& row) {
   session::ResolvedSession out;
   out.session = ReadSession(row);
-  out.user = {out.session.user_id, row.Text(10), row.Text(11)};
+  out.user = {out.session.user_id, row.Text(10), row.Text(11), row.Text(12), !row.IsNull(13)};
   return out;
 }
 

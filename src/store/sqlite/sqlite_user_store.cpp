@@ -1,17 +1,21 @@
 #include "store/sqlite/sqlite_user_store.h"
 
+#include "identity/email.h"
 #include "store/sqlite/sqlite_session_store.h"
 
 namespace latchkey::store::sqlite {
 namespace {
 
 constexpr const char* kInsertUser =
-    "INSERT INTO users (username, name, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO users (username, name, password_hash, created_at, email, email_key)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 constexpr const char* kSelectUserByUsername =
-    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users"
-    " WHERE username = ?1";
+    "SELECT " LATCHKEY_SQLITE_USER_COLUMNS " FROM users WHERE username = ?1";
 constexpr const char* kSelectUserById =
-    "SELECT id, username, name, password_hash, created_at, disabled_at FROM users WHERE id = ?1";
+    "SELECT " LATCHKEY_SQLITE_USER_COLUMNS " FROM users WHERE id = ?1";
+constexpr const char* kSelectUserByVerifiedEmail =
+    "SELECT " LATCHKEY_SQLITE_USER_COLUMNS
+    " FROM users WHERE email_key = ?1 AND email_verified_at IS NOT NULL";
 constexpr const char* kSetDisabled = "UPDATE users SET disabled_at = ?2 WHERE id = ?1";
 constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = ?1";
 constexpr const char* kUpdateName = "UPDATE users SET name = ?2 WHERE id = ?1";
@@ -24,14 +28,19 @@ Error NotLoggedIn() { return MakeError(Errc::kUnauthenticated); }
 
 // The users row of `user` (one statement; the caller's transaction, if any, holds it).
 // Errors: kUsernameTaken from the unique index (case-insensitive), else storage errors.
+}  // namespace
+
 Result<identity::User> InsertUser(Connection& conn, const identity::NewUser& user) {
   auto inserted =
       Query(conn, kInsertUser, "insert user", user.username, user.name, user.password_hash,
-            user.created_at)
+            user.created_at, EmailColumn(user.email), EmailKeyColumn(user.email))
           .RunOr(SQLITE_CONSTRAINT_UNIQUE, MakeError(Errc::kUsernameTaken, {}, "username"));
   if (!inserted) return inserted.error();
-  return identity::User{identity::UserId(conn.LastInsertRowId()), user.username, user.name};
+  return identity::User{identity::UserId(conn.LastInsertRowId()), user.username, user.name,
+                        user.email, false};
 }
+
+namespace {
 
 // Sets the password hash of user `id` and deletes every session of the user, in the caller's
 // transaction. False (nothing written) when there is no such user.
@@ -48,13 +57,30 @@ Result<bool> SetPasswordEndingSessions(Connection& conn, identity::UserId id,
 
 }  // namespace
 
+std::optional<std::string> EmailColumn(std::string_view email) {
+  if (email.empty()) return std::nullopt;
+  return std::string(email);
+}
+
+std::optional<std::string> EmailKeyColumn(std::string_view email) {
+  if (email.empty()) return std::nullopt;
+  return identity::EmailKey(email);
+}
+
 identity::UserRecord ReadUserRow(const Query& row) {
   identity::UserRecord rec;
-  rec.user = {identity::UserId(row.Int(0)), row.Text(1), row.Text(2)};
+  rec.user = {identity::UserId(row.Int(0)), row.Text(1), row.Text(2), row.Text(6), !row.IsNull(7)};
   rec.password_hash = row.Text(3);
   rec.created_at = FromUnixSeconds(row.Int(4));
   rec.disabled_at = FromUnixSeconds(row.IntOrZero(5));
+  rec.email_verified_at = FromUnixSeconds(row.IntOrZero(7));
   return rec;
+}
+
+Result<std::optional<identity::UserRecord>> SqliteUserStore::FindUserByVerifiedEmail(
+    std::string_view email_key) {
+  auto conn = pool_.Acquire();
+  return ReadOne(*conn, kSelectUserByVerifiedEmail, "user lookup by email", ReadUserRow, email_key);
 }
 
 Result<identity::User> SqliteUserStore::CreateUserWithSession(const identity::NewUser& user,

@@ -24,6 +24,8 @@ class SqliteUserStore final : public UserStore {
   Result<std::optional<identity::UserRecord>> FindUserByUsername(
       std::string_view username) override;
   Result<std::optional<identity::UserRecord>> FindUserById(identity::UserId id) override;
+  Result<std::optional<identity::UserRecord>> FindUserByVerifiedEmail(
+      std::string_view email_key) override;
   Result<bool> DeleteUser(identity::UserId id) override;
   Result<identity::User> UpdateName(identity::UserId id, std::string_view name) override;
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
@@ -37,8 +39,20 @@ class SqliteUserStore final : public UserStore {
   ConnectionPool& pool_;
 };
 
-// A user row of columns (id, username, name, password_hash, created_at, disabled_at), in
-// that order (a NULL disabled_at reads as 0).
+// The columns of ReadUserRow, in its order.
+#define LATCHKEY_SQLITE_USER_COLUMNS \
+  "id, username, name, password_hash, created_at, disabled_at, email, email_verified_at"
+
+// A user row of LATCHKEY_SQLITE_USER_COLUMNS (a NULL disabled_at or email_verified_at reads
+// as 0, a NULL email as empty).
 identity::UserRecord ReadUserRow(const Query& row);
+
+// The users row of `user` (its address unverified), in the caller's transaction if any.
+// Errors: kUsernameTaken from the unique index (case-insensitive), else storage errors.
+Result<identity::User> InsertUser(Connection& conn, const identity::NewUser& user);
+
+// The email and email_key columns of an address: NULL for none.
+std::optional<std::string> EmailColumn(std::string_view email);
+std::optional<std::string> EmailKeyColumn(std::string_view email);
 
 }  // namespace latchkey::store::sqlite

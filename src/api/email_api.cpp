@@ -1,0 +1,52 @@
+#include "api/email_api.h"
+
+#include "http/error_mapping.h"
+#include "http/json_body.h"
+
+namespace latchkey::api {
+
+http::Response EmailApi::Verify(const Context& c) {
+  auto body = http::ParseJsonObject(c.request);
+  if (!body) return http::ErrorResponse(body.error());
+  auto token = http::StringField(*body, "token", false);
+  if (!token) return http::ErrorResponse(token.error());
+  auto code = http::StringField(*body, "code", false);
+  if (!code) return http::ErrorResponse(code.error());
+  Result<identity::User> user = MakeError(Errc::kInternal);
+  if (!token->empty()) {
+    user = email_.VerifyByToken(*token, ClientOf(c.request));
+  } else if (!code->empty()) {
+    // A code is the logged-in user's: it names no account by itself.
+    if (c.principal_if_live() == nullptr) {
+      return http::ErrorResponse(MakeError(Errc::kUnauthenticated));
+    }
+    user = email_.VerifyByCode(c.principal(), *code, ClientOf(c.request));
+  } else {
+    return http::ErrorResponse(
+        MakeError(Errc::kInvalidInput, "Give the link's token or the mail's code", "token"));
+  }
+  if (!user) return http::ErrorResponse(user.error());
+  return http::JsonResponse(200, UserJson(*user));
+}
+
+http::Response EmailApi::Resend(const Context& c) {
+  auto sent = email_.Resend(c.principal(), ClientOf(c.request));
+  if (!sent) return http::ErrorResponse(sent.error());
+  return http::JsonResponse(202, kSuccessJson);
+}
+
+http::Response EmailApi::Undo(const Context& c) {
+  auto body = http::ParseJsonObject(c.request);
+  if (!body) return http::ErrorResponse(body.error());
+  auto token = http::StringField(*body, "token", true);
+  if (!token) return http::ErrorResponse(token.error());
+  auto user = email_.Undo(*token, ClientOf(c.request));
+  if (!user) return http::ErrorResponse(user.error());
+  http::Response r = http::JsonResponse(200, UserJson(*user));
+  // Every session of the user ended: this browser's too, when it was one of them.
+  const session::Principal* caller = c.principal_if_live();
+  if (caller != nullptr && caller->user_id() == user->id) cookies_.Clear(r, c.request.tls);
+  return r;
+}
+
+}  // namespace latchkey::api

@@ -1,0 +1,83 @@
+// A user's email address: set or change it, verify it (the link's token, or the code while
+// logged in), have the verification mailed again, and undo a change from the old address.
+//
+// Rules (docs/SECURITY.md, "Email and recovery"):
+// - An address counts as verified only after a verify token or code for that very address
+//   (the token's data is the address's key: a token mailed for an earlier address verifies
+//   nothing). Setting or changing an address mails a link and a code to the new address, in
+//   the same transaction as the change (onetime/token_store.h).
+// - A change of a VERIFIED address also mails the old one, with a link that undoes the change
+//   for 72 hours: the old address comes back verified and every session of the user ends
+//   (whoever changed it may hold one). An unverified old address is not mailed (nobody proved
+//   it is the owner's).
+// - Addresses are unique among verified ones (identity/email.h); the clash shows at
+//   verification, as kEmailTaken.
+// - Mails about addresses are limited per account (ThrottlePolicies::email_mail); wrong codes
+//   per code (onetime::kCodeAttempts) and per account (ThrottlePolicies::one_time_code).
+// Thread-safety: safe from many threads (state is in the stores).
+#pragma once
+
+#include <string>
+
+#include "flows/account_mail.h"
+#include "flows/auth_service.h"
+#include "onetime/token_store.h"
+
+namespace latchkey::flows {
+
+class EmailService {
+ public:
+  EmailService(identity::UserStore& users, onetime::TokenStore& tokens,
+               const onetime::Minter& minter, const AccountMail& mail, Guards guards,
+               const Clock& clock, bool require_verified)
+      : users_(users),
+        tokens_(tokens),
+        minter_(minter),
+        mail_(mail),
+        guards_(guards),
+        clock_(clock),
+        require_verified_(require_verified) {}
+
+  // Sets, changes or (empty, unless --require-verified-email) removes the caller's address;
+  // the same address again changes nothing. Errors: kInvalidInput field "email",
+  // kRateLimited, kUnauthenticated (the user is gone), kStorageUnavailable.
+  Result<identity::User> SetEmail(const session::Principal& caller, const std::string& email,
+                                  const ClientInfo& client);
+
+  // The link's token (no session needed: the mail may be read on another device).
+  // Errors: kInvalidToken field "token", kEmailTaken, kStorageUnavailable.
+  Result<identity::User> VerifyByToken(const std::string& token, const ClientInfo& client);
+
+  // The mail's code, typed by the logged-in caller. Errors: kInvalidToken field "code",
+  // kRateLimited, kEmailTaken, kStorageUnavailable.
+  Result<identity::User> VerifyByCode(const session::Principal& caller, const std::string& code,
+                                      const ClientInfo& client);
+
+  // A new verify token and mail for the caller's unverified address (the earlier link and
+  // code stop working). Errors: kInvalidInput field "email" (no unverified address),
+  // kRateLimited, kStorageUnavailable.
+  Result<void> Resend(const session::Principal& caller, const ClientInfo& client);
+
+  // The undo link's token: the old address back (verified) and every session of the user
+  // ended. Errors: kInvalidToken field "token", kEmailTaken, kStorageUnavailable.
+  Result<identity::User> Undo(const std::string& token, const ClientInfo& client);
+
+ private:
+  Result<void> CountMail(identity::UserId user);
+
+  identity::UserStore& users_;
+  onetime::TokenStore& tokens_;
+  const onetime::Minter& minter_;
+  const AccountMail& mail_;
+  Guards guards_;
+  const Clock& clock_;
+  bool require_verified_;
+};
+
+// The throttle key of an account's one-time codes of one purpose.
+std::string CodeThrottleKey(onetime::Purpose purpose, identity::UserId user);
+
+// kInvalidToken with its field ("token" or "code").
+Error InvalidToken(const char* field);
+
+}  // namespace latchkey::flows

@@ -1,0 +1,261 @@
+#include "store/sqlite/sqlite_token_store.h"
+
+#include "identity/email.h"
+#include "mail/outgoing_mail.h"
+#include "store/sqlite/outgoing_mail_insert.h"
+#include "store/sqlite/query.h"
+#include "store/sqlite/sqlite_session_store.h"
+#include "store/sqlite/sqlite_user_store.h"
+
+namespace latchkey::store::sqlite {
+namespace {
+
+using onetime::Purpose;
+using onetime::TokenRecord;
+
+#define LATCHKEY_TOKEN_COLUMNS \
+  "id, user_id, purpose, token_hash, code_hash, data, created_at, expires_at, code_attempts"
+constexpr const char* kDeleteTokensOf =
+    "DELETE FROM one_time_tokens WHERE user_id = ?1 AND purpose = ?2";
+constexpr const char* kInsertToken =
+    "INSERT INTO one_time_tokens (user_id, purpose, token_hash, code_hash, data, created_at,"
+    " expires_at, code_attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)";
+constexpr const char* kSelectUsable = "SELECT " LATCHKEY_TOKEN_COLUMNS
+                                      " FROM one_time_tokens WHERE token_hash = ?1"
+                                      " AND consumed_at IS NULL AND expires_at > ?2";
+constexpr const char* kSelectUsableOf =
+    "SELECT " LATCHKEY_TOKEN_COLUMNS
+    " FROM one_time_tokens WHERE user_id = ?1 AND purpose = ?2"
+    " AND consumed_at IS NULL AND expires_at > ?3 ORDER BY id DESC LIMIT 1";
+#undef LATCHKEY_TOKEN_COLUMNS
+constexpr const char* kCountCodeFailure =
+    "UPDATE one_time_tokens SET code_attempts = code_attempts + 1 WHERE id = ?1"
+    " RETURNING code_attempts";
+// The one conditional UPDATE that makes a token single use (onetime/token_store.h).
+constexpr const char* kConsume =
+    "UPDATE one_time_tokens SET consumed_at = ?3 WHERE token_hash = ?1 AND purpose = ?2"
+    " AND consumed_at IS NULL AND expires_at > ?3 RETURNING user_id, data";
+constexpr const char* kSetEmail =
+    "UPDATE users SET email = ?2, email_key = ?3, email_verified_at = NULL WHERE id = ?1";
+constexpr const char* kMarkVerified =
+    "UPDATE users SET email_verified_at = ?3 WHERE id = ?1 AND email_key = ?2";
+constexpr const char* kRestoreEmail =
+    "UPDATE users SET email = ?2, email_key = ?3, email_verified_at = ?4 WHERE id = ?1";
+constexpr const char* kSetPassword = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
+constexpr const char* kDeleteUserSessions = "DELETE FROM sessions WHERE user_id = ?1";
+constexpr const char* kSelectUser =
+    "SELECT " LATCHKEY_SQLITE_USER_COLUMNS " FROM users WHERE id = ?1";
+// Other processes' caches hold the user's address (migration 4's trigger watches name,
+// password and disabled state only).
+constexpr const char* kAnnounceUser = "INSERT INTO session_changes (user_id) VALUES (?1)";
+
+TokenRecord ReadToken(const Query& row) {
+  TokenRecord t;
+  t.id = row.Int(0);
+  t.user_id = identity::UserId(row.Int(1));
+  t.purpose = onetime::PurposeNamed(row.Text(2)).value_or(Purpose::kRecovery);
+  t.token_hash = row.Text(3);
+  t.code_hash = row.Text(4);
+  t.data = row.Text(5);
+  t.created_at = FromUnixSeconds(row.Int(6));
+  t.expires_at = FromUnixSeconds(row.Int(7));
+  t.code_attempts = static_cast<int>(row.Int(8));
+  return t;
+}
+
+struct Consumed {
+  identity::UserId user_id;
+  std::string data;
+};
+
+Result<std::optional<Consumed>> Consume(Connection& conn, std::string_view token_hash,
+                                        Purpose purpose, UnixTime now) {
+  return ReadOne(
+      conn, kConsume, "consume token",
+      [](const Query& q) {
+        return Consumed{identity::UserId(q.Int(0)), q.Text(1)};
+      },
+      token_hash, onetime::PurposeName(purpose), now);
+}
+
+// Replaces the earlier token of the same (user, purpose) with `token`.
+Result<void> InsertToken(Connection& conn, const TokenRecord& t) {
+  std::string_view purpose = onetime::PurposeName(t.purpose);
+  if (auto r = Run(conn, kDeleteTokensOf, "delete tokens", t.user_id, purpose); !r) {
+    return r.error();
+  }
+  auto r = Query(conn, kInsertToken, "insert token", t.user_id, purpose, t.token_hash, t.code_hash,
+                 t.data, t.created_at, t.expires_at)
+               .RunOr(SQLITE_CONSTRAINT_FOREIGNKEY, MakeError(Errc::kUnauthenticated));
+  if (!r) return r.error();
+  return {};
+}
+
+Result<void> QueueMails(Connection& conn, const onetime::Mails& mails, UnixTime now) {
+  for (const mail::OutgoingMail& m : mails) {
+    if (auto r = InsertOutgoingMail(conn, m, now); !r) return r.error();
+  }
+  return {};
+}
+
+Result<identity::User> ReadUser(Connection& conn, identity::UserId id) {
+  auto found = ReadOne(conn, kSelectUser, "user lookup", ReadUserRow, id);
+  if (!found) return found.error();
+  if (!*found) return MakeError(Errc::kUnauthenticated);
+  return (*found)->user;
+}
+
+Error EmailTaken() { return MakeError(Errc::kEmailTaken, {}, "email"); }
+
+}  // namespace
+
+Result<void> SqliteTokenStore::IssueToken(const TokenRecord& token, const onetime::Mails& mails,
+                                          UnixTime now) {
+  auto conn = pool_.Acquire();
+  return InTransaction(*conn, "issue token", [&]() -> Result<void> {
+    if (auto r = InsertToken(*conn, token); !r) return r.error();
+    return QueueMails(*conn, mails, now);
+  });
+}
+
+Result<std::optional<TokenRecord>> SqliteTokenStore::FindUsableToken(std::string_view token_hash,
+                                                                     UnixTime now) {
+  auto conn = pool_.Acquire();
+  return ReadOne(*conn, kSelectUsable, "token lookup", ReadToken, token_hash, now);
+}
+
+Result<std::optional<TokenRecord>> SqliteTokenStore::FindUsableTokenOf(identity::UserId user,
+                                                                       Purpose purpose,
+                                                                       UnixTime now) {
+  auto conn = pool_.Acquire();
+  return ReadOne(*conn, kSelectUsableOf, "token lookup", ReadToken, user,
+                 onetime::PurposeName(purpose), now);
+}
+
+Result<int> SqliteTokenStore::CountCodeFailure(std::int64_t token_id) {
+  auto conn = pool_.Acquire();
+  auto count = ReadOne(
+      *conn, kCountCodeFailure, "count code failure",
+      [](const Query& q) { return static_cast<int>(q.Int(0)); }, token_id);
+  if (!count) return count.error();
+  return count->value_or(0);
+}
+
+Result<bool> SqliteTokenStore::ConsumeToken(std::string_view token_hash, Purpose purpose,
+                                            UnixTime now) {
+  auto conn = pool_.Acquire();
+  auto consumed = Consume(*conn, token_hash, purpose, now);
+  if (!consumed) return consumed.error();
+  return consumed->has_value();
+}
+
+Result<identity::User> SqliteTokenStore::CreateUserWithToken(
+    const identity::NewUser& user, const session::SessionRecord* first_session, TokenRecord token,
+    onetime::Mails mails, UnixTime now) {
+  auto conn = pool_.Acquire();
+  return InTransaction(*conn, "signup with email", [&]() -> Result<identity::User> {
+    auto created = InsertUser(*conn, user);
+    if (!created) return created;
+    if (first_session != nullptr) {
+      if (auto r = InsertSessionRow(*conn, *first_session, created->id); !r) return r.error();
+    }
+    token.user_id = created->id;
+    if (auto r = InsertToken(*conn, token); !r) return r.error();
+    for (mail::OutgoingMail& m : mails) m.user_id = created->id.value();
+    if (auto r = QueueMails(*conn, mails, now); !r) return r.error();
+    return created;
+  });
+}
+
+Result<identity::User> SqliteTokenStore::ChangeEmail(identity::UserId user, std::string_view email,
+                                                     const std::vector<TokenRecord>& tokens,
+                                                     const onetime::Mails& mails, UnixTime now) {
+  auto conn = pool_.Acquire();
+  return InTransaction(*conn, "email change", [&]() -> Result<identity::User> {
+    auto updated =
+        Run(*conn, kSetEmail, "set email", user, EmailColumn(email), EmailKeyColumn(email));
+    if (!updated) return updated.error();
+    if (*updated == 0) return MakeError(Errc::kUnauthenticated);
+    if (auto r = Run(*conn, kDeleteTokensOf, "delete tokens", user,
+                     onetime::PurposeName(Purpose::kVerifyEmail));
+        !r) {
+      return r.error();
+    }
+    for (const TokenRecord& t : tokens) {
+      if (auto r = InsertToken(*conn, t); !r) return r.error();
+    }
+    if (auto r = QueueMails(*conn, mails, now); !r) return r.error();
+    if (auto r = Run(*conn, kAnnounceUser, "announce user", user); !r) return r.error();
+    return ReadUser(*conn, user);
+  });
+}
+
+Result<std::optional<identity::User>> SqliteTokenStore::VerifyEmail(std::string_view token_hash,
+                                                                    UnixTime now) {
+  auto conn = pool_.Acquire();
+  using Out = Result<std::optional<identity::User>>;
+  return InTransaction(*conn, "verify email", [&]() -> Out {
+    auto consumed = Consume(*conn, token_hash, Purpose::kVerifyEmail, now);
+    if (!consumed) return consumed.error();
+    if (!*consumed) return std::optional<identity::User>();
+    const Consumed& c = **consumed;
+    auto marked = Query(*conn, kMarkVerified, "mark verified", c.user_id, c.data, now)
+                      .RunOr(SQLITE_CONSTRAINT_UNIQUE, EmailTaken());
+    if (!marked) return marked.error();
+    // The address changed since the mail: the (now spent) token proves nothing.
+    if (*marked == 0) return std::optional<identity::User>();
+    if (auto r = Run(*conn, kAnnounceUser, "announce user", c.user_id); !r) return r.error();
+    auto read = ReadUser(*conn, c.user_id);
+    if (!read) return read.error();
+    return std::optional<identity::User>(std::move(*read));
+  });
+}
+
+Result<std::optional<identity::User>> SqliteTokenStore::UndoEmailChange(std::string_view token_hash,
+                                                                        UnixTime now) {
+  auto conn = pool_.Acquire();
+  using Out = Result<std::optional<identity::User>>;
+  return InTransaction(*conn, "undo email change", [&]() -> Out {
+    auto consumed = Consume(*conn, token_hash, Purpose::kUndoEmailChange, now);
+    if (!consumed) return consumed.error();
+    if (!*consumed) return std::optional<identity::User>();
+    const Consumed& c = **consumed;
+    auto restored = Query(*conn, kRestoreEmail, "restore email", c.user_id, EmailColumn(c.data),
+                          EmailKeyColumn(c.data), now)
+                        .RunOr(SQLITE_CONSTRAINT_UNIQUE, EmailTaken());
+    if (!restored) return restored.error();
+    if (auto r = Run(*conn, kDeleteTokensOf, "delete tokens", c.user_id,
+                     onetime::PurposeName(Purpose::kVerifyEmail));
+        !r) {
+      return r.error();
+    }
+    if (auto r = Run(*conn, kDeleteUserSessions, "delete sessions", c.user_id); !r) {
+      return r.error();
+    }
+    if (auto r = Run(*conn, kAnnounceUser, "announce user", c.user_id); !r) return r.error();
+    auto read = ReadUser(*conn, c.user_id);
+    if (!read) return read.error();
+    return std::optional<identity::User>(std::move(*read));
+  });
+}
+
+Result<void> SqliteTokenStore::ResetPasswordWithToken(std::string_view token_hash,
+                                                      identity::UserId user,
+                                                      std::string_view password_hash,
+                                                      const onetime::Mails& mails, UnixTime now) {
+  auto conn = pool_.Acquire();
+  return InTransaction(*conn, "password recovery", [&]() -> Result<void> {
+    auto consumed = Consume(*conn, token_hash, Purpose::kRecovery, now);
+    if (!consumed) return consumed.error();
+    // Not usable, or another user's: nothing is written (the rollback keeps another user's
+    // token as it was).
+    if (!*consumed || (*consumed)->user_id != user) return MakeError(Errc::kInvalidToken);
+    auto updated = Run(*conn, kSetPassword, "set password", user, password_hash);
+    if (!updated) return updated.error();
+    if (*updated == 0) return MakeError(Errc::kUnauthenticated);
+    if (auto r = Run(*conn, kDeleteUserSessions, "delete sessions", user); !r) return r.error();
+    return QueueMails(*conn, mails, now);
+  });
+}
+
+}  // namespace latchkey::store::sqlite
