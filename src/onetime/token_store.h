@@ -31,7 +31,9 @@ class TokenStore {
   virtual ~TokenStore() = default;
 
   // Inserts `token`, deleting every earlier token of its (user, purpose) (a new request
-  // replaces the earlier: its link and code stop working), and queues `mails`.
+  // replaces the earlier: its link and code stop working), and queues `mails`. Undo tokens
+  // are never replaced: each restores its own address, and a later change (by whoever took
+  // the account) must not spend the link mailed to the owner's address.
   virtual Result<void> IssueToken(const TokenRecord& token, const Mails& mails, UnixTime now) = 0;
 
   // The token with this hash when usable at `now` (not consumed, not expired), else nullopt.
@@ -58,9 +60,10 @@ class TokenStore {
                                                      TokenRecord token, Mails mails,
                                                      UnixTime now) = 0;
 
-  // Sets the user's address (unverified; empty: none) and its key, deletes the user's usable
-  // verify tokens, inserts `tokens` (each replacing its purpose's earlier one) and queues
-  // `mails`. Returns the updated user.
+  // Sets the user's address (unverified; empty: none) and its key, deletes the user's verify
+  // tokens, inserts `tokens` (an undo
+  // token kept beside the earlier ones, see IssueToken) and queues `mails`. Returns the
+  // updated user.
   virtual Result<identity::User> ChangeEmail(identity::UserId user, std::string_view email,
                                              const std::vector<TokenRecord>& tokens,
                                              const Mails& mails, UnixTime now) = 0;
@@ -72,9 +75,12 @@ class TokenStore {
   virtual Result<std::optional<identity::User>> VerifyEmail(std::string_view token_hash,
                                                             UnixTime now) = 0;
 
-  // Consumes an undo token: the address in its data is set back, verified at `now`, the
-  // user's usable verify tokens go and EVERY session of the user is deleted (whoever changed
-  // the address may hold one). nullopt when nothing was usable. Errors: kEmailTaken.
+  // Consumes an undo token: the address in its data is set back, verified at `now`, EVERY
+  // session of the user is deleted (whoever changed the address may hold one) and so is
+  // every other usable token of the user, of every purpose (a recovery token mailed to the
+  // attacker's address), except the undo tokens minted BEFORE this one (they restore an
+  // earlier address: the owner's link survives an attacker's undo of his own later change).
+  // nullopt when nothing was usable. Errors: kEmailTaken.
   virtual Result<std::optional<identity::User>> UndoEmailChange(std::string_view token_hash,
                                                                 UnixTime now) = 0;
 

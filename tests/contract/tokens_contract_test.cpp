@@ -205,6 +205,44 @@ TEST_P(ContractTokens, UndoEmailChange_RestoresTheOldAddressVerifiedAndEndsEvery
   EXPECT_FALSE(tokens().UndoEmailChange(undo.token_hash, kNow).value());
 }
 
+TEST_P(ContractTokens, UndoEmailChange_LaterChangeKeepsEarlierUndo_UndoEndsEveryLaterToken) {
+  auto uid = VerifiedUser("chain", "v@example.org");
+  auto undo_v = Token(uid, Purpose::kUndoEmailChange, "undo-v", "v@example.org");
+  auto verify_a1 = Token(uid, Purpose::kVerifyEmail, "a1", EmailKey("a1@example.org"));
+  ASSERT_TRUE(tokens().ChangeEmail(uid, "a1@example.org", {verify_a1, undo_v}, {}, kNow));
+  ASSERT_TRUE(tokens().VerifyEmail(verify_a1.token_hash, kNow).value());
+  auto undo_a1 = Token(uid, Purpose::kUndoEmailChange, "undo-a1", "a1@example.org");
+  auto verify_a2 = Token(uid, Purpose::kVerifyEmail, "a2", EmailKey("a2@example.org"));
+  ASSERT_TRUE(tokens().ChangeEmail(uid, "a2@example.org", {verify_a2, undo_a1}, {}, kNow));
+  EXPECT_TRUE(Usable("undo-v"));  // not replaced by the later change's undo token
+  Issue(Token(uid, Purpose::kRecovery, "rec"));
+  // The later change's undo: the earlier undo token survives it, the rest goes.
+  auto own = tokens().UndoEmailChange(undo_a1.token_hash, kNow);
+  ASSERT_TRUE(own && *own);
+  EXPECT_EQ((*own)->email, "a1@example.org");
+  EXPECT_TRUE(Usable("undo-v"));
+  EXPECT_FALSE(Usable("a2"));
+  EXPECT_FALSE(Usable("rec"));
+  Issue(Token(uid, Purpose::kRecovery, "rec2"));
+  auto undone = tokens().UndoEmailChange(undo_v.token_hash, kNow);
+  ASSERT_TRUE(undone && *undone);
+  EXPECT_EQ((*undone)->email, "v@example.org");
+  EXPECT_TRUE((*undone)->email_verified);
+  EXPECT_FALSE(Usable("rec2"));
+}
+
+TEST_P(ContractTokens, UndoEmailChange_EndsLaterUndoTokens) {
+  auto uid = VerifiedUser("chain2", "w@example.org");
+  auto undo_w = Token(uid, Purpose::kUndoEmailChange, "undo-w", "w@example.org");
+  auto verify_b = Token(uid, Purpose::kVerifyEmail, "b1", EmailKey("b1@example.org"));
+  ASSERT_TRUE(tokens().ChangeEmail(uid, "b1@example.org", {verify_b, undo_w}, {}, kNow));
+  ASSERT_TRUE(tokens().VerifyEmail(verify_b.token_hash, kNow).value());
+  auto undo_b = Token(uid, Purpose::kUndoEmailChange, "undo-b1", "b1@example.org");
+  ASSERT_TRUE(tokens().ChangeEmail(uid, "b2@example.org", {undo_b}, {}, kNow));
+  ASSERT_TRUE(tokens().UndoEmailChange(undo_w.token_hash, kNow).value());
+  EXPECT_FALSE(Usable("undo-b1"));
+}
+
 TEST_P(ContractTokens, ResetPasswordWithToken_SetsHashEndsSessionsOnce) {
   auto uid = NewUser("resetter");
   ASSERT_TRUE(db().sessions().InsertSession(MakeSession(uid, "resetter-1"), nullptr));

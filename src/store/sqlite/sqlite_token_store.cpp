@@ -17,6 +17,12 @@ using onetime::TokenRecord;
   "id, user_id, purpose, token_hash, code_hash, data, created_at, expires_at, code_attempts"
 constexpr const char* kDeleteTokensOf =
     "DELETE FROM one_time_tokens WHERE user_id = ?1 AND purpose = ?2";
+// After an undo: every other usable token of the user, except the undo tokens minted before
+// the one used (each restores an address the account had earlier, so the one who held the
+// address before the attacker's first change can still undo after an attacker's undo).
+constexpr const char* kDeleteAfterUndo =
+    "DELETE FROM one_time_tokens WHERE user_id = ?1 AND consumed_at IS NULL"
+    " AND NOT (purpose = ?2 AND id < ?3)";
 constexpr const char* kInsertToken =
     "INSERT INTO one_time_tokens (user_id, purpose, token_hash, code_hash, data, created_at,"
     " expires_at, code_attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)";
@@ -34,7 +40,7 @@ constexpr const char* kCountCodeFailure =
 // The one conditional UPDATE that makes a token single use (onetime/token_store.h).
 constexpr const char* kConsume =
     "UPDATE one_time_tokens SET consumed_at = ?3 WHERE token_hash = ?1 AND purpose = ?2"
-    " AND consumed_at IS NULL AND expires_at > ?3 RETURNING user_id, data";
+    " AND consumed_at IS NULL AND expires_at > ?3 RETURNING user_id, data, id";
 constexpr const char* kSetEmail =
     "UPDATE users SET email = ?2, email_key = ?3, email_verified_at = NULL WHERE id = ?1";
 constexpr const char* kMarkVerified =
@@ -66,6 +72,7 @@ TokenRecord ReadToken(const Query& row) {
 struct Consumed {
   identity::UserId user_id;
   std::string data;
+  std::int64_t id = 0;
 };
 
 Result<std::optional<Consumed>> Consume(Connection& conn, std::string_view token_hash,
@@ -73,16 +80,19 @@ Result<std::optional<Consumed>> Consume(Connection& conn, std::string_view token
   return ReadOne(
       conn, kConsume, "consume token",
       [](const Query& q) {
-        return Consumed{identity::UserId(q.Int(0)), q.Text(1)};
+        return Consumed{identity::UserId(q.Int(0)), q.Text(1), q.Int(2)};
       },
       token_hash, onetime::PurposeName(purpose), now);
 }
 
-// Replaces the earlier token of the same (user, purpose) with `token`.
+// Replaces the earlier token of the same (user, purpose) with `token`; undo tokens are never
+// replaced (each restores its own address: a later change must not spend the victim's).
 Result<void> InsertToken(Connection& conn, const TokenRecord& t) {
   std::string_view purpose = onetime::PurposeName(t.purpose);
-  if (auto r = Run(conn, kDeleteTokensOf, "delete tokens", t.user_id, purpose); !r) {
-    return r.error();
+  if (t.purpose != Purpose::kUndoEmailChange) {
+    if (auto r = Run(conn, kDeleteTokensOf, "delete tokens", t.user_id, purpose); !r) {
+      return r.error();
+    }
   }
   auto r = Query(conn, kInsertToken, "insert token", t.user_id, purpose, t.token_hash, t.code_hash,
                  t.data, t.created_at, t.expires_at)
@@ -224,8 +234,8 @@ Result<std::optional<identity::User>> SqliteTokenStore::UndoEmailChange(std::str
                           EmailKeyColumn(c.data), now)
                         .RunOr(SQLITE_CONSTRAINT_UNIQUE, EmailTaken());
     if (!restored) return restored.error();
-    if (auto r = Run(*conn, kDeleteTokensOf, "delete tokens", c.user_id,
-                     onetime::PurposeName(Purpose::kVerifyEmail));
+    if (auto r = Run(*conn, kDeleteAfterUndo, "delete tokens", c.user_id,
+                     onetime::PurposeName(Purpose::kUndoEmailChange), c.id);
         !r) {
       return r.error();
     }

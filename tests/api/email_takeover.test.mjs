@@ -1,0 +1,86 @@
+// Taking an account over through its address, and the undo link that gives it back: a later
+// change keeps the earlier undo links, an undo ends every other usable token of the account
+// (verification, recovery, the attacker's own undo links), PATCH /api/auth/user changes
+// nothing when the address is refused. Mail through the file transport (tests/support/mailbox.mjs).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { api } from '../support/http.mjs';
+import { authStatus, browser, PASSWORD, startTestServer, uniq, withoutSession } from '../support/fixtures.mjs';
+import { mailCount, mailDirOf, waitForMail } from '../support/mailbox.mjs';
+
+let srv;
+before(async () => {
+  srv = await startTestServer();
+});
+after(async () => {
+  await srv?.cleanup();
+});
+
+const post = (jar, path, json) => api(srv.url, jar, 'POST', path, { json });
+const patch = (jar, json) => api(srv.url, jar, 'PATCH', '/api/auth/user', { json });
+const mails = () => mailDirOf(srv);
+
+// A victim with a verified address V, and the attacker's jar (a session of the victim).
+async function victim() {
+  const jar = await browser(srv.url);
+  const username = uniq('vic');
+  const email = `${username}@victim.example`;
+  assert.equal((await post(jar, '/api/auth/signup', { username, password: PASSWORD, email })).status, 201);
+  const m = await waitForMail(mails(), { to: email, subject: /Confirm/ });
+  assert.equal((await post(withoutSession(jar), '/api/auth/email/verify', { token: m.token })).status, 200);
+  return { jar, username, email };
+}
+
+// The attacker changes the address to `to` and verifies it by code; returns the undo mail sent
+// to the address it replaced (`from`).
+async function takeOver(jar, from, to) {
+  const count = await mailCount(mails());
+  const changed = await patch(jar, { email: to });
+  assert.equal(changed.status, 200, changed.text);
+  const undo = await waitForMail(mails(), { to: from, subject: /changed/, after: count });
+  const code = await waitForMail(mails(), { to, subject: /Confirm/, after: count });
+  const verified = await post(jar, '/api/auth/email/verify', { code: code.code });
+  assert.equal(verified.status, 200, verified.text);
+  return undo;
+}
+
+test('a later change keeps the victim undo link: V→A1→A2, the undo mailed to V restores V', async () => {
+  const { jar, username, email } = await victim();
+  const a1 = `${username}@attacker1.example`;
+  const undoV = await takeOver(jar, email, a1);
+  await takeOver(jar, a1, `${username}@attacker2.example`);
+  const undone = await post(await browser(srv.url), '/api/auth/email/undo', { token: undoV.token });
+  assert.equal(undone.status, 200, undone.text);
+  assert.equal(undone.body.user.email, email);
+  assert.equal(undone.body.user.email_verified, true);
+  assert.equal(await authStatus(srv.url, jar), 401);
+});
+
+test('the attacker undo of a later change does not spend the victim undo link', async () => {
+  const { jar, username, email } = await victim();
+  const a1 = `${username}@attacker1.example`;
+  const undoV = await takeOver(jar, email, a1);
+  const undoA1 = await takeOver(jar, a1, `${username}@attacker2.example`);
+  const own = await post(await browser(srv.url), '/api/auth/email/undo', { token: undoA1.token });
+  assert.equal(own.status, 200, own.text);
+  assert.equal(own.body.user.email, a1);
+  const undone = await post(await browser(srv.url), '/api/auth/email/undo', { token: undoV.token });
+  assert.equal(undone.status, 200, undone.text);
+  assert.equal(undone.body.user.email, email);
+  // ...and the victim's undo spent the attacker's later links.
+  const again = await post(await browser(srv.url), '/api/auth/email/undo', { token: undoA1.token });
+  assert.equal(again.status, 400);
+});
+
+test('an undo ends the recovery token the attacker asked for at his address', async () => {
+  const { jar, username, email } = await victim();
+  const a1 = `${username}@attacker1.example`;
+  const undoV = await takeOver(jar, email, a1);
+  const count = await mailCount(mails());
+  assert.equal((await post(await browser(srv.url), '/api/auth/recovery', { login: a1 })).status, 202);
+  const rec = await waitForMail(mails(), { to: a1, subject: /Reset/, after: count });
+  assert.equal((await post(await browser(srv.url), '/api/auth/email/undo', { token: undoV.token })).status, 200);
+  const done = await post(await browser(srv.url), '/api/auth/recovery/complete', { token: rec.token, new_password: 'attacker owns this 123' });
+  assert.equal(done.status, 400, done.text);
+  assert.equal(done.body.code, 'invalid_token');
+});
