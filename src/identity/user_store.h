@@ -37,7 +37,8 @@ class UserStore {
 
   // An operator's password reset (`latchkey user set-password`), in one transaction: sets
   // the new hash and deletes EVERY session of the user (NIST SP 800-63B 6.1.2.3: a changed
-  // authenticator ends the sessions it opened). False when the user does not exist.
+  // authenticator ends the sessions it opened) and its pending recovery tokens. False when
+  // the user does not exist.
   virtual Result<bool> ResetPassword(UserId id, std::string_view password_hash) = 0;
 
   // A new hash of the SAME password (a rehash at login: the hash of the password's prepared
@@ -48,10 +49,10 @@ class UserStore {
   virtual Result<bool> RehashPassword(UserId id, std::string_view old_hash,
                                       std::string_view new_hash) = 0;
 
-  // Disables (at > 0) or enables (at == 0) the user and deletes ALL its sessions, in one
-  // transaction. A disabled user cannot log in; its sessions never resolve, and one a login
-  // racing the disable inserted is deleted when it is enabled again (never comes back to
-  // life). False when the user does not exist.
+  // Disables (at > 0) or enables (at == 0) the user and deletes ALL its sessions and pending
+  // recovery tokens, in one transaction. A disabled user cannot log in; its sessions never resolve,
+  // and one a login racing the disable inserted is deleted when it is enabled again (never comes
+  // back to life). False when the user does not exist.
   virtual Result<bool> SetDisabled(UserId id, UnixTime at) = 0;
 };
 

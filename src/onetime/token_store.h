@@ -61,7 +61,7 @@ class TokenStore {
                                                      UnixTime now) = 0;
 
   // Sets the user's address (unverified; empty: none) and its key, deletes the user's verify
-  // tokens, inserts `tokens` (an undo
+  // and recovery tokens (both were mailed to the replaced address), inserts `tokens` (an undo
   // token kept beside the earlier ones, see IssueToken) and queues `mails`. Returns the
   // updated user.
   virtual Result<identity::User> ChangeEmail(identity::UserId user, std::string_view email,

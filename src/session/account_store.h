@@ -27,8 +27,8 @@ class AccountStore {
 
   // Password change, in one transaction: sets the new hash, deletes EVERY session of the user
   // and inserts `replacement` (the rotated session of the device that made the change;
-  // NIST SP 800-63B: a changed authenticator ends the sessions it opened).
-  // Errors: kUnauthenticated when the user no longer exists.
+  // NIST SP 800-63B: a changed authenticator ends the sessions it opened); the user's pending
+  // recovery tokens are deleted too. Errors: kUnauthenticated when the user no longer exists.
   virtual Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
                                        const SessionRecord& replacement) = 0;
 };

@@ -84,3 +84,25 @@ test('an undo ends the recovery token the attacker asked for at his address', as
   assert.equal(done.status, 400, done.text);
   assert.equal(done.body.code, 'invalid_token');
 });
+
+test('a change of address ends the recovery token mailed to the previous address', async () => {
+  const { jar, username, email } = await victim();
+  const count = await mailCount(mails());
+  assert.equal((await post(await browser(srv.url), '/api/auth/recovery', { login: email })).status, 202);
+  const rec = await waitForMail(mails(), { to: email, subject: /Reset/, after: count });
+  assert.equal((await patch(jar, { email: `${username}@elsewhere.example` })).status, 200);
+  const done = await post(await browser(srv.url), '/api/auth/recovery/complete', { token: rec.token, new_password: 'a brand new passphrase' });
+  assert.equal(done.status, 400, done.text);
+  assert.equal(done.body.code, 'invalid_token');
+});
+
+test('a password change ends a pending recovery token', async () => {
+  const { jar, email } = await victim();
+  const count = await mailCount(mails());
+  assert.equal((await post(await browser(srv.url), '/api/auth/recovery', { login: email })).status, 202);
+  const rec = await waitForMail(mails(), { to: email, subject: /Reset/, after: count });
+  const changed = await post(jar, '/api/auth/password', { current_password: PASSWORD, new_password: 'another good passphrase' });
+  assert.equal(changed.status, 200, changed.text);
+  const done = await post(await browser(srv.url), '/api/auth/recovery/complete', { token: rec.token, new_password: 'a brand new passphrase' });
+  assert.equal(done.status, 400, done.text);
+});

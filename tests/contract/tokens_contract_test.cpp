@@ -243,6 +243,19 @@ TEST_P(ContractTokens, UndoEmailChange_EndsLaterUndoTokens) {
   EXPECT_FALSE(Usable("undo-b1"));
 }
 
+TEST_P(ContractTokens, RecoveryTokens_EndedByEmailChangePasswordResetAndDisable) {
+  auto uid = VerifiedUser("pending", "p@example.org");
+  Issue(Token(uid, Purpose::kRecovery, "p1"));
+  ASSERT_TRUE(tokens().ChangeEmail(uid, "q@example.org", {}, {}, kNow));
+  EXPECT_FALSE(Usable("p1"));
+  Issue(Token(uid, Purpose::kRecovery, "p2"));
+  ASSERT_TRUE(db().users().ResetPassword(uid, "$argon2id$other").value());
+  EXPECT_FALSE(Usable("p2"));
+  Issue(Token(uid, Purpose::kRecovery, "p3"));
+  ASSERT_TRUE(db().users().SetDisabled(uid, kNow).value());
+  EXPECT_FALSE(Usable("p3"));
+}
+
 TEST_P(ContractTokens, ResetPasswordWithToken_SetsHashEndsSessionsOnce) {
   auto uid = NewUser("resetter");
   ASSERT_TRUE(db().sessions().InsertSession(MakeSession(uid, "resetter-1"), nullptr));

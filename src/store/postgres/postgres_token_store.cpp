@@ -196,10 +196,12 @@ Result<identity::User> PostgresTokenStore::ChangeEmail(identity::UserId user,
           Run(conn, kSetEmail, "set email", {user, EmailParam(email), EmailKeyParam(email)});
       if (!updated) return updated.error();
       if (*updated == 0) return MakeError(Errc::kUnauthenticated);
-      if (auto r = Run(conn, kDeleteTokensOf, "delete tokens",
-                       {user, onetime::PurposeName(Purpose::kVerifyEmail)});
-          !r) {
-        return r.error();
+      // The verification of the replaced address, and recovery tokens mailed to it.
+      for (Purpose p : {Purpose::kVerifyEmail, Purpose::kRecovery}) {
+        if (auto r = Run(conn, kDeleteTokensOf, "delete tokens", {user, onetime::PurposeName(p)});
+            !r) {
+          return r.error();
+        }
       }
       for (const TokenRecord& t : tokens) {
         if (auto r = InsertToken(conn, t); !r) return r.error();

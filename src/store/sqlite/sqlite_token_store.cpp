@@ -186,10 +186,12 @@ Result<identity::User> SqliteTokenStore::ChangeEmail(identity::UserId user, std:
         Run(*conn, kSetEmail, "set email", user, EmailColumn(email), EmailKeyColumn(email));
     if (!updated) return updated.error();
     if (*updated == 0) return MakeError(Errc::kUnauthenticated);
-    if (auto r = Run(*conn, kDeleteTokensOf, "delete tokens", user,
-                     onetime::PurposeName(Purpose::kVerifyEmail));
-        !r) {
-      return r.error();
+    // The verification of the replaced address, and recovery tokens mailed to it.
+    for (Purpose p : {Purpose::kVerifyEmail, Purpose::kRecovery}) {
+      if (auto r = Run(*conn, kDeleteTokensOf, "delete tokens", user, onetime::PurposeName(p));
+          !r) {
+        return r.error();
+      }
     }
     for (const TokenRecord& t : tokens) {
       if (auto r = InsertToken(*conn, t); !r) return r.error();

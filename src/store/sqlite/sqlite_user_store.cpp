@@ -23,6 +23,10 @@ constexpr const char* kUpdatePassword = "UPDATE users SET password_hash = ?2 WHE
 constexpr const char* kRehashPassword =
     "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2";
 constexpr const char* kDeleteUserSessions = "DELETE FROM sessions WHERE user_id = ?1";
+// A recovery token is a second way to set the password: a changed password, or a disabled
+// account, ends the ones pending (they may have been asked for by whoever held the account).
+constexpr const char* kDeleteRecoveryTokens =
+    "DELETE FROM one_time_tokens WHERE user_id = ?1 AND purpose = 'recovery'";
 
 Error NotLoggedIn() { return MakeError(Errc::kUnauthenticated); }
 
@@ -42,14 +46,17 @@ Result<identity::User> InsertUser(Connection& conn, const identity::NewUser& use
 
 namespace {
 
-// Sets the password hash of user `id` and deletes every session of the user, in the caller's
-// transaction. False (nothing written) when there is no such user.
+// Sets the password hash of user `id` and deletes every session and recovery token of the
+// user, in the caller's transaction. False (nothing written) when there is no such user.
 Result<bool> SetPasswordEndingSessions(Connection& conn, identity::UserId id,
                                        std::string_view password_hash) {
   auto updated = Run(conn, kUpdatePassword, "update password", id, password_hash);
   if (!updated) return updated.error();
   if (*updated == 0) return false;
   if (auto deleted = Run(conn, kDeleteUserSessions, "delete sessions", id); !deleted) {
+    return deleted.error();
+  }
+  if (auto deleted = Run(conn, kDeleteRecoveryTokens, "delete recovery tokens", id); !deleted) {
     return deleted.error();
   }
   return true;
@@ -157,6 +164,8 @@ Result<bool> SqliteUserStore::SetDisabled(identity::UserId id, UnixTime at) {
     // (never resolved while disabled), which must not come back to life now.
     auto deleted = Run(*conn, kDeleteUserSessions, "delete sessions", id);
     if (!deleted) return deleted.error();
+    auto tokens = Run(*conn, kDeleteRecoveryTokens, "delete recovery tokens", id);
+    if (!tokens) return tokens.error();
     return true;
   });
 }
