@@ -34,6 +34,22 @@ int AbortWhenCancelled(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_
   return cancel && cancel->load() ? 1 : 0;
 }
 
+// Which part of the exchange was reached: a 5yz reply is permanent only from kMessage on.
+enum class Stage { kSession, kMessage };
+
+// libcurl's debug callback (CURLOPT_VERBOSE): follows the SMTP commands sent. Only the first
+// characters of a command line are looked at (an AUTH line carries the credentials). The
+// stage only moves forward: libcurl sends QUIT after a refused RCPT TO before it returns.
+int TrackStage(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  auto* stage = static_cast<Stage*>(user);
+  std::string_view line(data, size);
+  if (type == CURLINFO_DATA_OUT ||
+      (type == CURLINFO_HEADER_OUT && (line.starts_with("RCPT ") || line.starts_with("DATA")))) {
+    *stage = Stage::kMessage;
+  }
+  return 0;
+}
+
 struct CurlDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
@@ -94,6 +110,10 @@ std::optional<SendFailure> SmtpTransport::Send(const Envelope& envelope, std::st
   curl_easy_setopt(c, CURLOPT_READFUNCTION, &ReadUpload);
   curl_easy_setopt(c, CURLOPT_READDATA, &upload);
   curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  Stage stage = Stage::kSession;
+  curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, &TrackStage);
+  curl_easy_setopt(c, CURLOPT_DEBUGDATA, &stage);
+  curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
   CURLcode rc = curl_easy_perform(c);
   Secret wipe(std::move(password));
   if (rc == CURLE_OK) return std::nullopt;
@@ -101,7 +121,7 @@ std::optional<SendFailure> SmtpTransport::Send(const Envelope& envelope, std::st
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
   std::string reason = error[0] ? error : curl_easy_strerror(rc);
   SendFailure failure;
-  failure.permanent = reply >= 500 && reply < 600;
+  failure.permanent = stage == Stage::kMessage && reply >= 500 && reply < 600;
   failure.error =
       spec_.host + ": " + reason + (reply ? " (reply " + std::to_string(reply) + ")" : "");
   return failure;

@@ -4,10 +4,14 @@
 // --mail-password-file), MAIL FROM, RCPT TO, DATA. The server's certificate and name are
 // verified against the system's CA store, or --mail-ca-file.
 //
-// A 5yz reply is a permanent failure (RFC 5321 4.2.1); everything else (4yz, no connection,
-// TLS refused or not offered, timeouts) is temporary: the sender retries. Error texts name the
-// host and libcurl's reason, never the password or the message.
-// Thread-safety: Send from one thread at a time (each call has its own curl handle).
+// A 5yz reply about THIS message (to its RCPT TO, to DATA, or after its content) is a
+// permanent failure (RFC 5321 4.2.1); everything else is temporary and the sender retries:
+// 4yz, no connection, TLS refused or not offered, a 5yz greeting or EHLO, AUTH refused (535:
+// a wrong --mail-password-file must not give up every queued mail), MAIL FROM refused (the
+// sender's configuration, not the message), timeouts. The stage is followed through
+// libcurl's debug callback (the command lines sent; the content is never looked at). Error texts
+// name the host and libcurl's reason, never the password or the message. Thread-safety: Send from
+// one thread at a time (each call has its own curl handle).
 #pragma once
 
 #include <chrono>

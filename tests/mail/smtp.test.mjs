@@ -95,6 +95,32 @@ test('AUTH after STARTTLS with the password of --mail-password-file, which no lo
   }
 });
 
+test('AUTH refused (535, a wrong password) is temporary: retried, and delivered once the server takes it', async () => {
+  const dir = tempDir('latchkey-smtp-535-');
+  const passwordFile = path.join(dir, 'smtp-password');
+  writeFileSync(passwordFile, 'not-yet-right\n', { mode: 0o600 });
+  const auth = { username: 'mailer', password: 'right' };
+  const smtp = await startSmtp({ starttls: false, auth });
+  try {
+    await withServer(['--mail', `smtp://mailer@127.0.0.1:${smtp.port}?tls=none`,
+      '--mail-password-file', passwordFile, ...FAST_RETRY], async (srv) => {
+      const id = queueTest(srv, 'later@example.test');
+      const row = await waitFor(() => outbox(srv).find((r) => r.id === id && r.attempts >= 2), { timeoutMs: 15000 });
+      assert.ok(row, `retried: ${JSON.stringify(outbox(srv))}`);
+      assert.equal(row.state, 'queued', 'a refused AUTH gives nothing up');
+      assert.match(row.last_error, /535/);
+      assert.equal(smtp.received.length, 0);
+      auth.password = 'not-yet-right'; // the operator fixes the server side
+      await waitForMail(smtp.received, 1);
+      const sent = await waitFor(() => outbox(srv).find((r) => r.id === id && r.state === 'sent'), { timeoutMs: 5000 });
+      assert.ok(sent, 'marked sent');
+    });
+  } finally {
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a shutdown during a send does not wait for a silent SMTP server; the message stays queued', async () => {
   const sockets = [];
   const silent = createServer((socket) => sockets.push(socket)); // accepts, never greets
