@@ -1,5 +1,8 @@
 #include "app/mail_config.h"
 
+#include <sys/stat.h>
+
+#include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>
 #include <fstream>
 #include <stdexcept>
@@ -27,6 +30,15 @@ std::string DefaultFrom(const std::string& public_url) {
                          ? std::string(url->encoded_host())
                          : std::string("latchkey.invalid");
   return "Latchkey <no-reply@" + host + ">";
+}
+
+// True for "localhost" and loopback IP literals: AUTH in clear text over ?tls=none is refused
+// to any other host (the password would cross a network).
+bool IsLoopback(const std::string& host) {
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
 }
 
 }  // namespace
@@ -59,6 +71,12 @@ MailSettings ResolveMail(const MailConfig& c, const std::string& data_dir,
     throw std::invalid_argument(
         "--mail-password-file needs --mail smtp://user@host (a user to AUTH as)");
   }
+  if (auth && !s.transport.implicit_tls && !s.transport.require_starttls &&
+      !IsLoopback(s.transport.host)) {
+    throw std::invalid_argument(
+        "--mail smtp://user@host?tls=none would send the AUTH password in clear text: use TLS "
+        "(drop ?tls=none, or smtps://), or a loopback host");
+  }
   s.password_file = c.mail_password_file;
   s.templates_dir = c.mail_templates;
   s.ca_file = c.mail_ca_file;
@@ -75,6 +93,15 @@ MailSettings ResolveMail(const MailConfig& c, const std::string& data_dir,
 }
 
 Secret ReadMailPassword(const std::string& file) {
+  // The rule of the secret key files (crypto/key_file.h): owner-only, never group or others.
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    throw std::runtime_error("cannot read --mail-password-file " + file);
+  }
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    throw std::runtime_error("--mail-password-file " + file +
+                             " is readable by group or others; chmod 600 it");
+  }
   std::ifstream in(file);
   std::string line;
   if (!in || !std::getline(in, line)) {

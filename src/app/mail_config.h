@@ -35,10 +35,12 @@ struct MailSettings {
 
 // `data_dir`: the default file: directory's parent; `public_url`/`public_url_derived`: the
 // default From domain, and an SMTP transport refuses a derived URL (its links would be wrong).
+// smtp://user@host?tls=none is refused unless the host is loopback (AUTH in clear text).
 MailSettings ResolveMail(const MailConfig& c, const std::string& data_dir,
                          const std::string& public_url, bool public_url_derived);
 
-// The first line of --mail-password-file. Throws std::runtime_error naming the file.
+// The first line of --mail-password-file, which must be owner-only (no group or other bits,
+// like the secret key files). Throws std::runtime_error naming the flag and the file.
 Secret ReadMailPassword(const std::string& file);
 
 }  // namespace latchkey::app

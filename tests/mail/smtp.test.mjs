@@ -246,6 +246,12 @@ test('an SMTP transport refuses a derived --public-url, and bad mail flags exit 
     writeFileSync(path.join(broken, 'test.subject.mustache'), 'only a subject');
     cases.push([['--mail-templates', broken], '--mail-templates']);
     cases.push([['--mail-password-file', path.join(dir, 'none'), '--mail', 'smtp://u@127.0.0.1:2525', '--public-url', PUBLIC], '--mail-password-file']);
+    const open = path.join(dir, 'open-password');
+    writeFileSync(open, 'pw\n', { mode: 0o644 });
+    cases.push([['--mail-password-file', open, '--mail', 'smtp://u@127.0.0.1:2525', '--public-url', PUBLIC], '--mail-password-file']);
+    const owned = path.join(dir, 'owned-password');
+    writeFileSync(owned, 'pw\n', { mode: 0o600 });
+    cases.push([['--mail-password-file', owned, '--mail', 'smtp://u@mail.example.org:2525?tls=none', '--public-url', PUBLIC], '--mail']);
     for (const [args, flag] of cases) {
       const r = runLatchkey([...base, ...args]);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.output}`);
