@@ -24,6 +24,9 @@ constexpr const char* kDeleteTokensOf =
 constexpr const char* kDeleteAfterUndo =
     "DELETE FROM one_time_tokens WHERE user_id = $1 AND consumed_at IS NULL"
     " AND NOT (purpose = $2 AND id < $3)";
+// Serializes the token writes of one user (IssueToken's delete-then-insert): without the row
+// lock, two concurrent requests could each delete, then each insert (two live tokens).
+constexpr const char* kLockUser = "SELECT id FROM users WHERE id = $1 FOR UPDATE";
 constexpr const char* kInsertToken =
     "INSERT INTO one_time_tokens (user_id, purpose, token_hash, code_hash, data, created_at,"
     " expires_at, code_attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, 0)";
@@ -83,8 +86,10 @@ Result<std::optional<Consumed>> Consume(Connection& conn, std::string_view token
 
 // Replaces the earlier token of the same (user, purpose) with `token`; undo tokens are never
 // replaced (each restores its own address: a later change must not spend the victim's).
+// Locks the user's row first (kLockUser), held to the end of the caller's transaction.
 Result<void> InsertToken(Connection& conn, const TokenRecord& t) {
   std::string_view purpose = onetime::PurposeName(t.purpose);
+  if (auto r = Run(conn, kLockUser, "lock user", {t.user_id}); !r) return r.error();
   if (t.purpose != Purpose::kUndoEmailChange) {
     if (auto r = Run(conn, kDeleteTokensOf, "delete tokens", {t.user_id, purpose}); !r) {
       return r.error();
