@@ -5,7 +5,7 @@
 #include "base/time_format.h"
 #include "http/error_mapping.h"
 #include "http/json_body.h"
-#include "identity/email.h"
+#include "identity/validation.h"
 
 namespace latchkey::api {
 
@@ -20,15 +20,19 @@ http::Response AccountApi::UpdateProfile(const Context& c) {
   auto email = http::StringField(*body, "email", false);
   if (!email) return http::ErrorResponse(email.error());
   Result<identity::User> user = c.principal().user();
-  if (body->contains("name")) {
-    // Refused before anything is written when the address is not valid either.
-    if (has_email && !email->empty()) {
-      if (auto r = identity::ValidateEmail(*email); !r) return http::ErrorResponse(r.error());
-    }
-    user = accounts_.UpdateProfile(c.principal(), *name, ClientOf(request));
+  bool has_name = body->contains("name");
+  // Both refused before anything is written: the name's rules first, then the address (its
+  // rules, the mail throttle, --require-verified-email), and the name is written last: an
+  // answer other than 200 changed nothing a client could see (only a storage error, or the
+  // user gone, between the two writes).
+  if (has_name) {
+    if (auto r = identity::ValidateName(*name); !r) return http::ErrorResponse(r.error());
+  }
+  if (has_email) {
+    user = email_.SetEmail(c.principal(), *email, ClientOf(request));
     if (!user) return http::ErrorResponse(user.error());
   }
-  if (has_email) user = email_.SetEmail(c.principal(), *email, ClientOf(request));
+  if (has_name) user = accounts_.UpdateProfile(c.principal(), *name, ClientOf(request));
   if (!user) return http::ErrorResponse(user.error());
   return http::JsonResponse(200, UserJson(*user));
 }

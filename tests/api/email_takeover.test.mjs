@@ -106,3 +106,23 @@ test('a password change ends a pending recovery token', async () => {
   const done = await post(await browser(srv.url), '/api/auth/recovery/complete', { token: rec.token, new_password: 'a brand new passphrase' });
   assert.equal(done.status, 400, done.text);
 });
+
+test('PATCH with a name and a refused address (429) changes neither', async () => {
+  const { jar, username } = await victim();
+  let last;
+  for (let i = 0; i < 15; i += 1) {
+    last = await patch(jar, { email: `${username}-${i}@elsewhere.example` });
+    if (last.status === 429) break;
+    assert.equal(last.status, 200, last.text);
+  }
+  assert.equal(last.status, 429, 'mails about addresses are limited per account');
+  const before = (await api(srv.url, jar, 'GET', '/api/auth')).body.user;
+  const both = await patch(jar, { name: 'Renamed While Throttled', email: `${username}-x@elsewhere.example` });
+  assert.equal(both.status, 429, both.text);
+  const after = (await api(srv.url, jar, 'GET', '/api/auth')).body.user;
+  assert.equal(after.name, before.name);
+  assert.equal(after.email, before.email);
+  const bad = await patch(jar, { name: 'x'.repeat(1000), email: `${username}-y@elsewhere.example` });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.field, 'name');
+});
