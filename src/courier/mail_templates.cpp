@@ -104,7 +104,11 @@ Result<RenderedMail> MailTemplates::Render(
   auto it = sets_.find(kind);
   if (it == sets_.end()) return MakeError(Errc::kNotFound, "no mail template of this kind");
   kainjow::mustache::data data;
-  for (const auto& [name, value] : variables) data.set(name, value);
+  // An empty value is left out: kainjow renders a section of any string, even "", so a
+  // section ({{#x}}, {{^x}}) tests "set and non-empty" only this way (templates/mail/README.md).
+  for (const auto& [name, value] : variables) {
+    if (!value.empty()) data.set(name, value);
+  }
   RenderedMail mail;
   mail.subject = Trim(RenderPart(it->second.subject, data, false));
   if (mail.subject.empty() || mail.subject.find_first_of("\r\n") != std::string::npos) {

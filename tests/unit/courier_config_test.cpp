@@ -96,6 +96,28 @@ TEST(MailTemplates, Render_EscapesHtmlOnly_KnownKindsOnly) {
   EXPECT_EQ(templates.Render("no_such_kind", {}).error().code, Errc::kNotFound);
 }
 
+TEST(MailTemplates, EmailChanged_RemovedAddressSaysRemoved) {
+  MailTemplates templates;
+  std::map<std::string, std::string> v{
+      {"username", "ann"},     {"old_email", "ann@old.example"},
+      {"new_email", ""},       {"link", "https://x.example/undo-email#token=t"},
+      {"expires_hours", "72"}, {"public_url", "https://x.example"}};
+  auto removed = templates.Render("email_changed", v);
+  ASSERT_TRUE(removed);
+  for (const std::string& part : {removed->text, removed->html}) {
+    EXPECT_NE(part.find("ann@old.example was removed"), std::string::npos) << part;
+    EXPECT_EQ(part.find("changed from"), std::string::npos) << part;
+  }
+  v["new_email"] = "ann@new.example";
+  auto changed = templates.Render("email_changed", v);
+  ASSERT_TRUE(changed);
+  for (const std::string& part : {changed->text, changed->html}) {
+    EXPECT_NE(part.find("changed from ann@old.example to"), std::string::npos) << part;
+    EXPECT_NE(part.find("ann@new.example."), std::string::npos) << part;
+    EXPECT_EQ(part.find("removed"), std::string::npos) << part;
+  }
+}
+
 void Write(const std::filesystem::path& file, const std::string& text) {
   std::ofstream(file) << text;
 }
