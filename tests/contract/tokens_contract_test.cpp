@@ -125,6 +125,32 @@ TEST_P(ContractTokens, ConsumeToken_ManyThreadsAndNodesAtOnce_ExactlyOneSucceeds
   EXPECT_FALSE(Usable("race"));
 }
 
+TEST_P(ContractTokens, IssueToken_ManyAtOnceOnTwoNodes_LeavesOneUsable) {
+  auto uid = NewUser("issuers");
+  auto second = Open();  // another node on the same database
+  for (int round = 0; round < 5; ++round) {
+    std::atomic<bool> go{false};
+    std::atomic<int> errors{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i) {
+      store::Database* on = i % 2 == 0 ? &db() : second.get();
+      std::string tag = "c" + std::to_string(round) + "-" + std::to_string(i);
+      threads.emplace_back([&, on, tag] {
+        while (!go.load()) std::this_thread::yield();
+        auto t = Token(uid, Purpose::kRecovery, tag);
+        if (!on->tokens().IssueToken(t, OneMail(uid), kNow)) ++errors;
+      });
+    }
+    go = true;
+    for (auto& t : threads) t.join();
+    int usable = 0;
+    for (int i = 0; i < 8; ++i) {
+      if (Usable("c" + std::to_string(round) + "-" + std::to_string(i))) ++usable;
+    }
+    EXPECT_EQ(usable, 1) << "round " << round << ", " << errors.load() << " errors";
+  }
+}
+
 TEST_P(ContractTokens, CountCodeFailure_CountsPerToken) {
   auto uid = NewUser("codes");
   Issue(Token(uid, Purpose::kRecovery, "c"));
