@@ -17,7 +17,8 @@
  * Options (second constructor argument):
  *   - `apiRoot`   {string} base URL of the auth endpoints (default '/api/auth'):
  *                 GET apiRoot, POST apiRoot/signup, /login, /logout, /remove_account,
- *                 /password, /sessions/revoke_others; PATCH apiRoot/user;
+ *                 /password, /sessions/revoke_others, /email/verify, /email/resend,
+ *                 /email/undo, /recovery, /recovery/complete; PATCH apiRoot/user;
  *                 GET apiRoot/sessions, /events; DELETE apiRoot/sessions/{id}
  *   - `csrfToken` {string} CSRF token to send; by default it is read ONCE, at
  *                 construction, from `<meta name="csrf-token" content="...">`
@@ -32,7 +33,7 @@
  * Attributes:
  *   - `logged_in` {boolean} false until checkAuth/login/signup succeeds
  *
- * `session.user` is a UserModel (id, username, name) that stays the same object
+ * `session.user` is a UserModel (id, username, name, email, email_verified) that stays the same object
  * for the life of the page; it is cleared on logout. Its `id` is the user the
  * page is built for: what it shows, and whom its writes may act for.
  *
@@ -75,8 +76,9 @@
  * nothing to show), and `stale`, true when the answer was about a user the page
  * no longer shows (the session is reloading; nothing to show either).
  *
- * Passwords are never stored: methods that take one send their argument as the
- * request body and keep nothing of it.
+ * Passwords, mail tokens and codes are never stored: methods that take one send
+ * their argument as the request body and keep nothing of it. A 429's rejection
+ * also carries `retryAfter` (seconds, from Retry-After).
  *
  * Events, each with the options of the change (below):
  *   - `change:logged_in` (and `change`) when the state flips;
@@ -157,13 +159,16 @@ function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCol
     },
 
     /**
-     * @param {{username: string, password: string, name: string=, remember: boolean=}} details
-     *   sent as-is, not kept
+     * @param {{username: string, password: string, name: string=, email: string=,
+     *   remember: boolean=}} details sent as-is, not kept; an empty `email` is left out
+     *   (the server then mails nothing; it answers 400 on `email` when it requires one)
      * @returns {Promise<Object>} the server's {user}; rejects as documented above
      *   (400 with the invalid field, 409 on `username` when taken)
      */
     signup: function (details) {
-      return this._logInWith('/signup', this._credentials(details, ['username', 'password', 'name']));
+      var body = this._credentials(details, ['username', 'password', 'name', 'email']);
+      if (body.email === '' || body.email == null) delete body.email;
+      return this._logInWith('/signup', body);
     },
 
     /** @returns {Promise<Object>} ends the server session, then logged_in = false */
@@ -202,15 +207,95 @@ function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCol
 
     /**
      * Updates the profile (PATCH apiRoot/user); session.user follows the answer,
-     * so views of the user re-render.
-     * @param {{name: string}} profile
+     * so views of the user re-render. A new `email` is unverified until the
+     * link or code mailed to it is used ("" removes the address).
+     * @param {{name: string=, email: string=}} profile
      * @returns {Promise<Object>} the server's {user}; rejects with field `name`
+     *   or `email` (400 rules, 409 `email_taken`), 429 (too many mails)
      */
     updateProfile: function (profile) {
       var session = this;
-      return this._send('patch', '/user', _.pick(profile || {}, 'name')).then(function (data) {
+      return this._send('patch', '/user', _.pick(profile || {}, 'name', 'email')).then(function (data) {
         session.user.set(data && data.user);
         session._announce('profile');
+        return data;
+      });
+    },
+
+    /**
+     * Verifies an email address (POST apiRoot/email/verify) with the token of a
+     * mail's link (no session needed; it may be another account's than the
+     * page's) or the code of the mail (the logged-in user's). session.user
+     * follows the answer when it is the page's user.
+     * @param {{token: string}|{code: string}} proof sent, not kept
+     * @returns {Promise<Object>} the server's {user}; rejects with 400
+     *   `invalid_token` (field `token` or `code`), 409 `email_taken`, 429
+     */
+    verifyEmail: function (proof) {
+      proof = proof || {};
+      if (_.has(proof, 'token')) {
+        return this._sendLink('/email/verify', { token: String(proof.token) }).then(this._applyOwnUser());
+      }
+      var session = this;
+      return this._send('create', '/email/verify', { code: String(proof.code || '') }).then(function (data) {
+        session.user.set(data && data.user);
+        session._announce('profile');
+        return data;
+      });
+    },
+
+    /**
+     * Mails a new link and code to the user's unverified address (POST
+     * apiRoot/email/resend); the earlier ones stop working.
+     * @returns {Promise<Object>} rejects with field `email` (no unverified address), 429
+     */
+    resendVerification: function () {
+      return this._send('create', '/email/resend', {});
+    },
+
+    /**
+     * Undoes an email change with the token of the link mailed to the old
+     * address (POST apiRoot/email/undo): the old address is back and every
+     * session of that user has ended, so when it was this page's user, the
+     * page logs out (`session_ended`).
+     * @param {{token: string}} proof sent, not kept
+     * @returns {Promise<Object>} the server's {user}; rejects with 400 `invalid_token`, 409 `email_taken`
+     */
+    undoEmailChange: function (proof) {
+      var session = this;
+      var token = String((proof && proof.token) || '');
+      return this._sendLink('/email/undo', { token: token }).then(function (data) {
+        var named = data && data.user ? data.user.id : undefined;
+        if (session.get('logged_in') && named === session.user.get('id')) session._forgetUser(true);
+        return data;
+      });
+    },
+
+    /**
+     * Asks for a recovery mail (POST apiRoot/recovery). The answer is the same
+     * whether or not an account answers to `login`.
+     * @param {{login: string}} request a username or an email address
+     * @returns {Promise<Object>} 202 {success}; rejects with field `login`, 429 (`retryAfter`)
+     */
+    requestRecovery: function (request) {
+      return this._sendLink('/recovery', { login: String((request && request.login) || '') });
+    },
+
+    /**
+     * Sets a new password with a recovery mail's token, or its code and the
+     * login, then signs this browser in as that user, as login does (every
+     * other session of the user has ended). An account with a second factor
+     * answers `{second_factor_required: true}` and stays logged out.
+     * @param {{token: string=, code: string=, login: string=, new_password: string,
+     *   remember: boolean=}} details sent, not kept
+     * @returns {Promise<Object>} the server's {user}; rejects with 400
+     *   `invalid_token` (field `token` or `code`), field `new_password` or `login`, 403, 429
+     */
+    completeRecovery: function (details) {
+      var session = this;
+      var body = this._credentials(details, ['token', 'code', 'login', 'new_password']);
+      return this._send('create', '/recovery/complete', body, { auth: 'login' }).then(function (data) {
+        if (data && data.user) session._setUser(data.user);
         return data;
       });
     },
@@ -298,6 +383,25 @@ function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCol
         session._forgetUser(false);
         return data;
       });
+    },
+
+    /** A POST for whoever a mail's token or a login names, not the page's user (sync `auth: 'link'`). */
+    _sendLink: function (path, body) {
+      return this._send('create', path, body, { auth: 'link' });
+    },
+
+    /** @returns {function(Object): Object} applies an answer's user when it is the page's user */
+    _applyOwnUser: function () {
+      var session = this;
+      var epoch = this._epoch;
+      return function (data) {
+        var user = data && data.user;
+        if (session.get('logged_in') && epoch === session._epoch && user && user.id === session.user.get('id')) {
+          session.user.set(user);
+          session._announce('profile');
+        }
+        return data;
+      };
     },
 
     /** Sends one JSON request to apiRoot + path through sync (see ./api_request). */
