@@ -16,6 +16,13 @@
  * so forms validate with whenValidate, views/form_view);
  * `data-parsley-notusername="SELECTOR"`: not the value of the username input
  * SELECTOR. Both fold ASCII case, as the server does.
+ *
+ * Email addresses (server: identity/email.*, docs/API.md "Validation"):
+ * `data-parsley-emailascii`: ASCII only (an international domain in its
+ * `xn--` form); `data-parsley-emailaddress`: one `@`, a local part of 1-64
+ * of the allowed characters and dots (none first, last or doubled), a domain
+ * of two or more labels of letters, digits and hyphens (1-63, no hyphen first
+ * or last); `data-parsley-maxlength="254"`.
  */
 define(['jquery', 'underscore', 'parsley', 'lib/common_passwords'],
 function ($, _, Parsley, commonPasswords) {
@@ -63,6 +70,37 @@ function ($, _, Parsley, commonPasswords) {
     messages: { en: 'The password must not be the same as the username.' }
   });
 
+  var kLocalPart = /^[A-Za-z0-9!#$%&'*+\/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+\/=?^_`{|}~-]+)*$/;
+  var kLabel = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+  /** @returns {boolean} true when `value` passes the server's address syntax (ASCII assumed) */
+  function isEmailAddress(value) {
+    var parts = value.split('@');
+    if (parts.length !== 2) return false;
+    var local = parts[0];
+    var labels = parts[1].split('.');
+    if (local.length < 1 || local.length > 64 || !kLocalPart.test(local)) return false;
+    return labels.length >= 2 && _.every(labels, function (label) { return kLabel.test(label); });
+  }
+
+  Parsley.addValidator('emailascii', {
+    requirementType: 'boolean',
+    validateString: function (value) {
+      return /^[\x00-\x7F]*$/.test(value);
+    },
+    priority: 3,
+    messages: { en: 'Use ASCII characters only. Write an international domain in its ASCII ' +
+      'form, which starts with xn-- (for example xn--bcher-kva.example for bücher.example).' }
+  });
+
+  Parsley.addValidator('emailaddress', {
+    requirementType: 'boolean',
+    validateString: isEmailAddress,
+    priority: 2,
+    messages: { en: 'Enter an address like name@example.org: one @, at most 64 characters ' +
+      'before it, and a domain name after it.' }
+  });
+
   /**
    * Parsley options for a form whose fields sit in `.field` groups that hold a
    * `.field-errors` element: client and server errors for a field go there.
@@ -93,6 +131,12 @@ function ($, _, Parsley, commonPasswords) {
       'data-parsley-codepoints': '[0, 100]',
       'data-parsley-pattern': '^[^\\x00-\\x1F\\x7F-\\x9F]*$',
       'data-parsley-pattern-message': 'Control characters are not allowed.'
+    },
+    email: {
+      'data-parsley-maxlength': '254',
+      'data-parsley-maxlength-message': 'Use at most 254 characters.',
+      'data-parsley-emailascii': 'true',
+      'data-parsley-emailaddress': 'true'
     }
   };
 
@@ -103,7 +147,7 @@ function ($, _, Parsley, commonPasswords) {
     },
 
     /**
-     * @returns {{username: Object, password: Object, name: Object,
+     * @returns {{username: Object, password: Object, name: Object, email: Object,
      *   newPassword: function(string): Object,
      *   confirmPassword: function(string): Object}} copies of the input rules
      *   (attribute name -> value); newPassword(selector) is password plus the
