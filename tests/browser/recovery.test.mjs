@@ -334,3 +334,35 @@ describe('email verification and account recovery', () => {
     await assertNoSeriousAxeViolations(page, 'undo-email-failed');
   }));
 });
+
+describe('with --require-verified-email', () => {
+  let stack;
+  before(async () => { stack = await startStack({ server: { args: ['--require-verified-email', 'true'] } }); });
+  after(async () => { await stack?.stop(); });
+
+  test('Signup_WithoutEmail_ServerErrorUnderTheField_LoginWaitsForTheLink', () => withApp(stack, async ({ page }) => {
+    const mailDir = mailDirOf(stack.server);
+    const user = newUser('required');
+    await gotoApp(page, '/login');
+    await submitSignup(page, user);
+    await page.locator('[data-testid="signup-email-error"] li').waitFor();
+    assert.match(await page.getByTestId('signup-email-error').textContent(), /required/i);
+    assert.equal(await page.getByTestId('signup-email').getAttribute('aria-invalid'), 'true');
+    await page.getByTestId('signup-email').fill(user.email);
+    await submitSignup(page, user);
+    await expectScreen(page, 'home-page', '/');
+    await page.getByTestId('verify-banner').waitFor();
+    await page.getByTestId('logout-button').click();
+    await expectScreen(page, 'login-page', '/login');
+
+    await submitLogin(page, user);
+    await page.getByTestId('login-alert').waitFor({ state: 'visible' });
+    assert.match(await page.getByTestId('login-alert').textContent(), /Verify your email address/);
+    // The link works without a session, then the login does.
+    const mail = await waitForMail(mailDir, { to: user.email, subject: /Confirm/ });
+    await openLink(page, '/verify-email', mail.token);
+    await page.getByTestId('verify-success').waitFor();
+    await page.getByTestId('verify-login-hint').waitFor({ state: 'detached' });
+    await logIn(page, user);
+  }));
+});
