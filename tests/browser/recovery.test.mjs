@@ -12,6 +12,7 @@ import {
   appState, expectScreen, expectSessionEnded, gotoApp, logIn, openAccount, startStack, submitLogin,
   submitSignup, uniqueUsername, withApp, withDevices,
 } from './helpers.mjs';
+import { api, browser as apiBrowser } from '../support/fixtures.mjs';
 import { mailCount, mailDirOf, waitForMail } from '../support/mailbox.mjs';
 
 /** A fresh user with an email address (`.test` domain: nothing leaves the machine). */
@@ -228,22 +229,25 @@ describe('email verification and account recovery', () => {
     await gotoApp(page, '/login');
     const signups = () => apiRequests.filter((r) => r.path === '/api/auth/signup').length;
     const user = newUser('rules');
+    // Each address breaks one of the server's rules; the client says what the server says.
     const cases = [
-      ['no-at-sign.example.test', /Enter an address like name@example\.org/],
-      ['two@at@example.test', /Enter an address like/],
-      ['dot.@example.test', /Enter an address like/],
-      ['a@localhost', /Enter an address like/],
-      ['a@-bad.example', /Enter an address like/],
-      [`${'l'.repeat(65)}@example.test`, /Enter an address like/],
-      [`a@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(63)}.${'g'.repeat(60)}.test`, /at most 254 characters/],
-      ['anna@bücher.example', /ASCII form, which starts with xn--/],
-      ['jürgen@example.test', /ASCII characters only/],
+      'no-at-sign.example.test', 'two@at@example.test', '@example.test', `${'l'.repeat(65)}@example.test`,
+      'jürgen@example.test', '.dot@example.test', 'dot.@example.test', 'two..dots@example.test',
+      'sp ace@example.test', 'paren(s)@example.test', 'quote"d@example.test', 'a@', 'anna@bücher.example',
+      'a@-bad.example', 'a@bad-.example', 'a@under_score.example', 'a@two..dots.example', 'a@localhost',
+      `a@${'d'.repeat(64)}.example`, `a@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(63)}.${'g'.repeat(60)}.test`,
+      'a@[127.0.0.1]', 'a@example.test.',
     ];
-    for (const [email, message] of cases) {
+    const jar = await apiBrowser(stack.server.url);
+    for (const email of cases) {
+      const res = await api(stack.server.url, jar, 'POST', '/api/auth/signup',
+        { json: { username: uniqueUsername('mirror'), password: 'a long enough password 1', email } });
+      assert.equal(res.status, 400, `${email}: the server refuses it (${res.text})`);
+      assert.equal(res.body.field, 'email', email);
       await page.getByTestId('signup-email').fill(email);
       await submitSignup(page, user);
       await page.locator('[data-testid="signup-email-error"] li').first().waitFor();
-      assert.match(await page.getByTestId('signup-email-error').textContent(), message, email);
+      assert.equal((await page.getByTestId('signup-email-error').textContent()).trim(), res.body.error, email);
       assert.equal(await page.getByTestId('signup-email').getAttribute('aria-invalid'), 'true');
     }
     assert.equal(signups(), 0, 'no signup request while the address breaks a rule');
@@ -259,7 +263,8 @@ describe('email verification and account recovery', () => {
     await page.getByTestId('email-input').fill('anna@bücher.example');
     await page.getByTestId('email-submit').click();
     await page.locator('[data-testid="email-input-error"] li').waitFor();
-    assert.match(await page.getByTestId('email-input-error').textContent(), /xn--/);
+    assert.equal((await page.getByTestId('email-input-error').textContent()).trim(),
+      'Write an international domain in its ASCII form (xn--...)');
     await page.route('**/api/auth/user', (route) => route.fulfill({
       status: 400, contentType: 'application/json',
       body: JSON.stringify({ error: 'The server refuses this address', code: 'validation_failed', field: 'email' }),
