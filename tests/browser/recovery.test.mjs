@@ -7,7 +7,7 @@
 // under axe.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertInputsLabelled, assertNoSeriousAxeViolations } from './a11y.mjs';
+import { assertInputsLabelled, assertNoHorizontalOverflow, assertNoSeriousAxeViolations } from './a11y.mjs';
 import {
   appState, expectScreen, expectSessionEnded, gotoApp, logIn, openAccount, startStack, submitLogin,
   submitSignup, uniqueUsername, withApp, withDevices,
@@ -365,6 +365,21 @@ describe('email verification and account recovery', () => {
     await page.getByTestId('undo-failed').waitFor();
     await assertNoSeriousAxeViolations(page, 'undo-email-failed');
   }));
+  test('Phone_NewScreens_NoHorizontalScrolling', () => withApp(stack, async ({ page }) => {
+    const user = newUser('phone');
+    await signUpWithEmail(page, user);
+    await page.getByTestId('verify-banner').waitFor();
+    await assertNoHorizontalOverflow(page, 'phone home with banner');
+    await openAccount(page);
+    await assertNoHorizontalOverflow(page, 'phone account with email');
+    await assertNoSeriousAxeViolations(page, 'phone account with email');
+    for (const [path, testId] of [['/verify-email', 'verify-email-page'], ['/forgot-password', 'forgot-page'],
+      ['/recover', 'recover-page'], ['/undo-email', 'undo-email-page']]) {
+      await gotoApp(page, path);
+      await page.getByTestId(testId).waitFor();
+      await assertNoHorizontalOverflow(page, `phone ${path}`);
+    }
+  }, { viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true }));
 });
 
 describe('with --require-verified-email', () => {
