@@ -72,7 +72,8 @@ describe('back/forward cache', () => {
     const html = await page.content();
     for (const s of [alice.username, alice.name, 'session-item', 'event-item']) assert.equal(html.includes(s), false, s);
     assert.deepEqual(await appState(page), {
-      loggedIn: false, user: { id: null, username: '', name: '' }, deviceSessions: 0, authEvents: 0,
+      loggedIn: false, user: { id: null, username: '', name: '', email: null, email_verified: false }, deviceSessions: 0,
+        authEvents: 0,
     });
 
     // Tab B, open all along, heard from tab A.

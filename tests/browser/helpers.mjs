@@ -120,7 +120,8 @@ export async function gotoApp(page, path) {
   await page.goto(path);
   await page.locator([
     '[data-testid="login-page"]', '[data-testid="home-page"]', '[data-testid="account-page"]',
-    '[data-testid="not-found-page"]',
+    '[data-testid="not-found-page"]', '[data-testid="forgot-page"]', '[data-testid="recover-page"]',
+    '[data-testid="verify-email-page"]', '[data-testid="undo-email-page"]',
   ].join(', ')).first().waitFor();
 }
 

@@ -1,11 +1,14 @@
 // Journey: after signup and after login, nothing reachable from the app's
-// session holds the password, the user model holds only id/username/name,
-// and the app leaves nothing of its own on window.
+// session holds the password, the user model holds only id/username/name/
+// email/email_verified, and the app leaves nothing of its own on window. The
+// same for the one-time tokens and codes of mails (verification, recovery):
+// used through the pages, they stay on no model, view attribute or storage.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   expectScreen, gotoApp, openAccount, startStack, submitLogin, submitSignup, uniqueUsername, withApp,
 } from './helpers.mjs';
+import { mailCount, mailDirOf, waitForMail } from '../support/mailbox.mjs';
 
 // Library globals we accept (Require.js must stay global to load the bundle;
 // Parsley reads its registry from window.Parsley).
@@ -59,7 +62,7 @@ async function assertNoPassword(page, password, username) {
   assert.deepEqual(found.hits, [], 'paths holding the password');
   assert.equal(found.json.includes(password), false);
   assert.equal(found.storage.includes(password), false, 'web storage holds the password');
-  assert.deepEqual(found.userKeys, ['id', 'name', 'username']);
+  assert.deepEqual(found.userKeys, ['email', 'email_verified', 'id', 'name', 'username']);
   assert.equal(found.loggedIn, true);
   // The walk is real: it does find the username on the user model.
   const control = await inspectApp(page, username);
@@ -110,6 +113,54 @@ describe('no password in models', () => {
     await page.getByTestId('remove-confirm-yes').click();
     await page.getByTestId('remove-password-error').locator('li').first().waitFor();
     await assertNoPassword(page, wrong, user.username);
+  }));
+
+  test('MailTokensAndCodes_UsedThroughThePages_NoModelHoldsThem', () => withApp(stack, async ({ page }) => {
+    const user = { username: uniqueUsername('tokens'), password: 'Tok-pw-unique-4e2d' };
+    const email = `${user.username.replace(/_/g, '.')}@example.test`;
+    const mailDir = mailDirOf(stack.server);
+    await gotoApp(page, '/login');
+    await page.getByTestId('signup-email').fill(email);
+    await submitSignup(page, user);
+    await expectScreen(page, 'home-page', '/');
+    const verify = await waitForMail(mailDir, { to: email, subject: /Confirm/ });
+
+    // The code, typed into the banner and accepted.
+    let sent = await mailCount(mailDir);
+    await page.getByTestId('verify-banner-resend').click();
+    const resent = await waitForMail(mailDir, { to: email, subject: /Confirm/, after: sent });
+    await page.getByTestId('verify-banner-code').fill(resent.code);
+    await page.getByTestId('verify-banner-submit').click();
+    await page.getByTestId('verify-banner').waitFor({ state: 'detached' });
+    await assertNoPassword(page, resent.code, user.username);
+    await assertNoPassword(page, resent.code.replace(' ', ''), user.username);
+    // An old link's token, refused, stays nowhere either.
+    await page.goto(`/verify-email#token=${verify.token}`);
+    await page.getByTestId('verify-failed').waitFor();
+    await assertNoPassword(page, verify.token, user.username);
+    // The control: the walk finds the address on the user model.
+    assert.ok((await inspectApp(page, email)).hits.includes('app.session.user.attributes.email'));
+
+    // Recovery: the link's token while the page waits for the new password, and after.
+    await page.getByTestId('logout-button').click();
+    await expectScreen(page, 'login-page', '/login');
+    sent = await mailCount(mailDir);
+    await gotoApp(page, '/forgot-password');
+    await page.getByTestId('forgot-login').fill(user.username);
+    await page.getByTestId('forgot-submit').click();
+    const recovery = await waitForMail(mailDir, { to: email, subject: /Reset/, after: sent });
+    await page.goto(`/recover#token=${recovery.token}`);
+    await page.getByTestId('recover-with-link').waitFor();
+    const holding = await inspectApp(page, recovery.token);
+    assert.deepEqual(holding.hits, [], 'paths holding the recovery token');
+    assert.equal(holding.storage.includes(recovery.token), false, 'web storage holds the token');
+    const newPassword = 'Recovered-pw-unique-8a1b';
+    await page.getByTestId('recover-password').fill(newPassword);
+    await page.getByTestId('recover-password-confirm').fill(newPassword);
+    await page.getByTestId('recover-submit').click();
+    await expectScreen(page, 'home-page', '/');
+    await assertNoPassword(page, recovery.token, user.username);
+    await assertNoPassword(page, newPassword, user.username);
   }));
 
   test('Window_AfterBoot_HoldsNoAppGlobals', () => withApp(stack, async ({ page, context }) => {

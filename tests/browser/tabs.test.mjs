@@ -118,7 +118,8 @@ describe('tabs', () => {
       assert.equal(await b.page.getByTestId('header-user').count(), 0);
       await assertNotInDom(b.page, [alice.username, alice.name, ip, 'session-item', 'event-item'], 'tab B');
       assert.deepEqual(await appState(b.page), {
-        loggedIn: false, user: { id: null, username: '', name: '' }, deviceSessions: 0, authEvents: 0,
+        loggedIn: false, user: { id: null, username: '', name: '', email: null, email_verified: false }, deviceSessions: 0,
+        authEvents: 0,
       });
       assertAnonymousMessages(await messages.take(), variant === 'BroadcastChannel' ? 'broadcast' : 'storage',
         [alice.username, alice.name, `"${id}"`, `:${id},`]);
@@ -225,7 +226,8 @@ describe('tabs', () => {
     assert.equal(await b.page.getByTestId('profile-status').isHidden(), true, 'never "Saved."');
     await assertNotInDom(b.page, [alice.username, alice.name, 'Renamed by a stale tab'], 'tab B');
     await assertNoReload(b.page);
-    assert.deepEqual(await whoIsLoggedIn(), { id: bob.id, username: bob.username, name: 'Bob Builder' });
+    assert.deepEqual(await whoIsLoggedIn(),
+      { id: bob.id, username: bob.username, name: 'Bob Builder', email: null, email_verified: false });
     const aliceNow = await apiBrowser(stack.server.url);
     await apiLogin(stack.server.url, aliceNow, alice.username, alice.password);
     assert.equal((await api(stack.server.url, aliceNow, 'GET', '/api/auth')).body.user.name, 'Alice Liddell');

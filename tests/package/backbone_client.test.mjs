@@ -108,7 +108,7 @@ function assertJourney(seen, username) {
   assert.equal(seen.failed, undefined, JSON.stringify(seen.failed));
   assert.equal(seen.before, false, 'no session at first');
   assert.equal(seen.afterSignup, true);
-  assert.deepEqual(Object.keys(seen.user).sort(), ['id', 'name', 'username']);
+  assert.deepEqual(Object.keys(seen.user).sort(), ['email', 'email_verified', 'id', 'name', 'username']);
   assert.equal(seen.user.username, username);
   assert.ok(!seen.state.includes('package test pw 1'), 'no password kept on a model');
   assert.equal(seen.checkAuth, true);
@@ -233,10 +233,11 @@ function withRecordedAjax(client, Backbone, $, answers, run) {
   const sent = [];
   const realAjax = Backbone.ajax;
   Backbone.ajax = (opts) => {
-    sent.push({ type: opts.type, url: opts.url, headers: { ...(opts.headers || {}) } });
+    sent.push({ type: opts.type, url: opts.url, headers: { ...(opts.headers || {}) }, data: opts.data });
     const answer = answers.shift() || { ok: {} };
     if (answer.ok) return $.Deferred().resolve(answer.ok, 'success', { status: 200 }).promise();
-    const xhr = { status: answer.fail.status, responseJSON: answer.fail.body };
+    const xhr = { status: answer.fail.status, responseJSON: answer.fail.body,
+      getResponseHeader: (name) => (answer.fail.headers || {})[name] ?? null };
     return $.Deferred().reject(xhr, 'error', 'failed').promise();
   };
   const settle = (p) => new Promise((resolve) => { p.then((v) => resolve({ ok: v }), (e) => resolve({ err: e })); });
@@ -305,13 +306,74 @@ test('SessionModel: an answer naming another user, or a 409 user_mismatch, is no
   const { result, sent } = out;
   assert.equal(result.first.code, 'user_mismatch');
   assert.equal(result.first.stale, true);
-  assert.deepEqual(result.afterFirst, { id: 5, username: 'five', name: 'Five' }, 'the answer for user 6 was not applied');
+  assert.deepEqual(result.afterFirst, { id: 5, username: 'five', name: 'Five', email: null, email_verified: false },
+    'the answer for user 6 was not applied');
   assert.equal(result.second.code, 'user_mismatch');
   assert.equal(result.second.stale, true);
-  assert.deepEqual(result.after, { id: 6, username: 'six', name: 'Six' }, 'the check switched to the browser\'s user');
+  assert.deepEqual(result.after, { id: 6, username: 'six', name: 'Six', email: null, email_verified: false },
+    'the check switched to the browser\'s user');
   assert.deepEqual(result.events, ['mismatch', 'mismatch', 'switched to 6 (mismatch)']);
   assert.deepEqual(sent.map((r) => `${r.type} ${r.url} ${r.headers['X-Latchkey-Expect-User'] || '-'}`),
     ['PATCH /api/auth/user 5', 'GET /api/auth -', 'PATCH /api/auth/user 5', 'GET /api/auth -']);
+});
+
+test('SessionModel: email and recovery calls: who they act for, what they apply, nothing kept', async (t) => {
+  const page = await open('/notes/1', t);
+  const five = { id: 5, username: 'five', name: '', email: 'five@example.test', email_verified: false };
+  const out = await inPage(page, (client, Backbone, $, five) => withRecordedAjax(client, Backbone, $, [
+    { ok: { user: { ...five, email_verified: true } } }, // verify by the page's user's link
+    { ok: { user: { id: 7, username: 'seven', name: '', email: 's@example.test', email_verified: true } } }, // another's link
+    { fail: { status: 400, body: { error: 'Wrong code', code: 'invalid_token', field: 'code' } } }, // a code
+    { ok: { success: true } }, // resend
+    { fail: { status: 429, body: { error: 'Slow down', code: 'throttled', field: null }, headers: { 'Retry-After': '42' } } },
+    { ok: { user: { id: 9, username: 'nine', name: '', email: 'n@example.test', email_verified: true } } }, // recovery
+    { ok: { user: { id: 9, username: 'nine', name: '', email: 'old@example.test', email_verified: true } } }, // undo
+  ], async ({ settle, rounds }) => {
+    const session = new client.SessionModel(null, { apiRoot: '/api/auth', csrfToken: 't', tabSync: false });
+    const events = [];
+    session.on('user:mismatch', () => events.push('mismatch'));
+    session.on('user:switched', (s) => events.push(`switched to ${s.user.get('id')}`));
+    session._setUser(five);
+    const seen = {};
+    await settle(session.verifyEmail({ token: 'link-token-own' }));
+    seen.ownLink = session.user.get('email_verified');
+    session.user.set('email_verified', false);
+    await settle(session.verifyEmail({ token: 'link-token-other' }));
+    seen.otherLink = session.user.toJSON();
+    seen.code = (await settle(session.verifyEmail({ code: '1234 5678' }))).err;
+    await settle(session.resendVerification());
+    seen.throttled = (await settle(session.requestRecovery({ login: 'five' }))).err;
+    await settle(session.completeRecovery({ token: 'recovery-token', new_password: 'new pw 12345', remember: false }));
+    seen.recovered = { loggedIn: session.get('logged_in'), id: session.user.get('id') };
+    await settle(session.undoEmailChange({ token: 'undo-token' }));
+    await rounds();
+    seen.undone = session.get('logged_in');
+    seen.events = events;
+    seen.state = JSON.stringify([session.attributes, session.user.attributes, session]);
+    return seen;
+  }), five);
+  const { result, sent } = out;
+  assert.equal(result.ownLink, true, 'the page user\'s verified address applied');
+  assert.equal(result.otherLink.id, 5, 'another account\'s answer is not applied');
+  assert.equal(result.otherLink.email_verified, false);
+  assert.equal(result.code.field, 'code');
+  assert.equal(result.throttled.status, 429);
+  assert.equal(result.throttled.retryAfter, 42);
+  assert.deepEqual(result.recovered, { loggedIn: true, id: 9 });
+  assert.equal(result.undone, false, 'the undo ended the page user\'s session');
+  assert.deepEqual(result.events, ['switched to 9'], 'no mismatch for a link of another account');
+  for (const secret of ['link-token-own', 'link-token-other', '1234 5678', 'recovery-token', 'new pw 12345', 'undo-token']) {
+    assert.equal(result.state.includes(secret), false, `the session keeps ${secret}`);
+  }
+  assert.deepEqual(sent.map((r) => `${r.type} ${r.url} ${r.headers['X-Latchkey-Expect-User'] || '-'} ${r.headers['X-CSRF-Token']}`), [
+    'POST /api/auth/email/verify - t', 'POST /api/auth/email/verify - t', 'POST /api/auth/email/verify 5 t',
+    'POST /api/auth/email/resend 5 t', 'POST /api/auth/recovery - t', 'POST /api/auth/recovery/complete - t',
+    'POST /api/auth/email/undo - t',
+  ]);
+  assert.deepEqual(sent.map((r) => JSON.parse(r.data)), [
+    { token: 'link-token-own' }, { token: 'link-token-other' }, { code: '1234 5678' }, {}, { login: 'five' },
+    { token: 'recovery-token', new_password: 'new pw 12345', remember: false }, { token: 'undo-token' },
+  ]);
 });
 
 test('SessionModel: two pages of one browser keep in step (login and logout in one, the other follows)', async (t) => {

@@ -25,9 +25,12 @@ requirejs.config({
   }]
 });
 
-require(['jquery', 'backbone', 'app', 'router', 'views/header'],
-function ($, Backbone, app, Router, HeaderView) {
+require(['lib/link_token', 'jquery', 'backbone', 'app', 'router', 'views/header', 'views/verify_banner'],
+function (linkToken, $, Backbone, app, Router, HeaderView, VerifyBannerView) {
   'use strict';
+
+  // First of all: a mail link's token leaves the address bar (lib/link_token).
+  linkToken.capture(window.location, window.history);
 
   // Our modules get jQuery and Backbone through require; drop the globals.
   $.noConflict(true);
@@ -35,9 +38,14 @@ function ($, Backbone, app, Router, HeaderView) {
 
   $(function () {
     new HeaderView({ el: $('#header') }).render();
+    var banner = new VerifyBannerView();
     app.session.checkAuth().always(function () {
-      new Router({ $main: $('#main') });
+      new Router({ $main: $('#main'), $banner: banner.render().$el });
       Backbone.history.start({ pushState: true });
+      // A link opened on the page it leads to changes only the fragment: same rule, then that page.
+      window.addEventListener('hashchange', function () {
+        if (linkToken.capture(window.location, window.history)) Backbone.history.loadUrl();
+      });
     });
   });
 });

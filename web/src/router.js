@@ -21,11 +21,23 @@
  * again once the same user logs back in, on the page they were on; logging in
  * as anyone else drops it.
  *
- * Options: `$main` {jQuery} where the page views go.
+ * The pages of a mail's link (`recover`, `verify-email`, `undo-email`) and
+ * `forgot-password` are for anyone, logged in or not; they are not re-run when
+ * `logged_in` flips (their view's `keepOnAuthChange`): the page says what
+ * happened (a recovery signs in, an undo ends every session) and goes on
+ * itself; only a logout the user asked for takes them to /login. A link opened
+ * on the page it leads to (only the fragment changes: no load) is captured
+ * from `hashchange` the same way (main.js). They get the link's token from lib/link_token (main.js captured it
+ * and cleared it from the address bar before the router started).
+ *
+ * Options: `$main` {jQuery} where the page views go; `$banner` {jQuery=} kept
+ * at the top of `$main` across pages (the "verify your email" banner).
  */
-define(['jquery', 'underscore', 'backbone', 'app', 'views/home_page', 'views/login_page',
-  'views/account_page', 'views/not_found_page'],
-function ($, _, Backbone, app, HomePageView, LoginPageView, AccountPageView, NotFoundPageView) {
+define(['jquery', 'underscore', 'backbone', 'app', 'lib/link_token', 'views/home_page', 'views/login_page',
+  'views/account_page', 'views/not_found_page', 'views/recover_page', 'views/verify_email_page',
+  'views/undo_email_page', 'views/forgot_password_page'],
+function ($, _, Backbone, app, linkToken, HomePageView, LoginPageView, AccountPageView, NotFoundPageView,
+  RecoverPageView, VerifyEmailPageView, UndoEmailPageView, ForgotPasswordPageView) {
   'use strict';
 
   var kSessionEnded = 'Your session has ended. Please log in again.';
@@ -44,12 +56,17 @@ function ($, _, Backbone, app, HomePageView, LoginPageView, AccountPageView, Not
       '': 'home',
       'login(/)': 'login',
       'account(/)': 'account',
+      'forgot-password(/)': 'forgotPassword',
+      'recover(/)': 'recover',
+      'verify-email(/)': 'verifyEmail',
+      'undo-email(/)': 'undoEmail',
       '*path': 'notFound'
     },
 
     /** @param {{$main: jQuery}} options */
     initialize: function (options) {
       this.$main = options.$main;
+      this.$banner = options.$banner || $();
       this.$notice = $('<div class="alert alert-info" role="status" data-testid="page-notice" hidden></div>');
       this.current = null;
       this.builtFor = null;    // the id of the user the current page shows (null: none)
@@ -71,6 +88,12 @@ function ($, _, Backbone, app, HomePageView, LoginPageView, AccountPageView, Not
 
     onLoggedIn: function (session, loggedIn, changeOptions) {
       changeOptions = changeOptions || {};
+      if (this.current && this.current.keepOnAuthChange) {
+        // The page says what happened itself, unless the user logged out here.
+        if (loggedIn || changeOptions.session_ended) return;
+        this.draft = null;
+        return this.redirect('login');
+      }
       if (loggedIn || !changeOptions.session_ended) {
         if (!loggedIn) this.draft = null; // the user logged out: they meant to leave it
         Backbone.history.loadUrl();
@@ -106,6 +129,22 @@ function ($, _, Backbone, app, HomePageView, LoginPageView, AccountPageView, Not
       this.show(new LoginPageView({ notice: notice, kept: this.draft ? this.draft.labels : null }));
     },
 
+    forgotPassword: function () {
+      this.show(new ForgotPasswordPageView());
+    },
+
+    recover: function () {
+      this.show(new RecoverPageView({ token: linkToken.take('/recover') }));
+    },
+
+    verifyEmail: function () {
+      this.show(new VerifyEmailPageView({ token: linkToken.take('/verify-email') }));
+    },
+
+    undoEmail: function () {
+      this.show(new UndoEmailPageView({ token: linkToken.take('/undo-email') }));
+    },
+
     notFound: function (path) {
       this.show(new NotFoundPageView({ path: '/' + (path || '') }));
     },
@@ -119,7 +158,8 @@ function ($, _, Backbone, app, HomePageView, LoginPageView, AccountPageView, Not
       if (this.current) this.current.remove();
       this.current = view;
       this.builtFor = app.session.get('logged_in') ? app.session.user.get('id') : null;
-      this.$main.empty().append(this.$notice, view.render().el);
+      this.$banner.detach(); // keeps its events: empty() would drop them
+      this.$main.empty().append(this.$banner, this.$notice, view.render().el);
       var notice = this.pageNotice;
       this.pageNotice = null;
       if (this.draft && this.builtFor !== null) notice = this.restoreDraft(view) || notice;

@@ -4,7 +4,7 @@
  * The wire side of the auth API (docs/API.md) for SessionModel: the CSRF
  * token from the page, the headers of state-changing requests, JSON request
  * bodies, and the one error shape every failed request rejects with:
- * `{status, code, error, field, ended, stale}` (see ./session_model). It keeps no
+ * `{status, code, error, field, ended, stale, retryAfter}` (see ./session_model). It keeps no
  * state: which token and user to send, and what an ended session means, are
  * the session's.
  *
@@ -119,8 +119,9 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
      *     answer naming another user, or `user_changed` when the page's user
      *     changed while the request was under way. The session is reloading.
      * @param {jqXHR|{status: number, responseJSON: Object}} xhr
+     * `retryAfter` is the answer's Retry-After in seconds (a 429's), or null.
      * @returns {{status: number, code: ?string, error: string, field: ?string, ended: boolean,
-     *   stale: boolean}}
+     *   stale: boolean, retryAfter: ?number}}
      */
     toError: function (xhr) {
       var body = xhr.responseJSON;
@@ -133,8 +134,10 @@ define(['jquery', 'underscore', 'backbone'], function ($, _, Backbone) {
       var field = body && typeof body.field === 'string' ? body.field : null;
       var code = body && typeof body.code === 'string' ? body.code : null;
       var ended = code === 'unauthenticated' || code === 'session_ended';
+      var retry = typeof xhr.getResponseHeader === 'function' ? xhr.getResponseHeader('Retry-After') : null;
+      var retryAfter = retry != null && /^\d+$/.test(String(retry).trim()) ? parseInt(retry, 10) : null;
       return { status: status, code: code, error: message, field: field, ended: ended,
-        stale: _.has(kStale, code) };
+        stale: _.has(kStale, code), retryAfter: retryAfter };
     }
   };
 

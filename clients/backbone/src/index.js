@@ -6,8 +6,10 @@
  *
  *   - `SessionModel`            the session of a Latchkey cookie-session API
  *                               (./session_model, ./session_state: headers, 401
- *                               handling, answers about another user)
- *   - `UserModel`               the logged-in user's profile (id, username, name)
+ *                               handling, answers about another user;
+ *                               ./email_recovery: email and recovery calls)
+ *   - `UserModel`               the logged-in user's profile (id, username, name,
+ *                               email, email_verified)
  *   - `DeviceSessionCollection` the user's sessions (devices)
  *   - `AuthEventCollection`     the user's recent account activity
  *   - `request`                 the wire helper (./api_request): error shape, CSRF,

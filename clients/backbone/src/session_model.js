@@ -17,7 +17,8 @@
  * Options (second constructor argument):
  *   - `apiRoot`   {string} base URL of the auth endpoints (default '/api/auth'):
  *                 GET apiRoot, POST apiRoot/signup, /login, /logout, /remove_account,
- *                 /password, /sessions/revoke_others; PATCH apiRoot/user;
+ *                 /password, /sessions/revoke_others, /email/verify, /email/resend,
+ *                 /email/undo, /recovery, /recovery/complete; PATCH apiRoot/user;
  *                 GET apiRoot/sessions, /events; DELETE apiRoot/sessions/{id}
  *   - `csrfToken` {string} CSRF token to send; by default it is read ONCE, at
  *                 construction, from `<meta name="csrf-token" content="...">`
@@ -32,7 +33,7 @@
  * Attributes:
  *   - `logged_in` {boolean} false until checkAuth/login/signup succeeds
  *
- * `session.user` is a UserModel (id, username, name) that stays the same object
+ * `session.user` is a UserModel (id, username, name, email, email_verified) that stays the same object
  * for the life of the page; it is cleared on logout. Its `id` is the user the
  * page is built for: what it shows, and whom its writes may act for.
  *
@@ -75,8 +76,9 @@
  * nothing to show), and `stale`, true when the answer was about a user the page
  * no longer shows (the session is reloading; nothing to show either).
  *
- * Passwords are never stored: methods that take one send their argument as the
- * request body and keep nothing of it.
+ * Passwords, mail tokens and codes are never stored: methods that take one send
+ * their argument as the request body and keep nothing of it. A 429's rejection
+ * also carries `retryAfter` (seconds, from Retry-After).
  *
  * Events, each with the options of the change (below):
  *   - `change:logged_in` (and `change`) when the state flips;
@@ -95,13 +97,15 @@
  * The usual Backbone `request` / `sync` / `error` events are not used.
  */
 define(['underscore', 'backbone', './api_request', './user_model', './device_sessions',
-  './auth_events', './tab_sync', './session_state'],
+  './auth_events', './tab_sync', './session_state', './email_recovery'],
 function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCollection, TabSync,
-  sessionState) {
+  sessionState, emailRecovery) {
   'use strict';
 
-  // The request path and the state changes are ./session_state's, mixed in.
-  var SessionModel = Backbone.Model.extend(_.extend({}, sessionState, /** @lends SessionModel.prototype */ {
+  // The request path and the state changes are ./session_state's, the email and recovery
+  // calls ./email_recovery's, mixed in.
+  var SessionModel = Backbone.Model.extend(_.extend({}, sessionState, emailRecovery,
+    /** @lends SessionModel.prototype */ {
     defaults: { logged_in: false },
 
     /**
@@ -157,13 +161,16 @@ function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCol
     },
 
     /**
-     * @param {{username: string, password: string, name: string=, remember: boolean=}} details
-     *   sent as-is, not kept
+     * @param {{username: string, password: string, name: string=, email: string=,
+     *   remember: boolean=}} details sent as-is, not kept; an empty `email` is left out
+     *   (the server then mails nothing; it answers 400 on `email` when it requires one)
      * @returns {Promise<Object>} the server's {user}; rejects as documented above
      *   (400 with the invalid field, 409 on `username` when taken)
      */
     signup: function (details) {
-      return this._logInWith('/signup', this._credentials(details, ['username', 'password', 'name']));
+      var body = this._credentials(details, ['username', 'password', 'name', 'email']);
+      if (body.email === '' || body.email == null) delete body.email;
+      return this._logInWith('/signup', body);
     },
 
     /** @returns {Promise<Object>} ends the server session, then logged_in = false */
@@ -202,13 +209,15 @@ function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCol
 
     /**
      * Updates the profile (PATCH apiRoot/user); session.user follows the answer,
-     * so views of the user re-render.
-     * @param {{name: string}} profile
+     * so views of the user re-render. A new `email` is unverified until the
+     * link or code mailed to it is used ("" removes the address).
+     * @param {{name: string=, email: string=}} profile
      * @returns {Promise<Object>} the server's {user}; rejects with field `name`
+     *   or `email` (400 rules, 409 `email_taken`), 429 (too many mails)
      */
     updateProfile: function (profile) {
       var session = this;
-      return this._send('patch', '/user', _.pick(profile || {}, 'name')).then(function (data) {
+      return this._send('patch', '/user', _.pick(profile || {}, 'name', 'email')).then(function (data) {
         session.user.set(data && data.user);
         session._announce('profile');
         return data;

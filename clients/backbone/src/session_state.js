@@ -30,8 +30,10 @@ define(['jquery', 'underscore', './api_request'], function ($, _, request) {
     /**
      * The one request path (./session_model says what it does); used by the model, its
      * UserModel, and any model an app points at it. Private options:
-     * `auth` 'login' (login, signup: no expected user, the answer's user is the
-     * new one), 'check' (GET apiRoot: its user is applied, not compared) or
+     * `auth` 'login' (login, signup, recovery: no expected user, the answer's user is the
+     * new one), 'link' (a mail link's token, or a recovery request: acts for whoever the
+     * link or login names, so no expected user, and its answer is not compared with the
+     * page's user: the method applies it only when it is the page's user), 'check' (GET apiRoot: its user is applied, not compared) or
      * 'logout' (logout, account removal: the answer ends the page's user
      * whatever happened meanwhile); `userLogout` marks the logout the user asked
      * for: a no-live-session answer to it logs out without `session_ended`,
@@ -49,7 +51,7 @@ define(['jquery', 'underscore', './api_request'], function ($, _, request) {
       var sent = { epoch: this._epoch, user: this.get('logged_in') ? this.user.get('id') : null };
       // Login chooses the user and the check asks who it is: neither names one.
       var xhr = request.sync(method, model, options, this.csrfToken,
-        flags.auth === 'login' || flags.auth === 'check' ? null : sent.user);
+        flags.auth === 'login' || flags.auth === 'check' || flags.auth === 'link' ? null : sent.user);
       var answer = $.Deferred();
       xhr.then(function (data, textStatus, jqxhr) {
         var refused = session._refuse(data, sent, flags.auth, jqxhr);
@@ -74,7 +76,7 @@ define(['jquery', 'underscore', './api_request'], function ($, _, request) {
      */
     _refuse: function (data, sent, auth, jqxhr) {
       // Login and logout answers say what the browser is now, whatever came before.
-      if (auth === 'login' || auth === 'logout') return null;
+      if (auth === 'login' || auth === 'logout' || auth === 'link') return null;
       if (this._epoch !== sent.epoch) return refusal(jqxhr.status, 'user_changed', kUserChanged);
       var named = data && data.user && typeof data.user === 'object' ? data.user.id : undefined;
       if (auth !== 'check' && sent.user != null && named !== undefined && named !== sent.user) {
@@ -144,7 +146,8 @@ define(['jquery', 'underscore', './api_request'], function ($, _, request) {
     /** Applies the user an answer names: a login, the same user again, or a switch. */
     _setUser: function (user, cause) {
       cause = cause || {};
-      var next = _.extend(_.result(this.user, 'defaults'), _.pick(user || {}, 'id', 'username', 'name'));
+      var next = _.extend(_.result(this.user, 'defaults'),
+        _.pick(user || {}, 'id', 'username', 'name', 'email', 'email_verified'));
       var was = this.get('logged_in');
       var switched = was && this.user.get('id') !== next.id;
       if (switched) {

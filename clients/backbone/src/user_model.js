@@ -9,6 +9,8 @@
  *   - `id`       {number} server id
  *   - `username` {string}
  *   - `name`     {string} display name, may be empty
+ *   - `email`    {?string} the account's email address (null when none)
+ *   - `email_verified` {boolean} true once the address was verified
  *
  * Credentials never live here: SessionModel passes them straight into the
  * request body. `set()` silently drops any attribute not in the list above, so
@@ -24,11 +26,11 @@ define(['underscore', 'backbone'], function (_, Backbone) {
   'use strict';
 
   /** The only attributes a UserModel keeps. */
-  var kAttributes = ['id', 'username', 'name'];
+  var kAttributes = ['id', 'username', 'name', 'email', 'email_verified'];
 
   var UserModel = Backbone.Model.extend(/** @lends UserModel.prototype */ {
     defaults: function () {
-      return { id: null, username: '', name: '' };
+      return { id: null, username: '', name: '', email: null, email_verified: false };
     },
 
     /**
@@ -40,7 +42,7 @@ define(['underscore', 'backbone'], function (_, Backbone) {
       this.session = (options && options.session) || null;
     },
 
-    /** Like Backbone's set, but keeps only id, username and name. */
+    /** Like Backbone's set, but keeps only the attributes listed above. */
     set: function (key, val, options) {
       var attrs;
       if (key == null) return this;
@@ -52,6 +54,11 @@ define(['underscore', 'backbone'], function (_, Backbone) {
         attrs[key] = val;
       }
       return Backbone.Model.prototype.set.call(this, _.pick(attrs, kAttributes), options);
+    },
+
+    /** @returns {boolean} true when the user has an address that is not verified yet */
+    needsEmailVerification: function () {
+      return Boolean(this.get('email')) && this.get('email_verified') !== true;
     },
 
     /** The name to greet the user with: the display name, else the username. */

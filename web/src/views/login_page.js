@@ -6,6 +6,11 @@
  * shown next to the field they name, or in the form's alert. On success the
  * session flips `logged_in` and the router takes the user home.
  *
+ * The signup email is optional unless the server requires one
+ * (`--require-verified-email`): the server then answers 400 naming `email`,
+ * shown under the field like any server error. "Forgot your password?" leads
+ * to /forgot-password.
+ *
  * "Remember me" (unchecked by default) asks for a persistent cookie; without
  * it the session ends when the browser closes. Signing up always remembers.
  *
@@ -83,6 +88,7 @@ function (app, FormView, formErrors, template) {
             username: $form.find('[name="username"]').val(),
             password: $form.find('[name="password"]').val(),
             name: $form.find('[name="name"]').val(),
+            email: $form.find('[name="email"]').val(),
             remember: true
           });
         }

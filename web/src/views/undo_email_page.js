@@ -1,0 +1,53 @@
+/**
+ * @module views/undo_email_page
+ *
+ * UndoEmailPageView (route /undo-email): opened from the link mailed to the
+ * old address after an email change, it posts the link's token at once
+ * (session.undoEmailChange) and explains the outcome: the old address is back
+ * and every session of the account has ended, on every device, so the user
+ * must log in again (the session logs out if it was that account's). The
+ * token is only in the closure of the request made at initialize.
+ *
+ * Options: `token` {?string} the link's token.
+ */
+define(['backbone', 'app', 'lib/retry_message', 'templates/undo_email_page'],
+function (Backbone, app, retryMessage, template) {
+  'use strict';
+
+  var UndoEmailPageView = Backbone.View.extend(/** @lends UndoEmailPageView.prototype */ {
+    title: 'Undo an email change · Latchkey',
+    keepOnAuthChange: true,
+
+    /** @param {{token: ?string}} options */
+    initialize: function (options) {
+      var view = this;
+      var token = (options && options.token) || null;
+      this.state = token ? 'checking' : 'none'; // checking, undone, failed, none
+      this.result = '';
+      if (!token) return;
+      app.session.undoEmailChange({ token: token }).done(function (data) {
+        view.state = 'undone';
+        view.result = (data && data.user && data.user.email) || '';
+      }).fail(function (err) {
+        view.state = 'failed';
+        if (err.code === 'invalid_token') {
+          view.result = 'This link has expired (it works for 72 hours) or was already used.';
+        } else if (err.code === 'email_taken') {
+          view.result = 'The old address now belongs to another account, so it cannot be set back.';
+        } else {
+          view.result = retryMessage.text(err);
+        }
+      }).always(function () {
+        if (!view.removed) view.render();
+      });
+    },
+
+    /** @returns {UndoEmailPageView} this */
+    render: function () {
+      this.$el.html(template({ state: this.state, result: this.result }));
+      return this;
+    }
+  });
+
+  return UndoEmailPageView;
+});
