@@ -6,6 +6,13 @@
 #include "api/routes.h"
 
 namespace latchkey::app {
+namespace {
+
+// Recovery requests whose account part waits to run after their answer (flows/
+// recovery_service.h); beyond it (a flood) a request does that part before answering.
+constexpr std::size_t kRecoveryQueueCapacity = 1024;
+
+}  // namespace
 
 flows::SessionPolicy SessionPolicyOf(const Settings& settings) {
   flows::SessionPolicy policy;
@@ -68,7 +75,7 @@ Node::Node(const Settings& settings, const Clock& clock, store::Database& db,
             settings.require_verified_email),
       recovery(store, store, store, core.hasher, issuer,
                flows::Guards{core.audit, core.throttle, ThrottlePoliciesOf(settings)}, passwords,
-               minter, account_mail),
+               minter, account_mail, options.background_recovery ? kRecoveryQueueCapacity : 0),
       assertions(assertion_keys, clock, IssuerPolicyOf(settings)),
       page(settings.web_root),
       assets(settings.web_root),

@@ -90,6 +90,9 @@ struct Core {
 struct NodeOptions {
   bool batch_touches = true;  // uses recorded by a TouchBatcher thread; off: written through
   bool refresh_ahead = true;  // cached sessions re-read by a CacheRefresher thread; off: at ttl
+  // The account part of a recovery request runs after its answer, on the recovery service's
+  // queue (flows/recovery_service.h); off: before it.
+  bool background_recovery = true;
 };
 
 // The request-serving graph of `latchkey serve`.

@@ -4,6 +4,8 @@
 #include "identity/email.h"
 #include "throttle/address_bucket.h"
 
+#include <spdlog/spdlog.h>
+
 namespace latchkey::flows {
 namespace {
 
@@ -47,34 +49,41 @@ Result<void> RecoveryService::Request(const std::string& login, const ClientInfo
   if (auto r = guards_.throttle.Fail(login_key, guards_.policies.recovery_login); !r) {
     return r.error();
   }
+  if (background_ && background_->Post([this, login, client] {
+        if (auto r = RequestForAccount(login, client); !r) {
+          spdlog::warn("recovery request not completed: {}", InfoOf(r.error().code).code);
+        }
+      })) {
+    return {};
+  }
+  return RequestForAccount(login, client);
+}
 
+void RecoveryService::Drain() {
+  if (background_) background_->Drain();
+}
+
+Result<void> RecoveryService::RequestForAccount(const std::string& login,
+                                                const ClientInfo& client) {
   auto found = FindAccount(login);
   if (!found) return found.error();
-  bool eligible = *found && (*found)->disabled_at == UnixTime{} && (*found)->user.email_verified;
-  UnixTime now = issuer_.clock().Now();
-  // Minted and sealed in every case: the same work whatever the login names.
-  identity::User user = eligible ? (*found)->user : identity::User{};
-  auto minted = minter_.Mint(user.id, Purpose::kRecovery, true, {}, now);
-  onetime::Mails mails{mail_.Recovery(user, user.email, minted)};
-  std::string account_key =
-      eligible ? "recovery-account:" + std::to_string(user.id.value()) : "recovery-account:-";
+  // Nothing more for a login without an eligible account: the answer has gone already.
+  if (!*found || (*found)->disabled_at != UnixTime{} || !(*found)->user.email_verified) return {};
+  const identity::User& user = (*found)->user;
+  // Silent (the answer has gone): a flood of requests for one account sends at most its budget
+  // of mails.
+  std::string account_key = "recovery-account:" + std::to_string(user.id.value());
   bool within = static_cast<bool>(guards_.throttle.Check({account_key}));
   if (auto r = guards_.throttle.Fail(account_key, guards_.policies.recovery_account); !r) {
     return r.error();
-  }
-  if (!eligible) {
-    // The token write's stand-in: a write statement on the same table that matches nothing
-    // (it takes the database's write lock as the real one does, so contention under load
-    // delays both alike).
-    if (auto r = tokens_.ConsumeToken(minted.record.token_hash, Purpose::kRecovery, now); !r) {
-      return r.error();
-    }
-    return {};
   }
   if (!within) {
     guards_.audit.Record(audit::EventType::kRecoveryThrottled, user.id, user.username, client);
     return {};
   }
+  UnixTime now = issuer_.clock().Now();
+  auto minted = minter_.Mint(user.id, Purpose::kRecovery, true, {}, now);
+  onetime::Mails mails{mail_.Recovery(user, user.email, minted)};
   if (auto r = tokens_.IssueToken(minted.record, mails, now); !r) return r.error();
   guards_.audit.Record(audit::EventType::kRecoveryRequested, user.id, user.username, client);
   return {};

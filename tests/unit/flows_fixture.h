@@ -57,9 +57,16 @@ class FlowsTest : public ::testing::Test {
   identity::PasswordPolicy passwords_{{"password1", "iloveyou1", "qwertyuiop"}};
   app::Settings settings_ = TestSettings(dir_.path());
   app::Node node_{
-      settings_,  clock_,       db_,
-      ring_,      sealer_,      assertion_keys_,
-      passwords_, FastParams(), app::NodeOptions{.batch_touches = false, .refresh_ahead = false}};
+      settings_,
+      clock_,
+      db_,
+      ring_,
+      sealer_,
+      assertion_keys_,
+      passwords_,
+      FastParams(),
+      app::NodeOptions{
+          .batch_touches = false, .refresh_ahead = false, .background_recovery = false}};
 
   session::SessionCache& cache_ = node_.session_cache;
   store::CachingStore& store_ = node_.store;

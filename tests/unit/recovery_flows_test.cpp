@@ -45,6 +45,27 @@ TEST_F(RecoveryFlowsTest, Request_UnknownUnverifiedOrKnown_SameAnswerMailOnlyFor
   EXPECT_EQ(MailCount(), before + 2);
 }
 
+TEST_F(RecoveryFlowsTest, Request_WithAQueue_AnswersFirstThenLooksUpAndMails) {
+  VerifiedUser("alice", "alice@example.org");
+  long before = MailCount();
+  // The server's configuration: the account part after the answer (app::Node).
+  RecoveryService queued(
+      node_.store, node_.store, node_.store, node_.core.hasher, node_.issuer,
+      Guards{node_.core.audit, node_.core.throttle, app::ThrottlePoliciesOf(settings_)}, passwords_,
+      node_.minter, node_.account_mail, 4);
+  ASSERT_TRUE(queued.Request("nobody", client_));
+  ASSERT_TRUE(queued.Request("alice", client_));
+  queued.Drain();
+  EXPECT_EQ(MailCount(), before + 1);
+  auto mail = LastMail("recovery");
+  ASSERT_TRUE(mail);
+  EXPECT_EQ(mail->recipient, "alice@example.org");
+  // The visible limits still answer before the queue: empty input, then per login.
+  auto empty = queued.Request("", client_);
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().field, "login");
+}
+
 TEST_F(RecoveryFlowsTest, Complete_ByToken_SetsPasswordEndsEverySessionSignsIn) {
   auto first = VerifiedUser("alice", "alice@example.org");
   auto second = auth_.Login({"alice", "correct horse"}, nullptr, client_);
