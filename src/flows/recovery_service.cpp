@@ -112,27 +112,28 @@ Result<onetime::TokenRecord> RecoveryService::ProvenToken(const RecoveryInput& i
   if (!login_attempt) return login_attempt.error();
   auto account = FindAccount(in.login);
   if (!account) return account.error();
+  // The same statements for every login, so the time of a wrong code does not tell whether
+  // the login names an account: an unknown one is budgeted under its login as typed, and
+  // its token lookup and failure count match no row.
+  identity::UserId subject = *account ? (*account)->user.id : identity::UserId();
+  std::string account_key = *account ? CodeThrottleKey(Purpose::kRecovery, subject)
+                                     : "code-unknown:" + RecoveryLoginKey(in.login);
   std::optional<onetime::TokenRecord> token;
   std::optional<throttle::AdmittedAttempt> account_attempt;
-  if (*account) {
-    auto a = guards_.throttle.Acquire(CodeThrottleKey(Purpose::kRecovery, (*account)->user.id),
-                                      guards_.policies.one_time_code);
-    if (a) account_attempt.emplace(std::move(*a));
-    if (a) {
-      auto found = tokens_.FindUsableTokenOf((*account)->user.id, Purpose::kRecovery, now);
-      if (!found) return found.error();
-      token = std::move(*found);
-    } else if (a.error().code != Errc::kRateLimited) {
-      return a.error();
-    }
+  auto a = guards_.throttle.Acquire(account_key, guards_.policies.one_time_code);
+  if (a) {
+    account_attempt.emplace(std::move(*a));
+    auto found = tokens_.FindUsableTokenOf(subject, Purpose::kRecovery, now);
+    if (!found) return found.error();
+    if (*account) token = std::move(*found);
+  } else if (a.error().code != Errc::kRateLimited) {
+    return a.error();
   }
   onetime::TokenRecord checked = token.value_or(onetime::TokenRecord{});
   bool ok = minter_.CodeMatches(checked, in.code) && token &&
             token->code_attempts < onetime::kCodeAttempts;
   if (!ok) {
-    if (token) {
-      if (auto r = tokens_.CountCodeFailure(token->id); !r) return r.error();
-    }
+    if (auto r = tokens_.CountCodeFailure(token ? token->id : 0); !r) return r.error();
     login_attempt->Failed();
     if (account_attempt) account_attempt->Failed();
     std::optional<identity::UserId> id;

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { api } from '../support/http.mjs';
 import { authStatus, browser, PASSWORD, startTestServer, uniq, withoutSession } from '../support/fixtures.mjs';
 import { mailCount, mailDirOf, waitForMail } from '../support/mailbox.mjs';
+import { pgAdminUrl } from '../support/server.mjs';
 
 let srv;
 let strict;
@@ -123,17 +124,53 @@ test('recovery timing: an unknown login is answered in about the time of a known
     assert.equal(res.status, 202);
     return Number(process.hrtime.bigint() - t0) / 1e6;
   };
-  // Fresh users: each login may ask 5 times an hour.
-  for (let i = 0; i < 5; i += 1) {
+  // Fresh users: each login may ask 5 times an hour. At least 5 rounds, at most 20, until the
+  // minima agree: a loaded machine takes more of them, a real difference stays however many.
+  const agree = () => Math.min(...unknown) >= 0.6 * Math.min(...known);
+  for (let i = 0; i < 20 && !(i >= 5 && agree()); i += 1) {
     const { username } = await verifiedUser();
     known.push(await time(username));
     unknown.push(await time(uniq('ghost')));
   }
-  const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-  const k = median(known);
-  const u = median(unknown);
-  // 2 ms of slack: on a loaded machine (the suite runs files in parallel) single requests jitter.
-  assert.ok(u + 2 >= 0.5 * k && u <= 2 * k + 5, `unknown median ${u.toFixed(2)} ms vs known ${k.toFixed(2)} ms (known ${known.map((x) => x.toFixed(2))}, unknown ${unknown.map((x) => x.toFixed(2))})`);
+  // The fastest of each: load (the suite runs files in parallel; the courier and the queue
+  // work beside the requests) only ever adds time. Before the account part ran after the
+  // answer, an unknown login on PostgreSQL answered in 4.4 ms against 18.4 ms.
+  const k = Math.min(...known);
+  const u = Math.min(...unknown);
+  assert.ok(u >= 0.6 * k && u <= 2 * k + 5, `unknown fastest ${u.toFixed(2)} ms vs known ${k.toFixed(2)} ms (known ${known.map((x) => x.toFixed(2))}, unknown ${unknown.map((x) => x.toFixed(2))})`);
+});
+
+// On PostgreSQL each statement is a round trip, and an unknown login used to skip four of
+// them (2.8 ms against 5.5 ms). On SQLite the statements are the same for both; what is left is
+// the WAL frame of a failure count that matches a row, below a network's jitter and measured
+// only as noise on this loaded machine (SECURITY.md, "Email and recovery").
+test('recovery timing: a wrong code costs an unknown login what it costs a known one with a pending code', { skip: pgAdminUrl() ? false : 'PostgreSQL only (the api_tests_postgres run)' }, async () => {
+  const time = async (login) => {
+    const jar = await browser(srv.url);
+    const t0 = process.hrtime.bigint();
+    const res = await post(srv, jar, '/api/auth/recovery/complete', { login, code: '00000000', new_password: 'a brand new passphrase' });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.body.code, 'invalid_token');
+    return ms;
+  };
+  const known = [];
+  const unknown = [];
+  // Fresh users (each login has 5 free wrong codes), each with a code waiting; rounds as in
+  // the request's timing test above.
+  const agree = () => Math.min(...unknown) >= 0.6 * Math.min(...known);
+  for (let i = 0; i < 20 && !(i >= 5 && agree()); i += 1) {
+    const { email } = await verifiedUser();
+    assert.equal((await post(srv, await browser(srv.url), '/api/auth/recovery', { login: email })).status, 202);
+    await waitForMail(mailDirOf(srv), { to: email, subject: /Reset/ });
+    known.push(await time(email));
+    unknown.push(await time(`${uniq('ghost')}@example.org`));
+  }
+  // The fastest of each: load only ever adds time. Before the same statements ran for both,
+  // an unknown login skipped three writes and a read.
+  const k = Math.min(...known);
+  const u = Math.min(...unknown);
+  assert.ok(u >= 0.6 * k, `unknown fastest ${u.toFixed(2)} ms vs known ${k.toFixed(2)} ms (known ${known.map((x) => x.toFixed(2))}, unknown ${unknown.map((x) => x.toFixed(2))})`);
 });
 
 test('recovery: complete with the link ends every session and signs this browser in; the token is single use', async () => {
