@@ -19,12 +19,21 @@ Result<void> EmailService::CountMail(identity::UserId user) {
 }
 
 Result<identity::User> EmailService::SetEmail(const session::Principal& caller,
-                                              const std::string& email, const ClientInfo& client) {
+                                              const std::string& email,
+                                              const Secret& current_password,
+                                              const ClientInfo& client) {
   if (email.empty() && require_verified_) {
     return MakeError(Errc::kInvalidInput, "Email address is required", "email");
   }
   if (!email.empty()) {
     if (auto r = identity::ValidateEmail(email); !r) return r.error();
+  }
+  // The address is where recovery goes: a stolen session alone must not move it.
+  if (current_password.empty()) {
+    return MakeError(Errc::kInvalidInput, "Current password is required", "current_password");
+  }
+  if (auto r = auth_.Reauthenticate(caller, current_password, "current_password"); !r) {
+    return r.error();
   }
   auto record = users_.FindUserById(caller.user_id());
   if (!record) return record.error();

@@ -12,6 +12,9 @@
 //   it is the owner's).
 // - Addresses are unique among verified ones (identity/email.h); the clash shows at
 //   verification, as kEmailTaken.
+// - Adding, changing or removing an address needs the current password (a stolen session
+//   alone cannot move the account's recovery to another address), checked and throttled as
+//   for a password change (AuthService::Reauthenticate).
 // - Mails about addresses are limited per account (ThrottlePolicies::email_mail); wrong codes
 //   per code (onetime::kCodeAttempts) and per account (ThrottlePolicies::one_time_code).
 // Thread-safety: safe from many threads (state is in the stores).
@@ -27,10 +30,11 @@ namespace latchkey::flows {
 
 class EmailService {
  public:
-  EmailService(identity::UserStore& users, onetime::TokenStore& tokens,
+  EmailService(AuthService& auth, identity::UserStore& users, onetime::TokenStore& tokens,
                const onetime::Minter& minter, const AccountMail& mail, Guards guards,
                const Clock& clock, bool require_verified)
-      : users_(users),
+      : auth_(auth),
+        users_(users),
         tokens_(tokens),
         minter_(minter),
         mail_(mail),
@@ -38,11 +42,13 @@ class EmailService {
         clock_(clock),
         require_verified_(require_verified) {}
 
-  // Sets, changes or (empty, unless --require-verified-email) removes the caller's address;
-  // the same address again changes nothing. Errors: kInvalidInput field "email",
-  // kRateLimited, kUnauthenticated (the user is gone), kStorageUnavailable.
+  // Sets, changes or (empty, unless --require-verified-email) removes the caller's address,
+  // after checking `current_password` (slow: call from the hashing pool); the same address
+  // again changes nothing. Errors: kInvalidInput field "email", or field "current_password"
+  // when it is empty; kInvalidCredentials field "current_password" when it is wrong;
+  // kRateLimited; kUnauthenticated (the user is gone); kStorageUnavailable.
   Result<identity::User> SetEmail(const session::Principal& caller, const std::string& email,
-                                  const ClientInfo& client);
+                                  const Secret& current_password, const ClientInfo& client);
 
   // The link's token (no session needed: the mail may be read on another device).
   // Errors: kInvalidToken field "token", kEmailTaken, kStorageUnavailable.
@@ -65,6 +71,7 @@ class EmailService {
  private:
   Result<void> CountMail(identity::UserId user);
 
+  AuthService& auth_;
   identity::UserStore& users_;
   onetime::TokenStore& tokens_;
   const onetime::Minter& minter_;

@@ -17,7 +17,9 @@ after(async () => {
 });
 
 const post = (jar, path, json) => api(srv.url, jar, 'POST', path, { json });
-const patch = (jar, json) => api(srv.url, jar, 'PATCH', '/api/auth/user', { json });
+const patchAs = (jar, json) => api(srv.url, jar, 'PATCH', '/api/auth/user', { json });
+// An address with the current password (a name alone needs none).
+const patch = (jar, json) => patchAs(jar, 'email' in json ? { current_password: PASSWORD, ...json } : json);
 const mails = () => mailDirOf(srv);
 
 // A victim with a verified address V, and the attacker's jar (a session of the victim).
@@ -105,6 +107,36 @@ test('a password change ends a pending recovery token', async () => {
   assert.equal(changed.status, 200, changed.text);
   const done = await post(await browser(srv.url), '/api/auth/recovery/complete', { token: rec.token, new_password: 'a brand new passphrase' });
   assert.equal(done.status, 400, done.text);
+});
+
+test('a stolen session alone cannot add, change or remove the address: current_password is required', async () => {
+  const { jar, username, email } = await victim();
+  const count = await mailCount(mails());
+  for (const to of [`${username}@attacker.example`, '']) {
+    const missing = await patchAs(jar, { email: to });
+    assert.equal(missing.status, 400, missing.text);
+    assert.equal(missing.body.field, 'current_password');
+    const wrong = await patchAs(jar, { email: to, current_password: 'not the password' });
+    assert.equal(wrong.status, 401, wrong.text);
+    assert.equal(wrong.body.code, 'invalid_credentials');
+    assert.equal(wrong.body.field, 'current_password');
+    const renamed = await patchAs(jar, { name: 'Renamed', email: to, current_password: 12 });
+    assert.equal(renamed.status, 400, renamed.text);
+    assert.equal(renamed.body.field, 'current_password');
+  }
+  const after = (await api(srv.url, jar, 'GET', '/api/auth')).body.user;
+  assert.equal(after.email, email);
+  assert.equal(after.email_verified, true);
+  assert.notEqual(after.name, 'Renamed');
+  assert.equal(await mailCount(mails()), count, 'no mail');
+  // A name alone needs the session only.
+  assert.equal((await patchAs(jar, { name: 'Renamed' })).status, 200);
+  // An account without an address: adding one needs the password too.
+  const bare = await browser(srv.url);
+  const other = uniq('bare');
+  assert.equal((await post(bare, '/api/auth/signup', { username: other, password: PASSWORD })).status, 201);
+  assert.equal((await patchAs(bare, { email: `${other}@attacker.example` })).body.field, 'current_password');
+  assert.equal((await patch(bare, { email: `${other}@owner.example` })).status, 200);
 });
 
 test('PATCH with a name and a refused address (429) changes neither', async () => {

@@ -261,6 +261,7 @@ describe('email verification and account recovery', () => {
     // The account page has the same rules, and shows the server's 400 on `email` under the field.
     await openAccount(page);
     await page.getByTestId('email-input').fill('anna@bücher.example');
+    await page.getByTestId('email-current-password').fill(user.password);
     await page.getByTestId('email-submit').click();
     await page.locator('[data-testid="email-input-error"] li').waitFor();
     assert.equal((await page.getByTestId('email-input-error').textContent()).trim(),
@@ -270,6 +271,7 @@ describe('email verification and account recovery', () => {
       body: JSON.stringify({ error: 'The server refuses this address', code: 'validation_failed', field: 'email' }),
     }), { times: 1 });
     await page.getByTestId('email-input').fill('fine@example.test');
+    await page.getByTestId('email-current-password').fill(user.password);
     await page.getByTestId('email-submit').click();
     await page.locator('[data-testid="email-input-error"] li').waitFor();
     assert.equal((await page.getByTestId('email-input-error').textContent()).trim(), 'The server refuses this address');
@@ -299,6 +301,7 @@ describe('email verification and account recovery', () => {
     const before = await mailCount(mailDir);
     const newAddress = `new.${user.email}`;
     await page.getByTestId('email-input').fill(newAddress);
+    await page.getByTestId('email-current-password').fill(user.password);
     await page.getByTestId('email-submit').click();
     await page.getByTestId('email-unverified-badge').waitFor();
     assert.match(await page.getByTestId('email-status').textContent(), /We sent a link and a code/);
@@ -324,6 +327,7 @@ describe('email verification and account recovery', () => {
     await openAccount(page);
     const sent = await mailCount(mailDir);
     await page.getByTestId('email-input').fill(owner.email);
+    await page.getByTestId('email-current-password').fill(user.password);
     await page.getByTestId('email-submit').click();
     await page.getByTestId('email-unverified-badge').waitFor();
     const taken = await waitForMail(mailDir, { to: owner.email, subject: /Confirm/, after: sent });
