@@ -7,9 +7,10 @@
 //   nothing). Setting or changing an address mails a link and a code to the new address, in
 //   the same transaction as the change (onetime/token_store.h).
 // - A change of a VERIFIED address also mails the old one, with a link that undoes the change
-//   for 72 hours: the old address comes back verified and every session of the user ends
-//   (whoever changed it may hold one). An unverified old address is not mailed (nobody proved
-//   it is the owner's).
+//   for 72 hours: the old address comes back verified, every session of the user ends
+//   (whoever changed it may hold one) and the password stops working (whoever changed it may
+//   know it: the owner sets a new one by recovery to the restored address). An unverified old
+//   address is not mailed (nobody proved it is the owner's).
 // - Addresses are unique among verified ones (identity/email.h); the clash shows at
 //   verification, as kEmailTaken.
 // - Adding, changing or removing an address needs the current password (a stolen session
@@ -64,8 +65,9 @@ class EmailService {
   // kRateLimited, kStorageUnavailable.
   Result<void> Resend(const session::Principal& caller, const ClientInfo& client);
 
-  // The undo link's token: the old address back (verified) and every session of the user
-  // ended. Errors: kInvalidToken field "token", kEmailTaken, kStorageUnavailable.
+  // The undo link's token: the old address back (verified), every session of the user ended
+  // and the password made unusable (identity::kUnusablePasswordHash). Errors: kInvalidToken field
+  // "token", kEmailTaken, kStorageUnavailable.
   Result<identity::User> Undo(const std::string& token, const ClientInfo& client);
 
  private:

@@ -46,6 +46,57 @@ async function takeOver(jar, from, to) {
   return undo;
 }
 
+// The fastest of `n` logins of `username` with `password`, each 401 invalid_credentials.
+async function fastestFailedLogin(username, password, n = 6) {
+  const jar = await browser(srv.url);
+  let fastest = Infinity;
+  for (let i = 0; i < n; i += 1) {
+    const t0 = process.hrtime.bigint();
+    const res = await post(jar, '/api/auth/login', { username, password });
+    fastest = Math.min(fastest, Number(process.hrtime.bigint() - t0) / 1e6);
+    assert.equal(res.status, 401, res.text);
+    assert.equal(res.body.code, 'invalid_credentials');
+  }
+  return fastest;
+}
+
+test('an undo makes the password unusable: the thief who set it cannot log in again; recovery to the restored address sets a new one', async () => {
+  const { jar, username, email } = await victim();
+  const a1 = `${username}@attacker1.example`;
+  const undoV = await takeOver(jar, email, a1);
+  // The thief recovers through his address and sets a password of his own.
+  let count = await mailCount(mails());
+  assert.equal((await post(await browser(srv.url), '/api/auth/recovery', { login: a1 })).status, 202);
+  const rec = await waitForMail(mails(), { to: a1, subject: /Reset/, after: count });
+  const stolen = 'the thief knows this one';
+  assert.equal((await post(await browser(srv.url), '/api/auth/recovery/complete', { token: rec.token, new_password: stolen })).status, 200);
+  // The owner undoes the change: told that the password must be set again.
+  const undone = await post(await browser(srv.url), '/api/auth/email/undo', { token: undoV.token });
+  assert.equal(undone.status, 200, undone.text);
+  assert.equal(undone.body.password_reset_required, true);
+  assert.equal(undone.body.user.email, email);
+  // Neither the thief's password nor the owner's old one logs in: an ordinary 401, never a 500.
+  for (const password of [stolen, PASSWORD, '!']) {
+    const res = await post(await browser(srv.url), '/api/auth/login', { username, password });
+    assert.equal(res.status, 401, `${password}: ${res.text}`);
+    assert.equal(res.body.code, 'invalid_credentials');
+  }
+  // In the time of a wrong password (a dummy verification), not at once.
+  const control = await victim();
+  const wrong = await fastestFailedLogin(control.username, 'not the password');
+  const unusable = await fastestFailedLogin(username, stolen);
+  assert.ok(unusable >= 0.5 * wrong, `unusable ${unusable.toFixed(1)} ms >= 0.5 x wrong ${wrong.toFixed(1)} ms`);
+  // The owner recovers through the restored address, then logs in with the new password.
+  count = await mailCount(mails());
+  assert.equal((await post(await browser(srv.url), '/api/auth/recovery', { login: email })).status, 202);
+  const mine = await waitForMail(mails(), { to: email, subject: /Reset/, after: count });
+  const owner = await browser(srv.url);
+  const reset = await post(owner, '/api/auth/recovery/complete', { token: mine.token, new_password: 'the owner is back again' });
+  assert.equal(reset.status, 200, reset.text);
+  const login = await post(await browser(srv.url), '/api/auth/login', { username, password: 'the owner is back again' });
+  assert.equal(login.status, 200, login.text);
+});
+
 test('a later change keeps the victim undo link: V→A1→A2, the undo mailed to V restores V', async () => {
   const { jar, username, email } = await victim();
   const a1 = `${username}@attacker1.example`;

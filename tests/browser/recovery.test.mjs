@@ -318,6 +318,24 @@ describe('email verification and account recovery', () => {
     // This browser's session was one of them.
     assert.equal(await page.getByTestId('header-user').count(), 0);
     assert.equal((await appState(page)).loggedIn, false);
+    // The password was turned off too: the page says so and leads to recovery by mail.
+    assert.match(await page.getByTestId('undo-password-reset').textContent(), /password was turned off/);
+    const asked = await mailCount(mailDir);
+    await page.getByTestId('undo-forgot-password-link').click();
+    await expectScreen(page, 'forgot-page', '/forgot-password');
+    await page.getByTestId('forgot-login').fill(user.email);
+    await page.getByTestId('forgot-submit').click();
+    await page.getByTestId('forgot-sent').waitFor();
+    const reset = await waitForMail(mailDir, { to: user.email, subject: /Reset/, after: asked });
+    await openLink(page, '/recover', reset.token);
+    await expectScreen(page, 'recover-with-link', '/recover');
+    user.password = `${user.password}-after-undo`;
+    await page.getByTestId('recover-password').fill(user.password);
+    await page.getByTestId('recover-password-confirm').fill(user.password);
+    await page.getByTestId('recover-submit').click();
+    await expectScreen(page, 'home-page', '/');
+    await page.getByTestId('logout-button').click();
+    await expectScreen(page, 'login-page', '/login');
     await logIn(page, user);
     assert.equal((await appState(page)).user.email, user.email);
     assert.equal((await appState(page)).user.email_verified, true);

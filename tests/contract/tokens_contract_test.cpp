@@ -229,6 +229,8 @@ TEST_P(ContractTokens, UndoEmailChange_RestoresTheOldAddressVerifiedAndEndsEvery
   EXPECT_FALSE(Exists("undoer-1"));
   EXPECT_FALSE(Usable("new"));  // the new address's link is dead
   EXPECT_FALSE(tokens().UndoEmailChange(undo.token_hash, kNow).value());
+  // Whoever changed the address may know the password: it no longer works.
+  EXPECT_EQ(db().users().FindUserById(uid).value()->password_hash, identity::kUnusablePasswordHash);
 }
 
 TEST_P(ContractTokens, UndoEmailChange_LaterChangeKeepsEarlierUndo_UndoEndsEveryLaterToken) {

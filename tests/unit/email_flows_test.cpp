@@ -150,6 +150,10 @@ TEST_F(EmailFlowsTest, ChangeVerifiedAddress_NotifiesOldWithUndo_UndoRestoresAnd
   EXPECT_EQ(undone->email, "old@example.org");
   EXPECT_TRUE(undone->email_verified);
   EXPECT_FALSE(Authenticate(hash));  // every session ended
+  // ...and the password stopped working: an ordinary wrong-password answer, until recovery.
+  auto login = auth_.Login({"alice", "correct horse"}, nullptr, client_);
+  ASSERT_FALSE(login);
+  EXPECT_EQ(login.error().code, Errc::kInvalidCredentials);
 }
 
 TEST_F(EmailFlowsTest, SetEmail_WithoutTheRightPassword_ChangesNothingMailsNothing) {

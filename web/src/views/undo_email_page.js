@@ -4,8 +4,9 @@
  * UndoEmailPageView (route /undo-email): opened from the link mailed to the
  * old address after an email change, it posts the link's token at once
  * (session.undoEmailChange) and explains the outcome: the old address is back
- * and every session of the account has ended, on every device, so the user
- * must log in again (the session logs out if it was that account's). The
+ * and every session of the account has ended, on every device (the session
+ * logs out if it was that account's), and the password no longer works, so the
+ * page links to /forgot-password to set a new one by mail. The
  * token is only in the closure of the request made at initialize.
  *
  * Options: `token` {?string} the link's token.
@@ -24,10 +25,12 @@ function (Backbone, app, retryMessage, template) {
       var token = (options && options.token) || null;
       this.state = token ? 'checking' : 'none'; // checking, undone, failed, none
       this.result = '';
+      this.passwordReset = false;
       if (!token) return;
       app.session.undoEmailChange({ token: token }).done(function (data) {
         view.state = 'undone';
         view.result = (data && data.user && data.user.email) || '';
+        view.passwordReset = !!(data && data.password_reset_required);
       }).fail(function (err) {
         view.state = 'failed';
         if (err.code === 'invalid_token') {
@@ -44,7 +47,7 @@ function (Backbone, app, retryMessage, template) {
 
     /** @returns {UndoEmailPageView} this */
     render: function () {
-      this.$el.html(template({ state: this.state, result: this.result }));
+      this.$el.html(template({ state: this.state, result: this.result, passwordReset: this.passwordReset }));
       return this;
     }
   });
