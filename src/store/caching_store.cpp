@@ -78,6 +78,14 @@ Result<void> CachingStore::InsertSession(const session::SessionRecord& created,
   return r;
 }
 
+Result<bool> CachingStore::InsertSessionIfPassword(const session::SessionRecord& created,
+                                                   const session::TokenHash* replaced_token_hash,
+                                                   std::string_view password_hash) {
+  auto r = sessions_.InsertSessionIfPassword(created, replaced_token_hash, password_hash);
+  if (replaced_token_hash && r && *r) cache_.EvictToken(*replaced_token_hash);
+  return r;
+}
+
 Result<std::optional<session::ResolvedSession>> CachingStore::FindSessionByTokenHash(
     const session::TokenHash& token_hash) {
   UnixTime now = clock_.Now();
