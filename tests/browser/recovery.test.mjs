@@ -33,6 +33,27 @@ async function openLink(page, path, token) {
   await page.goto(`${path}#token=${token}`);
 }
 
+/**
+ * Opens a verification or undo link and confirms it with a click: the page posts nothing on
+ * load (a mail scanner running its script must not spend the link), only after the click.
+ */
+async function openAndConfirm(page, path, token) {
+  const api = path === '/undo-email' ? '/api/auth/email/undo' : '/api/auth/email/verify';
+  const prefix = path === '/undo-email' ? 'undo' : 'verify';
+  const posted = [];
+  const watch = (req) => { if (new URL(req.url()).pathname === api) posted.push(req.url()); };
+  page.on('request', watch);
+  try {
+    await openLink(page, path, token);
+    await page.getByTestId(`${prefix}-ready`).waitFor();
+    await page.waitForTimeout(300);
+    assert.deepEqual(posted, [], `${path} posted its token before the click`);
+    await page.getByTestId(`${prefix}-confirm`).click();
+  } finally {
+    page.off('request', watch);
+  }
+}
+
 /** The token is in neither the address bar nor the current history entry. */
 async function assertTokenGone(page, token) {
   assert.equal(page.url().includes(token), false, 'the token is in the address bar');
@@ -61,7 +82,7 @@ describe('email verification and account recovery', () => {
       // The link of the verification mail verifies the address and leaves no token behind.
       const verifyMail = await waitForMail(mailDir, { to: user.email, subject: /Confirm/ });
       assert.ok(verifyMail.token, 'the mail has a link with a token');
-      await openLink(page, '/verify-email', verifyMail.token);
+      await openAndConfirm(page, '/verify-email', verifyMail.token);
       await expectScreen(page, 'verify-success', '/verify-email');
       await assertTokenGone(page, verifyMail.token);
       assert.match(await page.getByTestId('verify-success').textContent(), new RegExp(user.email.replace(/\./g, '\\.')));
@@ -121,10 +142,10 @@ describe('email verification and account recovery', () => {
     const user = newUser('code');
     await signUpWithEmail(page, user);
     const verifyMail = await waitForMail(mailDir, { to: user.email, subject: /Confirm/ });
-    await openLink(page, '/verify-email', verifyMail.token);
+    await openAndConfirm(page, '/verify-email', verifyMail.token);
     await page.getByTestId('verify-success').waitFor();
     // The same link again is refused, in words.
-    await openLink(page, '/verify-email', verifyMail.token);
+    await openAndConfirm(page, '/verify-email', verifyMail.token);
     await page.getByTestId('verify-failed').waitFor();
     await page.getByTestId('logout-button').click();
     await expectScreen(page, 'login-page', '/login');
@@ -283,7 +304,7 @@ describe('email verification and account recovery', () => {
     const owner = newUser('owner');
     await signUpWithEmail(page, owner);
     const ownerMail = await waitForMail(mailDir, { to: owner.email, subject: /Confirm/ });
-    await openLink(page, '/verify-email', ownerMail.token);
+    await openAndConfirm(page, '/verify-email', ownerMail.token);
     await page.getByTestId('verify-success').waitFor();
     await page.getByTestId('logout-button').click();
     await expectScreen(page, 'login-page', '/login');
@@ -291,7 +312,7 @@ describe('email verification and account recovery', () => {
     const user = newUser('mover');
     await signUpWithEmail(page, user);
     const mail = await waitForMail(mailDir, { to: user.email, subject: /Confirm/ });
-    await openLink(page, '/verify-email', mail.token);
+    await openAndConfirm(page, '/verify-email', mail.token);
     await page.getByTestId('verify-success').waitFor();
     await page.getByTestId('verify-home-link').click();
     await openAccount(page);
@@ -309,7 +330,7 @@ describe('email verification and account recovery', () => {
     await assertNoSeriousAxeViolations(page, 'account-email-unverified');
     const undo = await waitForMail(mailDir, { to: user.email, subject: /changed/, after: before });
     assert.ok(undo.token);
-    await openLink(page, '/undo-email', undo.token);
+    await openAndConfirm(page, '/undo-email', undo.token);
     await page.getByTestId('undo-success').waitFor();
     await assertTokenGone(page, undo.token);
     assert.match(await page.getByTestId('undo-success').textContent(), /every session was ended/);
@@ -378,12 +399,12 @@ describe('email verification and account recovery', () => {
     await assertNoSeriousAxeViolations(page, 'recover-code');
     await assertInputsLabelled(page, 'recover-code');
 
-    await openLink(page, '/verify-email', 'B'.repeat(43));
+    await openAndConfirm(page, '/verify-email', 'B'.repeat(43));
     await page.getByTestId('verify-failed').waitFor();
     await assertTokenGone(page, 'B'.repeat(43));
     await assertNoSeriousAxeViolations(page, 'verify-email-failed');
 
-    await openLink(page, '/undo-email', 'C'.repeat(43));
+    await openAndConfirm(page, '/undo-email', 'C'.repeat(43));
     await page.getByTestId('undo-failed').waitFor();
     await assertNoSeriousAxeViolations(page, 'undo-email-failed');
   }));
@@ -429,7 +450,7 @@ describe('with --require-verified-email', () => {
     assert.match(await page.getByTestId('login-alert').textContent(), /Verify your email address/);
     // The link works without a session, then the login does.
     const mail = await waitForMail(mailDir, { to: user.email, subject: /Confirm/ });
-    await openLink(page, '/verify-email', mail.token);
+    await openAndConfirm(page, '/verify-email', mail.token);
     await page.getByTestId('verify-success').waitFor();
     await page.getByTestId('verify-login-hint').waitFor({ state: 'detached' });
     await logIn(page, user);
