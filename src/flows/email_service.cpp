@@ -40,6 +40,12 @@ Result<identity::User> EmailService::SetEmail(const session::Principal& caller,
   if (!*record) return MakeError(Errc::kUnauthenticated);
   const identity::User& user = (*record)->user;
   if (user.email == email) return user;  // nothing changes; a new mail is /resend's
+  // The same address spelt otherwise (the domain's case: identity/email.h): the new spelling,
+  // still verified (or not), no mail, the pending links unchanged.
+  if (!email.empty() && !user.email.empty() &&
+      identity::EmailKey(email) == identity::EmailKey(user.email)) {
+    return users_.RespellEmail(user.id, email);
+  }
   if (auto r = CountMail(user.id); !r) return r.error();
 
   UnixTime now = clock_.Now();

@@ -45,9 +45,11 @@ class EmailService {
 
   // Sets, changes or (empty, unless --require-verified-email) removes the caller's address,
   // after checking `current_password` (slow: call from the hashing pool); the same address
-  // again changes nothing. Errors: kInvalidInput field "email", or field "current_password"
-  // when it is empty; kInvalidCredentials field "current_password" when it is wrong;
-  // kRateLimited; kUnauthenticated (the user is gone); kStorageUnavailable.
+  // again changes nothing, and the same address spelt otherwise (the same EmailKey: the
+  // domain's case) is stored as spelt, its verification kept, no mail sent. Errors: kInvalidInput
+  // field "email", or field "current_password" when it is empty; kInvalidCredentials field
+  // "current_password" when it is wrong; kRateLimited; kUnauthenticated (the user is gone);
+  // kStorageUnavailable.
   Result<identity::User> SetEmail(const session::Principal& caller, const std::string& email,
                                   const Secret& current_password, const ClientInfo& client);
 

@@ -46,6 +46,12 @@ Result<identity::User> CachingStore::UpdateName(identity::UserId id, std::string
   return r;
 }
 
+Result<identity::User> CachingStore::RespellEmail(identity::UserId id, std::string_view email) {
+  auto r = users_.RespellEmail(id, email);
+  cache_.EvictUser(id);
+  return r;
+}
+
 Result<void> CachingStore::ReplacePassword(identity::UserId id, std::string_view password_hash,
                                            const session::SessionRecord& replacement) {
   auto r = users_.ReplacePassword(id, password_hash, replacement);

@@ -176,6 +176,22 @@ TEST_F(EmailFlowsTest, SetEmail_WithoutTheRightPassword_ChangesNothingMailsNothi
   EXPECT_EQ(MailCount(), mails);
 }
 
+TEST_F(EmailFlowsTest, SetEmail_OnlyTheDomainsCase_StaysVerifiedMailsNothing) {
+  auto r = VerifiedUser("alice", "Alice@example.org");
+  int mails = MailCount();
+  auto respelt = email_.SetEmail(Caller(HashOf(r)), "Alice@Example.ORG", "correct horse", client_);
+  ASSERT_TRUE(respelt) << respelt.error().message;
+  EXPECT_EQ(respelt->email, "Alice@Example.ORG");
+  EXPECT_TRUE(respelt->email_verified);
+  EXPECT_EQ(MailCount(), mails);
+  EXPECT_TRUE(Authenticate(HashOf(r)));
+  // The local part is the receiving host's: another case there is another address.
+  auto other = email_.SetEmail(Caller(HashOf(r)), "alice@example.org", "correct horse", client_);
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(other->email_verified);
+  EXPECT_EQ(LastMail("email_changed")->recipient, "Alice@Example.ORG");
+}
+
 TEST_F(EmailFlowsTest, Undo_After72Hours_Invalid) {
   auto r = VerifiedUser("alice", "old@example.org");
   ASSERT_TRUE(email_.SetEmail(Caller(HashOf(r)), "new@example.org", "correct horse", client_));

@@ -39,6 +39,9 @@ class ResetAfterLookup final : public identity::UserStore {
   Result<identity::User> UpdateName(identity::UserId id, std::string_view name) override {
     return real_.UpdateName(id, name);
   }
+  Result<identity::User> RespellEmail(identity::UserId id, std::string_view email) override {
+    return real_.RespellEmail(id, email);
+  }
   Result<bool> ResetPassword(identity::UserId id, std::string_view password_hash) override {
     return real_.ResetPassword(id, password_hash);
   }
