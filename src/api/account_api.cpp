@@ -19,17 +19,21 @@ http::Response AccountApi::UpdateProfile(const Context& c) {
   if (!name) return http::ErrorResponse(name.error());
   auto email = http::StringField(*body, "email", false);
   if (!email) return http::ErrorResponse(email.error());
+  // Needed with "email" only (flows/email_service.h); a name alone needs the session only.
+  auto current = http::StringField(*body, "current_password", false);
+  if (!current) return http::ErrorResponse(current.error());
   Result<identity::User> user = c.principal().user();
   bool has_name = body->contains("name");
   // Both refused before anything is written: the name's rules first, then the address (its
-  // rules, the mail throttle, --require-verified-email), and the name is written last: an
+  // rules, the current password, the mail throttle, --require-verified-email), and the name
+  // is written last: an
   // answer other than 200 changed nothing a client could see (only a storage error, or the
   // user gone, between the two writes).
   if (has_name) {
     if (auto r = identity::ValidateName(*name); !r) return http::ErrorResponse(r.error());
   }
   if (has_email) {
-    user = email_.SetEmail(c.principal(), *email, ClientOf(request));
+    user = email_.SetEmail(c.principal(), *email, Secret(std::move(*current)), ClientOf(request));
     if (!user) return http::ErrorResponse(user.error());
   }
   if (has_name) user = accounts_.UpdateProfile(c.principal(), *name, ClientOf(request));

@@ -42,7 +42,11 @@ http::Response EmailApi::Undo(const Context& c) {
   if (!token) return http::ErrorResponse(token.error());
   auto user = email_.Undo(*token, ClientOf(c.request));
   if (!user) return http::ErrorResponse(user.error());
-  http::Response r = http::JsonResponse(200, UserJson(*user));
+  // {"user":{...},"password_reset_required":true}: the undo made the password unusable
+  // (flows/email_service.h); the owner sets a new one by recovery to the restored address.
+  std::string json = UserJson(*user);
+  json.insert(json.size() - 1, R"(,"password_reset_required":true)");
+  http::Response r = http::JsonResponse(200, std::move(json));
   // Every session of the user ended: this browser's too, when it was one of them.
   const session::Principal* caller = c.principal_if_live();
   if (caller != nullptr && caller->user_id() == user->id) cookies_.Clear(r, c.request.tls);

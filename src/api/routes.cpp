@@ -44,7 +44,7 @@ std::vector<Endpoint> Endpoints(const Apis& apis) {
     {Method::kPost,   "/api/auth/login",                  Pool::kHashing, kOptional, Bind(auth, &AuthApi::Login)},
     {Method::kPost,   "/api/auth/logout",                 Pool::kStore,   kOptional, Bind(auth, &AuthApi::Logout)},
     {Method::kPost,   "/api/auth/remove_account",         Pool::kHashing, kRequired, Bind(auth, &AuthApi::RemoveAccount)},
-    {Method::kPatch,  "/api/auth/user",                   Pool::kStore,   kRequired, Bind(account, &AccountApi::UpdateProfile)},
+    {Method::kPatch,  "/api/auth/user",                   Pool::kHashing, kRequired, Bind(account, &AccountApi::UpdateProfile)},
     {Method::kPost,   "/api/auth/password",               Pool::kHashing, kRequired, Bind(account, &AccountApi::ChangePassword)},
     {Method::kGet,    "/api/auth/events",                 Pool::kStore,   kRequired, Bind(account, &AccountApi::Events)},
     {Method::kGet,    "/api/auth/sessions",               Pool::kStore,   kRequired, Bind(sessions, &SessionsApi::List)},

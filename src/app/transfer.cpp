@@ -60,7 +60,9 @@ identity::UserRecord ParseLine(const std::string& text, long line) {
   }
   if (auto r = identity::ValidateName(rec.user.name); !r)
     BadLine(line, "name: " + std::string(MessageOf(r.error())));
-  if (!crypto::IsSupportedHash(rec.password_hash)) {
+  // An unusable password (an undone email change) moves as it is: recovery sets a new one.
+  if (rec.password_hash != identity::kUnusablePasswordHash &&
+      !crypto::IsSupportedHash(rec.password_hash)) {
     BadLine(line,
             "password_hash is not a well-formed argon2id or bcrypt hash with work factors "
             "Latchkey accepts");

@@ -164,6 +164,9 @@ bool PasswordHasher::Verify(std::string_view password, std::string_view stored) 
     }
     return VerifyBcrypt(std::string(password), stored);
   }
+  // Not a hash (an unusable password, identity::kUnusablePasswordHash, or a damaged row): no
+  // password matches, in the time a wrong one takes.
+  VerifyDummy(password);
   return false;
 }
 

@@ -40,7 +40,9 @@ class PasswordHasher {
   Result<std::string> Hash(std::string_view password) const;
 
   // True when password matches the stored hash (any supported format); false for a wrong
-  // password or an unknown/malformed format. Constant-time comparison of the final digests.
+  // password or an unknown/malformed format (then after a dummy verification: an unusable
+  // password such as "!" takes the time of a wrong one). Constant-time comparison of the
+  // final digests.
   bool Verify(std::string_view password, std::string_view stored_hash) const;
 
   // Runs a verification against a dummy hash of the configured format and returns false:

@@ -116,7 +116,8 @@ Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Prin
   }
   auto found = users_.FindUserByUsername(in.username);
   if (!found) return found.error();
-  bool verified = *found ? CheckPassword(hasher_, users_, in.password, **found)
+  std::string verified_hash;  // the session is inserted only while it is still the user's
+  bool verified = *found ? CheckPassword(hasher_, users_, in.password, **found, &verified_hash)
                          : CheckPasswordDummy(hasher_, in.password);
   if (!verified) {
     ip_attempt->Failed();
@@ -145,11 +146,16 @@ Result<LoginResult> AuthService::Login(const LoginInput& in, const session::Prin
   IssuedSession issued = issuer_.Issue((*found)->user.id, in.remember, client);
   const session::TokenHash* replaced =
       previous != nullptr ? &previous->session().token_hash : nullptr;
-  if (auto r = sessions_.InsertSession(issued.record, replaced); !r) {
-    // The user was deleted between the lookup and now: same answer as an unknown user.
-    if (r.error().code == Errc::kUnauthenticated) return InvalidCredentials();
-    return r.error();
+  // A reset, an email change's undo, a password change or a disable that committed while the
+  // password was being verified changed the hash (or the state): no session from the old
+  // credential ("a reset ends every session"). The user deleted meanwhile, likewise: the
+  // same answer as an unknown user.
+  auto inserted = sessions_.InsertSessionIfPassword(issued.record, replaced, verified_hash);
+  if (!inserted) {
+    if (inserted.error().code == Errc::kUnauthenticated) return InvalidCredentials();
+    return inserted.error();
   }
+  if (!*inserted) return InvalidCredentials();
   // A success clears the account's counter (the real user is back); the IP's counter decays
   // on its own, so logging in to one's own account cannot reset guessing at others.
   account_attempt->Forget();

@@ -8,6 +8,9 @@
 //   "Authentication and Error Messages"; ASVS 2.2.x / 3.x).
 // - A session token is issued fresh at signup and login; the session the browser presented
 //   before login is deleted in the same transaction (no session fixation; ASVS 3.2.1).
+// - A login's session is inserted only while the user's stored hash is still the one the
+//   login verified (SessionStore::InsertSessionIfPassword): a reset, an undo or a password
+//   change that commits while the password is being verified leaves no session behind.
 // - Callers are principals resolved once per request (session/session_resolver.h applies the
 //   expiry rules); flows never see a cookie or a token.
 // - Logout and account removal delete rows on the server, so a replayed cookie is refused

@@ -7,11 +7,15 @@
 //   nothing). Setting or changing an address mails a link and a code to the new address, in
 //   the same transaction as the change (onetime/token_store.h).
 // - A change of a VERIFIED address also mails the old one, with a link that undoes the change
-//   for 72 hours: the old address comes back verified and every session of the user ends
-//   (whoever changed it may hold one). An unverified old address is not mailed (nobody proved
-//   it is the owner's).
+//   for 72 hours: the old address comes back verified, every session of the user ends
+//   (whoever changed it may hold one) and the password stops working (whoever changed it may
+//   know it: the owner sets a new one by recovery to the restored address). An unverified old
+//   address is not mailed (nobody proved it is the owner's).
 // - Addresses are unique among verified ones (identity/email.h); the clash shows at
 //   verification, as kEmailTaken.
+// - Adding, changing or removing an address needs the current password (a stolen session
+//   alone cannot move the account's recovery to another address), checked and throttled as
+//   for a password change (AuthService::Reauthenticate).
 // - Mails about addresses are limited per account (ThrottlePolicies::email_mail); wrong codes
 //   per code (onetime::kCodeAttempts) and per account (ThrottlePolicies::one_time_code).
 // Thread-safety: safe from many threads (state is in the stores).
@@ -27,10 +31,11 @@ namespace latchkey::flows {
 
 class EmailService {
  public:
-  EmailService(identity::UserStore& users, onetime::TokenStore& tokens,
+  EmailService(AuthService& auth, identity::UserStore& users, onetime::TokenStore& tokens,
                const onetime::Minter& minter, const AccountMail& mail, Guards guards,
                const Clock& clock, bool require_verified)
-      : users_(users),
+      : auth_(auth),
+        users_(users),
         tokens_(tokens),
         minter_(minter),
         mail_(mail),
@@ -38,11 +43,15 @@ class EmailService {
         clock_(clock),
         require_verified_(require_verified) {}
 
-  // Sets, changes or (empty, unless --require-verified-email) removes the caller's address;
-  // the same address again changes nothing. Errors: kInvalidInput field "email",
-  // kRateLimited, kUnauthenticated (the user is gone), kStorageUnavailable.
+  // Sets, changes or (empty, unless --require-verified-email) removes the caller's address,
+  // after checking `current_password` (slow: call from the hashing pool); the same address
+  // again changes nothing, and the same address spelt otherwise (the same EmailKey: the
+  // domain's case) is stored as spelt, its verification kept, no mail sent. Errors: kInvalidInput
+  // field "email", or field "current_password" when it is empty; kInvalidCredentials field
+  // "current_password" when it is wrong; kRateLimited; kUnauthenticated (the user is gone);
+  // kStorageUnavailable.
   Result<identity::User> SetEmail(const session::Principal& caller, const std::string& email,
-                                  const ClientInfo& client);
+                                  const Secret& current_password, const ClientInfo& client);
 
   // The link's token (no session needed: the mail may be read on another device).
   // Errors: kInvalidToken field "token", kEmailTaken, kStorageUnavailable.
@@ -58,13 +67,15 @@ class EmailService {
   // kRateLimited, kStorageUnavailable.
   Result<void> Resend(const session::Principal& caller, const ClientInfo& client);
 
-  // The undo link's token: the old address back (verified) and every session of the user
-  // ended. Errors: kInvalidToken field "token", kEmailTaken, kStorageUnavailable.
+  // The undo link's token: the old address back (verified), every session of the user ended
+  // and the password made unusable (identity::kUnusablePasswordHash). Errors: kInvalidToken field
+  // "token", kEmailTaken, kStorageUnavailable.
   Result<identity::User> Undo(const std::string& token, const ClientInfo& client);
 
  private:
   Result<void> CountMail(identity::UserId user);
 
+  AuthService& auth_;
   identity::UserStore& users_;
   onetime::TokenStore& tokens_;
   const onetime::Minter& minter_;

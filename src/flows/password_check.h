@@ -29,9 +29,13 @@
 namespace latchkey::flows {
 
 // True when `typed` is the password of `record`. A store error while rehashing leaves the
-// old hash (the next login tries again) and does not fail the check.
+// old hash (the next login tries again) and does not fail the check. `stored_hash`, when not
+// null, is set on success to the hash stored once the check is done: the rehashed one after
+// step 2 (when the rehash was written), else record.password_hash. A login inserts its
+// session only while that is still the user's hash (SessionStore::InsertSessionIfPassword).
 bool CheckPassword(const crypto::PasswordHasher& hasher, identity::UserStore& users,
-                   const Secret& typed, const identity::UserRecord& record);
+                   const Secret& typed, const identity::UserRecord& record,
+                   std::string* stored_hash = nullptr);
 
 // The same work as a failing CheckPassword, against the hasher's dummy hash: false.
 bool CheckPasswordDummy(const crypto::PasswordHasher& hasher, const Secret& typed);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "base/clock.h"
 #include "base/tagged.h"
@@ -31,6 +32,12 @@ struct UserRecord {
   UnixTime disabled_at{};        // when an operator disabled the account; UnixTime{}: enabled
   UnixTime email_verified_at{};  // when `user.email` was verified; UnixTime{}: not verified
 };
+
+// The password_hash of an account whose password no longer works (the owner undid an email
+// change: whoever made it may know the password). No hash format starts with '!' (as in
+// Django), so the hasher refuses every password against it, in the time of a wrong one
+// (crypto::PasswordHasher::Verify); recovery sets a new one.
+inline constexpr std::string_view kUnusablePasswordHash = "!";
 
 // Input of a new user; the password is already hashed.
 struct NewUser {

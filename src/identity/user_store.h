@@ -35,6 +35,12 @@ class UserStore {
   // no longer exists.
   virtual Result<User> UpdateName(UserId id, std::string_view name) = 0;
 
+  // A new spelling of the SAME address (its key, identity/email.h, unchanged: the domain's
+  // case): sets `email` while the stored key is still EmailKey(email); verification and
+  // pending tokens stay. Returns the user as stored (unchanged when the key differs by now).
+  // Errors: kUnauthenticated when the user does not exist.
+  virtual Result<User> RespellEmail(UserId id, std::string_view email) = 0;
+
   // An operator's password reset (`latchkey user set-password`), in one transaction: sets
   // the new hash and deletes EVERY session of the user (NIST SP 800-63B 6.1.2.3: a changed
   // authenticator ends the sessions it opened) and its pending recovery tokens. False when

@@ -75,7 +75,9 @@ class TokenStore {
   virtual Result<std::optional<identity::User>> VerifyEmail(std::string_view token_hash,
                                                             UnixTime now) = 0;
 
-  // Consumes an undo token: the address in its data is set back, verified at `now`, EVERY
+  // Consumes an undo token: the address in its data is set back, verified at `now`, the
+  // password made unusable (identity::kUnusablePasswordHash: whoever changed the address may
+  // know it; the owner sets a new one by recovery to the restored address), EVERY
   // session of the user is deleted (whoever changed the address may hold one) and so is
   // every other usable token of the user, of every purpose (a recovery token mailed to the
   // attacker's address), except the undo tokens minted BEFORE this one (they restore an

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/errc.h"
@@ -23,6 +24,16 @@ class SessionStore {
   // exist. Errors: kUnauthenticated when the user no longer exists.
   virtual Result<void> InsertSession(const SessionRecord& created,
                                      const TokenHash* replaced_token_hash) = 0;
+
+  // A login's InsertSession: only while the user's stored password hash is still
+  // `password_hash` (the one the login verified) and the account is enabled, checked in the
+  // transaction of the insert (PostgreSQL: the user's row locked FOR SHARE, so a reset, an
+  // undo or a password change either commits before, and nothing is inserted, or waits and
+  // then ends the new session with the others). False: nothing written, the replaced session
+  // kept (the user is gone, its password changed, or it was disabled since).
+  virtual Result<bool> InsertSessionIfPassword(const SessionRecord& created,
+                                               const TokenHash* replaced_token_hash,
+                                               std::string_view password_hash) = 0;
 
   // The session with this token hash and its user, if any (expired ones included: the
   // caller decides). Never a session of a disabled user (identity::UserStore::SetDisabled).

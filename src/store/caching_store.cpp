@@ -46,6 +46,12 @@ Result<identity::User> CachingStore::UpdateName(identity::UserId id, std::string
   return r;
 }
 
+Result<identity::User> CachingStore::RespellEmail(identity::UserId id, std::string_view email) {
+  auto r = users_.RespellEmail(id, email);
+  cache_.EvictUser(id);
+  return r;
+}
+
 Result<void> CachingStore::ReplacePassword(identity::UserId id, std::string_view password_hash,
                                            const session::SessionRecord& replacement) {
   auto r = users_.ReplacePassword(id, password_hash, replacement);
@@ -75,6 +81,14 @@ Result<void> CachingStore::InsertSession(const session::SessionRecord& created,
                                          const session::TokenHash* replaced_token_hash) {
   auto r = sessions_.InsertSession(created, replaced_token_hash);
   if (replaced_token_hash) cache_.EvictToken(*replaced_token_hash);
+  return r;
+}
+
+Result<bool> CachingStore::InsertSessionIfPassword(const session::SessionRecord& created,
+                                                   const session::TokenHash* replaced_token_hash,
+                                                   std::string_view password_hash) {
+  auto r = sessions_.InsertSessionIfPassword(created, replaced_token_hash, password_hash);
+  if (replaced_token_hash && r && *r) cache_.EvictToken(*replaced_token_hash);
   return r;
 }
 

@@ -39,6 +39,7 @@ class CachingStore final : public UserStore,
       std::string_view email_key) override;
   Result<bool> DeleteUser(identity::UserId id) override;
   Result<identity::User> UpdateName(identity::UserId id, std::string_view name) override;
+  Result<identity::User> RespellEmail(identity::UserId id, std::string_view email) override;
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
                                const session::SessionRecord& replacement) override;
   Result<bool> ResetPassword(identity::UserId id, std::string_view password_hash) override;
@@ -75,6 +76,9 @@ class CachingStore final : public UserStore,
   // session::SessionStore
   Result<void> InsertSession(const session::SessionRecord& created,
                              const session::TokenHash* replaced_token_hash) override;
+  Result<bool> InsertSessionIfPassword(const session::SessionRecord& created,
+                                       const session::TokenHash* replaced_token_hash,
+                                       std::string_view password_hash) override;
   Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
       const session::TokenHash& token_hash) override;
   Result<std::optional<session::SessionRecord>> FindSessionById(

@@ -17,7 +17,9 @@ after(async () => {
 });
 
 const post = (jar, path, json) => api(srv.url, jar, 'POST', path, { json });
-const patch = (jar, json) => api(srv.url, jar, 'PATCH', '/api/auth/user', { json });
+const patchAs = (jar, json) => api(srv.url, jar, 'PATCH', '/api/auth/user', { json });
+// An address with the current password (a name alone needs none).
+const patch = (jar, json) => patchAs(jar, 'email' in json ? { current_password: PASSWORD, ...json } : json);
 const mails = () => mailDirOf(srv);
 
 // A victim with a verified address V, and the attacker's jar (a session of the victim).
@@ -43,6 +45,57 @@ async function takeOver(jar, from, to) {
   assert.equal(verified.status, 200, verified.text);
   return undo;
 }
+
+// The fastest of `n` logins of `username` with `password`, each 401 invalid_credentials.
+async function fastestFailedLogin(username, password, n = 6) {
+  const jar = await browser(srv.url);
+  let fastest = Infinity;
+  for (let i = 0; i < n; i += 1) {
+    const t0 = process.hrtime.bigint();
+    const res = await post(jar, '/api/auth/login', { username, password });
+    fastest = Math.min(fastest, Number(process.hrtime.bigint() - t0) / 1e6);
+    assert.equal(res.status, 401, res.text);
+    assert.equal(res.body.code, 'invalid_credentials');
+  }
+  return fastest;
+}
+
+test('an undo makes the password unusable: the thief who set it cannot log in again; recovery to the restored address sets a new one', async () => {
+  const { jar, username, email } = await victim();
+  const a1 = `${username}@attacker1.example`;
+  const undoV = await takeOver(jar, email, a1);
+  // The thief recovers through his address and sets a password of his own.
+  let count = await mailCount(mails());
+  assert.equal((await post(await browser(srv.url), '/api/auth/recovery', { login: a1 })).status, 202);
+  const rec = await waitForMail(mails(), { to: a1, subject: /Reset/, after: count });
+  const stolen = 'the thief knows this one';
+  assert.equal((await post(await browser(srv.url), '/api/auth/recovery/complete', { token: rec.token, new_password: stolen })).status, 200);
+  // The owner undoes the change: told that the password must be set again.
+  const undone = await post(await browser(srv.url), '/api/auth/email/undo', { token: undoV.token });
+  assert.equal(undone.status, 200, undone.text);
+  assert.equal(undone.body.password_reset_required, true);
+  assert.equal(undone.body.user.email, email);
+  // Neither the thief's password nor the owner's old one logs in: an ordinary 401, never a 500.
+  for (const password of [stolen, PASSWORD, '!']) {
+    const res = await post(await browser(srv.url), '/api/auth/login', { username, password });
+    assert.equal(res.status, 401, `${password}: ${res.text}`);
+    assert.equal(res.body.code, 'invalid_credentials');
+  }
+  // In the time of a wrong password (a dummy verification), not at once.
+  const control = await victim();
+  const wrong = await fastestFailedLogin(control.username, 'not the password');
+  const unusable = await fastestFailedLogin(username, stolen);
+  assert.ok(unusable >= 0.5 * wrong, `unusable ${unusable.toFixed(1)} ms >= 0.5 x wrong ${wrong.toFixed(1)} ms`);
+  // The owner recovers through the restored address, then logs in with the new password.
+  count = await mailCount(mails());
+  assert.equal((await post(await browser(srv.url), '/api/auth/recovery', { login: email })).status, 202);
+  const mine = await waitForMail(mails(), { to: email, subject: /Reset/, after: count });
+  const owner = await browser(srv.url);
+  const reset = await post(owner, '/api/auth/recovery/complete', { token: mine.token, new_password: 'the owner is back again' });
+  assert.equal(reset.status, 200, reset.text);
+  const login = await post(await browser(srv.url), '/api/auth/login', { username, password: 'the owner is back again' });
+  assert.equal(login.status, 200, login.text);
+});
 
 test('a later change keeps the victim undo link: V→A1→A2, the undo mailed to V restores V', async () => {
   const { jar, username, email } = await victim();
@@ -105,6 +158,36 @@ test('a password change ends a pending recovery token', async () => {
   assert.equal(changed.status, 200, changed.text);
   const done = await post(await browser(srv.url), '/api/auth/recovery/complete', { token: rec.token, new_password: 'a brand new passphrase' });
   assert.equal(done.status, 400, done.text);
+});
+
+test('a stolen session alone cannot add, change or remove the address: current_password is required', async () => {
+  const { jar, username, email } = await victim();
+  const count = await mailCount(mails());
+  for (const to of [`${username}@attacker.example`, '']) {
+    const missing = await patchAs(jar, { email: to });
+    assert.equal(missing.status, 400, missing.text);
+    assert.equal(missing.body.field, 'current_password');
+    const wrong = await patchAs(jar, { email: to, current_password: 'not the password' });
+    assert.equal(wrong.status, 401, wrong.text);
+    assert.equal(wrong.body.code, 'invalid_credentials');
+    assert.equal(wrong.body.field, 'current_password');
+    const renamed = await patchAs(jar, { name: 'Renamed', email: to, current_password: 12 });
+    assert.equal(renamed.status, 400, renamed.text);
+    assert.equal(renamed.body.field, 'current_password');
+  }
+  const after = (await api(srv.url, jar, 'GET', '/api/auth')).body.user;
+  assert.equal(after.email, email);
+  assert.equal(after.email_verified, true);
+  assert.notEqual(after.name, 'Renamed');
+  assert.equal(await mailCount(mails()), count, 'no mail');
+  // A name alone needs the session only.
+  assert.equal((await patchAs(jar, { name: 'Renamed' })).status, 200);
+  // An account without an address: adding one needs the password too.
+  const bare = await browser(srv.url);
+  const other = uniq('bare');
+  assert.equal((await post(bare, '/api/auth/signup', { username: other, password: PASSWORD })).status, 201);
+  assert.equal((await patchAs(bare, { email: `${other}@attacker.example` })).body.field, 'current_password');
+  assert.equal((await patch(bare, { email: `${other}@owner.example` })).status, 200);
 });
 
 test('PATCH with a name and a refused address (429) changes neither', async () => {

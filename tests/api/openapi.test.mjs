@@ -210,7 +210,9 @@ test('email and recovery operations answer as documented', async () => {
   await post('/api/auth/email/resend', undefined); // 400: nothing left to verify
   // A change of the verified address: the undo link to the old one.
   let count = await mailCount(mailDirOf(srv));
-  await call(a, 'PATCH', '/api/auth/user', { json: { email: `${username}@new.example` } });
+  await call(a, 'PATCH', '/api/auth/user', { json: { email: `${username}@new.example` } }); // 400 current_password
+  await call(a, 'PATCH', '/api/auth/user', { json: { email: `${username}@new.example`, current_password: 'not it at all' } }); // 401
+  await call(a, 'PATCH', '/api/auth/user', { json: { email: `${username}@new.example`, current_password: PASSWORD } });
   const undo = await waitForMail(mailDirOf(srv), { to: email, subject: /changed/, after: count });
   assert.equal((await post('/api/auth/email/resend', undefined)).status, 202);
   await post('/api/auth/email/undo', { token: 'x'.repeat(43) }); // 400
@@ -232,7 +234,7 @@ test('email and recovery operations answer as documented', async () => {
   // Mails about addresses: 10 an hour per account, then 429.
   const b = c; // signed in by the recovery
   for (let i = 0; i < 12; i += 1) {
-    res = await call(b, 'PATCH', '/api/auth/user', { json: { email: `${username}+${i}@example.org` } });
+    res = await call(b, 'PATCH', '/api/auth/user', { json: { email: `${username}+${i}@example.org`, current_password: 'a recovered passphrase' } });
     if (res.status === 429) break;
   }
   assert.equal(res.status, 429);

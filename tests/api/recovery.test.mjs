@@ -72,7 +72,7 @@ test('change a verified address: the old one gets an undo link; undo restores it
   const { jar, username, email } = await verifiedUser();
   const other = await browser(srv.url);
   assert.equal((await post(srv, other, '/api/auth/login', { username, password: PASSWORD })).status, 200);
-  const changed = await api(srv.url, jar, 'PATCH', '/api/auth/user', { json: { email: `${username}@new.example` } });
+  const changed = await api(srv.url, jar, 'PATCH', '/api/auth/user', { json: { email: `${username}@new.example`, current_password: PASSWORD } });
   assert.equal(changed.status, 200, changed.text);
   assert.equal(changed.body.user.email_verified, false);
   const notice = await waitForMail(mailDirOf(srv), { to: email, subject: /changed/ });

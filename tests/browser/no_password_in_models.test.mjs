@@ -136,6 +136,9 @@ describe('no password in models', () => {
     await assertNoPassword(page, resent.code.replace(' ', ''), user.username);
     // An old link's token, refused, stays nowhere either.
     await page.goto(`/verify-email#token=${verify.token}`);
+    await page.getByTestId('verify-ready').waitFor();
+    await assertNoPassword(page, verify.token, user.username); // held, not yet posted
+    await page.getByTestId('verify-confirm').click();
     await page.getByTestId('verify-failed').waitFor();
     await assertNoPassword(page, verify.token, user.username);
     // The control: the walk finds the address on the user model.

@@ -33,6 +33,27 @@ async function openLink(page, path, token) {
   await page.goto(`${path}#token=${token}`);
 }
 
+/**
+ * Opens a verification or undo link and confirms it with a click: the page posts nothing on
+ * load (a mail scanner running its script must not spend the link), only after the click.
+ */
+async function openAndConfirm(page, path, token) {
+  const api = path === '/undo-email' ? '/api/auth/email/undo' : '/api/auth/email/verify';
+  const prefix = path === '/undo-email' ? 'undo' : 'verify';
+  const posted = [];
+  const watch = (req) => { if (new URL(req.url()).pathname === api) posted.push(req.url()); };
+  page.on('request', watch);
+  try {
+    await openLink(page, path, token);
+    await page.getByTestId(`${prefix}-ready`).waitFor();
+    await page.waitForTimeout(300);
+    assert.deepEqual(posted, [], `${path} posted its token before the click`);
+    await page.getByTestId(`${prefix}-confirm`).click();
+  } finally {
+    page.off('request', watch);
+  }
+}
+
 /** The token is in neither the address bar nor the current history entry. */
 async function assertTokenGone(page, token) {
   assert.equal(page.url().includes(token), false, 'the token is in the address bar');
@@ -61,7 +82,7 @@ describe('email verification and account recovery', () => {
       // The link of the verification mail verifies the address and leaves no token behind.
       const verifyMail = await waitForMail(mailDir, { to: user.email, subject: /Confirm/ });
       assert.ok(verifyMail.token, 'the mail has a link with a token');
-      await openLink(page, '/verify-email', verifyMail.token);
+      await openAndConfirm(page, '/verify-email', verifyMail.token);
       await expectScreen(page, 'verify-success', '/verify-email');
       await assertTokenGone(page, verifyMail.token);
       assert.match(await page.getByTestId('verify-success').textContent(), new RegExp(user.email.replace(/\./g, '\\.')));
@@ -121,10 +142,10 @@ describe('email verification and account recovery', () => {
     const user = newUser('code');
     await signUpWithEmail(page, user);
     const verifyMail = await waitForMail(mailDir, { to: user.email, subject: /Confirm/ });
-    await openLink(page, '/verify-email', verifyMail.token);
+    await openAndConfirm(page, '/verify-email', verifyMail.token);
     await page.getByTestId('verify-success').waitFor();
     // The same link again is refused, in words.
-    await openLink(page, '/verify-email', verifyMail.token);
+    await openAndConfirm(page, '/verify-email', verifyMail.token);
     await page.getByTestId('verify-failed').waitFor();
     await page.getByTestId('logout-button').click();
     await expectScreen(page, 'login-page', '/login');
@@ -261,6 +282,7 @@ describe('email verification and account recovery', () => {
     // The account page has the same rules, and shows the server's 400 on `email` under the field.
     await openAccount(page);
     await page.getByTestId('email-input').fill('anna@bücher.example');
+    await page.getByTestId('email-current-password').fill(user.password);
     await page.getByTestId('email-submit').click();
     await page.locator('[data-testid="email-input-error"] li').waitFor();
     assert.equal((await page.getByTestId('email-input-error').textContent()).trim(),
@@ -270,6 +292,7 @@ describe('email verification and account recovery', () => {
       body: JSON.stringify({ error: 'The server refuses this address', code: 'validation_failed', field: 'email' }),
     }), { times: 1 });
     await page.getByTestId('email-input').fill('fine@example.test');
+    await page.getByTestId('email-current-password').fill(user.password);
     await page.getByTestId('email-submit').click();
     await page.locator('[data-testid="email-input-error"] li').waitFor();
     assert.equal((await page.getByTestId('email-input-error').textContent()).trim(), 'The server refuses this address');
@@ -281,7 +304,7 @@ describe('email verification and account recovery', () => {
     const owner = newUser('owner');
     await signUpWithEmail(page, owner);
     const ownerMail = await waitForMail(mailDir, { to: owner.email, subject: /Confirm/ });
-    await openLink(page, '/verify-email', ownerMail.token);
+    await openAndConfirm(page, '/verify-email', ownerMail.token);
     await page.getByTestId('verify-success').waitFor();
     await page.getByTestId('logout-button').click();
     await expectScreen(page, 'login-page', '/login');
@@ -289,7 +312,7 @@ describe('email verification and account recovery', () => {
     const user = newUser('mover');
     await signUpWithEmail(page, user);
     const mail = await waitForMail(mailDir, { to: user.email, subject: /Confirm/ });
-    await openLink(page, '/verify-email', mail.token);
+    await openAndConfirm(page, '/verify-email', mail.token);
     await page.getByTestId('verify-success').waitFor();
     await page.getByTestId('verify-home-link').click();
     await openAccount(page);
@@ -299,6 +322,7 @@ describe('email verification and account recovery', () => {
     const before = await mailCount(mailDir);
     const newAddress = `new.${user.email}`;
     await page.getByTestId('email-input').fill(newAddress);
+    await page.getByTestId('email-current-password').fill(user.password);
     await page.getByTestId('email-submit').click();
     await page.getByTestId('email-unverified-badge').waitFor();
     assert.match(await page.getByTestId('email-status').textContent(), /We sent a link and a code/);
@@ -306,7 +330,7 @@ describe('email verification and account recovery', () => {
     await assertNoSeriousAxeViolations(page, 'account-email-unverified');
     const undo = await waitForMail(mailDir, { to: user.email, subject: /changed/, after: before });
     assert.ok(undo.token);
-    await openLink(page, '/undo-email', undo.token);
+    await openAndConfirm(page, '/undo-email', undo.token);
     await page.getByTestId('undo-success').waitFor();
     await assertTokenGone(page, undo.token);
     assert.match(await page.getByTestId('undo-success').textContent(), /every session was ended/);
@@ -315,6 +339,24 @@ describe('email verification and account recovery', () => {
     // This browser's session was one of them.
     assert.equal(await page.getByTestId('header-user').count(), 0);
     assert.equal((await appState(page)).loggedIn, false);
+    // The password was turned off too: the page says so and leads to recovery by mail.
+    assert.match(await page.getByTestId('undo-password-reset').textContent(), /password was turned off/);
+    const asked = await mailCount(mailDir);
+    await page.getByTestId('undo-forgot-password-link').click();
+    await expectScreen(page, 'forgot-page', '/forgot-password');
+    await page.getByTestId('forgot-login').fill(user.email);
+    await page.getByTestId('forgot-submit').click();
+    await page.getByTestId('forgot-sent').waitFor();
+    const reset = await waitForMail(mailDir, { to: user.email, subject: /Reset/, after: asked });
+    await openLink(page, '/recover', reset.token);
+    await expectScreen(page, 'recover-with-link', '/recover');
+    user.password = `${user.password}-after-undo`;
+    await page.getByTestId('recover-password').fill(user.password);
+    await page.getByTestId('recover-password-confirm').fill(user.password);
+    await page.getByTestId('recover-submit').click();
+    await expectScreen(page, 'home-page', '/');
+    await page.getByTestId('logout-button').click();
+    await expectScreen(page, 'login-page', '/login');
     await logIn(page, user);
     assert.equal((await appState(page)).user.email, user.email);
     assert.equal((await appState(page)).user.email_verified, true);
@@ -324,6 +366,7 @@ describe('email verification and account recovery', () => {
     await openAccount(page);
     const sent = await mailCount(mailDir);
     await page.getByTestId('email-input').fill(owner.email);
+    await page.getByTestId('email-current-password').fill(user.password);
     await page.getByTestId('email-submit').click();
     await page.getByTestId('email-unverified-badge').waitFor();
     const taken = await waitForMail(mailDir, { to: owner.email, subject: /Confirm/, after: sent });
@@ -356,12 +399,12 @@ describe('email verification and account recovery', () => {
     await assertNoSeriousAxeViolations(page, 'recover-code');
     await assertInputsLabelled(page, 'recover-code');
 
-    await openLink(page, '/verify-email', 'B'.repeat(43));
+    await openAndConfirm(page, '/verify-email', 'B'.repeat(43));
     await page.getByTestId('verify-failed').waitFor();
     await assertTokenGone(page, 'B'.repeat(43));
     await assertNoSeriousAxeViolations(page, 'verify-email-failed');
 
-    await openLink(page, '/undo-email', 'C'.repeat(43));
+    await openAndConfirm(page, '/undo-email', 'C'.repeat(43));
     await page.getByTestId('undo-failed').waitFor();
     await assertNoSeriousAxeViolations(page, 'undo-email-failed');
   }));
@@ -407,7 +450,7 @@ describe('with --require-verified-email', () => {
     assert.match(await page.getByTestId('login-alert').textContent(), /Verify your email address/);
     // The link works without a session, then the login does.
     const mail = await waitForMail(mailDir, { to: user.email, subject: /Confirm/ });
-    await openLink(page, '/verify-email', mail.token);
+    await openAndConfirm(page, '/verify-email', mail.token);
     await page.getByTestId('verify-success').waitFor();
     await page.getByTestId('verify-login-hint').waitFor({ state: 'detached' });
     await logIn(page, user);

@@ -41,6 +41,43 @@ TEST_P(ContractSessions, InsertSession_UserGone_KeepsReplacedSession) {
   (void)keep;
 }
 
+// A login's insert happens only while the hash it verified is still the user's: a reset (or
+// an undo, a password change) committed in between leaves no session from the old password.
+TEST_P(ContractSessions, InsertSessionIfPassword_StaleHashOrDisabled_InsertsNothing) {
+  auto uid = NewUser("cred");
+  auto record = db().users().FindUserById(uid).value();
+  ASSERT_TRUE(record);
+  std::string verified = record->password_hash;
+  auto r = db().sessions().InsertSessionIfPassword(MakeSession(uid, "cred-1"),
+                                                   Replacing(TokenHashOf("cred-0")), verified);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(*r);
+  EXPECT_FALSE(Exists("cred-0"));
+  EXPECT_TRUE(Exists("cred-1"));
+  // The password changed after it was verified: nothing inserted, the replaced session kept.
+  ASSERT_TRUE(db().users().RehashPassword(uid, verified, "$argon2id$v=19$m=19456,t=2,p=1$new"));
+  auto stale = db().sessions().InsertSessionIfPassword(MakeSession(uid, "cred-2"),
+                                                       Replacing(TokenHashOf("cred-1")), verified);
+  ASSERT_TRUE(stale) << stale.error().message;
+  EXPECT_FALSE(*stale);
+  EXPECT_FALSE(Exists("cred-2"));
+  EXPECT_TRUE(Exists("cred-1"));
+  // Disabled since: nothing either; a user gone: nothing, not an error.
+  ASSERT_TRUE(db().users().SetDisabled(uid, kT0));
+  EXPECT_FALSE(db().sessions()
+                   .InsertSessionIfPassword(MakeSession(uid, "cred-3"), nullptr,
+                                            "$argon2id$v=19$m=19456,t=2,p=1$new")
+                   .value());
+  auto gone = NewUser("credgone");
+  std::string gone_hash = db().users().FindUserById(gone).value().value().password_hash;
+  ASSERT_TRUE(db().users().DeleteUser(gone).value());
+  EXPECT_FALSE(db().sessions()
+                   .InsertSessionIfPassword(MakeSession(gone, "cred-4"), nullptr, gone_hash)
+                   .value());
+  EXPECT_FALSE(Exists("cred-3"));
+  EXPECT_FALSE(Exists("cred-4"));
+}
+
 TEST_P(ContractSessions, DeleteSessionByTokenHash_TrueOnceThenFalse) {
   NewUser("del");
   EXPECT_TRUE(db().sessions().DeleteSessionByTokenHash(TokenHashOf("del-0")).value());

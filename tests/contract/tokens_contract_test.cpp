@@ -214,6 +214,26 @@ TEST_P(ContractTokens, VerifyEmail_AddressVerifiedByAnotherAccount_EmailTakenNot
   EXPECT_TRUE(Usable("claim"));  // rolled back with the failed update
 }
 
+// The same address spelt otherwise (the domain's case): stored as spelt, still verified, the
+// pending tokens kept; a key that no longer matches writes nothing.
+TEST_P(ContractTokens, RespellEmail_SameKey_KeepsVerificationAndTokens) {
+  auto uid = VerifiedUser("speller", "Alice@example.org");
+  auto rec = Token(uid, Purpose::kRecovery, "speller-rec", "");
+  ASSERT_TRUE(tokens().IssueToken(rec, {}, kNow));
+  auto respelt = db().users().RespellEmail(uid, "Alice@EXAMPLE.org");
+  ASSERT_TRUE(respelt) << respelt.error().message;
+  EXPECT_EQ(respelt->email, "Alice@EXAMPLE.org");
+  EXPECT_TRUE(respelt->email_verified);
+  EXPECT_TRUE(Usable("speller-rec"));
+  auto other = db().users().RespellEmail(uid, "alice@example.org");  // another local part
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->email, "Alice@EXAMPLE.org");
+  EXPECT_TRUE(other->email_verified);
+  auto gone = db().users().RespellEmail(identity::UserId(987654), "a@example.org");
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, Errc::kUnauthenticated);
+}
+
 TEST_P(ContractTokens, UndoEmailChange_RestoresTheOldAddressVerifiedAndEndsEverySession) {
   auto uid = VerifiedUser("undoer", "old@example.org");
   ASSERT_TRUE(db().sessions().InsertSession(MakeSession(uid, "undoer-1"), nullptr));
@@ -229,6 +249,8 @@ TEST_P(ContractTokens, UndoEmailChange_RestoresTheOldAddressVerifiedAndEndsEvery
   EXPECT_FALSE(Exists("undoer-1"));
   EXPECT_FALSE(Usable("new"));  // the new address's link is dead
   EXPECT_FALSE(tokens().UndoEmailChange(undo.token_hash, kNow).value());
+  // Whoever changed the address may know the password: it no longer works.
+  EXPECT_EQ(db().users().FindUserById(uid).value()->password_hash, identity::kUnusablePasswordHash);
 }
 
 TEST_P(ContractTokens, UndoEmailChange_LaterChangeKeepsEarlierUndo_UndoEndsEveryLaterToken) {

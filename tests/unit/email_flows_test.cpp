@@ -133,7 +133,7 @@ TEST_F(EmailFlowsTest, Resend_ThrottledPerAccount) {
 TEST_F(EmailFlowsTest, ChangeVerifiedAddress_NotifiesOldWithUndo_UndoRestoresAndEndsSessions) {
   auto r = VerifiedUser("alice", "old@example.org");
   auto hash = HashOf(r);
-  auto changed = email_.SetEmail(Caller(hash), "new@example.org", client_);
+  auto changed = email_.SetEmail(Caller(hash), "new@example.org", "correct horse", client_);
   ASSERT_TRUE(changed) << changed.error().message;
   EXPECT_EQ(changed->email, "new@example.org");
   EXPECT_FALSE(changed->email_verified);
@@ -150,11 +150,51 @@ TEST_F(EmailFlowsTest, ChangeVerifiedAddress_NotifiesOldWithUndo_UndoRestoresAnd
   EXPECT_EQ(undone->email, "old@example.org");
   EXPECT_TRUE(undone->email_verified);
   EXPECT_FALSE(Authenticate(hash));  // every session ended
+  // ...and the password stopped working: an ordinary wrong-password answer, until recovery.
+  auto login = auth_.Login({"alice", "correct horse"}, nullptr, client_);
+  ASSERT_FALSE(login);
+  EXPECT_EQ(login.error().code, Errc::kInvalidCredentials);
+}
+
+TEST_F(EmailFlowsTest, SetEmail_WithoutTheRightPassword_ChangesNothingMailsNothing) {
+  auto r = VerifiedUser("alice", "old@example.org");
+  int mails = MailCount();
+  for (const char* to : {"evil@example.org", ""}) {
+    auto missing = email_.SetEmail(Caller(HashOf(r)), to, "", client_);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, Errc::kInvalidInput);
+    EXPECT_EQ(missing.error().field, "current_password");
+    auto wrong = email_.SetEmail(Caller(HashOf(r)), to, "wrong horse", client_);
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code, Errc::kInvalidCredentials);
+    EXPECT_EQ(wrong.error().field, "current_password");
+  }
+  auto user = store_.FindUserByUsername("alice").value();
+  ASSERT_TRUE(user);
+  EXPECT_EQ(user->user.email, "old@example.org");
+  EXPECT_TRUE(user->user.email_verified);
+  EXPECT_EQ(MailCount(), mails);
+}
+
+TEST_F(EmailFlowsTest, SetEmail_OnlyTheDomainsCase_StaysVerifiedMailsNothing) {
+  auto r = VerifiedUser("alice", "Alice@example.org");
+  int mails = MailCount();
+  auto respelt = email_.SetEmail(Caller(HashOf(r)), "Alice@Example.ORG", "correct horse", client_);
+  ASSERT_TRUE(respelt) << respelt.error().message;
+  EXPECT_EQ(respelt->email, "Alice@Example.ORG");
+  EXPECT_TRUE(respelt->email_verified);
+  EXPECT_EQ(MailCount(), mails);
+  EXPECT_TRUE(Authenticate(HashOf(r)));
+  // The local part is the receiving host's: another case there is another address.
+  auto other = email_.SetEmail(Caller(HashOf(r)), "alice@example.org", "correct horse", client_);
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(other->email_verified);
+  EXPECT_EQ(LastMail("email_changed")->recipient, "Alice@Example.ORG");
 }
 
 TEST_F(EmailFlowsTest, Undo_After72Hours_Invalid) {
   auto r = VerifiedUser("alice", "old@example.org");
-  ASSERT_TRUE(email_.SetEmail(Caller(HashOf(r)), "new@example.org", client_));
+  ASSERT_TRUE(email_.SetEmail(Caller(HashOf(r)), "new@example.org", "correct horse", client_));
   std::string token = LastMail("email_changed")->token();
   clock_.Advance(std::chrono::hours(72));
   EXPECT_EQ(email_.Undo(token, client_).error().code, Errc::kInvalidToken);
@@ -163,7 +203,7 @@ TEST_F(EmailFlowsTest, Undo_After72Hours_Invalid) {
 TEST_F(EmailFlowsTest, SetEmail_UnverifiedOldAddress_NotNotified) {
   auto r = auth_.Signup({"alice", "correct horse", "", true, "old@example.org"}, client_);
   ASSERT_TRUE(r);
-  ASSERT_TRUE(email_.SetEmail(Caller(HashOf(*r)), "new@example.org", client_));
+  ASSERT_TRUE(email_.SetEmail(Caller(HashOf(*r)), "new@example.org", "correct horse", client_));
   EXPECT_FALSE(LastMail("email_changed"));
 }
 

@@ -3,6 +3,8 @@
 #include <crypt.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 
 #include "test_support.h"
@@ -96,6 +98,29 @@ TEST_F(PasswordHasherTest, UnknownOrMalformedFormats_Fail) {
     EXPECT_FALSE(hasher.Verify("password", stored)) << stored;
   }
   EXPECT_FALSE(hasher.VerifyDummy("password"));
+}
+
+// An unusable password (identity::kUnusablePasswordHash, "!") matches nothing, in about the
+// time of a wrong password: a login cannot tell that the account's password was turned off.
+TEST_F(PasswordHasherTest, UnusableMarker_FailsInTheTimeOfAWrongPassword) {
+  PasswordHasher hasher({});
+  auto hash = hasher.Hash("the password");
+  ASSERT_TRUE(hash);
+  auto fastest = [](auto&& verify) {
+    auto best = std::chrono::steady_clock::duration::max();
+    for (int i = 0; i < 3; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      verify();
+      best = std::min(best, std::chrono::steady_clock::now() - t0);
+    }
+    return best;
+  };
+  auto wrong = fastest([&] { EXPECT_FALSE(hasher.Verify("wrong password", *hash)); });
+  auto unusable = fastest([&] {
+    for (const char* typed : {"the password", "!", ""}) EXPECT_FALSE(hasher.Verify(typed, "!"));
+  });
+  EXPECT_GE(unusable * 2, wrong);
+  EXPECT_FALSE(IsSupportedHash("!"));  // never written by the hasher, never imported as a hash
 }
 
 TEST(PasswordAlgorithm_Parse, AcceptsKnownNamesOnly) {

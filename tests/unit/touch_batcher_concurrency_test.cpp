@@ -43,6 +43,10 @@ class FlakyStore : public SessionStore {
   Result<void> InsertSession(const SessionRecord& s, const session::TokenHash* replaced) override {
     return real_.InsertSession(s, replaced);
   }
+  Result<bool> InsertSessionIfPassword(const SessionRecord& s, const session::TokenHash* replaced,
+                                       std::string_view password_hash) override {
+    return real_.InsertSessionIfPassword(s, replaced, password_hash);
+  }
   Result<std::optional<ResolvedSession>> FindSessionByTokenHash(
       const session::TokenHash& h) override {
     return real_.FindSessionByTokenHash(h);

@@ -97,6 +97,10 @@ class FailingStore : public SessionStore {
   Result<void> InsertSession(const SessionRecord&, const TokenHash*) override {
     return MakeError(Errc::kStorageUnavailable, "unused");
   }
+  Result<bool> InsertSessionIfPassword(const SessionRecord&, const TokenHash*,
+                                       std::string_view) override {
+    return MakeError(Errc::kStorageUnavailable, "unused");
+  }
   Result<std::optional<ResolvedSession>> FindSessionByTokenHash(const TokenHash&) override {
     return MakeError(Errc::kStorageUnavailable, "unused");
   }

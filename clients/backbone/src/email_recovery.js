@@ -48,11 +48,12 @@ define(['underscore'], function (_) {
 
     /**
      * Undoes an email change with the token of the link mailed to the old
-     * address (POST apiRoot/email/undo): the old address is back and every
-     * session of that user has ended, so when it was this page's user, the
-     * page logs out (`session_ended`).
+     * address (POST apiRoot/email/undo): the old address is back, every
+     * session of that user has ended (so when it was this page's user, the
+     * page logs out: `session_ended`) and the password no longer works (whoever
+     * changed the address may know it): a new one is set by recovery.
      * @param {{token: string}} proof sent, not kept
-     * @returns {Promise<Object>} the server's {user}; rejects with 400 `invalid_token`, 409 `email_taken`
+     * @returns {Promise<Object>} the server's {user, password_reset_required: true}; rejects with 400 `invalid_token`, 409 `email_taken`
      */
     undoEmailChange: function (proof) {
       var session = this;

@@ -210,14 +210,17 @@ function (_, Backbone, request, UserModel, DeviceSessionCollection, AuthEventCol
     /**
      * Updates the profile (PATCH apiRoot/user); session.user follows the answer,
      * so views of the user re-render. A new `email` is unverified until the
-     * link or code mailed to it is used ("" removes the address).
-     * @param {{name: string=, email: string=}} profile
+     * link or code mailed to it is used ("" removes the address); an `email`
+     * needs `current_password` (a name alone does not).
+     * @param {{name: string=, email: string=, current_password: string=}} profile
+     *   sent as-is, not kept
      * @returns {Promise<Object>} the server's {user}; rejects with field `name`
-     *   or `email` (400 rules, 409 `email_taken`), 429 (too many mails)
+     *   or `email` (400 rules, 409 `email_taken`), `current_password` (400
+     *   missing, 401 wrong), 429 (too many mails)
      */
     updateProfile: function (profile) {
       var session = this;
-      return this._send('patch', '/user', _.pick(profile || {}, 'name', 'email')).then(function (data) {
+      return this._send('patch', '/user', _.pick(profile || {}, 'name', 'email', 'current_password')).then(function (data) {
         session.user.set(data && data.user);
         session._announce('profile');
         return data;

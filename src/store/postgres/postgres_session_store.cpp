@@ -27,6 +27,9 @@ constexpr const char* kSelectUserSessions =
     " AND s.last_seen_at + s.idle_timeout > $2 ORDER BY s.created_at DESC, s.seq DESC";
 #undef LATCHKEY_SESSION_COLUMNS
 constexpr const char* kDeleteSessionByTokenHash = "DELETE FROM sessions WHERE token_hash = $1";
+// The credential a login verified is still the user's (InsertSessionIfPassword).
+constexpr const char* kLockCredential =
+    "SELECT 1 FROM users WHERE id = $1 AND password_hash = $2 AND disabled_at IS NULL FOR SHARE";
 constexpr const char* kDeleteUserSession = "DELETE FROM sessions WHERE id = $2 AND user_id = $1";
 constexpr const char* kDeleteEndedUserSessions =
     "DELETE FROM sessions WHERE user_id = $1 AND (expires_at <= $2 OR last_seen_at + idle_timeout "
@@ -92,20 +95,48 @@ Result<void> InsertSessionRow(Connection& conn, const session::SessionRecord& s,
   return {};
 }
 
+namespace {
+
+// InsertSession's body, inside the caller's transaction.
+Result<void> RotateIn(Connection& conn, const session::SessionRecord& created,
+                      const session::TokenHash* replaced_token_hash) {
+  if (replaced_token_hash) {
+    auto deleted =
+        Run(conn, kDeleteSessionByTokenHash, "delete replaced session", {*replaced_token_hash});
+    if (!deleted) return deleted.error();
+    if (*deleted > 0) {
+      auto n = NotifyTokenChanged(conn, *replaced_token_hash, "notify replaced session");
+      if (!n) return n;
+    }
+  }
+  return InsertSessionRow(conn, created, created.user_id);
+}
+
+}  // namespace
+
 Result<void> PostgresSessionStore::InsertSession(const session::SessionRecord& created,
                                                  const session::TokenHash* replaced_token_hash) {
   return WithConnection(pool_, [&](Connection& conn) {
     return InTransaction(conn, "session insert", [&]() -> Result<void> {
-      if (replaced_token_hash) {
-        auto deleted =
-            Run(conn, kDeleteSessionByTokenHash, "delete replaced session", {*replaced_token_hash});
-        if (!deleted) return deleted.error();
-        if (*deleted > 0) {
-          auto n = NotifyTokenChanged(conn, *replaced_token_hash, "notify replaced session");
-          if (!n) return n;
-        }
-      }
-      return InsertSessionRow(conn, created, created.user_id);
+      return RotateIn(conn, created, replaced_token_hash);
+    });
+  });
+}
+
+Result<bool> PostgresSessionStore::InsertSessionIfPassword(
+    const session::SessionRecord& created, const session::TokenHash* replaced_token_hash,
+    std::string_view password_hash) {
+  return WithConnection(pool_, [&](Connection& conn) {
+    return InTransaction(conn, "login session insert", [&]() -> Result<bool> {
+      // FOR SHARE: a reset, undo or password change in flight commits first (then the row no
+      // longer matches) or waits for this transaction (then its DELETE sees the new session).
+      auto current =
+          ReadOne(conn, kLockCredential, "credential check",
+                  [](const QueryResult&, int) { return true; }, {created.user_id, password_hash});
+      if (!current) return current.error();
+      if (!*current) return false;
+      if (auto r = RotateIn(conn, created, replaced_token_hash); !r) return r.error();
+      return true;
     });
   });
 }

@@ -17,6 +17,9 @@ class PostgresSessionStore final : public session::SessionStore {
 
   Result<void> InsertSession(const session::SessionRecord& created,
                              const session::TokenHash* replaced_token_hash) override;
+  Result<bool> InsertSessionIfPassword(const session::SessionRecord& created,
+                                       const session::TokenHash* replaced_token_hash,
+                                       std::string_view password_hash) override;
   Result<std::optional<session::ResolvedSession>> FindSessionByTokenHash(
       const session::TokenHash& token_hash) override;
   Result<std::optional<session::SessionRecord>> FindSessionById(

@@ -253,6 +253,13 @@ Result<std::optional<identity::User>> PostgresTokenStore::UndoEmailChange(
       auto restored = RunEmailUpdate(conn, kRestoreEmail, "restore email",
                                      {c.user_id, EmailParam(c.data), EmailKeyParam(c.data), now});
       if (!restored) return restored.error();
+      // Whoever changed the address may know the password: the owner sets a new one by
+      // recovery.
+      if (auto r = Run(conn, kSetPassword, "unusable password",
+                       {c.user_id, identity::kUnusablePasswordHash});
+          !r) {
+        return r.error();
+      }
       if (auto r = Run(conn, kDeleteAfterUndo, "delete tokens",
                        {c.user_id, onetime::PurposeName(Purpose::kUndoEmailChange), c.id});
           !r) {

@@ -22,6 +22,8 @@ constexpr const char* kSetDisabled = "UPDATE users SET disabled_at = $2 WHERE id
 constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = $1";
 constexpr const char* kUpdateName =
     "UPDATE users SET name = $2 WHERE id = $1 RETURNING " LATCHKEY_PG_USER_COLUMNS;
+constexpr const char* kRespellEmail =
+    "UPDATE users SET email = $2 WHERE id = $1 AND email_key = $3";
 constexpr const char* kUpdatePassword = "UPDATE users SET password_hash = $2 WHERE id = $1";
 constexpr const char* kRehashPassword =
     "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
@@ -144,6 +146,25 @@ Result<identity::User> PostgresUserStore::UpdateName(identity::UserId id, std::s
       if (!*updated) return NotLoggedIn();
       if (auto n = NotifyUserChanged(conn, id, "notify name update"); !n) return n.error();
       return **updated;
+    });
+  });
+}
+
+Result<identity::User> PostgresUserStore::RespellEmail(identity::UserId id,
+                                                       std::string_view email) {
+  auto read = [](const QueryResult& r, int row) { return ReadUserRow(r, row).user; };
+  return WithConnection(pool_, [&](Connection& conn) {
+    return InTransaction(conn, "email respelling", [&]() -> Result<identity::User> {
+      auto updated =
+          Run(conn, kRespellEmail, "respell email", {id, email, identity::EmailKey(email)});
+      if (!updated) return updated.error();
+      if (*updated > 0) {
+        if (auto n = NotifyUserChanged(conn, id, "notify email respelling"); !n) return n.error();
+      }
+      auto found = ReadOne(conn, kSelectUserById, "user lookup", read, {id});
+      if (!found) return found.error();
+      if (!*found) return NotLoggedIn();
+      return **found;
     });
   });
 }

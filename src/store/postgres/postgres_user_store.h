@@ -25,6 +25,7 @@ class PostgresUserStore final : public UserStore {
       std::string_view email_key) override;
   Result<bool> DeleteUser(identity::UserId id) override;
   Result<identity::User> UpdateName(identity::UserId id, std::string_view name) override;
+  Result<identity::User> RespellEmail(identity::UserId id, std::string_view email) override;
   Result<void> ReplacePassword(identity::UserId id, std::string_view password_hash,
                                const session::SessionRecord& replacement) override;
   Result<bool> ResetPassword(identity::UserId id, std::string_view password_hash) override;

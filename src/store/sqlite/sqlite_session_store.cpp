@@ -25,6 +25,9 @@ constexpr const char* kSelectUserSessions =
     " AND s.last_seen_at + s.idle_timeout > ?2 ORDER BY s.created_at DESC, s.rowid DESC";
 #undef LATCHKEY_SESSION_COLUMNS
 constexpr const char* kDeleteSessionByTokenHash = "DELETE FROM sessions WHERE token_hash = ?1";
+// The credential a login verified is still the user's (InsertSessionIfPassword).
+constexpr const char* kSelectCredential =
+    "SELECT 1 FROM users WHERE id = ?1 AND password_hash = ?2 AND disabled_at IS NULL";
 constexpr const char* kDeleteUserSession = "DELETE FROM sessions WHERE id = ?2 AND user_id = ?1";
 constexpr const char* kDeleteEndedUserSessions =
     "DELETE FROM sessions WHERE user_id = ?1 AND (expires_at <= ?2 OR last_seen_at + idle_timeout "
@@ -70,16 +73,42 @@ Result<void> InsertSessionRow(Connection& conn, const session::SessionRecord& s,
   return {};
 }
 
+namespace {
+
+// InsertSession's body, inside the caller's transaction.
+Result<void> RotateIn(Connection& conn, const session::SessionRecord& created,
+                      const session::TokenHash* replaced_token_hash) {
+  if (replaced_token_hash) {
+    auto deleted =
+        Run(conn, kDeleteSessionByTokenHash, "delete replaced session", *replaced_token_hash);
+    if (!deleted) return deleted.error();
+  }
+  return InsertSessionRow(conn, created, created.user_id);
+}
+
+}  // namespace
+
 Result<void> SqliteSessionStore::InsertSession(const session::SessionRecord& created,
                                                const session::TokenHash* replaced_token_hash) {
   auto conn = pool_.Acquire();
   return InTransaction(*conn, "session insert", [&]() -> Result<void> {
-    if (replaced_token_hash) {
-      auto deleted =
-          Run(*conn, kDeleteSessionByTokenHash, "delete replaced session", *replaced_token_hash);
-      if (!deleted) return deleted.error();
-    }
-    return InsertSessionRow(*conn, created, created.user_id);
+    return RotateIn(*conn, created, replaced_token_hash);
+  });
+}
+
+Result<bool> SqliteSessionStore::InsertSessionIfPassword(
+    const session::SessionRecord& created, const session::TokenHash* replaced_token_hash,
+    std::string_view password_hash) {
+  auto conn = pool_.Acquire();
+  // BEGIN IMMEDIATE: no other writer between the check and the insert.
+  return InTransaction(*conn, "login session insert", [&]() -> Result<bool> {
+    auto current = ReadOne(
+        *conn, kSelectCredential, "credential check", [](const Query&) { return true; },
+        created.user_id, password_hash);
+    if (!current) return current.error();
+    if (!*current) return false;
+    if (auto r = RotateIn(*conn, created, replaced_token_hash); !r) return r.error();
+    return true;
   });
 }
 

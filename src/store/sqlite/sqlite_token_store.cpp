@@ -236,6 +236,12 @@ Result<std::optional<identity::User>> SqliteTokenStore::UndoEmailChange(std::str
                           EmailKeyColumn(c.data), now)
                         .RunOr(SQLITE_CONSTRAINT_UNIQUE, EmailTaken());
     if (!restored) return restored.error();
+    // Whoever changed the address may know the password: the owner sets a new one by recovery.
+    if (auto r = Run(*conn, kSetPassword, "unusable password", c.user_id,
+                     identity::kUnusablePasswordHash);
+        !r) {
+      return r.error();
+    }
     if (auto r = Run(*conn, kDeleteAfterUndo, "delete tokens", c.user_id,
                      onetime::PurposeName(Purpose::kUndoEmailChange), c.id);
         !r) {
