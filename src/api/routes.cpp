@@ -60,7 +60,7 @@ std::vector<Endpoint> Endpoints(const Apis& apis) {
     {Method::kPost,   "/api/auth/sessions/revoke_others", Pool::kStore,   kRequired, kUnrestricted, Bind(sessions, &SessionsApi::RevokeOthers)},
     {Method::kDelete, "/api/auth/sessions/{id}",          Pool::kStore,   kRequired, kUnrestricted, Bind(sessions, &SessionsApi::Revoke)},
     {Method::kPost,   "/api/auth/email/verify",           Pool::kStore,   kOptional, kUnverified,   Bind(email, &EmailApi::Verify)},
-    {Method::kPost,   "/api/auth/email/resend",           Pool::kStore,   kRequired, kUnverified,   Bind(email, &EmailApi::Resend)},
+    {Method::kPost,   "/api/auth/email/resend",           Pool::kStore,   kOptional, kUnverified,   Bind(email, &EmailApi::Resend)},
     {Method::kPost,   "/api/auth/email/undo",             Pool::kStore,   kOptional, kUnverified,   Bind(email, &EmailApi::Undo)},
     {Method::kPost,   "/api/auth/recovery",               Pool::kStore,   kNone,     kUnrestricted, Bind(recovery, &RecoveryApi::Request)},
     {Method::kPost,   "/api/auth/recovery/complete",      Pool::kHashing, kOptional, kUnverified,   Bind(recovery, &RecoveryApi::Complete)},

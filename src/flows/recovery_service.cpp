@@ -11,10 +11,6 @@ using onetime::Purpose;
 
 constexpr std::size_t kLoginMax = 320;
 
-std::string IpKey(std::string_view prefix, const ClientInfo& client, int ipv6_prefix) {
-  return std::string(prefix) + throttle::AddressBucket(client.ip, ipv6_prefix);
-}
-
 }  // namespace
 
 std::string RecoveryLoginKey(std::string_view login) {
@@ -34,7 +30,7 @@ Result<void> RecoveryService::Request(const std::string& login, const ClientInfo
   if (login.empty() || login.size() > kLoginMax) {
     return MakeError(Errc::kInvalidInput, "Enter your username or email address", "login");
   }
-  std::string ip_key = IpKey("recovery-ip:", client, guards_.policies.ipv6_prefix);
+  std::string ip_key = ClientKey("recovery-ip:", client, guards_.policies.ipv6_prefix);
   std::string login_key = RecoveryLoginKey(login);
   if (auto r = guards_.throttle.Check({ip_key, login_key}); !r) {
     if (r.error().code == Errc::kRateLimited) {
@@ -58,8 +54,14 @@ Result<void> RecoveryService::Request(const std::string& login, const ClientInfo
   onetime::Mails mails{mail_.Recovery(user, user.email, minted)};
   std::string account_key =
       eligible ? "recovery-account:" + std::to_string(user.id.value()) : "recovery-account:-";
-  bool within = static_cast<bool>(guards_.throttle.Check({account_key}));
+  // Per address too (where the mail goes, by identity::EmailKey): a verified address may have
+  // moved between accounts, and the budget is the mailbox's.
+  std::string address_key = MailAddressKey(eligible ? user.email : "-");
+  bool within = static_cast<bool>(guards_.throttle.Check({account_key, address_key}));
   if (auto r = guards_.throttle.Fail(account_key, guards_.policies.recovery_account); !r) {
+    return r.error();
+  }
+  if (auto r = guards_.throttle.Fail(address_key, guards_.policies.mail_address); !r) {
     return r.error();
   }
   if (!eligible) {
@@ -137,9 +139,9 @@ Result<onetime::TokenRecord> RecoveryService::ProvenToken(const RecoveryInput& i
 Result<RecoveryResult> RecoveryService::Complete(const RecoveryInput& in,
                                                  const session::Principal* previous,
                                                  const ClientInfo& client) {
-  auto ip_attempt =
-      guards_.throttle.Acquire(IpKey("recovery-complete-ip:", client, guards_.policies.ipv6_prefix),
-                               guards_.policies.login_ip);
+  auto ip_attempt = guards_.throttle.Acquire(
+      ClientKey("recovery-complete-ip:", client, guards_.policies.ipv6_prefix),
+      guards_.policies.login_ip);
   if (!ip_attempt) return ip_attempt.error();
   auto token = ProvenToken(in, client);
   if (!token) {

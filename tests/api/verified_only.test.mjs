@@ -124,3 +124,54 @@ test('an unverified session may log out, and delete its account', async () => {
   const login = await post(withoutSession(second.jar), '/api/auth/login', { username: second.username, password: PASSWORD });
   assert.equal(login.status, 401);
 });
+
+test('resend without a session: one 202 for every login, a mail only for an account with an unverified address', async () => {
+  const lost = await unverifiedUser(); // its signup mail "lost"
+  const done = await unverifiedUser();
+  const mail = await waitForMail(mailDirOf(strict), { to: done.email, subject: /Confirm/ });
+  assert.equal((await post(withoutSession(done.jar), '/api/auth/email/verify', { token: mail.token })).status, 200);
+  const login = await post(withoutSession(lost.jar), '/api/auth/login', { username: lost.username, password: PASSWORD });
+  assertError(login, 403, { code: 'email_unverified' });
+  const stranger = await browser(strict.url);
+  const sent = await mailCount(mailDirOf(strict));
+  const answers = [];
+  for (const name of [uniq('ghost'), done.username, lost.email, lost.username]) {
+    const res = await post(stranger, '/api/auth/email/resend', { login: name });
+    answers.push([res.status, res.text]);
+  }
+  assert.ok(answers.every(([s, t]) => s === 202 && t === answers[0][1]), JSON.stringify(answers));
+  const again = await waitForMail(mailDirOf(strict), { to: lost.email, subject: /Confirm/, after: sent });
+  assert.equal((await post(stranger, '/api/auth/email/verify', { token: again.token })).status, 200);
+  assert.equal((await post(withoutSession(lost.jar), '/api/auth/login', { username: lost.username, password: PASSWORD })).status, 200);
+  // Only that one mail went out for the four requests.
+  assert.equal((await mailCount(mailDirOf(strict))) - sent, 1);
+  // No session and no login: 401 as before; a login of the wrong type: 400 field login.
+  assertError(await post(stranger, '/api/auth/email/resend', {}), 401, { code: 'unauthenticated' });
+  assertError(await post(stranger, '/api/auth/email/resend', { login: 7 }), 400, { field: 'login' });
+});
+
+test('resend without a session: 429 per login alike for known and unknown; an unknown login costs about as much', async () => {
+  const { username } = await unverifiedUser();
+  for (const name of [username, uniq('ghost')]) {
+    const jar = await browser(strict.url);
+    for (let i = 0; i < 5; i += 1) assert.equal((await post(jar, '/api/auth/email/resend', { login: name })).status, 202);
+    const limited = await post(jar, '/api/auth/email/resend', { login: name });
+    assertError(limited, 429, { code: 'rate_limited' });
+    assert.ok(Number(limited.headers['retry-after']) > 0);
+  }
+  const time = async (name) => {
+    const t0 = process.hrtime.bigint();
+    assert.equal((await post(await browser(strict.url), '/api/auth/email/resend', { login: name })).status, 202);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const known = [];
+  const unknown = [];
+  for (let i = 0; i < 5; i += 1) {
+    known.push(await time((await unverifiedUser()).username));
+    unknown.push(await time(uniq('ghost')));
+  }
+  const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  const k = median(known);
+  const u = median(unknown);
+  assert.ok(u + 2 >= 0.5 * k && u <= 2 * k + 5, `unknown median ${u.toFixed(2)} ms vs known ${k.toFixed(2)} ms`);
+});
