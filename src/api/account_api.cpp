@@ -24,6 +24,11 @@ http::Response AccountApi::UpdateProfile(const Context& c) {
   if (!current) return http::ErrorResponse(current.error());
   Result<identity::User> user = c.principal().user();
   bool has_name = body->contains("name");
+  // A session without its verified address may set the address (to reach the mail), nothing
+  // else of the account (api/routes.cpp, kUnverified).
+  if (has_name && c.principal().restrictions().Has(session::Restriction::kEmailUnverified)) {
+    return http::ErrorResponse(MakeError(Errc::kEmailUnverified));
+  }
   // Both refused before anything is written: the name's rules first, then the address (its
   // rules, the current password, the mail throttle, --require-verified-email), and the name
   // is written last: an

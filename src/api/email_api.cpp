@@ -1,5 +1,9 @@
 #include "api/email_api.h"
 
+#include <utility>
+
+#include <boost/json.hpp>
+
 #include "http/error_mapping.h"
 #include "http/json_body.h"
 
@@ -30,7 +34,24 @@ http::Response EmailApi::Verify(const Context& c) {
 }
 
 http::Response EmailApi::Resend(const Context& c) {
-  auto sent = email_.Resend(c.principal(), ClientOf(c.request));
+  // A body, when sent, must be a JSON object (with a session its fields are not used).
+  boost::json::object body;
+  if (!c.request.body.empty()) {
+    auto parsed = http::ParseJsonObject(c.request);
+    if (!parsed) return http::ErrorResponse(parsed.error());
+    body = std::move(*parsed);
+  }
+  Result<void> sent;
+  if (const session::Principal* caller = c.principal_if_live()) {
+    sent = email_.Resend(*caller, ClientOf(c.request));
+  } else if (!body.contains("login")) {
+    return NotLoggedIn(c.session, cookies_, c.request);
+  } else {
+    // Without a session: one answer whatever the login names (no enumeration).
+    auto login = http::StringField(body, "login", true);
+    if (!login) return http::ErrorResponse(login.error());
+    sent = email_.ResendFor(*login, ClientOf(c.request));
+  }
   if (!sent) return http::ErrorResponse(sent.error());
   return http::JsonResponse(202, kSuccessJson);
 }

@@ -33,6 +33,17 @@ std::optional<http::Response> CheckExpectedUser(const http::Request& request,
   return http::ErrorResponse(MakeError(Errc::kUserMismatch));
 }
 
+std::optional<http::Response> CheckRestrictions(const session::Resolution& session,
+                                                session::Restrictions admitted) {
+  if (!session.live()) return std::nullopt;
+  session::Restrictions refused = session.principal->restrictions().Except(admitted);
+  if (refused.empty()) return std::nullopt;
+  // Each restriction's refusal, most pressing first (a pending second factor, issue 20, will
+  // come before this one: the address is the account's business once the login is complete).
+  // kEmailUnverified is the only one so far.
+  return http::ErrorResponse(MakeError(Errc::kEmailUnverified));
+}
+
 std::optional<http::Response> CheckCsrf(const http::Request& request,
                                         const session::CsrfTokens& csrf) {
   auto binding = http::FindCookie(request.cookie, CsrfCookieName(request.tls));
@@ -128,6 +139,7 @@ http::Response Pipeline::Call(const Endpoint& endpoint, const http::Request& req
   if (!endpoint.handler_checks_expected_user) {
     if (auto refused = CheckExpectedUser(request, session)) return std::move(*refused);
   }
+  if (auto refused = CheckRestrictions(session, endpoint.admits)) return std::move(*refused);
   return endpoint.handler(Context{request, session});
 }
 

@@ -24,6 +24,9 @@
 //                        route's pool (session/session_resolver.h); a route that needs a
 //                        session answers 401 without one. Hashing routes resolve on their pool,
 //                        when their work starts (it may have queued behind other hashes).
+//                        A live session that carries restrictions (session/principal.h) gets
+//                        the 403 of the first one the route does not admit
+//                        (Endpoint::admits; after the 409 of CheckExpectedUser).
 //     7. handler         with the request and its resolved session (Context), on the route's
 //                        pool; a route of the inline pool whose session needs the store runs
 //                        on the store pool.
@@ -87,6 +90,11 @@ http::Response NotLoggedIn(const session::Resolution& session, const SessionCook
 std::optional<http::Response> CheckExpectedUser(const http::Request& request,
                                                 const session::Resolution& session);
 
+// The 403 of a live session's first restriction that `admitted` does not hold (e.g.
+// email_unverified); nullopt when none, or no live session.
+std::optional<http::Response> CheckRestrictions(const session::Resolution& session,
+                                                session::Restrictions admitted);
+
 // Step 4: nullopt when X-CSRF-Token verifies against this browser's CSRF binding cookie
 // (session/csrf.h; OWASP CSRF Prevention Cheat Sheet, signed double-submit); else 403.
 std::optional<http::Response> CheckCsrf(const http::Request& request,
@@ -97,6 +105,10 @@ struct Endpoint {
   std::string path;  // as http::Route::path
   http::Pool pool;
   SessionUse session;
+  // The restrictions a live session may carry here (session/principal.h); any other: 403 before
+  // the handler. Only routes a restricted session needs admit one: to see itself, lift the
+  // restriction, or leave (docs/ARCHITECTURE.md, "Restricted sessions").
+  session::Restrictions admits;
   EndpointHandler handler;
   // The handler applies CheckExpectedUser itself (forward auth: 403, which nginx's
   // auth_request passes on, for the 409 of the other routes); false: the pipeline does.

@@ -12,12 +12,18 @@
 namespace latchkey::api {
 namespace {
 
-// Lets the plan through, or says why not (401 off the public paths, 409 user_mismatch).
-// `audience`: the upstream's prefix, the assertion's aud.
+// Lets the plan through, or says why not (401 off the public paths, 409 user_mismatch, 403 of
+// a restricted session off the public paths). `audience`: the upstream's prefix, the
+// assertion's aud. A restricted session never names its user to the upstream: on a public path
+// it goes as no session (what anyone may see), elsewhere it gets the restriction's 403.
 std::optional<http::Response> Decide(http::proxy::ForwardPlan& plan, const http::Request& request,
                                      const session::Resolution& session, bool is_public,
                                      const ProxyStep::Steps& steps, std::string_view audience) {
-  if (session.live()) {
+  bool restricted = session.live() && !session.principal->restrictions().empty();
+  if (restricted) {
+    if (auto refused = CheckExpectedUser(request, session)) return refused;
+    if (!is_public) return CheckRestrictions(session, {});
+  } else if (session.live()) {
     if (auto refused = CheckExpectedUser(request, session)) return refused;
     plan.rewrite.identity = IdentityHeaders(*session.principal, steps.assertions, audience);
   } else if (!is_public) {

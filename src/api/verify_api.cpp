@@ -43,7 +43,19 @@ http::Response VerifyApi::Verify(const Context& c) {
     refused->status = 403;  // see the header: nginx's auth_request passes only 401 and 403
     return Refused(std::move(*refused), code);
   }
-  if (const session::Principal* p = c.principal_if_live()) {
+  const session::Principal* p = c.principal_if_live();
+  std::string_view uri = request.forwarded_uri;
+  auto path = http::proxy::NormalizePath(uri.substr(0, uri.find('?')));
+  bool is_public = path && table_.IsPublic(*path);
+  // A restricted session (session/principal.h) is no user for the app: on a public path it is
+  // let through as none, elsewhere it gets the restriction's 403 (as the reverse proxy does).
+  if (p != nullptr && !p->restrictions().empty()) {
+    if (!is_public) {
+      return Refused(std::move(*CheckRestrictions(c.session, {})), Errc::kEmailUnverified);
+    }
+    p = nullptr;
+  }
+  if (p != nullptr) {
     http::Response r = http::JsonResponse(200, UserJson(p->user()));  // {"user": {...}}
     std::string_view audience = assertions_ ? std::string_view(assertions_->policy().issuer) : "";
     for (auto& [name, value] : IdentityHeaders(*p, assertions_, audience)) {
@@ -51,9 +63,7 @@ http::Response VerifyApi::Verify(const Context& c) {
     }
     return r;
   }
-  std::string_view uri = request.forwarded_uri;
-  auto path = http::proxy::NormalizePath(uri.substr(0, uri.find('?')));
-  if (path && table_.IsPublic(*path)) return http::JsonResponse(200, "{\"user\":null}");
+  if (is_public) return http::JsonResponse(200, "{\"user\":null}");
   bool ended = c.session.state == session::Resolution::State::kEnded;
   return Refused(NotLoggedIn(c.session, cookies_, request),
                  ended ? Errc::kSessionEnded : Errc::kUnauthenticated);

@@ -254,8 +254,8 @@ void Serve(const Settings& settings) {
     node.session_cache.SetServing(false);
     if (!db->WatchSessionChanges(node.store)) node.session_cache.SetServing(true);  // one process
   }
-  SessionSweeper sweeper(node.store, db->throttles(), db->events(), clock,
-                         std::chrono::seconds(settings.session_sweep_interval_seconds),
+  SessionSweeper sweeper(node.store, db->throttles(), db->events(), {db->tokens(), db->outbox()},
+                         clock, std::chrono::seconds(settings.session_sweep_interval_seconds),
                          std::chrono::seconds(settings.audit_retention_seconds));
 
   http::ServerOptions options;

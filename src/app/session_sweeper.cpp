@@ -7,11 +7,12 @@
 namespace latchkey::app {
 
 SessionSweeper::SessionSweeper(session::SessionStore& store, throttle::ThrottleStore& throttles,
-                               audit::EventStore& events, const Clock& clock,
+                               audit::EventStore& events, MailStores mail, const Clock& clock,
                                std::chrono::seconds interval, std::chrono::seconds event_retention)
     : store_(store),
       throttles_(throttles),
       events_(events),
+      mail_(mail),
       clock_(clock),
       event_retention_(event_retention),
       worker_(
@@ -31,6 +32,12 @@ void SessionSweeper::Sweep() {
   }
   if (auto r = events_.DeleteEventsBefore(now - event_retention_); !r) {
     spdlog::warn("audit event sweep failed: {}", MessageOf(r.error()));
+  }
+  if (auto r = mail_.tokens.DeleteSpentTokensBefore(now - kSpentTokenRetention); !r) {
+    spdlog::warn("one-time token sweep failed: {}", MessageOf(r.error()));
+  }
+  if (auto r = mail_.outbox.DeleteFinishedBefore(now - kFinishedMailRetention); !r) {
+    spdlog::warn("mail outbox sweep failed: {}", MessageOf(r.error()));
   }
 }
 

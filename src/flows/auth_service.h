@@ -46,7 +46,8 @@ struct ThrottlePolicies {
   throttle::ThrottlePolicy signup_ip{1'000'000, Seconds(1), std::chrono::hours(1),
                                      std::chrono::hours(1), 20};
   // Recovery requests (flows/recovery_service.h): per client address and per login as typed,
-  // answered 429 alike for known and unknown logins; per account and per address, silently
+  // answered 429 alike for known and unknown logins (also the limits of a resend without a
+  // session, flows/email_service.h); per account and per address, silently
   // (the 202 does not change, no mail goes out), so a limit never tells that an account exists.
   throttle::ThrottlePolicy recovery_ip{1'000'000, Seconds(1), std::chrono::hours(1),
                                        std::chrono::hours(1), 30};
@@ -54,6 +55,11 @@ struct ThrottlePolicies {
                                           std::chrono::hours(1), 5};
   throttle::ThrottlePolicy recovery_account{1'000'000, Seconds(1), std::chrono::hours(1),
                                             std::chrono::hours(1), 5};
+  // Recovery and verification mails per address (identity::EmailKey of where the mail goes:
+  // one mailbox, whichever account, login or case of the domain led there): 10 per hour;
+  // silent where a limit must not tell that an account exists.
+  throttle::ThrottlePolicy mail_address{1'000'000, Seconds(1), std::chrono::hours(1),
+                                        std::chrono::hours(1), 10};
   // Mails about an address (verification, resend, change) per account: 10 per hour.
   throttle::ThrottlePolicy email_mail{1'000'000, Seconds(1), std::chrono::hours(1),
                                       std::chrono::hours(1), 10};

@@ -1,13 +1,25 @@
 #include "flows/email_service.h"
 
+#include "flows/recovery_service.h"
 #include "identity/email.h"
+#include "throttle/address_bucket.h"
 
 namespace latchkey::flows {
 
 using onetime::Purpose;
 
+constexpr std::size_t kLoginMax = 320;  // as a recovery request's login
+
 std::string CodeThrottleKey(Purpose purpose, identity::UserId user) {
   return "code:" + std::string(onetime::PurposeName(purpose)) + ":" + std::to_string(user.value());
+}
+
+std::string MailAddressKey(std::string_view email) {
+  return "mail-address:" + identity::EmailKey(email);
+}
+
+std::string ClientKey(std::string_view prefix, const ClientInfo& client, int ipv6_prefix) {
+  return std::string(prefix) + throttle::AddressBucket(client.ip, ipv6_prefix);
 }
 
 Error InvalidToken(const char* field) { return MakeError(Errc::kInvalidToken, {}, field); }
@@ -117,11 +129,60 @@ Result<void> EmailService::Resend(const session::Principal& caller, const Client
     return MakeError(Errc::kInvalidInput, "There is no unverified email address to verify",
                      "email");
   }
+  std::string address_key = MailAddressKey(user.email);
+  if (auto r = guards_.throttle.Check({address_key}); !r) return r.error();
   if (auto r = CountMail(user.id); !r) return r.error();
+  if (auto r = guards_.throttle.Fail(address_key, guards_.policies.mail_address); !r) {
+    return r.error();
+  }
   UnixTime now = clock_.Now();
   auto verify =
       minter_.Mint(user.id, Purpose::kVerifyEmail, true, identity::EmailKey(user.email), now);
   onetime::Mails mails{mail_.VerifyEmail(user, user.email, verify)};
+  if (auto r = tokens_.IssueToken(verify.record, mails, now); !r) return r.error();
+  (void)client;
+  return {};
+}
+
+Result<void> EmailService::ResendFor(const std::string& login, const ClientInfo& client) {
+  if (login.empty() || login.size() > kLoginMax) {
+    return MakeError(Errc::kInvalidInput, "Enter your username", "login");
+  }
+  std::string ip_key = ClientKey("resend-ip:", client, guards_.policies.ipv6_prefix);
+  std::string login_key = "resend-" + RecoveryLoginKey(login);
+  if (auto r = guards_.throttle.Check({ip_key, login_key}); !r) return r.error();
+  // Every request counts, whatever it names.
+  if (auto r = guards_.throttle.Fail(ip_key, guards_.policies.recovery_ip); !r) return r.error();
+  if (auto r = guards_.throttle.Fail(login_key, guards_.policies.recovery_login); !r) {
+    return r.error();
+  }
+  Result<std::optional<identity::UserRecord>> found = std::optional<identity::UserRecord>();
+  if (!identity::LooksLikeEmail(login)) found = users_.FindUserByUsername(login);
+  if (!found) return found.error();
+  bool eligible = *found && (*found)->disabled_at == UnixTime{} && !(*found)->user.email.empty() &&
+                  !(*found)->user.email_verified;
+  UnixTime now = clock_.Now();
+  // Minted and sealed in every case: the same work whatever the login names.
+  identity::User user = eligible ? (*found)->user : identity::User{};
+  auto verify =
+      minter_.Mint(user.id, Purpose::kVerifyEmail, true, identity::EmailKey(user.email), now);
+  onetime::Mails mails{mail_.VerifyEmail(user, user.email, verify)};
+  std::string account_key = "email-mail:" + (eligible ? std::to_string(user.id.value()) : "-");
+  std::string address_key = MailAddressKey(eligible ? user.email : "-");
+  bool within = static_cast<bool>(guards_.throttle.Check({account_key, address_key}));
+  if (auto r = guards_.throttle.Fail(account_key, guards_.policies.email_mail); !r) {
+    return r.error();
+  }
+  if (auto r = guards_.throttle.Fail(address_key, guards_.policies.mail_address); !r) {
+    return r.error();
+  }
+  if (!eligible) {
+    // The token write's stand-in (as RecoveryService::Request): a write that matches nothing.
+    auto r = tokens_.ConsumeToken(verify.record.token_hash, Purpose::kVerifyEmail, now);
+    if (!r) return r.error();
+    return {};
+  }
+  if (!within) return {};  // silent: the 202 does not tell the account exists
   if (auto r = tokens_.IssueToken(verify.record, mails, now); !r) return r.error();
   (void)client;
   return {};

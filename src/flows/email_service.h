@@ -67,6 +67,17 @@ class EmailService {
   // kRateLimited, kStorageUnavailable.
   Result<void> Resend(const session::Principal& caller, const ClientInfo& client);
 
+  // A resend without a session (the signup mail was lost and --require-verified-email keeps
+  // the user from logging in): `login` is a username. The same answer in about the same time
+  // whether or not it names an account with an unverified address (OWASP Forgot Password
+  // Cheat Sheet, as RecoveryService::Request: minted and sealed every time, a write that
+  // matches nothing in place of the token's); a mail only when it does. An address names no
+  // account here: unverified addresses are not unique, and anyone may set one. Limits per
+  // client address and per login as typed answer 429 alike; per account and per address
+  // (MailAddressKey) silently. Errors: kInvalidInput field "login", kRateLimited,
+  // kStorageUnavailable. Success says nothing about the account.
+  Result<void> ResendFor(const std::string& login, const ClientInfo& client);
+
   // The undo link's token: the old address back (verified), every session of the user ended
   // and the password made unusable (identity::kUnusablePasswordHash). Errors: kInvalidToken field
   // "token", kEmailTaken, kStorageUnavailable.
@@ -87,6 +98,13 @@ class EmailService {
 
 // The throttle key of an account's one-time codes of one purpose.
 std::string CodeThrottleKey(onetime::Purpose purpose, identity::UserId user);
+
+// The throttle key of the mails to one mailbox (identity::EmailKey: case variants of the
+// domain, and every login that leads there, share it).
+std::string MailAddressKey(std::string_view email);
+
+// The client address's throttle key under `prefix` (IPv6 per network, throttle/address_bucket.h).
+std::string ClientKey(std::string_view prefix, const ClientInfo& client, int ipv6_prefix);
 
 // kInvalidToken with its field ("token" or "code").
 Error InvalidToken(const char* field);

@@ -13,10 +13,6 @@ using onetime::Purpose;
 
 constexpr std::size_t kLoginMax = 320;
 
-std::string IpKey(std::string_view prefix, const ClientInfo& client, int ipv6_prefix) {
-  return std::string(prefix) + throttle::AddressBucket(client.ip, ipv6_prefix);
-}
-
 }  // namespace
 
 std::string RecoveryLoginKey(std::string_view login) {
@@ -36,7 +32,7 @@ Result<void> RecoveryService::Request(const std::string& login, const ClientInfo
   if (login.empty() || login.size() > kLoginMax) {
     return MakeError(Errc::kInvalidInput, "Enter your username or email address", "login");
   }
-  std::string ip_key = IpKey("recovery-ip:", client, guards_.policies.ipv6_prefix);
+  std::string ip_key = ClientKey("recovery-ip:", client, guards_.policies.ipv6_prefix);
   std::string login_key = RecoveryLoginKey(login);
   if (auto r = guards_.throttle.Check({ip_key, login_key}); !r) {
     if (r.error().code == Errc::kRateLimited) {
@@ -71,10 +67,15 @@ Result<void> RecoveryService::RequestForAccount(const std::string& login,
   if (!*found || (*found)->disabled_at != UnixTime{} || !(*found)->user.email_verified) return {};
   const identity::User& user = (*found)->user;
   // Silent (the answer has gone): a flood of requests for one account sends at most its budget
-  // of mails.
+  // of mails. Per address too (where the mail goes, by identity::EmailKey): a verified address
+  // may have moved between accounts, and the budget is the mailbox's.
   std::string account_key = "recovery-account:" + std::to_string(user.id.value());
-  bool within = static_cast<bool>(guards_.throttle.Check({account_key}));
+  std::string address_key = MailAddressKey(user.email);
+  bool within = static_cast<bool>(guards_.throttle.Check({account_key, address_key}));
   if (auto r = guards_.throttle.Fail(account_key, guards_.policies.recovery_account); !r) {
+    return r.error();
+  }
+  if (auto r = guards_.throttle.Fail(address_key, guards_.policies.mail_address); !r) {
     return r.error();
   }
   if (!within) {
@@ -147,9 +148,9 @@ Result<onetime::TokenRecord> RecoveryService::ProvenToken(const RecoveryInput& i
 Result<RecoveryResult> RecoveryService::Complete(const RecoveryInput& in,
                                                  const session::Principal* previous,
                                                  const ClientInfo& client) {
-  auto ip_attempt =
-      guards_.throttle.Acquire(IpKey("recovery-complete-ip:", client, guards_.policies.ipv6_prefix),
-                               guards_.policies.login_ip);
+  auto ip_attempt = guards_.throttle.Acquire(
+      ClientKey("recovery-complete-ip:", client, guards_.policies.ipv6_prefix),
+      guards_.policies.login_ip);
   if (!ip_attempt) return ip_attempt.error();
   auto token = ProvenToken(in, client);
   if (!token) {

@@ -110,6 +110,10 @@ class OutboxStore {
   // Scrubs the payload of rows given up before `cutoff`: how many.
   virtual Result<long> ScrubFailedBefore(UnixTime cutoff) = 0;
 
+  // Deletes the rows sent, or given up, before `cutoff` (the sweep, app/session_sweeper.h): how
+  // many. A queued row is never deleted, whatever its age.
+  virtual Result<long> DeleteFinishedBefore(UnixTime cutoff) = 0;
+
   // Counts per state and the age of the oldest unsent row (one aggregate query).
   virtual Result<OutboxStats> Stats() = 0;
 };

@@ -48,6 +48,10 @@ class TokenStore {
   // 0 when the token is gone.
   virtual Result<int> CountCodeFailure(std::int64_t token_id) = 0;
 
+  // Deletes the tokens consumed, or expired, before `cutoff` (the sweep, app/session_sweeper.h):
+  // how many. A usable token is never deleted, whatever its age.
+  virtual Result<long> DeleteSpentTokensBefore(UnixTime cutoff) = 0;
+
   // The conditional UPDATE alone: true when THIS call consumed the usable token.
   virtual Result<bool> ConsumeToken(std::string_view token_hash, Purpose purpose, UnixTime now) = 0;
 

@@ -6,8 +6,12 @@
 namespace latchkey::session {
 
 SessionResolver::SessionResolver(SessionStore& store, SessionCache& cache, const Clock& clock,
-                                 Seconds touch_interval)
-    : store_(store), cache_(cache), clock_(clock), touch_interval_(touch_interval) {}
+                                 Seconds touch_interval, RestrictionPolicy restrictions)
+    : store_(store),
+      cache_(cache),
+      clock_(clock),
+      touch_interval_(touch_interval),
+      restrictions_(restrictions) {}
 
 std::optional<Resolution> SessionResolver::ResolveInMemory(const TokenHash& token_hash) {
   bool refresh_due = false;
@@ -21,7 +25,8 @@ std::optional<Resolution> SessionResolver::ResolveInMemory(const TokenHash& toke
       !RecordUse(token_hash, now, /*may_block=*/false)) {
     return std::nullopt;  // the write would block
   }
-  return Resolution::Live(std::move(hit));
+  Restrictions restrictions = restrictions_.Of(hit->user);
+  return Resolution::Live(std::move(hit), restrictions);
 }
 
 Result<Resolution> SessionResolver::Resolve(const TokenHash& token_hash) {
@@ -38,7 +43,9 @@ Result<Resolution> SessionResolver::Resolve(const TokenHash& token_hash) {
       RecordUse(token_hash, now, /*may_block=*/true)) {
     current.session.last_seen_at = now;
   }
-  return Resolution::Live(std::make_shared<const ResolvedSession>(std::move(current)));
+  Restrictions restrictions = restrictions_.Of(current.user);
+  return Resolution::Live(std::make_shared<const ResolvedSession>(std::move(current)),
+                          restrictions);
 }
 
 bool SessionResolver::RecordUse(const TokenHash& token_hash, UnixTime now, bool may_block) {

@@ -35,8 +35,9 @@ class SessionResolver {
   // store: the session store behind the cache (store::CachingStore: a read re-caches, a delete
   // evicts, a touch moves the cached copy's last_seen_at); touch_interval: seconds between two
   // recorded uses of one session (>= 1).
+  // restrictions: what a live session's user makes it carry (session/principal.h).
   SessionResolver(SessionStore& store, SessionCache& cache, const Clock& clock,
-                  Seconds touch_interval);
+                  Seconds touch_interval, RestrictionPolicy restrictions = {});
 
   // Records uses in `batcher` from now on (nullptr: written through by Resolve). Must outlive
   // its use here.
@@ -62,6 +63,7 @@ class SessionResolver {
   SessionCache& cache_;
   const Clock& clock_;
   Seconds touch_interval_;
+  RestrictionPolicy restrictions_;
   TouchBatcher* touches_ = nullptr;
   CacheRefresher* refresher_ = nullptr;
 };

@@ -56,6 +56,7 @@ class CachingStore final : public UserStore,
                                                                 onetime::Purpose purpose,
                                                                 UnixTime now) override;
   Result<int> CountCodeFailure(std::int64_t token_id) override;
+  Result<long> DeleteSpentTokensBefore(UnixTime cutoff) override;
   Result<bool> ConsumeToken(std::string_view token_hash, onetime::Purpose purpose,
                             UnixTime now) override;
   Result<identity::User> CreateUserWithToken(const identity::NewUser& user,

@@ -24,6 +24,10 @@ Result<int> CachingStore::CountCodeFailure(std::int64_t token_id) {
   return tokens_.CountCodeFailure(token_id);
 }
 
+Result<long> CachingStore::DeleteSpentTokensBefore(UnixTime cutoff) {
+  return tokens_.DeleteSpentTokensBefore(cutoff);  // no user changes: nothing cached to evict
+}
+
 Result<bool> CachingStore::ConsumeToken(std::string_view token_hash, onetime::Purpose purpose,
                                         UnixTime now) {
   return tokens_.ConsumeToken(token_hash, purpose, now);

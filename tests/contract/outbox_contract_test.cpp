@@ -180,3 +180,24 @@ TEST_P(ContractOutbox, ConcurrentClaims_FromTwoNodes_TakeEveryRowOnce) {
 
 }  // namespace
 }  // namespace latchkey::testing
+
+namespace latchkey::testing {
+namespace {
+
+TEST_P(ContractOutbox, DeleteFinishedBefore_SentAndGivenUpOnlyQueuedKeptWhateverItsAge) {
+  auto sent = Queue(100), failed = Queue(100), queued = Queue(100);
+  ASSERT_EQ(ClaimIds("n", 100).size(), 3u);
+  ASSERT_TRUE(db().outbox().MarkSent(sent, FromUnixSeconds(200), "<a@x>").value());
+  ASSERT_TRUE(db().outbox().GiveUp(failed, "n", FromUnixSeconds(300), "550").value());
+  EXPECT_EQ(db().outbox().DeleteFinishedBefore(FromUnixSeconds(200)).value(), 0);
+  EXPECT_EQ(db().outbox().DeleteFinishedBefore(FromUnixSeconds(201)).value(), 1);
+  EXPECT_EQ(db().outbox().DeleteFinishedBefore(FromUnixSeconds(300)).value(), 0);
+  EXPECT_EQ(db().outbox().DeleteFinishedBefore(FromUnixSeconds(301)).value(), 1);
+  EXPECT_EQ(db().outbox().DeleteFinishedBefore(FromUnixSeconds(1'000'000)).value(), 0);
+  auto left = db().outbox().List(std::nullopt, 10).value();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].id, queued);
+}
+
+}  // namespace
+}  // namespace latchkey::testing

@@ -353,3 +353,29 @@ TEST_P(ContractTokens, CreateUserWithToken_UserSessionAndTokenTogether) {
 
 }  // namespace
 }  // namespace latchkey::testing
+
+namespace latchkey::testing {
+namespace {
+
+TEST_P(ContractTokens, DeleteSpentTokensBefore_ConsumedOrExpiredOnlyUsableKept) {
+  auto id = NewUser("pruned");
+  Issue(Token(id, Purpose::kVerifyEmail, "p-verify"));
+  Issue(Token(id, Purpose::kRecovery, "p-recovery"));
+  Issue(
+      Token(id, Purpose::kUndoEmailChange, "p-undo", "old@example.org", kNow + Seconds(72 * 3600)));
+  ASSERT_TRUE(tokens()
+                  .ConsumeToken(crypto::Sha256Hex("token-p-verify"), Purpose::kVerifyEmail,
+                                kNow + Seconds(10))
+                  .value());
+  EXPECT_EQ(tokens().DeleteSpentTokensBefore(kNow + Seconds(10)).value(), 0);
+  EXPECT_EQ(tokens().DeleteSpentTokensBefore(kNow + Seconds(11)).value(), 1);  // consumed
+  EXPECT_EQ(tokens().DeleteSpentTokensBefore(kNow + Seconds(1800)).value(), 0);
+  EXPECT_EQ(tokens().DeleteSpentTokensBefore(kNow + Seconds(1801)).value(), 1);  // expired
+  // The undo link stays usable for its whole 72 h, whatever sweeps run meanwhile.
+  EXPECT_EQ(tokens().DeleteSpentTokensBefore(kNow + Seconds(72 * 3600 - 1)).value(), 0);
+  EXPECT_TRUE(Usable("p-undo", kNow + Seconds(72 * 3600 - 1)));
+  EXPECT_EQ(tokens().DeleteSpentTokensBefore(kNow + Seconds(72 * 3600 + 1)).value(), 1);
+}
+
+}  // namespace
+}  // namespace latchkey::testing

@@ -87,8 +87,8 @@ TEST_F(SessionSweeperConcurrency, SweepsOnlyEndedRowsWhileTrafficRuns) {
   std::atomic<int> errors{0};
   auto started = steady_clock::now();
   {
-    SessionSweeper sweeper(db_.sessions(), db_.throttles(), db_.events(), clock_, seconds(1),
-                           seconds(86400));
+    SessionSweeper sweeper(db_.sessions(), db_.throttles(), db_.events(),
+                           {db_.tokens(), db_.outbox()}, clock_, seconds(1), seconds(86400));
     std::latch start(kWriters);
     std::vector<std::thread> threads;
     for (int t = 0; t < kWriters; ++t) {

@@ -38,6 +38,9 @@ constexpr const char* kStateOf = "SELECT state FROM mail_outbox WHERE id = $1";
 constexpr const char* kScrubFailed =
     "UPDATE mail_outbox SET payload = NULL WHERE state = 'failed' AND payload IS NOT NULL"
     " AND next_attempt_at < $1";
+constexpr const char* kDeleteFinished =
+    "DELETE FROM mail_outbox WHERE (state = 'sent' AND sent_at < $1)"
+    " OR (state = 'failed' AND next_attempt_at < $1)";
 constexpr const char* kStats =
     "SELECT count(*) FILTER (WHERE state = 'queued'), count(*) FILTER (WHERE state = 'sent'),"
     " count(*) FILTER (WHERE state = 'failed'), min(created_at) FILTER (WHERE state = 'queued')"
@@ -139,6 +142,12 @@ Result<mail::RetryOutcome> PostgresOutboxStore::Retry(std::int64_t id, UnixTime 
 Result<long> PostgresOutboxStore::ScrubFailedBefore(UnixTime cutoff) {
   return WithConnection(pool_, [&](Connection& conn) {
     return Run(conn, kScrubFailed, "scrub failed mail", {cutoff});
+  });
+}
+
+Result<long> PostgresOutboxStore::DeleteFinishedBefore(UnixTime cutoff) {
+  return WithConnection(pool_, [&](Connection& conn) {
+    return Run(conn, kDeleteFinished, "delete finished mail", {cutoff});
   });
 }
 

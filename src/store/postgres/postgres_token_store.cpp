@@ -42,6 +42,8 @@ constexpr const char* kCountCodeFailure =
     "UPDATE one_time_tokens SET code_attempts = code_attempts + 1 WHERE id = $1"
     " RETURNING code_attempts";
 // The one conditional UPDATE that makes a token single use (onetime/token_store.h).
+constexpr const char* kDeleteSpent =
+    "DELETE FROM one_time_tokens WHERE expires_at < $1 OR consumed_at < $1";
 constexpr const char* kConsume =
     "UPDATE one_time_tokens SET consumed_at = $3 WHERE token_hash = $1 AND purpose = $2"
     " AND consumed_at IS NULL AND expires_at > $3 RETURNING user_id, data, id";
@@ -160,6 +162,12 @@ Result<int> PostgresTokenStore::CountCodeFailure(std::int64_t token_id) {
         [](const QueryResult& r, int row) { return static_cast<int>(r.Int(row, 0)); }, {token_id});
     if (!count) return count.error();
     return count->value_or(0);
+  });
+}
+
+Result<long> PostgresTokenStore::DeleteSpentTokensBefore(UnixTime cutoff) {
+  return WithConnection(pool_, [&](Connection& conn) {
+    return Run(conn, kDeleteSpent, "delete spent tokens", {cutoff});
   });
 }
 

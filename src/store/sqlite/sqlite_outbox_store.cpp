@@ -35,6 +35,9 @@ constexpr const char* kStateOf = "SELECT state, payload IS NOT NULL FROM mail_ou
 constexpr const char* kScrubFailed =
     "UPDATE mail_outbox SET payload = NULL WHERE state = 'failed' AND payload IS NOT NULL"
     " AND next_attempt_at < ?1";
+constexpr const char* kDeleteFinished =
+    "DELETE FROM mail_outbox WHERE (state = 'sent' AND sent_at < ?1)"
+    " OR (state = 'failed' AND next_attempt_at < ?1)";
 constexpr const char* kStats =
     "SELECT COALESCE(SUM(state = 'queued'), 0), COALESCE(SUM(state = 'sent'), 0),"
     " COALESCE(SUM(state = 'failed'), 0), MIN(CASE WHEN state = 'queued' THEN created_at END)"
@@ -129,6 +132,11 @@ Result<mail::RetryOutcome> SqliteOutboxStore::Retry(std::int64_t id, UnixTime no
 Result<long> SqliteOutboxStore::ScrubFailedBefore(UnixTime cutoff) {
   auto conn = pool_.Acquire();
   return Run(*conn, kScrubFailed, "scrub failed mail", cutoff);
+}
+
+Result<long> SqliteOutboxStore::DeleteFinishedBefore(UnixTime cutoff) {
+  auto conn = pool_.Acquire();
+  return Run(*conn, kDeleteFinished, "delete finished mail", cutoff);
 }
 
 Result<mail::OutboxStats> SqliteOutboxStore::Stats() {

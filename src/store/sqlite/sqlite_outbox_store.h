@@ -26,6 +26,7 @@ class SqliteOutboxStore final : public mail::OutboxStore {
                                              int limit) override;
   Result<mail::RetryOutcome> Retry(std::int64_t id, UnixTime now) override;
   Result<long> ScrubFailedBefore(UnixTime cutoff) override;
+  Result<long> DeleteFinishedBefore(UnixTime cutoff) override;
   Result<mail::OutboxStats> Stats() override;
 
  private:

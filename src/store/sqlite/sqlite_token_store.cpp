@@ -38,6 +38,8 @@ constexpr const char* kCountCodeFailure =
     "UPDATE one_time_tokens SET code_attempts = code_attempts + 1 WHERE id = ?1"
     " RETURNING code_attempts";
 // The one conditional UPDATE that makes a token single use (onetime/token_store.h).
+constexpr const char* kDeleteSpent =
+    "DELETE FROM one_time_tokens WHERE expires_at < ?1 OR consumed_at < ?1";
 constexpr const char* kConsume =
     "UPDATE one_time_tokens SET consumed_at = ?3 WHERE token_hash = ?1 AND purpose = ?2"
     " AND consumed_at IS NULL AND expires_at > ?3 RETURNING user_id, data, id";
@@ -149,6 +151,11 @@ Result<int> SqliteTokenStore::CountCodeFailure(std::int64_t token_id) {
       [](const Query& q) { return static_cast<int>(q.Int(0)); }, token_id);
   if (!count) return count.error();
   return count->value_or(0);
+}
+
+Result<long> SqliteTokenStore::DeleteSpentTokensBefore(UnixTime cutoff) {
+  auto conn = pool_.Acquire();
+  return Run(*conn, kDeleteSpent, "delete spent tokens", cutoff);
 }
 
 Result<bool> SqliteTokenStore::ConsumeToken(std::string_view token_hash, Purpose purpose,
