@@ -63,7 +63,7 @@ test('an unverified session sees itself and nothing else of the API', async () =
 test('an unverified session may set its address, resend, verify by code, and is then unrestricted', async () => {
   const { jar, username } = await unverifiedUser();
   const fixed = `${username}.fixed@example.org`;
-  const patched = await api(strict.url, jar, 'PATCH', '/api/auth/user', { json: { email: fixed } });
+  const patched = await api(strict.url, jar, 'PATCH', '/api/auth/user', { json: { email: fixed, current_password: PASSWORD } });
   assert.equal(patched.status, 200, patched.text);
   assert.equal(patched.body.user.email, fixed);
   await waitForMail(mailDirOf(strict), { to: fixed, subject: /Confirm/ });
